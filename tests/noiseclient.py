@@ -1,0 +1,147 @@
+"""A raw Sotto peer built on python3-dissononce (an independent Noise
+implementation) and hand-encoded protobuf, for tests that must send what
+the real client never would: other protocol versions, unknown methods,
+junk after a valid handshake.
+"""
+import socket
+import struct
+
+from dissononce.cipher.chachapoly import ChaChaPolyCipher
+from dissononce.dh.x25519.x25519 import X25519DH
+from dissononce.hash.blake2b import Blake2bHash
+from dissononce.processing.handshakepatterns.interactive.XX import \
+    XXHandshakePattern
+from dissononce.processing.impl.cipherstate import CipherState
+from dissononce.processing.impl.handshakestate import HandshakeState
+from dissononce.processing.impl.symmetricstate import SymmetricState
+
+PROLOGUE = b"sotto/1"
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field_varint(num, value):
+    return varint(num << 3) + varint(value)
+
+
+def field_bytes(num, data):
+    return varint((num << 3) | 2) + varint(len(data)) + data
+
+
+def parse(data):
+    """Decodes one protobuf message level into {field: [values]}."""
+    out, i = {}, 0
+    while i < len(data):
+        key, i = _read_varint(data, i)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            val, i = _read_varint(data, i)
+        elif wt == 2:
+            ln, i = _read_varint(data, i)
+            val, i = data[i:i + ln], i + ln
+        elif wt == 1:
+            val, i = data[i:i + 8], i + 8
+        elif wt == 5:
+            val, i = data[i:i + 4], i + 4
+        else:
+            raise ValueError("bad wire type")
+        out.setdefault(num, []).append(val)
+    return out
+
+
+def _read_varint(data, i):
+    shift = n = 0
+    while True:
+        b = data[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return n, i
+        shift += 7
+
+
+def signed32(n):
+    """protobuf int32 negatives arrive as 64-bit two's complement varints."""
+    n &= (1 << 64) - 1
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def hello(version, software=b"noiseclient"):
+    return field_varint(1, version) + field_bytes(2, software)
+
+
+class Peer:
+    def __init__(self, addr, version=1, timeout=10):
+        host, port = addr.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.version = version
+        self.dh = X25519DH()
+        self.keypair = self.dh.generate_keypair()
+        self.hs = HandshakeState(
+            SymmetricState(CipherState(ChaChaPolyCipher()), Blake2bHash()),
+            self.dh)
+        self.hs.initialize(XXHandshakePattern(), True, PROLOGUE, s=self.keypair)
+        self.tx = self.rx = None
+        self.server_hello = None
+
+    def send_raw(self, data):
+        self.sock.sendall(struct.pack(">H", len(data)) + data)
+
+    def recv_raw(self):
+        hdr = self._recv_exact(2)
+        if hdr is None:
+            return None
+        (n,) = struct.unpack(">H", hdr)
+        return self._recv_exact(n)
+
+    def _recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+
+    def handshake(self):
+        msg = bytearray()
+        self.hs.write_message(b"", msg)
+        self.send_raw(bytes(msg))
+        payload = bytearray()
+        m2 = self.recv_raw()
+        if m2 is None:
+            raise ConnectionError("closed during handshake")
+        self.hs.read_message(m2, payload)
+        self.server_hello = parse(bytes(payload))
+        msg = bytearray()
+        cs = self.hs.write_message(hello(self.version), msg)
+        self.send_raw(bytes(msg))
+        self.tx, self.rx = cs[0], cs[1]
+
+    def send_frame(self, frame):
+        self.send_raw(self.tx.encrypt_with_ad(b"", frame))
+
+    def recv_frame(self):
+        data = self.recv_raw()
+        if data is None:
+            return None
+        return parse(self.rx.decrypt_with_ad(b"", data))
+
+    def close(self):
+        self.sock.close()
+
+
+def request(req_id, method_field, body=b""):
+    """Frame{request: Request{id, <method_field>: body}}."""
+    req = field_varint(1, req_id) + field_bytes(method_field, body)
+    return field_bytes(1, req)

@@ -1,0 +1,216 @@
+"""Helpers for the integration scenarios: a real sottod on 127.0.0.1 with
+a random port, real sotto processes, each with its own profile directory.
+
+Nothing here fakes the server or the client: every scenario runs the built
+binaries ($SOTTO_BIN, $SOTTOD_BIN) as a user would.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SOTTO = os.environ.get("SOTTO_BIN", "./sotto")
+SOTTOD = os.environ.get("SOTTOD_BIN", "./sottod")
+
+# Exit codes of the CLI contract (sysexits.h).
+EX_OK, EX_USAGE, EX_DATAERR, EX_UNAVAILABLE, EX_TEMPFAIL, EX_NOPERM = \
+    0, 64, 65, 69, 75, 77
+
+
+class Checks:
+    """TAP-style checks; the scenario fails when any check does."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=None):
+        self.n += 1
+        print(("ok %d - %s" if cond else "not ok %d - %s") % (self.n, what))
+        if not cond:
+            self.failed += 1
+            if detail is not None:
+                for line in str(detail).splitlines()[-30:]:
+                    print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def eq(self, got, want, what, detail=None):
+        msg = "got %r, want %r" % (got, want)
+        if detail is not None:
+            msg += "\n" + str(detail)
+        return self.ok(got == want, what, None if got == want else msg)
+
+    def done(self):
+        print("1..%d" % self.n)
+        sys.exit(1 if self.failed or self.n == 0 else 0)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One sottod process with its own data directory."""
+
+    def __init__(self, root, name="server", data=None, port=None):
+        self.root = root
+        self.data = data or os.path.join(root, name + "-data")
+        self.log = os.path.join(root, name + ".log")
+        self.port = port
+        self.proc = None
+        self.fingerprint = None
+        self.start()
+
+    @property
+    def addr(self):
+        return "127.0.0.1:%d" % self.port
+
+    def start(self, tries=5):
+        for _ in range(tries):
+            if self.port is None:
+                self.port = free_port()
+            self.stdout_path = os.path.join(self.root, "sottod-%d.out" % self.port)
+            out = open(self.stdout_path, "w")
+            self.proc = subprocess.Popen(
+                [SOTTOD, "--listen", self.addr, "--data", self.data,
+                 "--log", self.log],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            out.close()
+            if self._wait_ready():
+                return
+            self.stop(signal.SIGKILL)
+            self.port = None
+        raise RuntimeError("sottod did not start:\n" + self.output())
+
+    def output(self):
+        try:
+            with open(self.stdout_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def _wait_ready(self, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            text = self.output()
+            if "listening on" in text:
+                m = re.search(r"fingerprint:?\s+((?:[0-9a-f]{4} ){15}[0-9a-f]{4})",
+                              text)
+                if m:
+                    self.fingerprint = m.group(1)
+                return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.02)
+        return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc = None
+        return rc
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+
+class Client:
+    """One sotto profile (a device) with files holding its secrets."""
+
+    def __init__(self, root, name, server, passphrase="correct horse battery",
+                 password="s3cret-passw0rd"):
+        self.root = root
+        self.name = name
+        self.server = server
+        self.xdg = os.path.join(root, name + "-xdg")
+        os.makedirs(self.xdg, exist_ok=True)
+        self.passphrase_file = self._secret_file("passphrase", passphrase)
+        self.password_file = self._secret_file("password", password)
+
+    def _secret_file(self, kind, value):
+        path = os.path.join(self.root, "%s.%s" % (self.name, kind))
+        with open(path, "w") as f:
+            f.write(value + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def set_passphrase(self, value):
+        self.passphrase_file = self._secret_file("passphrase", value)
+
+    def set_password(self, value):
+        self.password_file = self._secret_file("password", value)
+
+    @property
+    def profile_dir(self):
+        return os.path.join(self.xdg, "sotto", "default")
+
+    def env(self):
+        env = dict(os.environ)
+        env["XDG_DATA_HOME"] = self.xdg
+        env["XDG_CONFIG_HOME"] = os.path.join(self.root, self.name + "-config")
+        env["HOME"] = os.path.join(self.root, self.name + "-home")
+        return env
+
+    def run(self, *args, server=True, secrets=True, timeout=60, stdin=None):
+        cmd = [SOTTO]
+        if server:
+            cmd += ["--server", self.server.addr]
+        if secrets:
+            cmd += ["--passphrase-file", self.passphrase_file,
+                    "--password-file", self.password_file]
+        cmd += list(args)
+        return subprocess.run(cmd, env=self.env(), capture_output=True,
+                              text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL if stdin is None else stdin)
+
+
+def describe(p):
+    return "exit %s\nstdout: %s\nstderr: %s" % (p.returncode, p.stdout, p.stderr)
+
+
+class Scenario:
+    """A temporary root for one test; servers are stopped at the end."""
+
+    def __init__(self, name):
+        self.root = tempfile.mkdtemp(prefix="sotto-%s-" % name)
+        self.servers = []
+        self.t = Checks()
+
+    def server(self, **kw):
+        s = Server(self.root, **kw)
+        self.servers.append(s)
+        return s
+
+    def client(self, name, server, **kw):
+        return Client(self.root, name, server, **kw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for s in self.servers:
+            s.stop(signal.SIGKILL)
+        if exc[0] is None and not self.t.failed:
+            shutil.rmtree(self.root, ignore_errors=True)
+        else:
+            print("# files kept in " + self.root)
+        return False
