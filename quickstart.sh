@@ -1,0 +1,142 @@
+#!/bin/sh
+# Sotto quick start on Debian 12.
+#
+#   ./quickstart.sh        install what is missing, build, start a local
+#                          sottod on 127.0.0.1:7433 (data in ./demo), create
+#                          two demo accounts and show how to chat with them
+#   ./quickstart.sh test   install what is missing, build, run make check
+#   ./quickstart.sh stop   stop the demo sottod
+set -eu
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+build="$top/build"
+demo="$top/demo"
+port=7433
+
+DEPS="build-essential autoconf automake pkg-config
+libsodium-dev libuv1-dev libsqlcipher-dev libncurses-dev
+libprotobuf-c-dev protobuf-c-compiler libjansson-dev libinih-dev
+libqrencode-dev python3 python3-pexpect python3-pyte python3-dissononce
+python3-x3dh python3-doubleratchet python3-nacl tmux clang libclang-rt-14-dev"
+
+say() { printf '%s\n' "quickstart: $*"; }
+
+install_deps() {
+	missing=""
+	for p in $DEPS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	say "installing:$missing"
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	    --no-install-recommends $missing
+}
+
+build() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	    [ Makefile.am -nt configure ]; then
+		say "autoreconf"
+		autoreconf -fi >/dev/null
+	fi
+	mkdir -p "$build"
+	cd "$build"
+	[ -f Makefile ] || "$top/configure" --enable-werror -q
+	make -s -j"$(nproc)"
+	cd "$top"
+}
+
+stop_demo() {
+	if [ -f "$demo/sottod.pid" ]; then
+		kill "$(cat "$demo/sottod.pid")" 2>/dev/null || :
+		rm -f "$demo/sottod.pid"
+		say "demo sottod stopped"
+	fi
+}
+
+# Runs the client for a demo profile. The demo keeps its passphrase and
+# password in files under demo/ (mode 0600) so that nothing has to be
+# typed; a real profile should not.
+demo_sotto() {
+	who=$1
+	shift
+	XDG_DATA_HOME="$demo/xdg-$who" "$build/sotto" --server "127.0.0.1:$port" \
+	    --passphrase-file "$demo/$who.passphrase" \
+	    --password-file "$demo/$who.password" "$@"
+}
+
+run_demo() {
+	mkdir -p "$demo"
+	chmod 700 "$demo"
+	if [ -f "$demo/sottod.pid" ] && kill -0 "$(cat "$demo/sottod.pid")" 2>/dev/null; then
+		say "demo sottod already running (pid $(cat "$demo/sottod.pid"))"
+	else
+		"$build/sottod" --listen "127.0.0.1:$port" --data "$demo/server" \
+		    --log "$demo/sottod.log" >"$demo/sottod.out" 2>&1 &
+		echo $! >"$demo/sottod.pid"
+		i=0
+		until grep -q 'listening on' "$demo/sottod.out" 2>/dev/null; do
+			i=$((i + 1))
+			if [ $i -gt 100 ] || ! kill -0 "$(cat "$demo/sottod.pid")" 2>/dev/null; then
+				cat "$demo/sottod.out" >&2
+				say "sottod did not start (is port $port in use?)"
+				exit 1
+			fi
+			sleep 0.1
+		done
+		sed 's/^/  /' "$demo/sottod.out"
+	fi
+	for who in demo friend; do
+		umask 077
+		[ -f "$demo/$who.passphrase" ] || echo "$who local passphrase" >"$demo/$who.passphrase"
+		[ -f "$demo/$who.password" ] || echo "$who-demo-password" >"$demo/$who.password"
+		if ! demo_sotto "$who" --whoami >/dev/null 2>&1; then
+			demo_sotto "$who" --register "$who" --display-name "Demo ${who}" >/dev/null
+			say "registered demo account @$who"
+		fi
+	done
+	demo_sotto demo --whoami
+	cat <<EOT
+
+The local server runs on 127.0.0.1:$port with its data in demo/server.
+The demo accounts @demo and @friend have profiles under demo/ (their
+passphrases sit in demo/*.passphrase for this demo only).
+
+The terminal UI and chats are not built yet; what works today is the
+account CLI. Try:
+
+  XDG_DATA_HOME=$demo/xdg-demo $build/sotto --server 127.0.0.1:$port \\
+      --passphrase-file $demo/demo.passphrase --whoami --json
+  $build/sotto --register yourname          (prompts for a passphrase
+                                              and a password)
+  $build/sotto --help
+
+Stop the server with: ./quickstart.sh stop
+EOT
+}
+
+case "${1:-}" in
+"")
+	install_deps
+	build
+	run_demo
+	;;
+test)
+	install_deps
+	build
+	cd "$build"
+	make -j"$(nproc)" check
+	;;
+stop)
+	stop_demo
+	;;
+*)
+	echo "usage: ./quickstart.sh [test|stop]" >&2
+	exit 64
+	;;
+esac
