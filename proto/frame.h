@@ -44,7 +44,7 @@ int frame_reader_push(struct frame_reader *r, const uint8_t *p, size_t n,
     size_t *taken);
 
 /*
- * Yields the next whole message: returns 0 and points *msg/*len into the
+ * Yields the next whole message: returns 0 and points *msg and *len into the
  * reader (valid until the next push or next); ERR_AGAIN when none is complete;
  * ERR_TOO_BIG when the declared length exceeds the limit (the stream is
  * then unusable: close it); ERR_PROTO for a zero length.
