@@ -1,0 +1,26 @@
+/*
+ * The command-line front end (DESIGN section 10): parses the flags, opens
+ * the profile, runs one action through the engine and maps the outcome to
+ * a sysexits.h exit status.
+ */
+#ifndef SOTTO_CLI_H
+#define SOTTO_CLI_H
+
+/* Exit statuses of the scripting contract (sysexits.h values). */
+#define CLI_EX_OK 0
+#define CLI_EX_USAGE 64		/* bad flags */
+#define CLI_EX_DATAERR 65	/* refused data: invalid or taken username */
+#define CLI_EX_NOINPUT 66	/* a secret file cannot be read */
+#define CLI_EX_UNAVAILABLE 69	/* the server cannot be reached */
+#define CLI_EX_SOFTWARE 70	/* a bug, here or on the server */
+#define CLI_EX_IOERR 74		/* the profile cannot be read or written */
+#define CLI_EX_TEMPFAIL 75	/* try again later (rate limited) */
+#define CLI_EX_NOPERM 77	/* passphrase, password, server key, login */
+
+/* Runs the command line; returns the process's exit status. */
+int cli_main(int argc, char **argv);
+
+/* The exit status for an ERR_* code; the one place that decides it. */
+int cli_exit_code(int err);
+
+#endif
