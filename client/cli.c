@@ -854,6 +854,7 @@ cli_report(struct cli *c, int err, const Sotto__Response *resp)
 	char *msg = cli_clean(e != NULL ? e->message : NULL);
 	const char *m = msg != NULL ? msg : "";
 	const char *what = cli_action_name(c->o->action);
+	const char *reason;
 
 	switch (err) {
 	case ERR_AUTH:
@@ -894,11 +895,9 @@ cli_report(struct cli *c, int err, const Sotto__Response *resp)
 		    "the data given");
 		break;
 	case ERR_UNREACHABLE:
-		err = engine_last_down(c->engine);
+		reason = engine_last_down_reason(c->engine);
 		cli_err("cannot reach the server at %s (%s)", c->server,
-		    err != 0 && err != ERR_UNREACHABLE ? err_str(err) :
-		    "no connection");
-		err = ERR_UNREACHABLE;
+		    reason != NULL ? reason : "no answer");
 		break;
 	case ERR_TIMEOUT:
 		cli_err("the server at %s did not answer in time", c->server);

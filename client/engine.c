@@ -638,6 +638,12 @@ engine_last_down(const struct engine *e)
 	return net_last_error(e->net);
 }
 
+const char *
+engine_last_down_reason(const struct engine *e)
+{
+	return net_last_reason(e->net);
+}
+
 int
 engine_was_ready(const struct engine *e)
 {

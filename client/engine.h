@@ -126,8 +126,12 @@ enum engine_state engine_state(const struct engine *e);
 /* The fatal error of a stopped engine, else 0. */
 int engine_error(const struct engine *e);
 
-/* Why the last connection attempt failed (0 before any failure). */
+/*
+ * Why the last connection attempt failed: an ERR_* code (0 before any
+ * failure) and a static text (NULL before any failure).
+ */
 int engine_last_down(const struct engine *e);
+const char *engine_last_down_reason(const struct engine *e);
 
 /* Whether a Welcome has ever been received. */
 int engine_was_ready(const struct engine *e);

@@ -58,6 +58,8 @@ struct net {
 
 	unsigned failures;		/* consecutive, for the backoff */
 	int last_err;
+	const char *last_reason;	/* static text */
+	const char *why;		/* detail for the failure being made */
 	int timed_out;			/* the deadline cancelled a resolution */
 	int running;			/* between net_start and net_stop */
 
@@ -235,6 +237,8 @@ net_failed(struct net *n, int err)
 	net_free_addrs(n);
 	uv_timer_stop(&n->deadline);
 	n->last_err = err;
+	n->last_reason = n->why != NULL ? n->why : err_str(err);
+	n->why = NULL;
 	log_warn_err(err, "connection attempt ended (failure %u in a row)",
 	    n->failures + 1);
 	if (n->ops->on_down != NULL)
@@ -265,6 +269,8 @@ net_deadline_cb(uv_timer_t *t)
 		(void)uv_cancel((uv_req_t *)n->gai);
 		return;
 	}
+	n->why = n->conn != NULL ? "no answer to the handshake" :
+	    "connecting timed out";
 	net_failed(n, ERR_TIMEOUT);
 }
 
@@ -359,6 +365,9 @@ net_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	if (nread < 0) {
 		log_info("connection closed: %s", uv_strerror((int)nread));
+		if (!c->ready)
+			c->net->why = "the connection closed during the "
+			    "handshake";
 		net_failed(c->net, c->ready ? ERR_CLOSED : ERR_UNREACHABLE);
 		return;
 	}
@@ -378,11 +387,13 @@ net_connect_cb(uv_connect_t *req, int status)
 		return;
 	if (status < 0) {
 		log_info("connect failed: %s", uv_strerror(status));
+		n->why = uv_strerror(status);
 		net_conn_close(c);
 		net_connect_next(n);
 		return;
 	}
 	net_free_addrs(n);
+	n->why = NULL;
 	(void)uv_tcp_nodelay(&c->tcp, 1);
 	(void)uv_tcp_keepalive(&c->tcp, 1, 60);
 	if ((r = chan_new(&c->chan, NOISE_INITIATOR, n->priv, n->software,
@@ -450,6 +461,7 @@ net_resolved_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	if (status < 0) {
 		log_warn("cannot resolve the server's host: %s",
 		    uv_strerror(status));
+		n->why = uv_strerror(status);
 		net_failed(n, ERR_UNREACHABLE);
 		net_unref(n);
 		return;
@@ -468,6 +480,7 @@ net_attempt(struct net *n)
 	if (n->conn != NULL || n->gai != NULL)
 		return;
 	n->timed_out = 0;
+	n->why = NULL;
 	uv_timer_start(&n->deadline, net_deadline_cb, NET_ATTEMPT_MS, 0);
 	if ((req = calloc(1, sizeof(*req))) == NULL) {
 		net_failed(n, ERR_NOMEM);
@@ -527,6 +540,12 @@ net_send(struct net *n, const Sotto__Frame *f)
 	if (n->conn == NULL || !n->conn->ready || n->conn->closing)
 		return ERR_CLOSED;
 	return chan_send(n->conn->chan, f);
+}
+
+const char *
+net_last_reason(const struct net *n)
+{
+	return n->last_reason;
 }
 
 int

@@ -87,6 +87,12 @@ int net_is_ready(const struct net *n);
 int net_last_error(const struct net *n);
 
 /*
+ * Why the last attempt failed, in words ("connection refused"), or NULL
+ * before any failure. The string is static.
+ */
+const char *net_last_reason(const struct net *n);
+
+/*
  * Stops, then releases everything once libuv has closed the handles;
  * done(ud) runs after that (it may be NULL). n must not be used after.
  */
