@@ -884,9 +884,13 @@ cli_report(struct cli *c, int err, const Sotto__Response *resp)
 			cli_err("too many attempts; try again later");
 		break;
 	case ERR_EXISTS:
-		if (c->o->action == CLI_REGISTER)
-			cli_err("cannot register %s: the username is taken%s%s"
-			    "%s", c->o->user, *m ? " (" : "", m, *m ? ")" : "");
+		if (c->o->action == CLI_REGISTER && (*m == '\0' ||
+		    strstr(m, "taken") != NULL))
+			cli_err("cannot register %s: the username is taken",
+			    c->o->user);
+		else if (c->o->action == CLI_REGISTER)
+			cli_err("cannot register %s: %s (already exists)",
+			    c->o->user, m);
 		else
 			cli_err("cannot %s: %s", what, *m ? m : err_str(err));
 		break;
