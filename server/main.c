@@ -1,0 +1,357 @@
+/*
+ * sottod: options, the data directory and its key file, the store, signals;
+ * then the loop runs until SIGINT or SIGTERM. See sottod(8).
+ *
+ * Exit status follows sysexits.h: 0 after a clean stop, 64 for a usage
+ * error, 65 for a malformed key file, 71 when the server could not start
+ * (address in use, store unreadable), 74 for I/O errors, 77 for unsafe
+ * permissions on the data directory or key file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "crypto/fp.h"
+#include "crypto/sec.h"
+#include "proto/err.h"
+#include "server/srv.h"
+#include "server/srv_keyfile.h"
+#include "server/srv_log.h"
+#include "server/srv_store.h"
+
+#define EX_OK_ 0
+#define EX_USAGE_ 64
+#define EX_DATAERR_ 65
+#define EX_OSERR_ 71
+#define EX_IOERR_ 74
+#define EX_NOPERM_ 77
+
+#define DEFAULT_LISTEN "127.0.0.1:7433"
+
+struct opts {
+	const char *listen;
+	const char *data;
+	const char *log;
+	int fingerprint;
+	int full_sync;
+	int debug;
+};
+
+struct runtime {
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	struct srv srv;
+	int stopping;
+};
+
+static const char *progname = "sottod";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: %s --data DIR [--listen ADDR:PORT] [--log FILE] [--sync normal|full]\n"
+"       %s --fingerprint --data DIR\n"
+"\n"
+"  -d, --data DIR         data directory (made 0700 on first start)\n"
+"  -l, --listen ADDR:PORT address to serve on (default " DEFAULT_LISTEN ")\n"
+"  -L, --log FILE         log to FILE (0600) instead of standard error\n"
+"  -s, --sync MODE        normal: an acknowledged write survives a crash of\n"
+"                         sottod; full: it also survives power loss (slower)\n"
+"  -f, --fingerprint      print the server's key fingerprint and exit\n"
+"      --debug            log debugging detail\n"
+"  -h, --help             this text\n"
+"  -V, --version          the version\n",
+	    progname, progname);
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "sync", required_argument, NULL, 's' },
+		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->listen = DEFAULT_LISTEN;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "d:l:L:s:fhV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->data = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'L':
+			o->log = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "normal") == 0)
+				o->full_sync = 0;
+			else if (strcmp(optarg, "full") == 0)
+				o->full_sync = 1;
+			else {
+				fprintf(stderr, "%s: --sync takes normal or "
+				    "full, not \"%s\"\n", progname, optarg);
+				return EX_USAGE_;
+			}
+			break;
+		case 'f':
+			o->fingerprint = 1;
+			break;
+		case 'D':
+			o->debug = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EX_OK_);
+		case 'V':
+			printf("%s\n", SRV_SOFTWARE);
+			exit(EX_OK_);
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", progname,
+			    argv[optind - 1]);
+			return EX_USAGE_;
+		default:
+			fprintf(stderr, "%s: unknown option %s (try --help)\n",
+			    progname, argv[optind - 1]);
+			return EX_USAGE_;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\" (try --help)\n",
+		    progname, argv[optind]);
+		return EX_USAGE_;
+	}
+	if (o->data == NULL || *o->data == '\0') {
+		fprintf(stderr, "%s: --data DIR is required (try --help)\n",
+		    progname);
+		return EX_USAGE_;
+	}
+	return 0;
+}
+
+/* Maps a key file error to words and an exit status. */
+static int
+keyfile_failed(const struct opts *o, int r)
+{
+	switch (r) {
+	case ERR_NOT_FOUND:
+		fprintf(stderr, "%s: %s/%s does not exist; start sottod with "
+		    "this --data once to create it\n", progname, o->data,
+		    SRV_KEYFILE_NAME);
+		return EX_IOERR_;
+	case ERR_PERM:
+		fprintf(stderr, "%s: %s or its %s is open to other users; "
+		    "make the directory 0700 and the file 0600\n", progname,
+		    o->data, SRV_KEYFILE_NAME);
+		return EX_NOPERM_;
+	case ERR_INVAL:
+		fprintf(stderr, "%s: %s/%s is malformed; restore it from a "
+		    "backup (a new key would make every client refuse this "
+		    "server)\n", progname, o->data, SRV_KEYFILE_NAME);
+		return EX_DATAERR_;
+	default:
+		fprintf(stderr, "%s: cannot read %s/%s: %s\n", progname,
+		    o->data, SRV_KEYFILE_NAME, err_str(r));
+		return EX_IOERR_;
+	}
+}
+
+static void
+on_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* srv_stop() is done: close the signal handles and the loop ends. */
+static void
+on_stopped(void *ud)
+{
+	struct runtime *rt = ud;
+
+	uv_close((uv_handle_t *)&rt->sigint, on_closed);
+	uv_close((uv_handle_t *)&rt->sigterm, on_closed);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct runtime *rt = h->data;
+
+	if (rt->stopping) {
+		/* A second signal while draining: stop waiting. */
+		srv_warn("signal %d again: stopping now", signum);
+		uv_stop(&rt->loop);
+		return;
+	}
+	rt->stopping = 1;
+	srv_info("signal %d: stopping", signum);
+	srv_stop(&rt->srv, on_stopped, rt);
+}
+
+static int
+print_fingerprint(const struct srv_keys *k)
+{
+	char fp[FP_KEY_TEXT_LEN];
+
+	fp_format_key(fp, k->noise_pub);
+	printf("fingerprint: %s\n", fp);
+	return fflush(stdout) == 0 ? 0 : ERR_IO;
+}
+
+static int
+serve(const struct opts *o, struct srv_keys *keys)
+{
+	struct runtime *rt;
+	struct srv_store *store = NULL;
+	char bound[128];
+	const char *why = NULL;
+	int r, ex = EX_OK_;
+
+	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EX_OSERR_;
+	}
+	if ((r = srv_store_open(&store, o->data, keys->store_key,
+	    o->full_sync)) != 0) {
+		fprintf(stderr, "%s: cannot open the store in %s: %s\n",
+		    progname, o->data, err_str(r));
+		free(rt);
+		return EX_OSERR_;
+	}
+	if (uv_loop_init(&rt->loop) != 0) {
+		fprintf(stderr, "%s: cannot make the event loop\n", progname);
+		srv_store_close(store);
+		free(rt);
+		return EX_OSERR_;
+	}
+	if ((r = srv_init(&rt->srv, &rt->loop, keys, store)) != 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", progname, err_str(r));
+		ex = EX_OSERR_;
+		goto out_loop;
+	}
+	if ((r = srv_listen(&rt->srv, o->listen, bound, sizeof(bound),
+	    &why)) != 0) {
+		fprintf(stderr, "%s: cannot listen on %s: %s\n", progname,
+		    o->listen, why != NULL ? why : err_str(r));
+		ex = r == ERR_INVAL ? EX_USAGE_ : EX_OSERR_;
+		srv_stop(&rt->srv, NULL, NULL);
+		uv_run(&rt->loop, UV_RUN_DEFAULT);
+		srv_free(&rt->srv);
+		goto out_loop;
+	}
+
+	uv_signal_init(&rt->loop, &rt->sigint);
+	uv_signal_init(&rt->loop, &rt->sigterm);
+	rt->sigint.data = rt->sigterm.data = rt;
+	uv_signal_start(&rt->sigint, on_signal, SIGINT);
+	uv_signal_start(&rt->sigterm, on_signal, SIGTERM);
+
+	/* Scripts wait for this line: it comes once the port is bound. */
+	printf("listening on %s\n", bound);
+	fflush(stdout);
+	srv_info("%s listening on %s", SRV_SOFTWARE, bound);
+
+	uv_run(&rt->loop, UV_RUN_DEFAULT);
+	if (uv_loop_alive(&rt->loop)) {
+		/* A second signal cut the drain short: close what is left. */
+		if (!rt->srv.stopping)
+			srv_stop(&rt->srv, NULL, NULL);
+		if (!uv_is_closing((uv_handle_t *)&rt->sigint)) {
+			uv_close((uv_handle_t *)&rt->sigint, on_closed);
+			uv_close((uv_handle_t *)&rt->sigterm, on_closed);
+		}
+		uv_run(&rt->loop, UV_RUN_DEFAULT);
+	}
+	srv_free(&rt->srv);
+	srv_info("stopped");
+out_loop:
+	if (uv_loop_close(&rt->loop) != 0)
+		srv_warn("event loop still had handles at exit");
+	srv_store_close(store);
+	free(rt);
+	return ex;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct srv_keys *keys;
+	int r, ex, created = 0;
+
+	if ((r = parse_opts(&o, argc, argv)) != 0)
+		return r;
+	/* A peer that goes away mid-write must not kill the server. */
+	signal(SIGPIPE, SIG_IGN);
+	if (sec_init() != 0) {
+		fprintf(stderr, "%s: libsodium failed to initialise\n",
+		    progname);
+		return EX_OSERR_;
+	}
+	if ((keys = sec_alloc(sizeof(*keys))) == NULL) {
+		fprintf(stderr, "%s: out of secure memory\n", progname);
+		return EX_OSERR_;
+	}
+
+	if (o.fingerprint) {
+		r = srv_keyfile_load(keys, o.data, 0, &created);
+		ex = r != 0 ? keyfile_failed(&o, r) :
+		    print_fingerprint(keys) == 0 ? EX_OK_ : EX_IOERR_;
+		sec_free(keys);
+		return ex;
+	}
+
+	if (srv_log_open(o.log) != 0) {
+		fprintf(stderr, "%s: cannot open the log %s: %s\n", progname,
+		    o.log, strerror(errno));
+		sec_free(keys);
+		return EX_IOERR_;
+	}
+	srv_log_set_level(o.debug ? SRV_LOG_DEBUG : SRV_LOG_INFO);
+
+	if ((r = srv_keyfile_prepare_dir(o.data)) != 0) {
+		if (r == ERR_PERM)
+			fprintf(stderr, "%s: %s is writable by other users; "
+			    "chmod 700 it\n", progname, o.data);
+		else
+			fprintf(stderr, "%s: cannot make %s: %s\n", progname,
+			    o.data, strerror(errno));
+		ex = r == ERR_PERM ? EX_NOPERM_ : EX_IOERR_;
+		goto out;
+	}
+	if ((r = srv_keyfile_load(keys, o.data, 1, &created)) != 0) {
+		ex = keyfile_failed(&o, r);
+		goto out;
+	}
+	if (created)
+		srv_info("made a new server key in %s", o.data);
+	if (print_fingerprint(keys) != 0) {
+		ex = EX_IOERR_;
+		goto out;
+	}
+	ex = serve(&o, keys);
+out:
+	sec_free(keys);
+	srv_log_close();
+	return ex;
+}

@@ -1,0 +1,293 @@
+/*
+ * The listener, request dispatch, the group commit and shutdown.
+ */
+#include "config.h"
+
+#include "server/srv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/pwhash.h"
+#include "crypto/sec.h"
+#include "proto/err.h"
+#include "server/srv_auth.h"
+#include "server/srv_conn.h"
+#include "server/srv_log.h"
+
+uint64_t
+srv_now_ms(const struct srv *s)
+{
+	return uv_now(s->loop);
+}
+
+void
+srv_hold(struct srv *s)
+{
+	s->held = 1;
+}
+
+/*
+ * Once per loop turn, after I/O: commit the turn's writes, then let the
+ * answers that waited for them go out (or, when the commit failed, drop
+ * the connections that were about to be told a lie).
+ */
+static void
+srv_commit(uv_check_t *h)
+{
+	struct srv *s = h->data;
+	struct srv_conn *c, *next;
+	int r = 0;
+
+	if (srv_store_pending(s->store))
+		r = srv_store_commit(s->store);
+	if (!s->held)
+		return;
+	s->held = 0;
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->held != NULL)
+			srv_conn_release(c, r == 0);
+	}
+}
+
+static void
+srv_prune(uv_timer_t *t)
+{
+	struct srv *s = t->data;
+
+	srv_limit_prune(s->addr_limit, srv_now_ms(s));
+	srv_limit_prune(s->account_limit, srv_now_ms(s));
+}
+
+int
+srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
+    struct srv_store *store)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->keys = keys;
+	s->store = store;
+	if ((r = srv_limit_new(&s->addr_limit, SRV_ADDR_BURST, SRV_ADDR_RATE,
+	    65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->account_limit, SRV_ACCOUNT_BURST,
+	    SRV_ACCOUNT_RATE, 65536, sec_random_u64())) != 0)
+		goto fail;
+	/*
+	 * Unknown users are checked against this hash so that they cost the
+	 * same Argon2 work as known ones. Its password is random and lost.
+	 */
+	{
+		char pw[33];
+		uint8_t raw[16];
+
+		sec_random(raw, sizeof(raw));
+		(void)sec_hex_encode(pw, sizeof(pw), raw, sizeof(raw));
+		r = pwhash_hash(s->dummy_hash, pw, strlen(pw));
+		sec_wipe(pw, sizeof(pw));
+		sec_wipe(raw, sizeof(raw));
+		if (r != 0)
+			goto fail;
+	}
+	uv_tcp_init(loop, &s->listener);
+	s->listener.data = s;
+	uv_check_init(loop, &s->commit);
+	s->commit.data = s;
+	uv_check_start(&s->commit, srv_commit);
+	uv_unref((uv_handle_t *)&s->commit);
+	uv_timer_init(loop, &s->prune);
+	s->prune.data = s;
+	uv_timer_start(&s->prune, srv_prune, SRV_PRUNE_MS, SRV_PRUNE_MS);
+	uv_unref((uv_handle_t *)&s->prune);
+	s->handles = 3;
+	return 0;
+fail:
+	srv_limit_free(s->addr_limit);
+	srv_limit_free(s->account_limit);
+	s->addr_limit = s->account_limit = NULL;
+	return r;
+}
+
+void
+srv_free(struct srv *s)
+{
+	srv_limit_free(s->addr_limit);
+	srv_limit_free(s->account_limit);
+	s->addr_limit = s->account_limit = NULL;
+}
+
+static void
+srv_on_connection(uv_stream_t *server, int status)
+{
+	struct srv *s = server->data;
+
+	if (status < 0) {
+		srv_warn("accept: %s", uv_strerror(status));
+		return;
+	}
+	if (s->stopping)
+		return;
+	(void)srv_conn_accept(s);
+}
+
+/* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
+static int
+srv_parse_listen(const char *addr, struct sockaddr_storage *ss)
+{
+	char host[64];
+	const char *colon, *h = addr;
+	size_t hlen;
+	char *end;
+	long port;
+
+	if (addr == NULL || (colon = strrchr(addr, ':')) == NULL)
+		return ERR_INVAL;
+	hlen = (size_t)(colon - addr);
+	if (*h == '[') {
+		if (hlen < 2 || addr[hlen - 1] != ']')
+			return ERR_INVAL;
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return ERR_INVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || end == colon + 1 || port < 0 ||
+	    port > 65535)
+		return ERR_INVAL;
+	memset(ss, 0, sizeof(*ss));
+	if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss) == 0)
+		return 0;
+	if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ss) == 0)
+		return 0;
+	return ERR_INVAL;
+}
+
+int
+srv_listen(struct srv *s, const char *addr, char *bound, size_t cap,
+    const char **why)
+{
+	struct sockaddr_storage ss;
+	char host[64];
+	int len = sizeof(ss), r, port;
+
+	*why = NULL;
+	if (srv_parse_listen(addr, &ss) != 0) {
+		*why = "expected ADDR:PORT, e.g. 127.0.0.1:7433 or [::1]:7433";
+		return ERR_INVAL;
+	}
+	if ((r = uv_tcp_bind(&s->listener, (struct sockaddr *)&ss, 0)) != 0 ||
+	    (r = uv_listen((uv_stream_t *)&s->listener, 511,
+	    srv_on_connection)) != 0) {
+		*why = uv_strerror(r);
+		return ERR_IO;
+	}
+	if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&ss,
+	    &len) != 0) {
+		snprintf(bound, cap, "%s", addr);
+		return 0;
+	}
+	if (ss.ss_family == AF_INET6) {
+		uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		snprintf(bound, cap, "[%s]:%d", host, port);
+	} else {
+		uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		snprintf(bound, cap, "%s:%d", host, port);
+	}
+	return 0;
+}
+
+static void
+srv_maybe_stopped(struct srv *s)
+{
+	void (*done)(void *);
+
+	if (!s->stopping || s->handles > 0 || s->nconns > 0 ||
+	    s->on_stopped == NULL)
+		return;
+	done = s->on_stopped;
+	s->on_stopped = NULL;
+	done(s->ud);
+}
+
+void
+srv_conn_gone(struct srv *s)
+{
+	srv_maybe_stopped(s);
+}
+
+static void
+srv_handle_closed(uv_handle_t *h)
+{
+	struct srv *s = h->data;
+
+	s->handles--;
+	srv_maybe_stopped(s);
+}
+
+void
+srv_stop(struct srv *s, void (*done)(void *), void *ud)
+{
+	struct srv_conn *c, *next;
+
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	s->on_stopped = done;
+	s->ud = ud;
+	/* What was answered but not yet committed goes out first. */
+	srv_commit(&s->commit);
+	uv_close((uv_handle_t *)&s->listener, srv_handle_closed);
+	uv_close((uv_handle_t *)&s->commit, srv_handle_closed);
+	uv_close((uv_handle_t *)&s->prune, srv_handle_closed);
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		srv_conn_close(c, 0);
+	}
+}
+
+static int
+srv_ping(struct srv_conn *c, uint64_t id, const Sotto__Ping *p)
+{
+	Sotto__Frame f = SOTTO__FRAME__INIT;
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__Pong pong = SOTTO__PONG__INIT;
+
+	pong.nonce = p->nonce;
+	resp.id = id;
+	resp.result_case = SOTTO__RESPONSE__RESULT_PONG;
+	resp.pong = &pong;
+	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
+	f.response = &resp;
+	return srv_conn_send(c, &f);
+}
+
+int
+srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
+{
+	switch (req->method_case) {
+	case SOTTO__REQUEST__METHOD_PING:
+		return srv_ping(c, req->id, req->ping);
+	case SOTTO__REQUEST__METHOD_REGISTER:
+		return srv_auth_register(c, req->id, req->register_);
+	case SOTTO__REQUEST__METHOD_LOGIN:
+		return srv_auth_login(c, req->id, req->login);
+	case SOTTO__REQUEST__METHOD_LOGOUT:
+		return srv_auth_logout(c, req->id);
+	case SOTTO__REQUEST__METHOD_WHOAMI:
+		return srv_auth_whoami(c, req->id);
+	default:
+		/* Newer clients may ask for more: answer, never disconnect. */
+		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,
+		    "this server does not know that request", 0);
+	}
+}

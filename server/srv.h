@@ -1,0 +1,108 @@
+/*
+ * sottod's core: one libuv loop, one listening socket, one struct srv_conn
+ * per client. This header is shared by the server's modules only.
+ *
+ *   main.c       options, key file, store, signals; runs the loop
+ *   srv.c        listener, request dispatch, group commit, shutdown
+ *   srv_conn.c   a connection: socket, secure channel, timers, writes
+ *   srv_auth.c   register / login / logout / whoami; Argon2 off the loop
+ *   srv_store.c  SQLCipher storage behind srv_store_*
+ *   srv_limit.c  token buckets
+ *
+ * Group commit: writes made while handling input join one transaction,
+ * and every byte sent while it is open is held back (srv_conn_write), so
+ * that no answer leaves before the data it reports is committed. A check
+ * handle, which runs once per loop turn after I/O, commits and then
+ * releases the held bytes.
+ */
+#ifndef SOTTO_SRV_H
+#define SOTTO_SRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "proto/sotto.pb-c.h"
+#include "server/srv_keyfile.h"
+#include "server/srv_limit.h"
+#include "server/srv_store.h"
+
+#define SRV_SOFTWARE "sottod " PACKAGE_VERSION
+#define SRV_HANDSHAKE_MS 10000		/* a handshake must finish in this */
+#define SRV_DRAIN_MS 5000		/* a closing peer must take our bytes */
+#define SRV_CONN_MAX 10000		/* connections at once */
+#define SRV_WRITE_MAX (4u << 20)	/* unsent bytes before we give up */
+#define SRV_JOBS_MAX 64			/* Argon2 jobs queued at once */
+#define SRV_PRUNE_MS 60000		/* rate-limit tables are pruned */
+
+/* Rate limits (doc/SECURITY.md): sign-in attempts per source address... */
+#define SRV_ADDR_BURST 30.0
+#define SRV_ADDR_RATE 0.5		/* tokens per second */
+/* ...and login attempts per username, given back when one succeeds. */
+#define SRV_ACCOUNT_BURST 10.0
+#define SRV_ACCOUNT_RATE (1.0 / 60.0)
+
+struct srv_conn;
+
+struct srv {
+	uv_loop_t *loop;
+	uv_tcp_t listener;
+	uv_check_t commit;		/* group commit, once per loop turn */
+	uv_timer_t prune;
+	const struct srv_keys *keys;	/* borrowed, in secure memory */
+	struct srv_store *store;	/* borrowed */
+	struct srv_limit *addr_limit;
+	struct srv_limit *account_limit;
+	char dummy_hash[128];		/* verified for unknown users */
+
+	struct srv_conn *conns;		/* all connections */
+	size_t nconns;
+	uint64_t next_serial;
+	size_t jobs;			/* Argon2 jobs in the thread pool */
+	int held;			/* some connection holds bytes */
+	int stopping;
+	int handles;			/* open handles of srv itself */
+	void (*on_stopped)(void *);
+	void *ud;
+	uint8_t rbuf[65536];		/* shared read buffer: one loop */
+};
+
+/*
+ * Sets up the server on loop (nothing is bound yet). keys and store are
+ * borrowed and must outlive it. Returns 0, ERR_NOMEM or ERR_INVAL.
+ */
+int srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
+    struct srv_store *store);
+
+/*
+ * Binds and listens on addr ("IPv4:PORT" or "[IPv6]:PORT") and writes the
+ * address actually bound into bound. Returns 0, ERR_INVAL (bad address),
+ * or ERR_IO; *why then says what failed, in words.
+ */
+int srv_listen(struct srv *s, const char *addr, char *bound, size_t cap,
+    const char **why);
+
+/* Releases what srv_init() allocated; after srv_stop() has completed. */
+void srv_free(struct srv *s);
+
+/*
+ * Stops accepting, closes every connection, and calls done(ud) once all
+ * of the server's handles are closed. Pending Argon2 jobs finish on their
+ * own; their results are dropped.
+ */
+void srv_stop(struct srv *s, void (*done)(void *), void *ud);
+
+/* Now, for rate limits: the loop's monotonic clock in ms. */
+uint64_t srv_now_ms(const struct srv *s);
+
+/* A request from c: dispatches it (srv.c). Returns 0 or ERR_* to close. */
+int srv_dispatch(struct srv_conn *c, const Sotto__Request *req);
+
+/* Marks that a connection holds bytes until the next commit. */
+void srv_hold(struct srv *s);
+
+/* A connection was freed (srv_conn.c): a stop may now be complete. */
+void srv_conn_gone(struct srv *s);
+
+#endif
