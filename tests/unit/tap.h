@@ -12,6 +12,8 @@
 
 static int tap_n, tap_failed;
 
+#define TAP_UNUSED __attribute__((unused))
+
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(got, want, ...) do { \
 	long long tap_g_ = (long long)(got), tap_w_ = (long long)(want); \
@@ -21,7 +23,7 @@ static int tap_n, tap_failed;
 #define is_mem(got, want, n, ...) \
 	tap_ok(memcmp((got), (want), (n)) == 0, __FILE__, __LINE__, __VA_ARGS__)
 
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 4, 5))) TAP_UNUSED
 static int
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
@@ -41,14 +43,14 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-static void
+TAP_UNUSED static void
 tap_skip_all(const char *why)
 {
 	printf("1..0 # SKIP %s\n", why);
 	exit(77);
 }
 
-static int
+TAP_UNUSED static int
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);
