@@ -209,7 +209,9 @@ class Scenario:
     def __exit__(self, *exc):
         for s in self.servers:
             s.stop(signal.SIGKILL)
-        if exc[0] is None and not self.t.failed:
+        # t.done() ends the test with SystemExit inside the with block.
+        clean = exc[0] is None or (exc[0] is SystemExit and not exc[1].code)
+        if clean and not self.t.failed:
             shutil.rmtree(self.root, ignore_errors=True)
         else:
             print("# files kept in " + self.root)
