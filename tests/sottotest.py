@@ -67,6 +67,7 @@ class Server:
         self.port = port
         self.proc = None
         self.fingerprint = None
+        self.outputs = []           # stdout+stderr of every run
         self.start()
 
     @property
@@ -77,7 +78,9 @@ class Server:
         for _ in range(tries):
             if self.port is None:
                 self.port = free_port()
-            self.stdout_path = os.path.join(self.root, "sottod-%d.out" % self.port)
+            self.stdout_path = os.path.join(
+                self.root, "sottod-%d-%d.out" % (self.port, len(self.outputs)))
+            self.outputs.append(self.stdout_path)
             out = open(self.stdout_path, "w")
             self.proc = subprocess.Popen(
                 [SOTTOD, "--listen", self.addr, "--data", self.data,
@@ -90,12 +93,15 @@ class Server:
             self.port = None
         raise RuntimeError("sottod did not start:\n" + self.output())
 
-    def output(self):
+    def output(self, path=None):
         try:
-            with open(self.stdout_path) as f:
+            with open(path or self.stdout_path, errors="replace") as f:
                 return f.read()
         except OSError:
             return ""
+
+    def all_output(self):
+        return "".join(self.output(p) for p in self.outputs)
 
     def _wait_ready(self, timeout=20):
         end = time.time() + timeout
@@ -209,10 +215,19 @@ class Scenario:
     def __exit__(self, *exc):
         for s in self.servers:
             s.stop(signal.SIGKILL)
+        # A sanitizer report from sottod lands in its output, not in a
+        # check: look for one, so that a sanitizer build cannot pass
+        # over a server that misbehaved.
+        for s in self.servers:
+            out = s.all_output()
+            if "Sanitizer" in out or "runtime error:" in out:
+                self.t.ok(False, "sottod on port %s ran clean" % s.port, out)
         # t.done() ends the test with SystemExit inside the with block.
         clean = exc[0] is None or (exc[0] is SystemExit and not exc[1].code)
         if clean and not self.t.failed:
             shutil.rmtree(self.root, ignore_errors=True)
-        else:
-            print("# files kept in " + self.root)
+            return False
+        print("# files kept in " + self.root)
+        if clean:
+            sys.exit(1)
         return False
