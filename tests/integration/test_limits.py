@@ -1,0 +1,54 @@
+"""Sign-in rate limits, with a real sottod and real sotto processes: per
+account (a burst of 10 login attempts) and per source address (a burst of
+30 register/login attempts). A limited attempt exits 75 and says when to
+try again; a device that is already signed in is not limited, because it
+authenticates with its key, not a password."""
+from sottotest import (EX_NOPERM, EX_OK, EX_TEMPFAIL, Scenario, describe)
+
+with Scenario("limits") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    p = alice.run("--register", "alice")
+    t.eq(p.returncode, EX_OK, "register alice", describe(p))
+
+    mallory = sc.client("mallory", srv, password="not-alices-password")
+    codes = [mallory.run("--login", "alice").returncode for _ in range(10)]
+    t.eq(codes, [EX_NOPERM] * 10, "ten wrong passwords: each refused (77)")
+    p = mallory.run("--login", "alice")
+    t.eq(p.returncode, EX_TEMPFAIL, "the eleventh attempt is limited (75)",
+         describe(p))
+    t.ok("try again in" in p.stderr, "and says when to try again", describe(p))
+
+    laptop = sc.client("laptop", srv)
+    p = laptop.run("--login", "alice")
+    t.eq(p.returncode, EX_TEMPFAIL,
+         "while limited, the right password cannot add a device either",
+         describe(p))
+    p = alice.run("--whoami")
+    t.eq(p.returncode, EX_OK,
+         "but alice's signed-in device still works (key, not password)",
+         describe(p))
+
+    bob = sc.client("bob", srv)
+    p = bob.run("--register", "bob")
+    t.eq(p.returncode, EX_OK, "another account is not limited", describe(p))
+
+    # 14 attempts from 127.0.0.1 so far; the address allows 30 at once.
+    limited = None
+    for i in range(40):
+        p = mallory.run("--login", "nobody%d" % i)
+        if p.returncode == EX_TEMPFAIL:
+            limited = i
+            break
+        if p.returncode != EX_NOPERM:
+            break
+    t.ok(limited is not None and 10 <= limited <= 30,
+         "guessing across many accounts hits the per-address limit",
+         "limited after %r more attempts; last: %s" % (limited, describe(p)))
+    t.ok("try again" in p.stderr, "and says to try again", describe(p))
+    p = alice.run("--whoami")
+    t.eq(p.returncode, EX_OK, "signed-in devices are still served",
+         describe(p))
+    t.ok(srv.alive(), "sottod is still running")
+    t.done()
