@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <uv.h>
 
@@ -86,6 +87,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct sockaddr_storage ss;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -141,6 +143,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 		    progname, argv[optind]);
 		return EX_USAGE_;
 	}
+	if (srv_parse_listen(o->listen, &ss) != 0) {
+		fprintf(stderr, "%s: --listen takes ADDR:PORT, e.g. "
+		    "127.0.0.1:7433 or [::1]:7433, not \"%s\"\n", progname,
+		    o->listen);
+		return EX_USAGE_;
+	}
 	if (o->data == NULL || *o->data == '\0') {
 		fprintf(stderr, "%s: --data DIR is required (try --help)\n",
 		    progname);
@@ -174,6 +182,18 @@ keyfile_failed(const struct opts *o, int r)
 		    o->data, SRV_KEYFILE_NAME, err_str(r));
 		return EX_IOERR_;
 	}
+}
+
+static int
+store_exists(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, SRV_STORE_FILE) >=
+	    (int)sizeof(path))
+		return 0;
+	return lstat(path, &st) == 0;
 }
 
 static void
@@ -339,7 +359,22 @@ main(int argc, char **argv)
 		ex = r == ERR_PERM ? EX_NOPERM_ : EX_IOERR_;
 		goto out;
 	}
-	if ((r = srv_keyfile_load(keys, o.data, 1, &created)) != 0) {
+	/*
+	 * A new key can never open an existing store: when the key file is
+	 * gone but the data is not, making one would only hide the loss.
+	 */
+	r = srv_keyfile_load(keys, o.data, 0, &created);
+	if (r == ERR_NOT_FOUND && store_exists(o.data)) {
+		fprintf(stderr, "%s: %s/%s exists but %s does not; restore "
+		    "%s from a backup (a new key cannot open the data)\n",
+		    progname, o.data, SRV_STORE_FILE, SRV_KEYFILE_NAME,
+		    SRV_KEYFILE_NAME);
+		ex = EX_DATAERR_;
+		goto out;
+	}
+	if (r == ERR_NOT_FOUND)
+		r = srv_keyfile_load(keys, o.data, 1, &created);
+	if (r != 0) {
 		ex = keyfile_failed(&o, r);
 		goto out;
 	}

@@ -134,8 +134,7 @@ srv_on_connection(uv_stream_t *server, int status)
 	(void)srv_conn_accept(s);
 }
 
-/* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
-static int
+int
 srv_parse_listen(const char *addr, struct sockaddr_storage *ss)
 {
 	char host[64];

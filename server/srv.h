@@ -83,6 +83,9 @@ int srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 int srv_listen(struct srv *s, const char *addr, char *bound, size_t cap,
     const char **why);
 
+/* Splits "ADDR:PORT" or "[V6]:PORT" into ss. 0 or ERR_INVAL. */
+int srv_parse_listen(const char *addr, struct sockaddr_storage *ss);
+
 /* Releases what srv_init() allocated; after srv_stop() has completed. */
 void srv_free(struct srv *s);
 
