@@ -4,6 +4,7 @@ a random port, real sotto processes, each with its own profile directory.
 Nothing here fakes the server or the client: every scenario runs the built
 binaries ($SOTTO_BIN, $SOTTOD_BIN) as a user would.
 """
+import json
 import os
 import re
 import shutil
@@ -187,6 +188,19 @@ class Client:
         return subprocess.run(cmd, env=self.env(), capture_output=True,
                               text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL if stdin is None else stdin)
+
+
+def jsonl(p):
+    """The JSON objects a --json command printed, one per line."""
+    out = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append({"unparsed": line})
+    return out
 
 
 def describe(p):
