@@ -34,11 +34,20 @@ int
 pwhash_verify(const char *hash, const char *password, size_t len)
 {
 	/* A stored hash is ours: anything else is damage, not a mismatch. */
-	if (hash == NULL || memchr(hash, '\0', PWHASH_STR_LEN) == NULL ||
+	if (hash == NULL || strnlen(hash, PWHASH_STR_LEN) == PWHASH_STR_LEN ||
 	    strncmp(hash, PWHASH_PREFIX, strlen(PWHASH_PREFIX)) != 0)
 		return ERR_INVAL;
 	if (sodium_init() < 0)
 		return ERR_CRYPTO;
+	/*
+	 * str_verify answers -1 both for a mismatch and for a string it cannot
+	 * parse. needs_rehash only decodes (no Argon2 run, no big allocation)
+	 * and answers -1 only for the latter, so damage is told apart here.
+	 */
+	if (crypto_pwhash_str_needs_rehash(hash,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
+		return ERR_INVAL;
 	return crypto_pwhash_str_verify(hash, password, len) == 0 ? 0 :
 	    ERR_AUTH;
 }

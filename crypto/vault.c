@@ -8,11 +8,10 @@
  */
 #include "crypto/vault.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/sec.h"
@@ -31,11 +30,18 @@ _Static_assert(VAULT_SALT_LEN == crypto_pwhash_SALTBYTES, "Argon2 salt size");
 #define VAULT_MAGIC "sotto-kdf 1\n"
 #define VAULT_ALG "argon2id13"
 
+/*
+ * Our caps sit below libsodium's on 64-bit systems, but on 32-bit ones its
+ * memory maximum is 2 GiB: checking both keeps a cost libsodium would
+ * refuse from reaching crypto_pwhash and being reported as ERR_NOMEM.
+ */
 static int
 vault_cost_ok(uint64_t ops, uint64_t mem)
 {
-	return ops >= crypto_pwhash_OPSLIMIT_MIN && ops <= VAULT_OPS_MAX &&
-	    mem >= crypto_pwhash_MEMLIMIT_MIN && mem <= VAULT_MEM_MAX &&
+	return ops >= crypto_pwhash_OPSLIMIT_MIN &&
+	    ops <= crypto_pwhash_OPSLIMIT_MAX && ops <= VAULT_OPS_MAX &&
+	    mem >= crypto_pwhash_MEMLIMIT_MIN &&
+	    mem <= crypto_pwhash_MEMLIMIT_MAX && mem <= VAULT_MEM_MAX &&
 	    mem <= (uint64_t)SIZE_MAX;
 }
 
@@ -125,11 +131,13 @@ vault_number(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Decodes into a copy so that *out is untouched unless the whole file is good. */
 int
-vault_params_decode(struct vault_params *p, const char *text, size_t len)
+vault_params_decode(struct vault_params *out, const char *text, size_t len)
 {
 	const char *s = text, *end = text + len;
 	char val[VAULT_PARAMS_TEXT_MAX];
+	struct vault_params params, *p = &params;
 	size_t n;
 
 	if (len < strlen(VAULT_MAGIC) ||
@@ -154,5 +162,6 @@ vault_params_decode(struct vault_params *p, const char *text, size_t len)
 		return ERR_INVAL;	/* trailing bytes: not a file we wrote */
 	if (!vault_cost_ok(p->opslimit, p->memlimit))
 		return ERR_INVAL;
+	*out = params;
 	return 0;
 }
