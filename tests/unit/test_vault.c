@@ -66,7 +66,20 @@ check_kdf_file(void)
 		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864",
 		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\nmore\n",
 		"sotto-kdf 1\nsalt 000102030405060708090a0b0c0d0e0f\nalg argon2id13\nops 3\nmem 67108864\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 65\nmem 67108864\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 4294967297\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 8191\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 03\nmem 67108864\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops +3\nmem 67108864\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\r\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f\nops 3\nmem 67108864\n",
+		"sotto-kdf 1\nalg  argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\n",
+		"sotto-kdf 1 \nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\n",
 	};
+	static const char nul[] =
+	    "sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\n";
+	static const char edge[] =
+	    "sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 64\nmem 4294967296\n";
 	struct vault_params p, q;
 	char text[VAULT_PARAMS_TEXT_MAX], small[16];
 	size_t i;
@@ -85,12 +98,31 @@ check_kdf_file(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		is_int(vault_params_decode(&q, bad[i], strlen(bad[i])),
 		    ERR_INVAL, "malformed kdf file %zu is refused", i);
+	is_int(vault_params_decode(&q, nul, sizeof(nul)), ERR_INVAL,
+	    "a NUL after the last line is trailing garbage");
+	is_int(vault_params_decode(&q, nul, sizeof(nul) - 2), ERR_INVAL,
+	    "so is a file cut inside its last line");
+
+	/* A failed decode leaves the caller's params as they were. */
+	memcpy(&q, &p, sizeof(q));
+	is_int(vault_params_decode(&q, bad[3], strlen(bad[3])), ERR_INVAL,
+	    "short salt refused");
+	ok(memcmp(&q, &p, sizeof(q)) == 0, "and the params are untouched");
+
+#if SIZE_MAX > 0xffffffffU
+	/* On 32-bit systems libsodium's own limit, 2 GiB, is the lower one. */
+	is_int(vault_params_decode(&q, edge, strlen(edge)), 0,
+	    "the highest cost a kdf file may ask for is accepted");
+	ok(q.opslimit == 64 && q.memlimit == 4ULL << 30, "64 passes, 4 GiB");
+#else
+	(void)edge;
+#endif
 }
 
 static void
 check_pwhash(void)
 {
-	char h[PWHASH_STR_LEN];
+	char h[PWHASH_STR_LEN], bad[PWHASH_STR_LEN];
 
 	is_int(pwhash_hash(h, "hunter2hunter2", 14), 0, "hash a password");
 	ok(strncmp(h, "$argon2id$", 10) == 0, "it is an Argon2id string");
@@ -102,6 +134,16 @@ check_pwhash(void)
 	is_int(pwhash_verify("$2y$10$abcdefghijklmnopqrstuv", "x", 1), ERR_INVAL,
 	    "a hash of another kind is malformed, not a mismatch");
 	is_int(pwhash_verify("", "x", 1), ERR_INVAL, "so is an empty one");
+	is_int(pwhash_verify("$argon2id$garbage", "x", 1), ERR_INVAL,
+	    "an Argon2id prefix with nothing sound after it is malformed");
+	memcpy(bad, h, sizeof(bad));
+	bad[strlen(bad) - 1] = '\0';	/* hash shortened: base64 still parses */
+	ok(pwhash_verify(bad, "hunter2hunter2", 14) != 0,
+	    "a truncated hash does not verify");
+	memset(bad, 'a', sizeof(bad));
+	memcpy(bad, "$argon2id$", 10);
+	is_int(pwhash_verify(bad, "x", 1), ERR_INVAL,
+	    "a hash without a NUL in its buffer is malformed");
 }
 
 static void
