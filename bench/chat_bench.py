@@ -16,7 +16,6 @@ Run from the build directory (or set SOTTO_BIN, SOTTOD_BIN, SOTTO_LOAD).
               reconnect to fully applied (target >= 100,000/s)
 """
 import os
-import re
 import resource
 import shutil
 import subprocess
