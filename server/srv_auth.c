@@ -22,6 +22,7 @@
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_text.h"
 
 #define SRV_AUTH_FAILED "wrong username or password"
 
@@ -69,45 +70,6 @@ srv_auth_check_username(const char *in, char out[SRV_USERNAME_MAX + 1],
 	return 0;
 }
 
-/*
- * Decodes one UTF-8 sequence at p (n bytes left). Returns its length and
- * sets *cp, or 0 when it is invalid (overlong, surrogate, > U+10FFFF).
- */
-static size_t
-srv_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
-
 int
 srv_auth_check_password(const char *pw, size_t len, const char **why)
 {
@@ -141,7 +103,7 @@ srv_auth_check_name(const char *name, size_t max, const char **why)
 		return ERR_INVAL;
 	}
 	while (i < len) {
-		if ((step = srv_utf8_next(p + i, len - i, &cp)) == 0) {
+		if ((step = srv_text_utf8_next(p + i, len - i, &cp)) == 0) {
 			*why = "the name is not valid UTF-8";
 			return ERR_INVAL;
 		}

@@ -33,6 +33,55 @@ static const char *const srv_store_migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL);"
 	"CREATE INDEX devices_user ON devices(user_id);",
+
+	/*
+	 * 2: cloud chats, messages and the per-account update log.
+	 *
+	 * users.pts and chats.last_message_id are counters rather than
+	 * MAX() over the log or the messages, so that numbers are never
+	 * reused even once old rows are pruned or deleted. A pair chat is
+	 * found through pair_chats: (a, b) with a < b is their private
+	 * chat, (u, u) is u's Saved Messages. An update refers to its
+	 * message instead of copying it; messages.pts is the pts of the
+	 * sender's own entry, which answers a resend without a search.
+	 */
+	"ALTER TABLE users ADD COLUMN pts INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE chats ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  last_message_id INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE chat_members ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (chat_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX chat_members_user ON chat_members(user_id);"
+	"CREATE TABLE pair_chats ("
+	"  user_lo INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  user_hi INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  chat_id INTEGER NOT NULL UNIQUE"
+	"    REFERENCES chats(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (user_lo, user_hi),"
+	"  CHECK (user_lo <= user_hi)) WITHOUT ROWID;"
+	"CREATE TABLE messages ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,"
+	"  id INTEGER NOT NULL,"
+	"  sender_id INTEGER NOT NULL,"
+	"  random_id INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  reply_to INTEGER NOT NULL DEFAULT 0,"
+	"  pts INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat_id, id));"
+	"CREATE UNIQUE INDEX messages_random ON messages(sender_id, random_id);"
+	"CREATE TABLE updates ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  pts INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  chat_id INTEGER NOT NULL,"
+	"  message_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, pts)) WITHOUT ROWID;",
 };
 
 enum srv_stmt {
@@ -50,11 +99,33 @@ enum srv_stmt {
 	STMT_SAVEPOINT,
 	STMT_RELEASE,
 	STMT_ROLLBACK_TO,
+	STMT_PROFILE_BY_NAME,
+	STMT_PROFILE_BY_ID,
+	STMT_CHAT_BY_ID,
+	STMT_CHAT_PAIR,
+	STMT_CHAT_ADD,
+	STMT_PAIR_ADD,
+	STMT_MEMBER_ADD,
+	STMT_MEMBER,
+	STMT_MEMBERS,
+	STMT_CHAT_BUMP,
+	STMT_CHAT_LAST_ID,
+	STMT_MESSAGE_ADD,
+	STMT_MESSAGE_BY_RANDOM,
+	STMT_MESSAGE_EXISTS,
+	STMT_PTS_BUMP,
+	STMT_PTS,
+	STMT_UPDATE_ADD,
+	STMT_UPDATES,
 	STMT_COUNT
 };
 
 #define USER_COLS "id, username, display_name, phone, pwhash, created"
 #define DEVICE_COLS "id, user_id, key, name, created, last_seen"
+#define PROFILE_COLS "id, username, display_name, phone"
+#define CHAT_COLS "c.id, c.kind, c.title, p.user_lo, p.user_hi"
+#define MESSAGE_COLS "chat_id, id, sender_id, random_id, text, date," \
+	" reply_to, pts"
 
 static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -77,6 +148,47 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_SAVEPOINT] = "SAVEPOINT one",
 	[STMT_RELEASE] = "RELEASE one",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO one",
+	[STMT_PROFILE_BY_NAME] = "SELECT " PROFILE_COLS " FROM users"
+	    " WHERE username = ?1",
+	[STMT_PROFILE_BY_ID] = "SELECT " PROFILE_COLS " FROM users"
+	    " WHERE id = ?1",
+	[STMT_CHAT_BY_ID] = "SELECT " CHAT_COLS " FROM chats c"
+	    " LEFT JOIN pair_chats p ON p.chat_id = c.id WHERE c.id = ?1",
+	[STMT_CHAT_PAIR] = "SELECT " CHAT_COLS " FROM pair_chats p"
+	    " JOIN chats c ON c.id = p.chat_id"
+	    " WHERE p.user_lo = ?1 AND p.user_hi = ?2",
+	[STMT_CHAT_ADD] = "INSERT INTO chats (kind, created) VALUES (?1, ?2)",
+	[STMT_PAIR_ADD] = "INSERT INTO pair_chats (user_lo, user_hi, chat_id)"
+	    " VALUES (?1, ?2, ?3)",
+	[STMT_MEMBER_ADD] = "INSERT INTO chat_members (chat_id, user_id)"
+	    " VALUES (?1, ?2)",
+	[STMT_MEMBER] = "SELECT 1 FROM chat_members"
+	    " WHERE chat_id = ?1 AND user_id = ?2",
+	[STMT_MEMBERS] = "SELECT user_id FROM chat_members WHERE chat_id = ?1"
+	    " ORDER BY user_id",
+	[STMT_CHAT_BUMP] = "UPDATE chats SET last_message_id ="
+	    " last_message_id + 1 WHERE id = ?1",
+	[STMT_CHAT_LAST_ID] = "SELECT last_message_id FROM chats WHERE id = ?1",
+	[STMT_MESSAGE_ADD] = "INSERT INTO messages (" MESSAGE_COLS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_MESSAGE_BY_RANDOM] = "SELECT " MESSAGE_COLS " FROM messages"
+	    " WHERE sender_id = ?1 AND random_id = ?2",
+	[STMT_MESSAGE_EXISTS] = "SELECT 1 FROM messages"
+	    " WHERE chat_id = ?1 AND id = ?2",
+	[STMT_PTS_BUMP] = "UPDATE users SET pts = pts + 1 WHERE id = ?1",
+	[STMT_PTS] = "SELECT pts FROM users WHERE id = ?1",
+	[STMT_UPDATE_ADD] = "INSERT INTO updates (user_id, pts, kind, chat_id,"
+	    " message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* Left joins: an entry whose rows are gone still keeps its pts. */
+	[STMT_UPDATES] = "SELECT u.pts, u.kind, u.chat_id, u.message_id,"
+	    " m.id IS NOT NULL, m.sender_id, m.random_id, m.text, m.date,"
+	    " m.reply_to, m.pts, c.kind, c.title, p.user_lo, p.user_hi"
+	    " FROM updates u"
+	    " LEFT JOIN messages m ON m.chat_id = u.chat_id"
+	    "  AND m.id = u.message_id"
+	    " LEFT JOIN chats c ON c.id = u.chat_id"
+	    " LEFT JOIN pair_chats p ON p.chat_id = u.chat_id"
+	    " WHERE u.user_id = ?1 AND u.pts > ?2 ORDER BY u.pts LIMIT ?3",
 };
 
 struct srv_store {
@@ -442,21 +554,475 @@ srv_store_run(struct srv_store *s, enum srv_stmt which)
 }
 
 int
-srv_store_register(struct srv_store *s, struct srv_user *u,
-    struct srv_device *d)
+srv_store_atomic_begin(struct srv_store *s)
 {
 	int r;
 
-	if ((r = srv_store_write(s)) != 0 ||
-	    (r = srv_store_run(s, STMT_SAVEPOINT)) != 0)
+	if ((r = srv_store_write(s)) != 0)
 		return r;
-	if ((r = srv_store_user_add(s, u)) == 0) {
-		d->user_id = u->id;
-		r = srv_store_device_add(s, d);
-	}
+	return srv_store_run(s, STMT_SAVEPOINT);
+}
+
+int
+srv_store_atomic_end(struct srv_store *s, int r)
+{
 	if (r != 0 && srv_store_run(s, STMT_ROLLBACK_TO) != 0)
 		r = ERR_DB;
 	if (srv_store_run(s, STMT_RELEASE) != 0)
 		r = ERR_DB;
 	return r;
+}
+
+int
+srv_store_register(struct srv_store *s, struct srv_user *u,
+    struct srv_device *d)
+{
+	int r;
+
+	if ((r = srv_store_atomic_begin(s)) != 0)
+		return r;
+	if ((r = srv_store_user_add(s, u)) == 0) {
+		d->user_id = u->id;
+		r = srv_store_device_add(s, d);
+	}
+	return srv_store_atomic_end(s, r);
+}
+
+/* ---------------------------------------------------------------- chats */
+
+/*
+ * SQLite integers are signed 64-bit: ids from the wire above INT64_MAX
+ * name nothing, and random ids are stored as their two's complement.
+ */
+static sqlite3_int64
+srv_u2i(uint64_t v)
+{
+	if (v <= INT64_MAX)
+		return (sqlite3_int64)v;
+	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
+}
+
+static uint64_t
+srv_col_u64(sqlite3_stmt *st, int col)
+{
+	return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+static void
+srv_row_profile(sqlite3_stmt *st, struct srv_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = srv_col_u64(st, 0);
+	srv_col_text(st, 1, p->username, sizeof(p->username));
+	srv_col_text(st, 2, p->display_name, sizeof(p->display_name));
+	srv_col_text(st, 3, p->phone, sizeof(p->phone));
+}
+
+/* CHAT_COLS from column col on. */
+static void
+srv_row_chat(sqlite3_stmt *st, int col, struct srv_chat *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = srv_col_u64(st, col);
+	c->kind = sqlite3_column_int(st, col + 1);
+	srv_col_text(st, col + 2, c->title, sizeof(c->title));
+	c->user_lo = srv_col_u64(st, col + 3);
+	c->user_hi = srv_col_u64(st, col + 4);
+}
+
+int
+srv_store_profile_by_name(struct srv_store *s, const char *username,
+    struct srv_profile *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = srv_stmt(s, STMT_PROFILE_BY_NAME)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_profile(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_profile_by_id(struct srv_store *s, uint64_t id,
+    struct srv_profile *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_PROFILE_BY_ID)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_profile(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_chat_by_id(struct srv_store *s, uint64_t id, struct srv_chat *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_CHAT_BY_ID)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_chat(st, 0, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_chat_pair(struct srv_store *s, uint64_t a, uint64_t b, int create,
+    struct srv_chat *out)
+{
+	sqlite3_stmt *st;
+	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+	int r;
+
+	if (hi > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_CHAT_PAIR)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)lo);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
+	if ((r = srv_step_one(s, st)) == 0) {
+		srv_row_chat(st, 0, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (r != ERR_NOT_FOUND || !create)
+		return r;
+
+	if ((r = srv_store_atomic_begin(s)) != 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->kind = lo == hi ? SRV_CHAT_SAVED : SRV_CHAT_PRIVATE;
+	out->user_lo = lo;
+	out->user_hi = hi;
+	if ((st = srv_stmt(s, STMT_CHAT_ADD)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, out->kind);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	if ((r = srv_step_done(s, st)) != 0)
+		goto out;
+	out->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	if ((st = srv_stmt(s, STMT_PAIR_ADD)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)lo);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)out->id);
+	if ((r = srv_step_done(s, st)) != 0)
+		goto out;
+	if ((st = srv_stmt(s, STMT_MEMBER_ADD)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)out->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
+	if ((r = srv_step_done(s, st)) != 0 || lo == hi)
+		goto out;
+	if ((st = srv_stmt(s, STMT_MEMBER_ADD)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)out->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
+	r = srv_step_done(s, st);
+out:
+	/* A user that does not exist fails the foreign key: not found. */
+	if (r == ERR_EXISTS)
+		r = ERR_NOT_FOUND;
+	return srv_store_atomic_end(s, r);
+}
+
+int
+srv_store_chat_member(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_MEMBER)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
+    uint64_t **out, size_t *n)
+{
+	uint64_t *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = srv_stmt(s, STMT_MEMBERS)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_u2i(chat_id));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[len++] = srv_col_u64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		srv_error("members: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+	}
+out:
+	sqlite3_reset(st);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/* Bumps a counter with bump, then reads it back with get. */
+static int
+srv_store_counter(struct srv_store *s, enum srv_stmt bump,
+    enum srv_stmt get, uint64_t key, uint64_t *value)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (key > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, bump)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
+	if ((r = srv_step_done(s, st)) != 0)
+		return r == ERR_EXISTS ? ERR_DB : r;
+	if (sqlite3_changes(s->db) != 1)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, get)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	*value = srv_col_u64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_chat_next_id(struct srv_store *s, uint64_t chat_id, uint64_t *id)
+{
+	return srv_store_counter(s, STMT_CHAT_BUMP, STMT_CHAT_LAST_ID, chat_id,
+	    id);
+}
+
+int
+srv_store_message_add(struct srv_store *s, const struct srv_message *m)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_MESSAGE_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_u2i(m->chat_id));
+	sqlite3_bind_int64(st, 2, srv_u2i(m->id));
+	sqlite3_bind_int64(st, 3, srv_u2i(m->sender_id));
+	sqlite3_bind_int64(st, 4, srv_u2i(m->random_id));
+	sqlite3_bind_text(st, 5, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, srv_u2i(m->date));
+	sqlite3_bind_int64(st, 7, srv_u2i(m->reply_to));
+	sqlite3_bind_int64(st, 8, srv_u2i(m->pts));
+	return srv_step_done(s, st);
+}
+
+/* MESSAGE_COLS from column col on; text is left to the caller. */
+static void
+srv_row_message(sqlite3_stmt *st, int col, struct srv_message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->chat_id = srv_col_u64(st, col);
+	m->id = srv_col_u64(st, col + 1);
+	m->sender_id = srv_col_u64(st, col + 2);
+	m->random_id = srv_col_u64(st, col + 3);
+	m->date = srv_col_u64(st, col + 5);
+	m->reply_to = srv_col_u64(st, col + 6);
+	m->pts = srv_col_u64(st, col + 7);
+}
+
+int
+srv_store_message_by_random(struct srv_store *s, uint64_t sender,
+    uint64_t random_id, struct srv_message *out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	size_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (sender > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_MESSAGE_BY_RANDOM)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)sender);
+	sqlite3_bind_int64(st, 2, srv_u2i(random_id));
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_message(st, 0, out);
+	t = sqlite3_column_text(st, 4);
+	n = (size_t)sqlite3_column_bytes(st, 4);
+	if ((out->text = malloc(n + 1)) == NULL) {
+		sqlite3_reset(st);
+		return ERR_NOMEM;
+	}
+	if (t != NULL && n > 0)
+		memcpy(out->text, t, n);
+	out->text[n] = '\0';
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_message_exists(struct srv_store *s, uint64_t chat_id, uint64_t id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_MESSAGE_EXISTS)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- updates */
+
+int
+srv_store_update_add(struct srv_store *s, uint64_t user_id, int kind,
+    uint64_t chat_id, uint64_t message_id, uint64_t *pts)
+{
+	sqlite3_stmt *st;
+	uint64_t n;
+	int r;
+
+	if ((r = srv_store_counter(s, STMT_PTS_BUMP, STMT_PTS, user_id,
+	    &n)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_UPDATE_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, srv_u2i(n));
+	sqlite3_bind_int(st, 3, kind);
+	sqlite3_bind_int64(st, 4, srv_u2i(chat_id));
+	sqlite3_bind_int64(st, 5, srv_u2i(message_id));
+	if ((r = srv_step_done(s, st)) != 0)
+		return r == ERR_EXISTS ? ERR_DB : r;
+	*pts = n;
+	return 0;
+}
+
+int
+srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_PTS)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	*pts = srv_col_u64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
+    size_t limit, int (*fn)(void *, const struct srv_update *), void *ud)
+{
+	struct srv_update u;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (user_id > INT64_MAX || pts > INT64_MAX || limit == 0)
+		return 0;
+	if (limit > INT_MAX)
+		limit = INT_MAX;
+	if ((st = srv_stmt(s, STMT_UPDATES)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)pts);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&u, 0, sizeof(u));
+		u.pts = srv_col_u64(st, 0);
+		u.kind = sqlite3_column_int(st, 1);
+		u.has_message = sqlite3_column_int(st, 4) != 0;
+		if (u.has_message) {
+			u.msg.chat_id = srv_col_u64(st, 2);
+			u.msg.id = srv_col_u64(st, 3);
+			u.msg.sender_id = srv_col_u64(st, 5);
+			u.msg.random_id = srv_col_u64(st, 6);
+			u.msg.text = (char *)sqlite3_column_text(st, 7);
+			u.msg.date = srv_col_u64(st, 8);
+			u.msg.reply_to = srv_col_u64(st, 9);
+			u.msg.pts = srv_col_u64(st, 10);
+			if (u.msg.text == NULL)
+				u.has_message = 0;
+		}
+		u.chat.id = srv_col_u64(st, 2);
+		u.chat.kind = sqlite3_column_int(st, 11);
+		srv_col_text(st, 12, u.chat.title, sizeof(u.chat.title));
+		u.chat.user_lo = srv_col_u64(st, 13);
+		u.chat.user_hi = srv_col_u64(st, 14);
+		if ((r = fn(ud, &u)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE) {
+		srv_error("updates: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+	}
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
 }

@@ -27,6 +27,9 @@
 #define SRV_DISPLAY_NAME_MAX 256	/* bytes of UTF-8 */
 #define SRV_PHONE_MAX 16
 #define SRV_DEVICE_NAME_MAX 128		/* bytes of UTF-8 */
+#define SRV_TEXT_MAX 4096		/* characters (code points) */
+#define SRV_TEXT_BYTES_MAX (4 * SRV_TEXT_MAX)
+#define SRV_CHAT_TITLE_MAX 256		/* bytes of UTF-8 */
 
 struct srv_store;
 
@@ -37,6 +40,70 @@ struct srv_user {
 	char display_name[SRV_DISPLAY_NAME_MAX + 1];
 	char phone[SRV_PHONE_MAX + 1];
 	char pwhash[PWHASH_STR_LEN];
+};
+
+/* What others may see of an account (no password hash). */
+struct srv_profile {
+	uint64_t id;
+	char username[SRV_USERNAME_MAX + 1];
+	char display_name[SRV_DISPLAY_NAME_MAX + 1];
+	char phone[SRV_PHONE_MAX + 1];
+};
+
+/*
+ * Chat kinds and update kinds are stored as these numbers; the chat kinds
+ * are the wire's ChatKind values. Never renumber one.
+ */
+enum srv_chat_kind {
+	SRV_CHAT_SAVED = 1,
+	SRV_CHAT_PRIVATE = 2,
+	SRV_CHAT_GROUP = 3,
+};
+
+enum srv_update_kind {
+	SRV_UPDATE_NEW_MESSAGE = 1,
+};
+
+/*
+ * A chat. Saved Messages and private chats are pairs: user_lo <= user_hi,
+ * equal for Saved Messages; both 0 for groups.
+ */
+struct srv_chat {
+	uint64_t id;
+	int kind;			/* enum srv_chat_kind */
+	uint64_t user_lo, user_hi;
+	char title[SRV_CHAT_TITLE_MAX + 1];
+};
+
+/*
+ * A message. pts is that of the NewMessage entry in the sender's own log,
+ * kept so that a resend can be answered without searching the log. text
+ * is borrowed when the message is written and malloc()ed when it is read
+ * by srv_store_message_by_random() (the caller frees it).
+ */
+struct srv_message {
+	uint64_t chat_id;
+	uint64_t id;			/* increasing within the chat, from 1 */
+	uint64_t sender_id;
+	uint64_t random_id;		/* the sender's; unique per sender */
+	uint64_t date;			/* unix seconds */
+	uint64_t reply_to;		/* a message id in the chat, or 0 */
+	uint64_t pts;
+	char *text;
+};
+
+/*
+ * One entry of an account's update log as srv_store_updates() reads it.
+ * For SRV_UPDATE_NEW_MESSAGE, has_message says whether the message row
+ * was found; msg.text points into the store and is valid only during the
+ * callback.
+ */
+struct srv_update {
+	uint64_t pts;
+	int kind;			/* enum srv_update_kind */
+	int has_message;
+	struct srv_message msg;
+	struct srv_chat chat;
 };
 
 struct srv_device {
@@ -101,5 +168,89 @@ int srv_store_device_touch(struct srv_store *s, uint64_t device_id,
  */
 int srv_store_devices(struct srv_store *s, uint64_t user_id,
     struct srv_device **out, size_t *n);
+
+/*
+ * Atomic units inside the group transaction: what is written between
+ * srv_store_atomic_begin() and srv_store_atomic_end(s, r) happens
+ * entirely, or, when r is nonzero, not at all. atomic_end returns r, or
+ * ERR_DB when the unit could not be ended (nothing of it happened). Units
+ * nest: an inner one that fails undoes only itself.
+ */
+int srv_store_atomic_begin(struct srv_store *s);
+int srv_store_atomic_end(struct srv_store *s, int r);
+
+/* Profiles. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_profile_by_name(struct srv_store *s, const char *username,
+    struct srv_profile *out);
+int srv_store_profile_by_id(struct srv_store *s, uint64_t id,
+    struct srv_profile *out);
+
+/* A chat by id. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_chat_by_id(struct srv_store *s, uint64_t id,
+    struct srv_chat *out);
+
+/*
+ * The chat of the pair (a, b): Saved Messages when a == b, else their
+ * private chat. With create set, a missing chat is made, with both users
+ * as members; else it is ERR_NOT_FOUND. Does not check that the users
+ * exist. 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_chat_pair(struct srv_store *s, uint64_t a, uint64_t b,
+    int create, struct srv_chat *out);
+
+/* Whether user_id is a member of chat_id: 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_chat_member(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id);
+
+/*
+ * The members of a chat, by id, in a malloc()ed array the caller frees.
+ * 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
+    uint64_t **out, size_t *n);
+
+/* Takes the chat's next message id. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_chat_next_id(struct srv_store *s, uint64_t chat_id,
+    uint64_t *id);
+
+/*
+ * Writes m as it is (its id from srv_store_chat_next_id(), its pts from
+ * srv_store_update_add()). 0, ERR_EXISTS ((chat, id) or (sender,
+ * random_id) taken) or ERR_DB.
+ */
+int srv_store_message_add(struct srv_store *s, const struct srv_message *m);
+
+/*
+ * The message sender sent with random_id; out->text is malloc()ed. 0,
+ * ERR_NOT_FOUND, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_message_by_random(struct srv_store *s, uint64_t sender,
+    uint64_t random_id, struct srv_message *out);
+
+/* Whether message id exists in chat_id: 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_message_exists(struct srv_store *s, uint64_t chat_id,
+    uint64_t id);
+
+/*
+ * Update logs. Each account's log numbers its entries 1, 2, 3, ... (pts);
+ * an entry refers to rows (a message) rather than copying them.
+ *
+ * update_add appends one entry to user_id's log and sets *pts to its
+ * number. 0, ERR_NOT_FOUND (no such user) or ERR_DB.
+ */
+int srv_store_update_add(struct srv_store *s, uint64_t user_id, int kind,
+    uint64_t chat_id, uint64_t message_id, uint64_t *pts);
+
+/* The newest pts of user_id's log (0 when empty). 0, ERR_NOT_FOUND, ERR_DB. */
+int srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts);
+
+/*
+ * Reads user_id's entries after pts, oldest first, at most limit, calling
+ * fn for each. fn returns 0 to go on, 1 to stop, or a negative ERR_* that
+ * is returned. fn must not call into the store. Returns 0, fn's error or
+ * ERR_DB.
+ */
+int srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
+    size_t limit, int (*fn)(void *, const struct srv_update *), void *ud);
 
 #endif

@@ -1,12 +1,17 @@
 /*
  * The profile database: one SQLCipher file per profile (DESIGN section 7)
  * holding the device key, the server address and its pinned key, the
- * account this device is logged in to, and the sync position. Callers see
- * typed accessors only; no SQL leaves this module.
+ * account this device is logged in to, the sync position, and the cloud
+ * chats: users, chats, messages and the outbox of messages not yet
+ * acknowledged. Callers see typed accessors only; no SQL leaves this
+ * module.
  *
  * All functions return 0 or a negative ERR_* code from proto/err.h.
  * Secrets (the device's private key) are copied into buffers the caller
  * provides and should have allocated with sec_alloc().
+ *
+ * Ids are unsigned 64-bit on the wire and stored as SQLite's signed
+ * 64-bit integers; the cast is exact both ways.
  */
 #ifndef SOTTO_STORE_H
 #define SOTTO_STORE_H
@@ -77,9 +82,11 @@ int store_get_account(struct store *s, struct store_account *a);
 /* Stores a (NULL strings are stored as empty ones); replaces the old one. */
 int store_set_account(struct store *s, const struct store_account *a);
 /*
- * Forgets the account, the sync position and the device key in one
- * transaction: a profile that logs in again gets a fresh device key, so
- * the server cannot link the old session to the new one.
+ * Forgets the account, the sync position, the device key, and every user,
+ * chat, message and queued message in one transaction: a profile that
+ * logs in again gets a fresh device key, so the server cannot link the old
+ * session to the new one, and another account's chats never mix with the
+ * old ones.
  */
 int store_clear_account(struct store *s);
 void store_account_free(struct store_account *a);
@@ -87,5 +94,144 @@ void store_account_free(struct store_account *a);
 /* The last applied update-log position (0 before the first sync). */
 int store_get_pts(struct store *s, uint64_t *pts);
 int store_set_pts(struct store *s, uint64_t pts);
+
+/*
+ * Transactions. Everything between store_begin and store_commit is
+ * applied together or not at all: a page of the update log and the new
+ * sync position, or an acknowledged message and the removal of its outbox
+ * row. store_begin takes the write lock at once (BEGIN IMMEDIATE), so two
+ * processes of one profile apply their pages one after the other and each
+ * reads the position the other left. No nesting. store_rollback is
+ * harmless without a transaction.
+ */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/*
+ * Cloud chats. The put functions are idempotent, so applying an update
+ * that was already applied changes nothing. Strings passed to them are
+ * borrowed (NULL is stored as ""). Structs filled by a get or find own
+ * their strings; release them with the matching _free function (which
+ * leaves the struct zeroed). Structs handed to a list callback borrow
+ * their strings for the duration of the call only.
+ */
+enum store_chat_kind {		/* the wire's ChatKind values */
+	STORE_CHAT_UNKNOWN = 0,
+	STORE_CHAT_SAVED = 1,	/* Saved Messages: peer_id is oneself */
+	STORE_CHAT_PRIVATE = 2,	/* peer_id is the other user */
+	STORE_CHAT_GROUP = 3,
+};
+
+struct store_user {
+	uint64_t id;
+	char *username;
+	char *display_name;
+	char *phone;
+};
+
+struct store_chat {
+	uint64_t id;
+	int kind;			/* enum store_chat_kind */
+	char *title;
+	uint64_t peer_id;
+	uint64_t last_message_id;	/* 0 while the chat has none */
+	uint64_t last_date;
+	uint64_t last_pts;		/* the log entry that brought it */
+	char *last_text;		/* filled by get/list only */
+};
+
+struct store_message {
+	uint64_t chat_id;
+	uint64_t id;
+	uint64_t sender_id;
+	uint64_t random_id;
+	char *text;
+	uint64_t date;
+	uint64_t reply_to;
+};
+
+/* Stores or replaces the user u->id. */
+int store_put_user(struct store *s, const struct store_user *u);
+/* Fills *u; ERR_NOT_FOUND when the user is not known here. */
+int store_get_user(struct store *s, uint64_t id, struct store_user *u);
+/*
+ * Finds a user by username, compared as given (the server folds
+ * usernames to lower case, so pass the folded form). ERR_NOT_FOUND.
+ */
+int store_find_user(struct store *s, const char *username,
+    struct store_user *u);
+void store_user_free(struct store_user *u);
+
+/*
+ * Stores chat c->id, or updates its kind, title and peer; its last
+ * message is left alone (store_put_message moves it).
+ */
+int store_put_chat(struct store *s, const struct store_chat *c);
+/* Fills *c; ERR_NOT_FOUND. */
+int store_get_chat(struct store *s, uint64_t id, struct store_chat *c);
+/*
+ * The chat of this profile whose peer is user peer_id: the private chat
+ * with that user, or Saved Messages when peer_id is oneself.
+ * ERR_NOT_FOUND when there is none yet.
+ */
+int store_find_chat_by_peer(struct store *s, uint64_t peer_id,
+    struct store_chat *c);
+void store_chat_free(struct store_chat *c);
+
+/*
+ * Stores message m unless (m->chat_id, m->id) is already there; pts is the
+ * log entry that brought it (0 when unknown). *is_new (may be NULL) tells
+ * whether it was stored now. A new message that is the newest of its chat
+ * becomes the chat's last message; the chat must have been put first
+ * (ERR_NOT_FOUND otherwise).
+ */
+int store_put_message(struct store *s, const struct store_message *m,
+    uint64_t pts, int *is_new);
+
+/*
+ * A callback of the list functions: return 0 to go on; anything else
+ * stops the listing, and the list function returns it.
+ */
+typedef int store_chat_fn(void *ud, const struct store_chat *c);
+typedef int store_message_fn(void *ud, const struct store_message *m);
+
+/* Lists the chats, the most recent activity first. */
+int store_list_chats(struct store *s, store_chat_fn *fn, void *ud);
+/*
+ * Lists the newest limit messages of chat_id (all when limit is 0), oldest
+ * first.
+ */
+int store_list_messages(struct store *s, uint64_t chat_id, uint64_t limit,
+    store_message_fn *fn, void *ud);
+
+/*
+ * The outbox: messages written before they are sent, kept until the
+ * server acknowledges them (or refuses them for good). peer is the PEER
+ * as the user typed it, resolved only when the message goes out. Rows
+ * come out oldest first, in the order they were added.
+ */
+struct store_outbox {
+	uint64_t random_id;		/* nonzero; the server dedupes on it */
+	char *peer;
+	char *text;
+	uint64_t reply_to;
+	uint64_t created;		/* unix seconds */
+	unsigned attempts;		/* times it was sent */
+};
+
+/* Adds o (ERR_EXISTS when its random_id is already queued; ERR_INVAL for 0). */
+int store_outbox_add(struct store *s, const struct store_outbox *o);
+/* Fills *o with the oldest row; ERR_NOT_FOUND when the outbox is empty. */
+int store_outbox_first(struct store *s, struct store_outbox *o);
+/* Whether random_id is still queued: 1 or 0 in *queued. */
+int store_outbox_has(struct store *s, uint64_t random_id, int *queued);
+/* Counts the rows. */
+int store_outbox_count(struct store *s, uint64_t *n);
+/* Counts one more attempt to send random_id. */
+int store_outbox_attempt(struct store *s, uint64_t random_id);
+/* Removes random_id (no error when it is not there). */
+int store_outbox_remove(struct store *s, uint64_t random_id);
+void store_outbox_free(struct store_outbox *o);
 
 #endif
