@@ -128,6 +128,7 @@ struct store_user {
 	char *username;
 	char *display_name;
 	char *phone;
+	int contact;			/* this account has them as a contact */
 };
 
 struct store_chat {
@@ -135,10 +136,21 @@ struct store_chat {
 	int kind;			/* enum store_chat_kind */
 	char *title;
 	uint64_t peer_id;
+	uint64_t creator_id;		/* groups */
+	int left;			/* this account is no longer a member */
 	uint64_t last_message_id;	/* 0 while the chat has none */
 	uint64_t last_date;
 	uint64_t last_pts;		/* the log entry that brought it */
-	char *last_text;		/* filled by get/list only */
+	uint64_t read_inbox_max_id;	/* this account read up to here */
+	uint64_t read_outbox_max_id;	/* others read our messages up to here */
+	/*
+	 * Filled by get/find/list only: the last message's text and sender,
+	 * and how many messages from others are newer than
+	 * read_inbox_max_id.
+	 */
+	char *last_text;
+	uint64_t last_sender_id;
+	uint64_t unread;
 };
 
 struct store_message {
@@ -149,6 +161,9 @@ struct store_message {
 	char *text;
 	uint64_t date;
 	uint64_t reply_to;
+	uint64_t edit_date;		/* 0: never edited */
+	int action;			/* the wire's ServiceAction; 0: ordinary */
+	uint64_t action_user_id;
 };
 
 /* Stores or replaces the user u->id. */
@@ -205,6 +220,80 @@ int store_list_chats(struct store *s, store_chat_fn *fn, void *ud);
 int store_list_messages(struct store *s, uint64_t chat_id, uint64_t limit,
     store_message_fn *fn, void *ud);
 
+/* Fills *m with message id of chat_id; ERR_NOT_FOUND. */
+int store_get_message(struct store *s, uint64_t chat_id, uint64_t id,
+    struct store_message *m);
+void store_message_free(struct store_message *m);
+
+/*
+ * Lists up to limit messages of chat_id older than before_id (0: from the
+ * newest), newest first: the paging a scrolling view needs. Served by the
+ * (chat_id, id) primary key, so a page costs the same in a chat of a
+ * million messages as in one of ten.
+ */
+int store_list_messages_before(struct store *s, uint64_t chat_id,
+    uint64_t before_id, uint64_t limit, store_message_fn *fn, void *ud);
+
+/*
+ * Full-text search (FTS4) of the messages of chat_id (0: every chat) for
+ * query, in SQLite's FTS4 MATCH syntax; the newest limit hits, newest
+ * first. ERR_INVAL when the query does not parse.
+ */
+int store_search(struct store *s, uint64_t chat_id, const char *query,
+    uint64_t limit, store_message_fn *fn, void *ud);
+
+/*
+ * Applies an edit: the message's text and edit_date become those of m
+ * (found by m->chat_id, m->id). Not an error when the message is not
+ * here (it was deleted, or it predates this device's history).
+ */
+int store_edit_message(struct store *s, const struct store_message *m);
+
+/*
+ * Deletes the messages ids[0..n) of chat_id (absent ones are skipped) and
+ * moves the chat's last message back to the newest one left. With
+ * secure_delete on, the text is overwritten in the file.
+ */
+int store_delete_messages(struct store *s, uint64_t chat_id,
+    const uint64_t *ids, size_t n);
+
+/*
+ * Read state: this account read chat_id up to max_id (inbox), or the other
+ * side read our messages up to max_id (outbox). Neither moves backwards.
+ */
+int store_set_read_inbox(struct store *s, uint64_t chat_id, uint64_t max_id);
+int store_set_read_outbox(struct store *s, uint64_t chat_id, uint64_t max_id);
+
+/*
+ * Group membership as the server last described it: replaces the member
+ * list of chat_id with ids[0..n) (admins flagged by is_admin, which may be
+ * NULL), and sets the chat's left flag when self is not among them.
+ */
+int store_set_members(struct store *s, uint64_t chat_id, uint64_t self,
+    const uint64_t *ids, const int *is_admin, size_t n);
+
+struct store_member {
+	uint64_t user_id;
+	int admin;
+};
+typedef int store_member_fn(void *ud, const struct store_member *m);
+/* Lists the members of chat_id, by user id. */
+int store_list_members(struct store *s, uint64_t chat_id,
+    store_member_fn *fn, void *ud);
+
+/*
+ * Contacts: store_put_user keeps u->contact; these change only the flag
+ * (ERR_NOT_FOUND when the user is not known here).
+ */
+int store_set_contact(struct store *s, uint64_t user_id, int contact);
+typedef int store_user_fn(void *ud, const struct store_user *u);
+/* Lists the contacts, by username. */
+int store_list_contacts(struct store *s, store_user_fn *fn, void *ud);
+
+/* Finds a user by phone number ("+" and digits); ERR_NOT_FOUND. */
+int store_find_user_by_phone(struct store *s, const char *phone,
+    struct store_user *u);
+
 /*
  * The outbox: messages written before they are sent, kept until the
  * server acknowledges them (or refuses them for good). peer is the PEER
@@ -213,6 +302,13 @@ int store_list_messages(struct store *s, uint64_t chat_id, uint64_t limit,
  */
 struct store_outbox {
 	uint64_t random_id;		/* nonzero; the server dedupes on it */
+	/*
+	 * The target: chat_id, or to_user_id (a private chat, Saved
+	 * Messages for oneself), when known when the message was queued;
+	 * else both are 0 and peer is resolved when it goes out.
+	 */
+	uint64_t chat_id;
+	uint64_t to_user_id;
 	char *peer;
 	char *text;
 	uint64_t reply_to;
