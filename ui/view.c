@@ -278,15 +278,18 @@ view_chat(struct ui_vlines *l, const struct ui_chat *c, size_t width,
 	if ((r = vl_pad(v, UI_ST_DIM, 2, width)) != 0)
 		goto out;
 	if (c->typing != NULL) {
+		/* The name gives way to " is typing", which says what matters. */
 		if ((r = view_clean(c->typing, 0, &p)) != 0 ||
-		    (r = vl_fit(v, UI_ST_MARK, p.s, p.len, width)) != 0 ||
+		    (r = vl_fit(v, UI_ST_MARK, p.s, p.len,
+		    width > 12 ? width - 10 : width)) != 0 ||
 		    (r = vl_fit(v, UI_ST_MARK, " is typing", 10, width)) != 0)
 			goto out;
 	} else {
 		if (c->preview_sender != NULL) {
+			/* The sender takes at most half, the text the rest. */
 			if ((r = view_clean(c->preview_sender, 0, &p)) != 0 ||
-			    (r = vl_put(v, UI_ST_SENDER, p.s, p.len, width,
-			    NULL)) != 0 ||
+			    (r = vl_fit(v, UI_ST_SENDER, p.s, p.len, v->cells +
+			    (width - v->cells) / 2)) != 0 ||
 			    (r = vl_str(v, UI_ST_SENDER, ": ", width)) != 0)
 				goto out;
 			ui_text_free(&p);
