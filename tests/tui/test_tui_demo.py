@@ -216,6 +216,15 @@ try:
     resize(200, 60)
     resize(80, 24)
     resize(40, 12)
+    # Too small for the layout: a notice (curses may leave the last cell
+    # of the screen, all there is at 1x1, unwritten).
+    for cols, rows in ((15, 4), (1, 1)):
+        tmux("resize-window", "-t", "demo", "-x", str(cols), "-y", str(rows))
+        want = "terminal too small"[:cols]
+        wait_for(lambda s: len(s) == rows and (s[0] == want or (
+                 rows == 1 and s[0] == "")) and not any(s[1:]),
+                 "at %dx%d: a notice, no layout" % (cols, rows))
+        t.ok(alive(), "still running at %dx%d" % (cols, rows))
     resize(80, 24)
 
     # The hostile chat (after Bob, who is now the most recent): title and
