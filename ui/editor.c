@@ -398,6 +398,8 @@ ui_editor_key(struct ui_editor *e, const struct ui_key *k)
 		break;
 	}
 	if (k->alt) {
+		if (c == 0x7f || c == ED_CTRL('H'))
+			return ed_ctrl(e, ED_CTRL('W'));
 		if (c == 'b' || c == 'B')
 			e->cur = ed_word_left(e, e->cur);
 		else if (c == 'f' || c == 'F')

@@ -56,7 +56,8 @@ void ui_editor_free(struct ui_editor *e);
  * Handles one key: Ctrl-A/Home and Ctrl-E/End (start and end of the
  * line), Left/Right (one character), Alt-B/Alt-F (one word), Backspace,
  * Delete, Ctrl-K (kill to the end of the line), Ctrl-U (kill to its
- * start), Ctrl-W (kill the word before the cursor), Up/Down (history),
+ * start), Ctrl-W and Alt-Backspace (kill the word before the cursor),
+ * Up/Down (a line up or down in multi-line text, else history),
  * Alt-Enter (a line break), Enter (submit). Printable characters are
  * inserted. Never fails: a key that would exceed UI_EDITOR_MAX does
  * nothing.

@@ -200,6 +200,19 @@ try:
              any("hello w\u00f6rld" in right_of(l, lw) for l in s[:-2]),
              "Enter sends: text in the messages, input line empty")
 
+    # Alt keys arrive as ESC and a key: word moves and Alt-Enter.
+    tmux("send-keys", "-t", "demo", "-l", "one two")
+    tmux("send-keys", "-t", "demo", "M-b")
+    tmux("send-keys", "-t", "demo", "-l", "X")
+    wait_for(lambda s: s[-1].startswith("> one Xtwo"),
+             "Alt-B moves a word left")
+    tmux("send-keys", "-t", "demo", "C-e", "M-Enter")
+    tmux("send-keys", "-t", "demo", "-l", "3")
+    wait_for(lambda s: s[-1].startswith("[2/2]> 3"),
+             "Alt-Enter starts a second line")
+    tmux("send-keys", "-t", "demo", "C-u", "BSpace", "C-u")
+    wait_for(lambda s: s[-1].rstrip() == ">", "input emptied")
+
     # Bracketed paste: line breaks kept, escape sequences dropped.
     tmux("set-buffer", "-b", "p", "one\ntwo\033]2;PWNED-TITLE\007 three")
     tmux("paste-buffer", "-p", "-t", "demo", "-b", "p", "-d")

@@ -143,6 +143,12 @@ test_kill_and_words(struct ui_editor *e)
 	ok(text_is(e, "hello brave "), "Ctrl-W kills the word before");
 	ch(e, CTRL('W'), 0);
 	ok(text_is(e, "hello "), "Ctrl-W over white space and a word");
+	type(e, "x y");
+	ch(e, 0x7f, 1);
+	ok(text_is(e, "hello x "), "Alt-Backspace kills the word before");
+	ch(e, 0x7f, 0);
+	ch(e, 0x7f, 0);
+	ok(text_is(e, "hello "), "DEL is backspace");
 	type(e, "x");
 	key(e, UI_KEY_LEFT);
 	ch(e, CTRL('U'), 0);
