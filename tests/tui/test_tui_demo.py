@@ -265,6 +265,22 @@ try:
     t.eq(tmux("display", "-p", "-t", "demo", "#{pane_title}").strip(),
          "sotto-test-title", "title still unchanged after resizes")
 
+    # Paging in a pane too short for Alice's messages.
+    tmux("send-keys", "-t", "demo", "Tab")
+    resize(40, 12)
+    lw = list_width(40)
+    wait_for(lambda s: right_of(s[0], lw).startswith("Alice") and
+             "line two" in right_of(s[9], lw),
+             "Alice at 40x12: the newest line at the bottom")
+    tmux("send-keys", "-t", "demo", "PPage", "PPage")
+    wait_for(lambda s: "-- " in right_of(s[1], lw) and
+             "Today" not in right_of(s[1], lw),
+             "PgUp reaches the first day's separator at the top")
+    tmux("send-keys", "-t", "demo", "NPage", "NPage")
+    wait_for(lambda s: "line two" in right_of(s[9], lw),
+             "PgDn returns to the newest")
+    resize(80, 24)
+
     # Quit.
     tmux("send-keys", "-t", "demo", "C-q")
     end = time.time() + 10
