@@ -1,0 +1,348 @@
+/*
+ * The screen model without a terminal: chat list order, badges, marks
+ * and scrolling; the message view's separators, headers, quotes, marks,
+ * wrapping and paging; the input line's sideways scrolling; and, for
+ * every width from 1 to 60 over a model full of hostile strings, that no
+ * line is wider than asked or carries a control character.
+ */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/tap.h"
+#include "ui/editor.h"
+#include "ui/sanitize.h"
+#include "ui/view.h"
+
+#define NOW	((time_t)1795000000)	/* a fixed "now", UTC */
+#define DAY	86400
+
+static const char hostile[] =
+    "x\033]0;TITLE\007\033[2J\033[1;1H\xe2\x80\xae" "y\xc2\x9b" "31m\tz\r\n"
+    "w\xff\xc0\xaf\xed\xa0\x80" "e\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+    "\xcc\x81 \xe4\xb8\xad\xf0\x9f\x98\x80\xe2\x80\x8d\xf0\x9f\x98\x80";
+
+static struct ui_msg msgs[] = {
+	{ 1, "Alice", NOW - 3 * DAY, "old one", 0, 0, NULL, NULL },
+	{ 2, "me", NOW - DAY, "yesterday's", UI_MSG_OUT | UI_MSG_READ, 0,
+	    NULL, NULL },
+	{ 3, NULL, NOW - 100, "Alice created the group", UI_MSG_SERVICE, 0,
+	    NULL, NULL },
+	{ 4, "Alice", NOW - 60, "a reply with quite a lot of words to wrap",
+	    UI_MSG_EDITED, 2, "me", "yesterday's" },
+	{ 5, "me", NOW - 30, "sending", UI_MSG_OUT | UI_MSG_PENDING, 9, NULL,
+	    NULL },
+	{ 6, hostile, NOW - 10, hostile, 0, 0, hostile, hostile },
+};
+
+static struct ui_chat chats[] = {
+	{ 10, "Older", 0, 0, NOW - 5 * DAY, "Bob", "hi", NULL, NULL, 0 },
+	{ 20, "Newest", UI_CHAT_SECRET, 5, NOW - 10, "Alice", "last words",
+	    NULL, msgs, sizeof(msgs) / sizeof(msgs[0]) },
+	{ 30, hostile, 0, 1234, NOW - 1000, hostile, hostile, hostile, NULL,
+	    0 },
+};
+
+static struct ui_model model = { chats, 3, 20, UI_CONN_ONLINE, "@me",
+    NULL };
+static const struct ui_clock clk = { NOW, 0 };
+
+/* Every line: within width, widths add up, spans cover it, all safe. */
+static int
+lines_ok(const struct ui_vlines *l, size_t width, size_t height)
+{
+	size_t i, j, covered;
+	const unsigned char *p;
+	int s;
+
+	if (l->n > height)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		const struct ui_vline *v = &l->v[i];
+
+		if (v->cells > width || ui_width(v->text, v->len) != v->cells ||
+		    strlen(v->text) != v->len)
+			return 0;
+		for (covered = 0, s = 0; s < v->nspan; s++) {
+			if (v->span[s].off != covered)
+				return 0;
+			covered += v->span[s].len;
+		}
+		if (covered != v->len)
+			return 0;
+		p = (const unsigned char *)v->text;
+		for (j = 0; j < v->len; j++) {
+			if (p[j] < 0x20 || p[j] == 0x7f)
+				return 0;
+			if (p[j] == 0xc2 && p[j + 1] >= 0x80 && p[j + 1] <= 0x9f)
+				return 0;
+			if (p[j] == 0xe2 && p[j + 1] == 0x80 &&
+			    p[j + 2] >= 0xaa && p[j + 2] <= 0xae)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+has_line(const struct ui_vlines *l, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].text, want) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+find_line(const struct ui_vlines *l, const char *part)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strstr(l->v[i].text, part) != NULL)
+			return (int)i;
+	return -1;
+}
+
+static void
+dump(const struct ui_vlines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		printf("#   [%s]\n", l->v[i].text);
+}
+
+static void
+test_chatlist(void)
+{
+	struct ui_vlines l;
+	int order;
+
+	ok(ui_view_chatlist(&model, 30, 100, &l) == 0, "chat list");
+	is_int(l.n, 6, "two lines per chat");
+	order = find_line(&l, "Newest") == 0 && find_line(&l, "Older") == 4;
+	if (!ok(order, "most recent first"))
+		dump(&l);
+	ok(strcmp(l.v[0].text, "\xf0\x9f\x94\x92Newest") != 0 &&
+	    strncmp(l.v[0].text, "\xf0\x9f\x94\x92Newest", 10) == 0,
+	    "secret chat has a lock mark");
+	ok(l.v[0].cells == 30 && strcmp(l.v[0].text + l.v[0].len - 2, " 5")
+	    == 0, "unread count flush right");
+	ok(l.v[0].selected && l.v[1].selected && !l.v[4].selected,
+	    "the open chat is selected");
+	ok(strcmp(l.v[1].text, "  Alice: last words") == 0,
+	    "preview with its sender");
+	ok(strstr(l.v[3].text, " is typing") != NULL, "typing replaces preview");
+	ok(strstr(l.v[2].text, " 999+") != NULL, "big counts capped");
+	ok(strstr(l.v[2].text, "TITLE") == NULL, "title sequence removed");
+	ok(lines_ok(&l, 30, 100), "lines within width and clean");
+	ui_vlines_free(&l);
+
+	/* Narrow: titles end in an ellipsis and the badge stays. */
+	ok(ui_view_chatlist(&model, 8, 100, &l) == 0, "narrow list");
+	ok(strcmp(l.v[4].text, "Older") == 0, "a short title fits");
+	ok(l.v[1].cells == 8 && strstr(l.v[1].text, "\xe2\x80\xa6") != NULL,
+	    "a long preview ends in an ellipsis");
+	ui_vlines_free(&l);
+
+	/* Short: the open chat scrolls into view. */
+	model.current = 10;
+	ok(ui_view_chatlist(&model, 30, 3, &l) == 0 && l.n == 3,
+	    "three rows");
+	ok(find_line(&l, "Older") == 1 && l.v[1].selected,
+	    "the open chat (last) is visible");
+	ui_vlines_free(&l);
+	model.current = 20;
+
+	is_int(ui_model_step(&model, 1)->id, 30, "next chat in list order");
+	is_int(ui_model_step(&model, -1)->id, 10, "previous wraps around");
+	model.current = 0;
+	is_int(ui_model_step(&model, 1)->id, 20, "first chat when none open");
+	ok(ui_model_current(&model) == NULL, "none open");
+	model.current = 20;
+}
+
+static void
+test_messages(void)
+{
+	struct ui_vlines l;
+	size_t scroll = 0, all;
+	char *last, *third;
+	int a, b, c;
+
+	ok(ui_view_messages(&model, 40, 100, &clk, &scroll, &l) == 0,
+	    "message view");
+	all = l.n;
+	a = find_line(&l, "-- Yesterday --");
+	b = find_line(&l, "-- Today --");
+	c = find_line(&l, "-- ");
+	if (!ok(c >= 0 && c < a && a < b, "date separators in order"))
+		dump(&l);
+	ok(strstr(l.v[c].text, "2026") != NULL || strstr(l.v[c].text, "2025")
+	    != NULL, "an older day is named with its date");
+	ok(has_line(&l, "  old one"), "text indented under its header");
+	ok(find_line(&l, "me \xe2\x9c\x93\xe2\x9c\x93") >= 0,
+	    "sent and read: two checks");
+	ok(find_line(&l, "me ...") >= 0, "pending mark");
+	ok(find_line(&l, "Alice (edited)") >= 0, "edited mark");
+	ok(find_line(&l, "  | me: yesterday's") >= 0, "reply quote");
+	ok(find_line(&l, "  | (earlier message)") >= 0,
+	    "a reply to an unloaded message");
+	a = find_line(&l, "Alice created the group");
+	ok(a >= 0 && l.v[a].text[0] == ' ' && l.v[a].cells <= 40,
+	    "service message centred");
+	a = find_line(&l, "a reply with");
+	ok(a >= 0 && l.v[a].cells <= 40 && l.v[a].cells > 35 &&
+	    strcmp(l.v[a + 1].text, "  wrap") == 0,
+	    "text wrapped at the width");
+	ok(find_line(&l, "TITLE") < 0, "no OSC payload");
+	ok(lines_ok(&l, 40, 100), "lines within width and clean");
+	if ((last = strdup(l.v[all - 1].text)) == NULL ||
+	    (third = strdup(l.v[all - 3].text)) == NULL)
+		exit(1);
+	ui_vlines_free(&l);
+
+	/* Bottom-aligned paging. */
+	ok(ui_view_messages(&model, 40, 3, &clk, &scroll, &l) == 0 &&
+	    l.n == 3, "three rows");
+	ok(strcmp(l.v[2].text, last) == 0, "the newest line at the bottom");
+	ui_vlines_free(&l);
+	scroll = 2;
+	ok(ui_view_messages(&model, 40, 3, &clk, &scroll, &l) == 0 &&
+	    scroll == 2 && l.n == 3, "scrolled two lines up");
+	ok(strcmp(l.v[2].text, third) == 0,
+	    "two lines up, the third from the end is at the bottom");
+	ui_vlines_free(&l);
+	free(last);
+	free(third);
+	scroll = 10000;
+	ok(ui_view_messages(&model, 40, 3, &clk, &scroll, &l) == 0 &&
+	    scroll == all - 3, "scroll clamped to the top");
+	ok(l.n == 3 && strstr(l.v[0].text, "-- ") != NULL,
+	    "the top shows the first separator");
+	ui_vlines_free(&l);
+
+	model.current = 0;
+	scroll = 5;
+	ok(ui_view_messages(&model, 40, 3, &clk, &scroll, &l) == 0 &&
+	    l.n == 0 && scroll == 0, "no chat open: nothing");
+	ui_vlines_free(&l);
+	model.current = 20;
+}
+
+static void
+test_input(void)
+{
+	struct ui_editor *e;
+	struct ui_vlines l;
+	struct ui_key k = { UI_KEY_CHAR, 0, 0 };
+	size_t cx, i;
+
+	if (ui_editor_new(&e) != 0)
+		exit(1);
+	ok(ui_view_input(e, 20, &l, &cx) == 0 && strcmp(l.v[0].text, "> ")
+	    == 0 && cx == 2, "empty input: prompt and cursor");
+	ui_vlines_free(&l);
+	/* 30 ideographs: 60 cells, the cursor at the end must be visible. */
+	for (i = 0; i < 30; i++)
+		ui_editor_paste(e, "\xe4\xb8\xad", 3);
+	ok(ui_view_input(e, 20, &l, &cx) == 0, "long input");
+	ok(cx < 20 && l.v[0].cells <= 20 && cx == l.v[0].cells,
+	    "scrolled so the cursor (at the end) shows");
+	ok(cx % 2 == 0, "never half a wide character");
+	ui_vlines_free(&l);
+	k.code = UI_KEY_HOME;
+	ui_editor_key(e, &k);
+	ok(ui_view_input(e, 20, &l, &cx) == 0 && cx == 2 &&
+	    l.v[0].cells <= 20, "Home: cursor after the prompt");
+	ui_vlines_free(&l);
+	ui_editor_clear(e);
+	ui_editor_paste(e, "one\ntwo", 7);
+	ok(ui_view_input(e, 20, &l, &cx) == 0 &&
+	    strcmp(l.v[0].text, "[2/2]> two") == 0 && cx == 10,
+	    "multi-line input shows the cursor's line");
+	ui_vlines_free(&l);
+	for (i = 1; i <= 6; i++) {
+		ok(ui_view_input(e, i, &l, &cx) == 0 && lines_ok(&l, i, 1) &&
+		    cx < i, "input at width %zu", i);
+		ui_vlines_free(&l);
+	}
+	ui_editor_free(e);
+}
+
+static void
+test_status(void)
+{
+	struct ui_vlines l;
+
+	ok(ui_view_status(&model, 50, &l) == 0 &&
+	    strncmp(l.v[0].text, " @me | online", 13) == 0 &&
+	    l.v[0].cells == 50, "status line, padded to the width");
+	ui_vlines_free(&l);
+	model.conn = UI_CONN_CONNECTING;
+	model.note = hostile;
+	ok(ui_view_status(&model, 50, &l) == 0 &&
+	    strstr(l.v[0].text, "connecting") != NULL &&
+	    lines_ok(&l, 50, 1), "connecting, with a hostile note");
+	ui_vlines_free(&l);
+	model.conn = UI_CONN_ONLINE;
+	model.note = NULL;
+	ok(ui_view_title(&model, 30, &l) == 0 &&
+	    strcmp(l.v[0].text, "\xf0\x9f\x94\x92Newest") == 0,
+	    "title of the open chat");
+	ui_vlines_free(&l);
+}
+
+/* Every pane at every width from 1 to 60, with the hostile chat open. */
+static void
+test_all_widths(void)
+{
+	struct ui_vlines l;
+	size_t w, h, scroll;
+	int all = 1;
+
+	for (model.current = 20; model.current <= 30; model.current += 10) {
+		chats[2].msgs = msgs;
+		chats[2].nmsgs = sizeof(msgs) / sizeof(msgs[0]);
+		for (w = 1; w <= 60; w++) {
+			for (h = 1; h <= 12; h += 11) {
+				scroll = 0;
+				if (ui_view_chatlist(&model, w, h, &l) != 0 ||
+				    !lines_ok(&l, w, h))
+					all = 0;
+				ui_vlines_free(&l);
+				if (ui_view_messages(&model, w, h, &clk,
+				    &scroll, &l) != 0 || !lines_ok(&l, w, h))
+					all = 0;
+				ui_vlines_free(&l);
+			}
+			if (ui_view_status(&model, w, &l) != 0 ||
+			    !lines_ok(&l, w, 1))
+				all = 0;
+			ui_vlines_free(&l);
+			if (ui_view_title(&model, w, &l) != 0 ||
+			    !lines_ok(&l, w, 1))
+				all = 0;
+			ui_vlines_free(&l);
+		}
+	}
+	model.current = 20;
+	ok(all, "widths 1..60: no line too wide, none unclean");
+}
+
+int
+main(void)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+		tap_skip_all("no UTF-8 locale");
+	test_chatlist();
+	test_messages();
+	test_input();
+	test_status();
+	test_all_widths();
+	return tap_done();
+}

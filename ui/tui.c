@@ -1,0 +1,408 @@
+/*
+ * Events set flags; a uv_prepare handle, which runs once per loop turn
+ * just before libuv waits for I/O, turns the flags into at most one
+ * relayout and one frame, ending in the turn's single doupdate(). Doing
+ * the relayout there too (not in the SIGWINCH callback) means windows are
+ * only ever created right before they are painted, so reading keys never
+ * meets a window curses would want to refresh on its own.
+ */
+#include "config.h"
+
+#include "ui/tui.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/err.h"
+#include "ui/draw.h"
+#include "ui/editor.h"
+#include "ui/sanitize.h"
+#include "ui/view.h"
+
+/* Key codes we teach curses for bracketed paste (ESC [ 200~ / 201~). */
+#define TUI_PASTE_BEGIN	(KEY_MAX + 1)
+#define TUI_PASTE_END	(KEY_MAX + 2)
+
+#define TUI_CTRL(c)	((c) & 0x1f)
+
+struct ui_tui {
+	uv_loop_t *loop;
+	uv_poll_t poll;
+	uv_signal_t winch;
+	uv_prepare_t prepare;
+	int open_handles;
+
+	struct ui_model *m;
+	struct ui_tui_events ev;
+	void *ud;
+
+	struct ui_screen *scr;
+	struct ui_editor *ed;
+	size_t scroll;
+	int dirty, resized, stopping;
+
+	int in_paste;
+	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
+	size_t paste_len;
+	int paste_over;		/* the paste was longer than the editor takes */
+
+	void (*done)(void *);
+	void *done_ud;
+};
+
+static const char tui_paste_on[] = "\033[?2004h";
+static const char tui_paste_off[] = "\033[?2004l";
+
+static void
+tui_term_write(const char *s, size_t n)
+{
+	/* Our own constant mode switch; a short write only loses a mode. */
+	if (write(STDOUT_FILENO, s, n) < 0)
+		return;
+}
+
+static void
+tui_clock(struct ui_clock *clk)
+{
+	struct tm tm;
+
+	clk->now = time(NULL);
+	clk->utc_offset = 0;
+	if (localtime_r(&clk->now, &tm) != NULL)
+		clk->utc_offset = tm.tm_gmtoff;
+}
+
+static void
+tui_select(struct ui_tui *t, const struct ui_chat *c)
+{
+	if (c == NULL || c->id == t->m->current)
+		return;
+	t->m->current = c->id;
+	t->scroll = 0;
+	/* On failure the old draft stays in the editor: nothing is lost. */
+	(void)ui_editor_switch(t->ed, c->id);
+	if (t->ev.on_select != NULL)
+		t->ev.on_select(t->ud, c->id);
+}
+
+static void
+tui_submit(struct ui_tui *t)
+{
+	char *text;
+
+	if (t->m->current == 0)
+		return;
+	if (ui_editor_submit(t->ed, &text) != 0)
+		return;
+	t->scroll = 0;
+	if (t->ev.on_submit != NULL)
+		t->ev.on_submit(t->ud, t->m->current, text);
+	free(text);
+}
+
+static void
+tui_paste_add(struct ui_tui *t, wint_t ch)
+{
+	char enc[4];
+	size_t n;
+
+	if (ch > 0x10ffff || (ch >= 0xd800 && ch <= 0xdfff))
+		ch = 0xfffd;
+	n = ui_utf8_encode((uint32_t)ch, enc);
+	if (t->paste_len + n > UI_EDITOR_MAX) {
+		t->paste_over = 1;
+		return;
+	}
+	memcpy(t->paste + t->paste_len, enc, n);
+	t->paste_len += n;
+}
+
+static void
+tui_paste_end(struct ui_tui *t)
+{
+	t->in_paste = 0;
+	if (t->paste_over || ui_editor_paste(t->ed, t->paste, t->paste_len)
+	    != 0)
+		beep();
+	t->paste_len = 0;
+	t->paste_over = 0;
+}
+
+/* Maps a curses function key to the editor's; -1 when it has none. */
+static int
+tui_editor_code(int key)
+{
+	switch (key) {
+	case KEY_LEFT:		return UI_KEY_LEFT;
+	case KEY_RIGHT:		return UI_KEY_RIGHT;
+	case KEY_UP:		return UI_KEY_UP;
+	case KEY_DOWN:		return UI_KEY_DOWN;
+	case KEY_HOME:		return UI_KEY_HOME;
+	case KEY_END:		return UI_KEY_END;
+	case KEY_BACKSPACE:	return UI_KEY_BACKSPACE;
+	case KEY_DC:		return UI_KEY_DELETE;
+	case KEY_ENTER:		return UI_KEY_ENTER;
+	default:		return -1;
+	}
+}
+
+static void
+tui_quit(struct ui_tui *t)
+{
+	if (t->ev.on_quit != NULL)
+		t->ev.on_quit(t->ud);
+}
+
+static void
+tui_function_key(struct ui_tui *t, int key, int alt)
+{
+	struct ui_key k = { UI_KEY_CHAR, 0, alt };
+	int code, page = ui_draw_msg_rows(t->scr) - 1;
+
+	if (page < 1)
+		page = 1;
+	switch (key) {
+	case TUI_PASTE_BEGIN:
+		t->in_paste = 1;
+		t->paste_len = 0;
+		t->paste_over = 0;
+		return;
+	case KEY_BTAB:
+		tui_select(t, ui_model_step(t->m, -1));
+		return;
+	case KEY_PPAGE:
+		t->scroll += (size_t)page;
+		return;
+	case KEY_NPAGE:
+		t->scroll = t->scroll > (size_t)page ?
+		    t->scroll - (size_t)page : 0;
+		return;
+	case KEY_F(10):
+		tui_quit(t);
+		return;
+	case KEY_RESIZE:
+		t->resized = 1;
+		return;
+	default:
+		break;
+	}
+	if ((code = tui_editor_code(key)) < 0)
+		return;
+	k.code = (enum ui_keycode)code;
+	if (ui_editor_key(t->ed, &k) == UI_ED_SUBMIT)
+		tui_submit(t);
+}
+
+static void
+tui_char(struct ui_tui *t, wint_t ch, int alt)
+{
+	struct ui_key k = { UI_KEY_CHAR, (uint32_t)ch, alt };
+
+	if (!alt && ch == '\t') {
+		tui_select(t, ui_model_step(t->m, 1));
+		return;
+	}
+	if (!alt && (ch == TUI_CTRL('C') || ch == TUI_CTRL('Q'))) {
+		tui_quit(t);
+		return;
+	}
+	if (!alt && ch == TUI_CTRL('L')) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (ui_editor_key(t->ed, &k) == UI_ED_SUBMIT)
+		tui_submit(t);
+}
+
+static void
+tui_read(struct ui_tui *t)
+{
+	WINDOW *w = ui_draw_input_window(t->scr);
+	wint_t ch, next;
+	int r, r2;
+
+	while (!t->stopping && (r = wget_wch(w, &ch)) != ERR) {
+		t->dirty = 1;
+		if (t->in_paste) {
+			if (r == KEY_CODE_YES) {
+				if (ch == TUI_PASTE_END)
+					tui_paste_end(t);
+				continue;	/* keys inside a paste are text */
+			}
+			tui_paste_add(t, ch);
+			continue;
+		}
+		if (r == KEY_CODE_YES) {
+			tui_function_key(t, (int)ch, 0);
+			continue;
+		}
+		if (ch == 0x1b) {
+			/* Alt sends ESC first; a lone ESC does nothing. */
+			r2 = wget_wch(w, &next);
+			if (r2 == ERR)
+				continue;
+			if (r2 == KEY_CODE_YES)
+				tui_function_key(t, (int)next, 1);
+			else if (next != 0x1b)
+				tui_char(t, next, 1);
+			continue;
+		}
+		tui_char(t, ch, 0);
+	}
+}
+
+static void
+tui_on_poll(uv_poll_t *h, int status, int events)
+{
+	struct ui_tui *t = h->data;
+
+	if (status < 0 || (events & UV_DISCONNECT)) {
+		/* The terminal went away: nobody is left to ask. */
+		uv_poll_stop(h);
+		tui_quit(t);
+		return;
+	}
+	tui_read(t);
+}
+
+static void
+tui_on_winch(uv_signal_t *h, int sig)
+{
+	struct ui_tui *t = h->data;
+
+	t->resized = 1;
+	t->dirty = 1;
+}
+
+static void
+tui_on_prepare(uv_prepare_t *h)
+{
+	struct ui_tui *t = h->data;
+	struct ui_clock clk;
+	struct winsize ws;
+
+	if (t->stopping || (!t->dirty && !t->resized))
+		return;
+	if (t->resized) {
+		t->resized = 0;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_row > 0 && ws.ws_col > 0)
+			(void)ui_draw_resize(t->scr, ws.ws_row, ws.ws_col);
+	}
+	t->dirty = 0;
+	tui_clock(&clk);
+	(void)ui_draw_frame(t->scr, t->m, t->ed, &clk, &t->scroll);
+	doupdate();
+}
+
+static void
+tui_free(struct ui_tui *t)
+{
+	ui_editor_free(t->ed);
+	free(t->paste);
+	free(t);
+}
+
+static void
+tui_on_close(uv_handle_t *h)
+{
+	struct ui_tui *t = h->data;
+	void (*done)(void *) = t->done;
+	void *ud = t->done_ud;
+
+	if (--t->open_handles > 0)
+		return;
+	tui_free(t);
+	if (done != NULL)
+		done(ud);
+}
+
+int
+ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
+    const struct ui_tui_events *ev, void *ud)
+{
+	struct ui_tui *t;
+	int r;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return ERR_NOMEM;
+	t->loop = loop;
+	t->m = m;
+	if (ev != NULL)
+		t->ev = *ev;
+	t->ud = ud;
+	if ((t->paste = malloc(UI_EDITOR_MAX + 1)) == NULL ||
+	    (r = ui_editor_new(&t->ed)) != 0) {
+		tui_free(t);
+		return ERR_NOMEM;
+	}
+	if (m->current != 0)
+		(void)ui_editor_switch(t->ed, m->current);
+	if ((r = ui_draw_open(&t->scr)) != 0) {
+		tui_free(t);
+		return r;
+	}
+	define_key("\033[200~", TUI_PASTE_BEGIN);
+	define_key("\033[201~", TUI_PASTE_END);
+	tui_term_write(tui_paste_on, sizeof(tui_paste_on) - 1);
+	/*
+	 * libuv's handler replaces the one curses installed for SIGWINCH;
+	 * the prepare callback resizes curses itself.
+	 */
+	if (uv_poll_init(loop, &t->poll, STDIN_FILENO) != 0)
+		goto fail;
+	t->poll.data = t;
+	t->open_handles++;
+	uv_signal_init(loop, &t->winch);
+	t->winch.data = t;
+	t->open_handles++;
+	uv_prepare_init(loop, &t->prepare);
+	t->prepare.data = t;
+	t->open_handles++;
+	if (uv_poll_start(&t->poll, UV_READABLE | UV_DISCONNECT,
+	    tui_on_poll) != 0 ||
+	    uv_signal_start(&t->winch, tui_on_winch, SIGWINCH) != 0 ||
+	    uv_prepare_start(&t->prepare, tui_on_prepare) != 0)
+		goto fail;
+	t->dirty = 1;
+	*out = t;
+	return 0;
+fail:
+	ui_tui_stop(t, NULL, NULL);
+	return ERR_IO;
+}
+
+void
+ui_tui_refresh(struct ui_tui *t)
+{
+	t->dirty = 1;
+}
+
+void
+ui_tui_stop(struct ui_tui *t, void (*done)(void *), void *ud)
+{
+	if (t->stopping)
+		return;
+	t->stopping = 1;
+	t->done = done;
+	t->done_ud = ud;
+	tui_term_write(tui_paste_off, sizeof(tui_paste_off) - 1);
+	ui_draw_close(t->scr);
+	t->scr = NULL;
+	if (t->open_handles == 0) {
+		tui_free(t);
+		if (done != NULL)
+			done(ud);
+		return;
+	}
+	if (t->open_handles >= 1)
+		uv_close((uv_handle_t *)&t->poll, tui_on_close);
+	if (t->open_handles >= 2)
+		uv_close((uv_handle_t *)&t->winch, tui_on_close);
+	if (t->open_handles >= 3)
+		uv_close((uv_handle_t *)&t->prepare, tui_on_close);
+}

@@ -1,0 +1,54 @@
+/*
+ * The interactive terminal UI on a libuv loop: stdin watched with
+ * uv_poll and read with wget_wch, SIGWINCH through uv_signal, and one
+ * frame (one doupdate()) per loop turn, only when something changed.
+ * It shows a struct ui_model owned by the caller and reports what the
+ * user does through callbacks; it never touches the network or the
+ * database (DESIGN.md section 9).
+ *
+ * Keys: Tab / Shift-Tab next and previous chat, PgUp/PgDn scroll the
+ * messages, Enter sends, Alt-Enter starts a new line, Ctrl-L repaints,
+ * Ctrl-C, Ctrl-Q or F10 quit; the rest edit the input line (ui/editor.h).
+ */
+#ifndef SOTTO_UI_TUI_H
+#define SOTTO_UI_TUI_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "ui/model.h"
+
+struct ui_tui;
+
+struct ui_tui_events {
+	/*
+	 * The user sent text (sanitised, NUL-terminated, borrowed for the
+	 * call) to chat_id. May be NULL.
+	 */
+	void (*on_submit)(void *ud, uint64_t chat_id, const char *text);
+	/* The user opened chat_id (model->current is already set). May be NULL. */
+	void (*on_select)(void *ud, uint64_t chat_id);
+	/* The user asked to quit. The caller stops the TUI. */
+	void (*on_quit)(void *ud);
+};
+
+/*
+ * Takes over the terminal and starts showing m (borrowed: it must outlive
+ * the TUI) on loop. The locale must be a UTF-8 one already. Returns 0,
+ * ERR_IO (no usable terminal, or a libuv call failed) or ERR_NOMEM.
+ */
+int ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
+    const struct ui_tui_events *ev, void *ud);
+
+/* The model changed: a new frame is drawn at the end of this loop turn. */
+void ui_tui_refresh(struct ui_tui *t);
+
+/*
+ * Gives the terminal back and releases t once libuv has closed its
+ * handles; then done(ud) runs (done may be NULL). May be called from a
+ * callback of t.
+ */
+void ui_tui_stop(struct ui_tui *t, void (*done)(void *), void *ud);
+
+#endif

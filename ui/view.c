@@ -1,0 +1,664 @@
+/*
+ * Every model string enters through view_clean() (ui_sanitize) and every
+ * line is built by vl_put(), which adds whole clusters only while they
+ * fit: together they guarantee that no line holds a control character
+ * and none is wider than its pane, whatever the model holds.
+ */
+#include "config.h"
+
+#include "ui/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/err.h"
+#include "ui/sanitize.h"
+#include "ui/wrap.h"
+
+#define VIEW_INDENT	2	/* message text under its header */
+#define VIEW_DAY	86400
+
+static const char view_lock[] = "\xf0\x9f\x94\x92";	/* U+1F512, 2 cells */
+static const char view_check[] = "\xe2\x9c\x93";	/* U+2713 */
+static const char view_ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
+
+void
+ui_vlines_free(struct ui_vlines *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static struct ui_vline *
+vl_new(struct ui_vlines *l)
+{
+	struct ui_vline *v;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 16;
+		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	v = &l->v[l->n];
+	memset(v, 0, sizeof(*v));
+	if ((v->text = malloc(1)) == NULL)
+		return NULL;
+	v->text[0] = '\0';
+	l->n++;
+	return v;
+}
+
+/*
+ * Appends the clusters of sanitised one-line text s while the line stays
+ * within width cells. Sets *fit (may be NULL) to whether all of s fitted.
+ */
+static int
+vl_put(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
+    size_t width, int *fit)
+{
+	size_t take = 0, cells = 0, k;
+	char *p;
+	int w;
+
+	while (take < len) {
+		k = ui_cluster(s + take, len - take, &w);
+		if (s[take] == '\n' || v->cells + cells + (size_t)w > width)
+			break;
+		take += k;
+		cells += (size_t)w;
+	}
+	if (fit != NULL)
+		*fit = take == len;
+	if (take == 0)
+		return 0;
+	if ((p = realloc(v->text, v->len + take + 1)) == NULL)
+		return ERR_NOMEM;
+	v->text = p;
+	memcpy(v->text + v->len, s, take);
+	if (v->nspan > 0 && (v->span[v->nspan - 1].style == st ||
+	    v->nspan == UI_SPANS_MAX))
+		v->span[v->nspan - 1].len += take;
+	else {
+		v->span[v->nspan].style = st;
+		v->span[v->nspan].off = v->len;
+		v->span[v->nspan].len = take;
+		v->nspan++;
+	}
+	v->len += take;
+	v->text[v->len] = '\0';
+	v->cells += cells;
+	return 0;
+}
+
+static int
+vl_str(struct ui_vline *v, enum ui_style st, const char *s, size_t width)
+{
+	return vl_put(v, st, s, strlen(s), width, NULL);
+}
+
+/*
+ * Appends as much of s as fits, ending in an ellipsis when it does not
+ * all fit.
+ */
+static int
+vl_fit(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
+    size_t width)
+{
+	size_t room;
+	int fit, r;
+
+	if (v->cells + ui_width(s, len) <= width)
+		return vl_put(v, st, s, len, width, &fit);
+	room = width > v->cells ? width - v->cells : 0;
+	if (room == 0)
+		return 0;
+	if ((r = vl_put(v, st, s, len, v->cells + room - 1, &fit)) != 0)
+		return r;
+	return vl_str(v, st, view_ellipsis, width);
+}
+
+static int
+vl_pad(struct ui_vline *v, enum ui_style st, size_t n, size_t width)
+{
+	static const char sp[] = "                                ";
+	size_t k;
+	int r;
+
+	while (n > 0 && v->cells < width) {
+		k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+		if ((r = vl_put(v, st, sp, k, width, NULL)) != 0)
+			return r;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * Moves lines [first, last) of all into out (empty); the rest stay in all
+ * for the caller to free. Returns 0 or ERR_NOMEM.
+ */
+static int
+vl_take(struct ui_vlines *out, struct ui_vlines *all, size_t first,
+    size_t last)
+{
+	size_t i;
+
+	if (last <= first)
+		return 0;
+	if ((out->v = calloc(last - first, sizeof(*out->v))) == NULL)
+		return ERR_NOMEM;
+	out->cap = last - first;
+	for (i = first; i < last; i++) {
+		out->v[out->n++] = all->v[i];
+		all->v[i].text = NULL;
+	}
+	return 0;
+}
+
+/* Sanitises a model string: one line, or keeping line breaks. */
+static int
+view_clean(const char *raw, int multiline, struct ui_text *t)
+{
+	struct ui_san_opts o = { multiline ? UI_SAN_MULTILINE : 0,
+	    multiline ? 4 : 1, 0 };
+
+	return ui_sanitize(raw, raw != NULL ? strlen(raw) : 0, &o, t);
+}
+
+static int
+view_cmp_chat(const void *a, const void *b)
+{
+	const struct ui_chat *x = *(const struct ui_chat *const *)a;
+	const struct ui_chat *y = *(const struct ui_chat *const *)b;
+
+	if (x->last_date != y->last_date)
+		return x->last_date > y->last_date ? -1 : 1;
+	if (x->id != y->id)
+		return x->id > y->id ? -1 : 1;
+	return 0;
+}
+
+/* The chats in list order, in a malloc()ed array (NULL when none). */
+static const struct ui_chat **
+view_sorted(const struct ui_model *m)
+{
+	const struct ui_chat **v;
+	size_t i;
+
+	if (m->nchats == 0 || (v = calloc(m->nchats, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < m->nchats; i++)
+		v[i] = &m->chats[i];
+	qsort(v, m->nchats, sizeof(*v), view_cmp_chat);
+	return v;
+}
+
+const struct ui_chat *
+ui_model_current(const struct ui_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nchats; i++)
+		if (m->chats[i].id == m->current && m->current != 0)
+			return &m->chats[i];
+	return NULL;
+}
+
+const struct ui_chat *
+ui_model_step(const struct ui_model *m, int dir)
+{
+	const struct ui_chat **v, *c = NULL;
+	size_t i;
+
+	if ((v = view_sorted(m)) == NULL)
+		return NULL;
+	for (i = 0; i < m->nchats; i++)
+		if (v[i]->id == m->current)
+			break;
+	if (i == m->nchats)
+		c = v[0];
+	else if (dir >= 0)
+		c = v[(i + 1) % m->nchats];
+	else
+		c = v[(i + m->nchats - 1) % m->nchats];
+	free(v);
+	return c;
+}
+
+/* Title line and preview line of one chat. */
+static int
+view_chat(struct ui_vlines *l, const struct ui_chat *c, size_t width,
+    int selected)
+{
+	struct ui_vline *v;
+	struct ui_text t = { 0 }, p = { 0 };
+	char badge[16];
+	size_t bw = 0;
+	int r = ERR_NOMEM;
+
+	if (c->unread > 0) {
+		if (c->unread > 999)
+			snprintf(badge, sizeof(badge), " 999+");
+		else
+			snprintf(badge, sizeof(badge), " %u", c->unread);
+		bw = strlen(badge);
+	}
+	if ((r = view_clean(c->title, 0, &t)) != 0)
+		goto out;
+	r = ERR_NOMEM;
+	if ((v = vl_new(l)) == NULL)
+		goto out;
+	v->selected = selected;
+	if ((c->flags & UI_CHAT_SECRET) &&
+	    (r = vl_str(v, UI_ST_MARK, view_lock, width)) != 0)
+		goto out;
+	if ((r = vl_fit(v, UI_ST_TITLE, t.s, t.len,
+	    width > bw ? width - bw : 0)) != 0)
+		goto out;
+	if (bw > 0 && bw <= width) {
+		if ((r = vl_pad(v, UI_ST_TEXT, width - bw - v->cells,
+		    width - bw)) != 0 ||
+		    (r = vl_str(v, UI_ST_UNREAD, badge, width)) != 0)
+			goto out;
+	}
+	r = ERR_NOMEM;
+	if ((v = vl_new(l)) == NULL)
+		goto out;
+	v->selected = selected;
+	if ((r = vl_pad(v, UI_ST_DIM, 2, width)) != 0)
+		goto out;
+	if (c->typing != NULL) {
+		/* The name gives way to " is typing", which says what matters. */
+		if ((r = view_clean(c->typing, 0, &p)) != 0 ||
+		    (r = vl_fit(v, UI_ST_MARK, p.s, p.len,
+		    width > 12 ? width - 10 : width)) != 0 ||
+		    (r = vl_fit(v, UI_ST_MARK, " is typing", 10, width)) != 0)
+			goto out;
+	} else {
+		if (c->preview_sender != NULL) {
+			/* The sender takes at most half, the text the rest. */
+			if ((r = view_clean(c->preview_sender, 0, &p)) != 0 ||
+			    (r = vl_fit(v, UI_ST_SENDER, p.s, p.len, v->cells +
+			    (width - v->cells) / 2)) != 0 ||
+			    (r = vl_str(v, UI_ST_SENDER, ": ", width)) != 0)
+				goto out;
+			ui_text_free(&p);
+		}
+		if ((r = view_clean(c->preview, 0, &p)) != 0 ||
+		    (r = vl_fit(v, UI_ST_DIM, p.s, p.len, width)) != 0)
+			goto out;
+	}
+	r = 0;
+out:
+	ui_text_free(&t);
+	ui_text_free(&p);
+	return r;
+}
+
+int
+ui_view_chatlist(const struct ui_model *m, size_t width, size_t height,
+    struct ui_vlines *out)
+{
+	struct ui_vlines all = { 0 };
+	const struct ui_chat **v = NULL;
+	size_t i, first = 0, sel = 0;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (m->nchats > 0 && (v = view_sorted(m)) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < m->nchats; i++) {
+		if (v[i]->id == m->current)
+			sel = i;
+		if ((r = view_chat(&all, v[i], width, v[i]->id == m->current))
+		    != 0)
+			goto out;
+	}
+	/* Scroll so that the open chat's two lines are on screen. */
+	if (2 * sel + 2 > height)
+		first = 2 * sel + 2 - height;
+	r = vl_take(out, &all, first, all.n < first + height ? all.n :
+	    first + height);
+out:
+	for (i = 0; i < all.n; i++)
+		free(all.v[i].text);
+	free(all.v);
+	free(v);
+	return r;
+}
+
+static void
+view_day_name(const struct ui_clock *clk, time_t date, char *buf,
+    size_t size)
+{
+	long long day = ((long long)date + clk->utc_offset) / VIEW_DAY;
+	long long today = ((long long)clk->now + clk->utc_offset) / VIEW_DAY;
+	time_t t = date + clk->utc_offset;
+	struct tm tm;
+
+	if (day == today)
+		snprintf(buf, size, "Today");
+	else if (day == today - 1)
+		snprintf(buf, size, "Yesterday");
+	else if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%a %d %b %Y", &tm) == 0)
+		snprintf(buf, size, "?");
+}
+
+/* A line of text centred in width, e.g. a date separator. */
+static int
+view_centred(struct ui_vlines *l, enum ui_style st, const char *s,
+    size_t len, size_t width)
+{
+	struct ui_vline *v;
+	size_t w = ui_width(s, len);
+	int r;
+
+	if ((v = vl_new(l)) == NULL)
+		return ERR_NOMEM;
+	if (w < width && (r = vl_pad(v, st, (width - w) / 2, width)) != 0)
+		return r;
+	return vl_fit(v, st, s, len, width);
+}
+
+/* The wrapped lines of sanitised multi-line text, indented. */
+static int
+view_wrapped(struct ui_vlines *l, enum ui_style st, const struct ui_text *t,
+    size_t indent, size_t width)
+{
+	struct ui_line *lines = NULL;
+	struct ui_vline *v;
+	size_t n, i, inner;
+	int r = 0;
+
+	if (indent >= width)
+		indent = 0;
+	inner = width - indent;
+	n = ui_wrap(t->s, t->len, inner, NULL, 0);
+	if ((lines = calloc(n, sizeof(*lines))) == NULL)
+		return ERR_NOMEM;
+	ui_wrap(t->s, t->len, inner, lines, n);
+	for (i = 0; i < n; i++) {
+		if ((v = vl_new(l)) == NULL) {
+			r = ERR_NOMEM;
+			break;
+		}
+		/* An over-wide cluster (width 1, a wide char) is clipped. */
+		if ((r = vl_pad(v, st, indent, width)) != 0 ||
+		    (r = vl_put(v, st, t->s + lines[i].off, lines[i].len, width,
+		    NULL)) != 0)
+			break;
+	}
+	free(lines);
+	return r;
+}
+
+static int
+view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
+    const struct ui_clock *clk)
+{
+	struct ui_text name = { 0 }, body = { 0 }, q = { 0 };
+	struct ui_vline *v;
+	char hhmm[8], marks[32];
+	time_t t = msg->date + clk->utc_offset;
+	struct tm tm;
+	size_t mw;
+	int r;
+
+	if ((r = view_clean(msg->text, 1, &body)) != 0)
+		goto out;
+	if (msg->flags & UI_MSG_SERVICE) {
+		r = view_centred(l, UI_ST_SERVICE, body.s, body.len, width);
+		goto out;
+	}
+	if ((r = view_clean(msg->sender != NULL ? msg->sender : "?", 0,
+	    &name)) != 0)
+		goto out;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(hhmm, sizeof(hhmm), "%H:%M ", &tm) == 0)
+		snprintf(hhmm, sizeof(hhmm), "--:-- ");
+	marks[0] = '\0';
+	if (msg->flags & UI_MSG_EDITED)
+		strcat(marks, " (edited)");
+	if (msg->flags & UI_MSG_OUT) {
+		if (msg->flags & UI_MSG_FAILED)
+			strcat(marks, " !");
+		else if (msg->flags & UI_MSG_PENDING)
+			strcat(marks, " ...");
+		else {
+			strcat(marks, " ");
+			strcat(marks, view_check);
+			if (msg->flags & UI_MSG_READ)
+				strcat(marks, view_check);
+		}
+	}
+	mw = ui_width(marks, strlen(marks));
+	r = ERR_NOMEM;
+	if ((v = vl_new(l)) == NULL)
+		goto out;
+	if ((r = vl_str(v, UI_ST_DIM, hhmm, width)) != 0 ||
+	    (r = vl_fit(v, (msg->flags & UI_MSG_OUT) ? UI_ST_SELF :
+	    UI_ST_SENDER, name.s, name.len, width > mw ? width - mw : 0)) != 0 ||
+	    (r = vl_str(v, (msg->flags & UI_MSG_FAILED) ? UI_ST_ERROR :
+	    UI_ST_MARK, marks, width)) != 0)
+		goto out;
+	if (msg->reply_to != 0) {
+		r = ERR_NOMEM;
+		if ((v = vl_new(l)) == NULL)
+			goto out;
+		if ((r = vl_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
+		    (r = vl_str(v, UI_ST_QUOTE, "| ", width)) != 0)
+			goto out;
+		if (msg->reply_text == NULL) {
+			r = vl_fit(v, UI_ST_QUOTE, "(earlier message)", 17,
+			    width);
+			if (r != 0)
+				goto out;
+		} else {
+			if (msg->reply_sender != NULL) {
+				if ((r = view_clean(msg->reply_sender, 0,
+				    &q)) != 0 ||
+				    (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len,
+				    width)) != 0 ||
+				    (r = vl_str(v, UI_ST_QUOTE, ": ", width))
+				    != 0)
+					goto out;
+				ui_text_free(&q);
+			}
+			if ((r = view_clean(msg->reply_text, 0, &q)) != 0 ||
+			    (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len, width))
+			    != 0)
+				goto out;
+		}
+	}
+	r = view_wrapped(l, UI_ST_TEXT, &body, VIEW_INDENT, width);
+out:
+	ui_text_free(&name);
+	ui_text_free(&body);
+	ui_text_free(&q);
+	return r;
+}
+
+int
+ui_view_messages(const struct ui_model *m, size_t width, size_t height,
+    const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out)
+{
+	const struct ui_chat *c = ui_model_current(m);
+	struct ui_vlines all = { 0 };
+	char day[64];
+	long long prev_day = 0, d;
+	size_t i, first, last;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL) {
+		*scroll = 0;
+		return 0;
+	}
+	for (i = 0; i < c->nmsgs; i++) {
+		d = ((long long)c->msgs[i].date + clk->utc_offset) / VIEW_DAY;
+		if (i == 0 || d != prev_day) {
+			view_day_name(clk, c->msgs[i].date, day + 3,
+			    sizeof(day) - 6);
+			memcpy(day, "-- ", 3);
+			strcat(day, " --");
+			if ((r = view_centred(&all, UI_ST_DATE, day,
+			    strlen(day), width)) != 0)
+				goto out;
+		}
+		prev_day = d;
+		if ((r = view_message(&all, &c->msgs[i], width, clk)) != 0)
+			goto out;
+	}
+	/* Bottom-aligned: the last height lines, scroll lines up. */
+	if (all.n <= height)
+		*scroll = 0;
+	else if (*scroll > all.n - height)
+		*scroll = all.n - height;
+	last = all.n - *scroll;
+	first = last > height ? last - height : 0;
+	r = vl_take(out, &all, first, last);
+out:
+	for (i = 0; i < all.n; i++)
+		free(all.v[i].text);
+	free(all.v);
+	if (r != 0)
+		ui_vlines_free(out);
+	return r;
+}
+
+int
+ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
+{
+	const struct ui_chat *c = ui_model_current(m);
+	struct ui_text t = { 0 };
+	struct ui_vline *v;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((v = vl_new(out)) == NULL)
+		return ERR_NOMEM;
+	if (c == NULL) {
+		r = vl_fit(v, UI_ST_DIM, "Tab: next chat", 14, width);
+		goto out;
+	}
+	if ((c->flags & UI_CHAT_SECRET) &&
+	    (r = vl_str(v, UI_ST_MARK, view_lock, width)) != 0)
+		goto out;
+	if ((r = view_clean(c->title, 0, &t)) != 0 ||
+	    (r = vl_fit(v, UI_ST_TITLE, t.s, t.len, width)) != 0)
+		goto out;
+out:
+	ui_text_free(&t);
+	if (r != 0)
+		ui_vlines_free(out);
+	return r;
+}
+
+int
+ui_view_input(const struct ui_editor *e, size_t width, struct ui_vlines *out,
+    size_t *cursor_x)
+{
+	const char *s;
+	char prompt[32];
+	size_t len, cur, start, end, line, col, skip = 0, k, nlines = 1, i;
+	struct ui_vline *v;
+	size_t pw, room;
+	int w, r;
+
+	memset(out, 0, sizeof(*out));
+	*cursor_x = 0;
+	s = ui_editor_text(e, &len);
+	cur = ui_editor_cursor(e);
+	ui_editor_cursor_pos(e, &line, &col);
+	for (i = 0; i < len; i++)
+		if (s[i] == '\n')
+			nlines++;
+	if (nlines > 1)
+		snprintf(prompt, sizeof(prompt), "[%zu/%zu]> ", line + 1,
+		    nlines);
+	else
+		snprintf(prompt, sizeof(prompt), "> ");
+	for (start = cur; start > 0 && s[start - 1] != '\n'; start--)
+		;
+	for (end = cur; end < len && s[end] != '\n'; end++)
+		;
+	if ((v = vl_new(out)) == NULL)
+		return ERR_NOMEM;
+	pw = strlen(prompt);
+	if (pw + 2 > width)
+		pw = 0;
+	else if ((r = vl_str(v, UI_ST_DIM, prompt, width)) != 0)
+		goto out;
+	/* Keep a cell free after the cursor; scroll whole clusters. */
+	room = width > pw + 1 ? width - pw - 1 : 0;
+	while (col - skip > room && start < cur) {
+		k = ui_cluster(s + start, cur - start, &w);
+		start += k;
+		skip += (size_t)w;
+	}
+	if ((r = vl_put(v, UI_ST_TEXT, s + start, end - start, width,
+	    NULL)) != 0)
+		goto out;
+	*cursor_x = pw + (col - skip);
+	if (*cursor_x >= width)
+		*cursor_x = width > 0 ? width - 1 : 0;
+out:
+	if (r != 0)
+		ui_vlines_free(out);
+	return r;
+}
+
+int
+ui_view_status(const struct ui_model *m, size_t width, struct ui_vlines *out)
+{
+	static const char *const conn[] = { "offline", "connecting", "online" };
+	const struct ui_chat *c = ui_model_current(m);
+	struct ui_text t = { 0 };
+	struct ui_vline *v;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((v = vl_new(out)) == NULL)
+		return ERR_NOMEM;
+	if ((r = view_clean(m->account != NULL ? m->account :
+	    "(not logged in)", 0, &t)) != 0 ||
+	    (r = vl_str(v, UI_ST_STATUS, " ", width)) != 0 ||
+	    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
+	    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+	    (r = vl_str(v, m->conn == UI_CONN_ONLINE ? UI_ST_STATUS :
+	    UI_ST_ERROR, conn[m->conn <= UI_CONN_ONLINE ? m->conn : 0],
+	    width)) != 0)
+		goto out;
+	ui_text_free(&t);
+	if (c != NULL && c->typing != NULL) {
+		if ((r = view_clean(c->typing, 0, &t)) != 0 ||
+		    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+		    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
+		    (r = vl_str(v, UI_ST_STATUS, " is typing", width)) != 0)
+			goto out;
+		ui_text_free(&t);
+	}
+	if (m->note != NULL) {
+		if ((r = view_clean(m->note, 0, &t)) != 0 ||
+		    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+		    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0)
+			goto out;
+	}
+	r = vl_pad(v, UI_ST_STATUS, width - v->cells, width);
+out:
+	ui_text_free(&t);
+	if (r != 0)
+		ui_vlines_free(out);
+	return r;
+}

@@ -1,0 +1,112 @@
+/*
+ * The screen model: from a struct ui_model and the size of each pane,
+ * compute exactly the lines to show, as sanitised text in styled spans,
+ * each at most the pane's width in cells. No curses here (STYLE.md: keep
+ * the screen model apart from drawing); ui/draw.c paints these lines and
+ * nothing else, so what the tests see in a ui_vlines is what the
+ * terminal gets.
+ */
+#ifndef SOTTO_UI_VIEW_H
+#define SOTTO_UI_VIEW_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ui/editor.h"
+#include "ui/model.h"
+
+enum ui_style {
+	UI_ST_TEXT,
+	UI_ST_DIM,
+	UI_ST_TITLE,
+	UI_ST_SENDER,
+	UI_ST_SELF,
+	UI_ST_SERVICE,
+	UI_ST_QUOTE,
+	UI_ST_DATE,
+	UI_ST_UNREAD,
+	UI_ST_MARK,
+	UI_ST_STATUS,
+	UI_ST_ERROR,
+	UI_ST_COUNT
+};
+
+#define UI_SPANS_MAX	8
+
+struct ui_span {
+	enum ui_style style;
+	size_t off, len;	/* bytes of the line's text */
+};
+
+/* One screen line. */
+struct ui_vline {
+	char *text;		/* sanitised, no '\n', owned by the set */
+	size_t len;		/* bytes */
+	size_t cells;		/* never more than the width asked for */
+	struct ui_span span[UI_SPANS_MAX];
+	int nspan;
+	int selected;		/* drawn highlighted (the open chat) */
+};
+
+struct ui_vlines {
+	struct ui_vline *v;
+	size_t n, cap;
+};
+
+/* Releases the lines and zeroes *l. */
+void ui_vlines_free(struct ui_vlines *l);
+
+/* Seconds east of UTC and "now", injected so that tests are stable. */
+struct ui_clock {
+	time_t now;
+	long utc_offset;	/* added to every time before formatting */
+};
+
+/*
+ * The chat list, newest activity first: per chat a title line (lock mark,
+ * title, unread count on the right) and a preview line (sender: text, or
+ * who is typing). At most height lines, scrolled so that the open chat is
+ * visible. Returns 0 or ERR_NOMEM; *out is filled (and owned by the
+ * caller) only on success.
+ */
+int ui_view_chatlist(const struct ui_model *m, size_t width, size_t height,
+    struct ui_vlines *out);
+
+/*
+ * The open chat's messages, bottom-aligned: scroll lines up from the
+ * newest. Date separators where the day changes, then per message a
+ * header (time, sender, edited mark, sent/read marks), a reply quote and
+ * the wrapped text; service messages on one centred line each. At most
+ * height lines. *scroll is clamped to what exists. Returns 0 or
+ * ERR_NOMEM.
+ */
+int ui_view_messages(const struct ui_model *m, size_t width, size_t height,
+    const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out);
+
+/* The title line over the messages: the open chat's name, or a hint. */
+int ui_view_title(const struct ui_model *m, size_t width,
+    struct ui_vlines *out);
+
+/*
+ * The input line: a prompt and the cursor's line of the editor, scrolled
+ * sideways so that the cursor is visible. *cursor_x is the cell column
+ * of the cursor within the line. Returns 0 or ERR_NOMEM.
+ */
+int ui_view_input(const struct ui_editor *e, size_t width,
+    struct ui_vlines *out, size_t *cursor_x);
+
+/* The status line: account, connection state, the open chat, a note. */
+int ui_view_status(const struct ui_model *m, size_t width,
+    struct ui_vlines *out);
+
+/* The open chat, or NULL. */
+const struct ui_chat *ui_model_current(const struct ui_model *m);
+
+/*
+ * The chat after (dir 1) or before (dir -1) the open one in list order,
+ * wrapping around; the first chat when none is open; NULL when there are
+ * none.
+ */
+const struct ui_chat *ui_model_step(const struct ui_model *m, int dir);
+
+#endif
