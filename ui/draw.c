@@ -37,6 +37,7 @@ enum {
 	DRAW_MSGS,
 	DRAW_STATUS,
 	DRAW_INPUT,
+	DRAW_OVERLAY,
 	DRAW_NWIN
 };
 
@@ -45,12 +46,21 @@ struct ui_screen {
 	PANEL *pan[DRAW_NWIN];
 	int rows, cols;
 	int too_small;
-	int colors;
+	int colors;		/* the terminal has colours */
+	int use_colors;		/* and the theme wants them */
+	const char *const *ov;	/* the overlay's lines, or NULL */
+	size_t nov;
 };
 
-/* Colour pairs, by style; 0 is the terminal's default. */
+/* The built-in colour of each pair (draw_pair), by pair number. */
+static const short draw_default_fg[8] = {
+	-1, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE,
+	COLOR_RED, COLOR_WHITE
+};
+
+/* The built-in colour pair of a style (draw_default_fg); 0: default. */
 static short
-draw_pair(enum ui_style st)
+draw_builtin(enum ui_style st)
 {
 	switch (st) {
 	case UI_ST_SENDER:	return 1;
@@ -62,6 +72,31 @@ draw_pair(enum ui_style st)
 	case UI_ST_QUOTE:	return 7;
 	default:		return 0;
 	}
+}
+
+/* Each style has its own pair, 1 + style, so a theme can recolour it. */
+static short
+draw_pair(enum ui_style st)
+{
+	return (short)(1 + (int)st);
+}
+
+void
+ui_draw_theme(struct ui_screen *s, int colors, const short *fg, size_t nfg)
+{
+	short c;
+	int st;
+
+	s->use_colors = s->colors && colors;
+	if (!s->colors)
+		return;
+	for (st = 0; st < UI_ST_COUNT; st++) {
+		c = draw_default_fg[draw_builtin((enum ui_style)st)];
+		if (fg != NULL && (size_t)st < nfg && fg[st] >= -1)
+			c = fg[st];
+		init_pair(draw_pair((enum ui_style)st), c, -1);
+	}
+	clearok(curscr, TRUE);
 }
 
 static attr_t
@@ -120,14 +155,8 @@ ui_draw_open(struct ui_screen **out)
 	curs_set(1);
 	if (has_colors() && start_color() == OK) {
 		use_default_colors();
-		init_pair(1, COLOR_CYAN, -1);
-		init_pair(2, COLOR_GREEN, -1);
-		init_pair(3, COLOR_YELLOW, -1);
-		init_pair(4, COLOR_MAGENTA, -1);
-		init_pair(5, COLOR_BLUE, -1);
-		init_pair(6, COLOR_RED, -1);
-		init_pair(7, COLOR_WHITE, -1);
 		s->colors = 1;
+		ui_draw_theme(s, 1, NULL, 0);
 	}
 	if (ui_draw_resize(s, LINES, COLS) != 0) {
 		ui_draw_close(s);
@@ -224,7 +253,7 @@ draw_line(struct ui_screen *s, WINDOW *w, int y, const struct ui_vline *v)
 	wmove(w, y, 0);
 	for (sp = 0; v != NULL && sp < v->nspan; sp++) {
 		attr = draw_attr(v->span[sp].style) | extra;
-		pair = s->colors ? draw_pair(v->span[sp].style) : 0;
+		pair = s->use_colors ? draw_pair(v->span[sp].style) : 0;
 		/* Reverse video already marks the selection; keep it legible. */
 		if (extra != A_NORMAL)
 			pair = 0;
@@ -270,12 +299,63 @@ int
 ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
     const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll)
 {
+	int top;
+
+	return ui_draw_frame_top(s, m, e, clk, scroll, &top);
+}
+
+int
+ui_draw_overlay(struct ui_screen *s, const char *const *lines, size_t n)
+{
+	s->ov = n > 0 ? lines : NULL;
+	s->nov = n;
+	return 0;
+}
+
+/* The overlay as a boxed panel on top of the others, clipped to fit. */
+static void
+draw_overlay(struct ui_screen *s)
+{
+	size_t i, w = 0, len;
+	int h, ww, y, x;
+
+	if (s->win[DRAW_OVERLAY] != NULL) {
+		del_panel(s->pan[DRAW_OVERLAY]);
+		delwin(s->win[DRAW_OVERLAY]);
+		s->pan[DRAW_OVERLAY] = NULL;
+		s->win[DRAW_OVERLAY] = NULL;
+	}
+	if (s->ov == NULL || s->too_small)
+		return;
+	for (i = 0; i < s->nov; i++)
+		if ((len = strlen(s->ov[i])) > w)
+			w = len;
+	h = (int)s->nov + 2 < s->rows - 1 ? (int)s->nov + 2 : s->rows - 1;
+	ww = (int)w + 4 < s->cols ? (int)w + 4 : s->cols;
+	y = (s->rows - 1 - h) / 2;
+	x = (s->cols - ww) / 2;
+	if (draw_add(DRAW_OVERLAY, s, h, ww, y, x) != 0)
+		return;
+	werase(s->win[DRAW_OVERLAY]);
+	box(s->win[DRAW_OVERLAY], 0, 0);
+	for (i = 0; i < s->nov && (int)i < h - 2; i++)
+		mvwaddnstr(s->win[DRAW_OVERLAY], 1 + (int)i, 2, s->ov[i],
+		    ww - 4);
+	wnoutrefresh(s->win[DRAW_OVERLAY]);
+}
+
+int
+ui_draw_frame_top(struct ui_screen *s, const struct ui_model *m,
+    const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll,
+    int *top)
+{
 	struct ui_vlines list = { 0 }, title = { 0 }, msgs = { 0 },
 	    status = { 0 }, input = { 0 };
 	WINDOW *in = s->win[DRAW_INPUT];
 	size_t cx = 0;
 	int y, r;
 
+	*top = 0;
 	if (s->too_small) {
 		werase(in);
 		mvwaddnstr(in, 0, 0, "terminal too small", s->cols);
@@ -286,8 +366,9 @@ ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
 	    (size_t)getmaxy(s->win[DRAW_LIST]), &list)) != 0 ||
 	    (r = ui_view_title(m, (size_t)getmaxx(s->win[DRAW_TITLE]),
 	    &title)) != 0 ||
-	    (r = ui_view_messages(m, (size_t)getmaxx(s->win[DRAW_MSGS]),
-	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, scroll, &msgs)) != 0 ||
+	    (r = ui_view_messages_top(m, (size_t)getmaxx(s->win[DRAW_MSGS]),
+	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, scroll, &msgs, top))
+	    != 0 ||
 	    (r = ui_view_status(m, (size_t)s->cols, &status)) != 0 ||
 	    (r = ui_view_input(e, (size_t)s->cols, &input, &cx)) != 0)
 		goto out;
@@ -299,6 +380,7 @@ ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
 	draw_pane(s, s->win[DRAW_MSGS], &msgs, 1);
 	draw_pane(s, s->win[DRAW_STATUS], &status, 0);
 	draw_pane(s, in, &input, 0);
+	draw_overlay(s);
 	update_panels();
 	/* The input line goes last, so the terminal's cursor is its. */
 	wmove(in, 0, (int)cx);

@@ -44,6 +44,29 @@ int ui_draw_resize(struct ui_screen *s, int rows, int cols);
 int ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
     const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll);
 
+/*
+ * As ui_draw_frame(), and *top tells whether the oldest loaded message
+ * is on screen (see ui_view_messages_top).
+ */
+int ui_draw_frame_top(struct ui_screen *s, const struct ui_model *m,
+    const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll,
+    int *top);
+
+/*
+ * Paints lines (trusted constant text, e.g. the key help) in a boxed
+ * window centred over the frame, after ui_draw_frame(). n 0 removes it.
+ * Returns 0 or ERR_NOMEM.
+ */
+int ui_draw_overlay(struct ui_screen *s, const char *const *lines, size_t n);
+
+/*
+ * Colours: fg[style] is -2 (the built-in choice), -1 (the terminal's
+ * default) or 0..7; colors 0 draws without colour. Takes effect on the
+ * next frame.
+ */
+void ui_draw_theme(struct ui_screen *s, int colors, const short *fg,
+    size_t nfg);
+
 /* Lines of the message pane (for paging). */
 int ui_draw_msg_rows(const struct ui_screen *s);
 

@@ -10,6 +10,7 @@
 
 #include "ui/tui.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "proto/err.h"
+#include "ui/settings.h"
 #include "ui/draw.h"
 #include "ui/editor.h"
 #include "ui/sanitize.h"
@@ -43,6 +45,9 @@ struct ui_tui {
 	struct ui_editor *ed;
 	size_t scroll;
 	int dirty, resized, stopping;
+	int help;
+	const char *const *words;
+	char time_format[UI_CONFIG_TIMEFMT_MAX];
 
 	int in_paste;
 	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
@@ -51,6 +56,32 @@ struct ui_tui {
 
 	void (*done)(void *);
 	void *done_ud;
+};
+
+/* F1: every key, in the order doc/TUI.md lists them. */
+static const char *const tui_help_lines[] = {
+	"Keys (any key closes this)",
+	"",
+	"Tab / Shift-Tab, Ctrl-N / Ctrl-P   next / previous chat",
+	"PgUp / PgDn                        scroll (older messages load)",
+	"Enter                              send",
+	"Alt-Enter                          new line",
+	"Ctrl-F                             search the open chat",
+	"Left / Right, Ctrl-B               a character",
+	"Alt-B / Alt-F                      a word",
+	"Home / End, Ctrl-A / Ctrl-E        start / end of the line",
+	"Backspace, Delete, Ctrl-D          delete",
+	"Ctrl-K / Ctrl-U                    kill to end / start of line",
+	"Ctrl-W, Alt-Backspace              kill the word before",
+	"Up / Down                          line, or input history",
+	"Ctrl-L                             repaint",
+	"F1                                 this help",
+	"Ctrl-C, Ctrl-Q, F10                quit",
+	"",
+	"Commands (Tab completes): /help  /msg PEER  /quit",
+	"  /group create TITLE @a @b | add PEER | remove PEER",
+	"  /group leave | rename TITLE",
+	"  Start a message with // to send a leading /.",
 };
 
 static const char tui_paste_on[] = "\033[?2004h";
@@ -65,12 +96,13 @@ tui_term_write(const char *s, size_t n)
 }
 
 static void
-tui_clock(struct ui_clock *clk)
+tui_clock(const struct ui_tui *t, struct ui_clock *clk)
 {
 	struct tm tm;
 
 	clk->now = time(NULL);
 	clk->utc_offset = 0;
+	clk->time_format = t->time_format[0] != '\0' ? t->time_format : NULL;
 	if (localtime_r(&clk->now, &tm) != NULL)
 		clk->utc_offset = tm.tm_gmtoff;
 }
@@ -104,6 +136,71 @@ tui_submit(struct ui_tui *t)
 }
 
 static void
+tui_edited(struct ui_tui *t)
+{
+	const char *text;
+	size_t len;
+
+	if (t->ev.on_edit == NULL || t->m->current == 0)
+		return;
+	text = ui_editor_text(t->ed, &len);
+	t->ev.on_edit(t->ud, t->m->current, text);
+}
+
+/*
+ * Tab while a /command is typed (the cursor at its end, no space yet):
+ * completes it when one word fits, else as far as all that fit agree.
+ * Returns 0 when the input is not a command being typed.
+ */
+static int
+tui_complete(struct ui_tui *t)
+{
+	const char *text, *match = NULL;
+	size_t len, i, common = 0, k;
+	char buf[64];
+
+	text = ui_editor_text(t->ed, &len);
+	if (t->words == NULL || len == 0 || text[0] != '/' ||
+	    ui_editor_cursor(t->ed) != len || memchr(text, ' ', len) != NULL ||
+	    len >= sizeof(buf) - 1)
+		return 0;
+	for (i = 0; t->words[i] != NULL; i++) {
+		if (strncmp(t->words[i], text, len) != 0)
+			continue;
+		if (match == NULL) {
+			match = t->words[i];
+			common = strlen(match);
+			continue;
+		}
+		for (k = 0; k < common && match[k] == t->words[i][k]; k++)
+			;
+		common = k;
+		match = t->words[i];
+	}
+	if (match == NULL) {
+		beep();
+		return 1;
+	}
+	if (common >= sizeof(buf) - 1)
+		common = sizeof(buf) - 2;
+	memcpy(buf, match, common);
+	buf[common] = '\0';
+	/* A unique match is complete: a space starts its arguments. */
+	if (common == strlen(match) && strcmp(buf, match) == 0) {
+		for (i = 0, k = 0; t->words[i] != NULL; i++)
+			if (strncmp(t->words[i], buf, common) == 0)
+				k++;
+		if (k == 1)
+			strcat(buf, " ");
+	}
+	if (strlen(buf) == len)
+		beep();
+	ui_editor_clear(t->ed);
+	(void)ui_editor_paste(t->ed, buf, strlen(buf));
+	return 1;
+}
+
+static void
 tui_paste_add(struct ui_tui *t, wint_t ch)
 {
 	char enc[4];
@@ -129,6 +226,7 @@ tui_paste_end(struct ui_tui *t)
 		beep();
 	t->paste_len = 0;
 	t->paste_over = 0;
+	tui_edited(t);
 }
 
 /* Maps a curses function key to the editor's; -1 when it has none. */
@@ -183,6 +281,9 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 	case KEY_F(10):
 		tui_quit(t);
 		return;
+	case KEY_F(1):
+		t->help = 1;
+		return;
 	case KEY_RESIZE:
 		t->resized = 1;
 		return;
@@ -192,8 +293,16 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 	if ((code = tui_editor_code(key)) < 0)
 		return;
 	k.code = (enum ui_keycode)code;
-	if (ui_editor_key(t->ed, &k) == UI_ED_SUBMIT)
+	switch (ui_editor_key(t->ed, &k)) {
+	case UI_ED_SUBMIT:
 		tui_submit(t);
+		break;
+	case UI_ED_CHANGED:
+		tui_edited(t);
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -202,7 +311,17 @@ tui_char(struct ui_tui *t, wint_t ch, int alt)
 	struct ui_key k = { UI_KEY_CHAR, (uint32_t)ch, alt };
 
 	if (!alt && ch == '\t') {
-		tui_select(t, ui_model_step(t->m, 1));
+		if (!tui_complete(t))
+			tui_select(t, ui_model_step(t->m, 1));
+		return;
+	}
+	if (!alt && (ch == TUI_CTRL('N') || ch == TUI_CTRL('P'))) {
+		tui_select(t, ui_model_step(t->m, ch == TUI_CTRL('N') ? 1 : -1));
+		return;
+	}
+	if (!alt && ch == TUI_CTRL('F')) {
+		if (t->ev.on_search != NULL)
+			t->ev.on_search(t->ud, t->m->current);
 		return;
 	}
 	if (!alt && (ch == TUI_CTRL('C') || ch == TUI_CTRL('Q'))) {
@@ -213,8 +332,16 @@ tui_char(struct ui_tui *t, wint_t ch, int alt)
 		clearok(curscr, TRUE);
 		return;
 	}
-	if (ui_editor_key(t->ed, &k) == UI_ED_SUBMIT)
+	switch (ui_editor_key(t->ed, &k)) {
+	case UI_ED_SUBMIT:
 		tui_submit(t);
+		break;
+	case UI_ED_CHANGED:
+		tui_edited(t);
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -233,6 +360,12 @@ tui_read(struct ui_tui *t)
 				continue;	/* keys inside a paste are text */
 			}
 			tui_paste_add(t, ch);
+			continue;
+		}
+		if (t->help && !(r == KEY_CODE_YES && (ch == KEY_RESIZE ||
+		    ch == TUI_PASTE_BEGIN))) {
+			/* Any key closes the help, and does nothing else. */
+			t->help = 0;
 			continue;
 		}
 		if (r == KEY_CODE_YES) {
@@ -283,6 +416,7 @@ tui_on_prepare(uv_prepare_t *h)
 	struct ui_tui *t = h->data;
 	struct ui_clock clk;
 	struct winsize ws;
+	int top;
 
 	if (t->stopping || (!t->dirty && !t->resized))
 		return;
@@ -293,9 +427,13 @@ tui_on_prepare(uv_prepare_t *h)
 			(void)ui_draw_resize(t->scr, ws.ws_row, ws.ws_col);
 	}
 	t->dirty = 0;
-	tui_clock(&clk);
-	(void)ui_draw_frame(t->scr, t->m, t->ed, &clk, &t->scroll);
+	tui_clock(t, &clk);
+	(void)ui_draw_overlay(t->scr, tui_help_lines, t->help ?
+	    sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) : 0);
+	(void)ui_draw_frame_top(t->scr, t->m, t->ed, &clk, &t->scroll, &top);
 	doupdate();
+	if (top && t->m->current != 0 && t->ev.on_top != NULL)
+		t->ev.on_top(t->ud, t->m->current);
 }
 
 static void
@@ -379,6 +517,49 @@ fail:
 void
 ui_tui_refresh(struct ui_tui *t)
 {
+	t->dirty = 1;
+}
+
+void
+ui_tui_select(struct ui_tui *t, uint64_t chat_id)
+{
+	size_t i;
+
+	for (i = 0; i < t->m->nchats; i++)
+		if (t->m->chats[i].id == chat_id) {
+			tui_select(t, &t->m->chats[i]);
+			t->dirty = 1;
+			return;
+		}
+}
+
+void
+ui_tui_bell(struct ui_tui *t)
+{
+	if (!t->stopping)
+		beep();
+}
+
+void
+ui_tui_commands(struct ui_tui *t, const char *const *words)
+{
+	t->words = words;
+}
+
+void
+ui_tui_configure(struct ui_tui *t, const struct ui_config *cfg)
+{
+	snprintf(t->time_format, sizeof(t->time_format), "%s",
+	    cfg->time_format);
+	if (t->scr != NULL)
+		ui_draw_theme(t->scr, cfg->colors, cfg->fg, UI_ST_COUNT);
+	t->dirty = 1;
+}
+
+void
+ui_tui_help(struct ui_tui *t, int on)
+{
+	t->help = on;
 	t->dirty = 1;
 }
 

@@ -6,9 +6,11 @@
  * user does through callbacks; it never touches the network or the
  * database (DESIGN.md section 9).
  *
- * Keys: Tab / Shift-Tab next and previous chat, PgUp/PgDn scroll the
- * messages, Enter sends, Alt-Enter starts a new line, Ctrl-L repaints,
- * Ctrl-C, Ctrl-Q or F10 quit; the rest edit the input line (ui/editor.h).
+ * Keys: Tab / Shift-Tab and Ctrl-N / Ctrl-P next and previous chat (Tab
+ * completes a /command instead while one is being typed), PgUp/PgDn
+ * scroll the messages, Enter sends, Alt-Enter starts a new line, Ctrl-F
+ * searches, F1 shows the keys, Ctrl-L repaints, Ctrl-C, Ctrl-Q or F10
+ * quit; the rest edit the input line (ui/editor.h).
  */
 #ifndef SOTTO_UI_TUI_H
 #define SOTTO_UI_TUI_H
@@ -31,6 +33,19 @@ struct ui_tui_events {
 	void (*on_select)(void *ud, uint64_t chat_id);
 	/* The user asked to quit. The caller stops the TUI. */
 	void (*on_quit)(void *ud);
+	/*
+	 * The input line changed by a key (text borrowed for the call), e.g.
+	 * to say "typing". May be NULL.
+	 */
+	void (*on_edit)(void *ud, uint64_t chat_id, const char *text);
+	/*
+	 * A frame showed the oldest loaded message of chat_id: load older
+	 * ones if there are any (then ui_tui_refresh). It is called after
+	 * every such frame, so loading must be idempotent. May be NULL.
+	 */
+	void (*on_top)(void *ud, uint64_t chat_id);
+	/* Ctrl-F in chat_id. May be NULL. */
+	void (*on_search)(void *ud, uint64_t chat_id);
 };
 
 /*
@@ -43,6 +58,30 @@ int ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 
 /* The model changed: a new frame is drawn at the end of this loop turn. */
 void ui_tui_refresh(struct ui_tui *t);
+
+/*
+ * Opens chat_id as if the user had picked it (drafts switch, on_select
+ * runs). The chat must be in the model.
+ */
+void ui_tui_select(struct ui_tui *t, uint64_t chat_id);
+
+/* Rings the terminal's bell. */
+void ui_tui_bell(struct ui_tui *t);
+
+/*
+ * The words Tab completes at the start of the input line, e.g. "/help"
+ * (borrowed: they must outlive t), NULL-terminated.
+ */
+void ui_tui_commands(struct ui_tui *t, const char *const *words);
+
+/*
+ * Colours and the time format (see ui/settings.h); cfg is copied.
+ */
+struct ui_config;
+void ui_tui_configure(struct ui_tui *t, const struct ui_config *cfg);
+
+/* Shows (on 1) or hides the key help (F1 shows it; any key hides it). */
+void ui_tui_help(struct ui_tui *t, int on);
 
 /*
  * Gives the terminal back and releases t once libuv has closed its

@@ -409,7 +409,7 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 {
 	struct ui_text name = { 0 }, body = { 0 }, q = { 0 };
 	struct ui_vline *v;
-	char hhmm[8], marks[32];
+	char hhmm[48], marks[32];
 	time_t t = msg->date + clk->utc_offset;
 	struct tm tm;
 	size_t mw;
@@ -424,9 +424,15 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 	if ((r = view_clean(msg->sender != NULL ? msg->sender : "?", 0,
 	    &name)) != 0)
 		goto out;
+	/* The format is the user's own (ui/config.c refused controls). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(hhmm, sizeof(hhmm), "%H:%M ", &tm) == 0)
-		snprintf(hhmm, sizeof(hhmm), "--:-- ");
+	    strftime(hhmm, sizeof(hhmm) - 1, clk->time_format != NULL ?
+	    clk->time_format : "%H:%M", &tm) == 0)
+		snprintf(hhmm, sizeof(hhmm), "--:--");
+#pragma GCC diagnostic pop
+	strcat(hhmm, " ");
 	marks[0] = '\0';
 	if (msg->flags & UI_MSG_EDITED)
 		strcat(marks, " (edited)");
@@ -489,36 +495,72 @@ out:
 	return r;
 }
 
+/* The day of date as a number, in the clock's time zone. */
+static long long
+view_day(const struct ui_clock *clk, time_t date)
+{
+	return ((long long)date + clk->utc_offset) / VIEW_DAY;
+}
+
 int
 ui_view_messages(const struct ui_model *m, size_t width, size_t height,
     const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out)
 {
+	return ui_view_messages_top(m, width, height, clk, scroll, out, NULL);
+}
+
+int
+ui_view_messages_top(const struct ui_model *m, size_t width,
+    size_t height, const struct ui_clock *clk, size_t *scroll,
+    struct ui_vlines *out, int *top)
+{
 	const struct ui_chat *c = ui_model_current(m);
-	struct ui_vlines all = { 0 };
+	struct ui_vlines all = { 0 }, *blk = NULL;
 	char day[64];
-	long long prev_day = 0, d;
-	size_t i, first, last;
+	size_t i, j, k, nblk = 0, total = 0, need, first, last;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (top != NULL)
+		*top = 1;
 	if (c == NULL) {
 		*scroll = 0;
 		return 0;
 	}
-	for (i = 0; i < c->nmsgs; i++) {
-		d = ((long long)c->msgs[i].date + clk->utc_offset) / VIEW_DAY;
-		if (i == 0 || d != prev_day) {
+	if (c->nmsgs > 0 && (blk = calloc(c->nmsgs, sizeof(*blk))) == NULL)
+		return ERR_NOMEM;
+	/*
+	 * Newest first, one block of lines per message (with the day's
+	 * separator when the message before it was on another day), until
+	 * the lines reach scroll + height: the older ones would not show.
+	 */
+	need = *scroll + height;
+	for (i = c->nmsgs; i-- > 0 && total < need; nblk++) {
+		if (i == 0 || view_day(clk, c->msgs[i].date) !=
+		    view_day(clk, c->msgs[i - 1].date)) {
 			view_day_name(clk, c->msgs[i].date, day + 3,
 			    sizeof(day) - 6);
 			memcpy(day, "-- ", 3);
 			strcat(day, " --");
-			if ((r = view_centred(&all, UI_ST_DATE, day,
+			if ((r = view_centred(&blk[nblk], UI_ST_DATE, day,
 			    strlen(day), width)) != 0)
 				goto out;
 		}
-		prev_day = d;
-		if ((r = view_message(&all, &c->msgs[i], width, clk)) != 0)
+		if ((r = view_message(&blk[nblk], &c->msgs[i], width, clk))
+		    != 0)
 			goto out;
+		total += blk[nblk].n;
+	}
+	if (total > 0 && (all.v = calloc(total, sizeof(*all.v))) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	all.cap = total;
+	for (k = nblk; k-- > 0;) {
+		for (j = 0; j < blk[k].n; j++) {
+			all.v[all.n++] = blk[k].v[j];
+			blk[k].v[j].text = NULL;
+		}
 	}
 	/* Bottom-aligned: the last height lines, scroll lines up. */
 	if (all.n <= height)
@@ -527,8 +569,16 @@ ui_view_messages(const struct ui_model *m, size_t width, size_t height,
 		*scroll = all.n - height;
 	last = all.n - *scroll;
 	first = last > height ? last - height : 0;
+	if (top != NULL)
+		*top = nblk == c->nmsgs && first == 0;
 	r = vl_take(out, &all, first, last);
 out:
+	for (k = 0; k < nblk + (r != 0 && nblk < c->nmsgs); k++) {
+		for (j = 0; j < blk[k].n; j++)
+			free(blk[k].v[j].text);
+		free(blk[k].v);
+	}
+	free(blk);
 	for (i = 0; i < all.n; i++)
 		free(all.v[i].text);
 	free(all.v);

@@ -60,6 +60,7 @@ void ui_vlines_free(struct ui_vlines *l);
 struct ui_clock {
 	time_t now;
 	long utc_offset;	/* added to every time before formatting */
+	const char *time_format;	/* strftime; NULL: "%H:%M" */
 };
 
 /*
@@ -82,6 +83,16 @@ int ui_view_chatlist(const struct ui_model *m, size_t width, size_t height,
  */
 int ui_view_messages(const struct ui_model *m, size_t width, size_t height,
     const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out);
+
+/*
+ * As ui_view_messages(), and *top (may be NULL) tells whether the oldest
+ * loaded message is on screen, i.e. whether older ones should be loaded.
+ * Only the messages needed for scroll + height lines are laid out, newest
+ * first, so the cost follows the screen, not the size of the window.
+ */
+int ui_view_messages_top(const struct ui_model *m, size_t width,
+    size_t height, const struct ui_clock *clk, size_t *scroll,
+    struct ui_vlines *out, int *top);
 
 /* The title line over the messages: the open chat's name, or a hint. */
 int ui_view_title(const struct ui_model *m, size_t width,

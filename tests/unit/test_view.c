@@ -45,7 +45,7 @@ static struct ui_chat chats[] = {
 
 static struct ui_model model = { chats, 3, 20, UI_CONN_ONLINE, "@me",
     NULL };
-static const struct ui_clock clk = { NOW, 0 };
+static const struct ui_clock clk = { NOW, 0, NULL };
 
 /* Every line: within width, widths add up, spans cover it, all safe. */
 static int
