@@ -17,8 +17,25 @@
 #include "proto/err.h"
 #include "store/sqlc.h"
 
+/* The statements of the cloud-chat accessors, prepared once and kept. */
+enum store_stmt {
+	ST_PUT_USER, ST_GET_USER, ST_FIND_USER, ST_FIND_PHONE, ST_SET_CONTACT,
+	ST_LIST_CONTACTS,
+	ST_INS_CHAT, ST_UPD_CHAT, ST_GET_CHAT, ST_FIND_CHAT, ST_LIST_CHATS,
+	ST_INS_MSG, ST_CHAT_LAST, ST_GET_MSG, ST_LIST_MSGS, ST_LIST_BEFORE,
+	ST_MSG_ROWID, ST_UPD_MSG, ST_DEL_MSG, ST_CHAT_RELAST,
+	ST_FTS_DEL, ST_FTS_INS, ST_FTS_MARK, ST_FTS_SETMARK, ST_FTS_CATCHUP,
+	ST_FTS_MAXROWID, ST_SEARCH,
+	ST_READ_IN, ST_READ_OUT,
+	ST_DEL_MEMBERS, ST_INS_MEMBER, ST_SET_LEFT, ST_LIST_MEMBERS,
+	ST_OB_ADD, ST_OB_FIRST, ST_OB_HAS, ST_OB_COUNT, ST_OB_ATTEMPT,
+	ST_OB_REMOVE,
+	ST_COUNT
+};
+
 struct store {
 	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
 };
 
 static const char *const store_migrations[] = {
@@ -46,6 +63,71 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE settings ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+
+	/*
+	 * 2: cloud chats. messages keeps a rowid (beside its (chat_id, id)
+	 * key) because the FTS4 index is an external-content index on it.
+	 * The index is brought up to date lazily by store_search, from the
+	 * rowid fts_state.indexed_rowid it last reached, so applying a page
+	 * of messages costs no tokenising.
+	 */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  username TEXT NOT NULL,"
+	"  display_name TEXT NOT NULL,"
+	"  phone TEXT NOT NULL,"
+	"  contact INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX users_username ON users (username);"
+	"CREATE INDEX users_phone ON users (phone);"
+	"CREATE INDEX users_contact ON users (contact, username);"
+	"CREATE TABLE chats ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  peer_id INTEGER NOT NULL DEFAULT 0,"
+	"  creator_id INTEGER NOT NULL DEFAULT 0,"
+	"  left INTEGER NOT NULL DEFAULT 0,"
+	"  last_message_id INTEGER NOT NULL DEFAULT 0,"
+	"  last_date INTEGER NOT NULL DEFAULT 0,"
+	"  last_pts INTEGER NOT NULL DEFAULT 0,"
+	"  read_inbox_max_id INTEGER NOT NULL DEFAULT 0,"
+	"  read_outbox_max_id INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX chats_peer ON chats (peer_id);"
+	"CREATE INDEX chats_recent ON chats (last_date, id);"
+	"CREATE TABLE members ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (chat_id, user_id));"
+	"CREATE TABLE messages ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
+	"  id INTEGER NOT NULL,"
+	"  sender_id INTEGER NOT NULL,"
+	"  random_id INTEGER NOT NULL DEFAULT 0,"
+	"  text TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  reply_to INTEGER NOT NULL DEFAULT 0,"
+	"  edit_date INTEGER NOT NULL DEFAULT 0,"
+	"  action INTEGER NOT NULL DEFAULT 0,"
+	"  action_user_id INTEGER NOT NULL DEFAULT 0,"
+	"  pts INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (chat_id, id));"
+	"CREATE VIRTUAL TABLE message_fts USING fts4 (content=\"messages\","
+	"  text);"
+	"CREATE TABLE fts_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  indexed_rowid INTEGER NOT NULL);"
+	"INSERT INTO fts_state (id, indexed_rowid) VALUES (1, 0);"
+	"CREATE TABLE outbox ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  random_id INTEGER NOT NULL UNIQUE,"
+	"  chat_id INTEGER NOT NULL DEFAULT 0,"
+	"  to_user_id INTEGER NOT NULL DEFAULT 0,"
+	"  peer TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  reply_to INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -75,8 +157,12 @@ out:
 void
 store_close(struct store *s)
 {
+	int i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
 	sqlc_close(s->db);
 	free(s);
 }
@@ -344,6 +430,15 @@ store_clear_account(struct store *s)
 	if ((r = sqlc_exec(s->db, "BEGIN IMMEDIATE;")) != 0)
 		return r;
 	if ((r = sqlc_exec(s->db, "DELETE FROM account;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM outbox;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM members;")) != 0 ||
+	    (r = sqlc_exec(s->db, "INSERT INTO message_fts (message_fts) "
+	    "VALUES ('delete-all');")) != 0 ||
+	    (r = sqlc_exec(s->db, "UPDATE fts_state SET indexed_rowid = 0;"))
+	    != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM messages;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM chats;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM users;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM sync_state;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM device;")) != 0 ||
 	    (r = sqlc_exec(s->db, "COMMIT;")) != 0) {
@@ -386,4 +481,1167 @@ store_set_pts(struct store *s, uint64_t pts)
 		return ERR_DB;
 	}
 	return store_step_done(st);
+}
+
+/* ------------------------------------------------------------ cloud chats */
+
+/*
+ * The SQL of each kept statement. The self id for unread counts comes from
+ * the account row, so a count never needs the caller to pass it.
+ */
+#define STORE_UNREAD_SQL \
+	"(SELECT count(*) FROM messages u WHERE u.chat_id = c.id " \
+	"AND u.id > c.read_inbox_max_id AND u.action = 0 AND u.sender_id != " \
+	"coalesce((SELECT user_id FROM account WHERE id = 1), 0))"
+#define STORE_CHAT_COLS \
+	"c.id, c.kind, c.title, c.peer_id, c.creator_id, c.left, " \
+	"c.last_message_id, c.last_date, c.last_pts, c.read_inbox_max_id, " \
+	"c.read_outbox_max_id, m.text, m.sender_id, " STORE_UNREAD_SQL \
+	" FROM chats c LEFT JOIN messages m ON m.chat_id = c.id " \
+	"AND m.id = c.last_message_id "
+#define STORE_MSG_COLS \
+	"chat_id, id, sender_id, random_id, text, date, reply_to, edit_date, " \
+	"action, action_user_id"
+
+static const char *const store_sql[ST_COUNT] = {
+	[ST_PUT_USER] = "INSERT OR REPLACE INTO users (id, username, "
+	    "display_name, phone, contact) VALUES (?, ?, ?, ?, ?);",
+	[ST_GET_USER] = "SELECT id, username, display_name, phone, contact "
+	    "FROM users WHERE id = ?;",
+	[ST_FIND_USER] = "SELECT id, username, display_name, phone, contact "
+	    "FROM users WHERE username = ? ORDER BY id LIMIT 1;",
+	[ST_FIND_PHONE] = "SELECT id, username, display_name, phone, contact "
+	    "FROM users WHERE phone = ? AND phone != '' ORDER BY id LIMIT 1;",
+	[ST_SET_CONTACT] = "UPDATE users SET contact = ? WHERE id = ?;",
+	[ST_LIST_CONTACTS] = "SELECT id, username, display_name, phone, "
+	    "contact FROM users WHERE contact = 1 ORDER BY username, id;",
+	[ST_INS_CHAT] = "INSERT OR IGNORE INTO chats (id, kind, title, "
+	    "peer_id, creator_id, left, read_inbox_max_id, read_outbox_max_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?);",
+	[ST_UPD_CHAT] = "UPDATE chats SET kind = ?, title = ?, peer_id = ?, "
+	    "creator_id = ? WHERE id = ?;",
+	[ST_GET_CHAT] = "SELECT " STORE_CHAT_COLS "WHERE c.id = ?;",
+	[ST_FIND_CHAT] = "SELECT " STORE_CHAT_COLS "WHERE c.peer_id = ? "
+	    "AND c.kind IN (1, 2) ORDER BY c.id LIMIT 1;",
+	[ST_LIST_CHATS] = "SELECT " STORE_CHAT_COLS
+	    "ORDER BY c.last_date DESC, c.id DESC;",
+	[ST_INS_MSG] = "INSERT OR IGNORE INTO messages (chat_id, id, "
+	    "sender_id, random_id, text, date, reply_to, edit_date, action, "
+	    "action_user_id, pts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);",
+	[ST_CHAT_LAST] = "UPDATE chats SET last_message_id = ?1, "
+	    "last_date = ?2, last_pts = ?3 WHERE id = ?4 "
+	    "AND last_message_id < ?1;",
+	[ST_GET_MSG] = "SELECT " STORE_MSG_COLS " FROM messages "
+	    "WHERE chat_id = ? AND id = ?;",
+	[ST_LIST_MSGS] = "SELECT * FROM (SELECT " STORE_MSG_COLS
+	    " FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2) "
+	    "ORDER BY id;",
+	[ST_LIST_BEFORE] = "SELECT " STORE_MSG_COLS " FROM messages "
+	    "WHERE chat_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3;",
+	[ST_MSG_ROWID] = "SELECT rowid, text FROM messages "
+	    "WHERE chat_id = ? AND id = ?;",
+	[ST_UPD_MSG] = "UPDATE messages SET text = ?, edit_date = ? "
+	    "WHERE rowid = ?;",
+	[ST_DEL_MSG] = "DELETE FROM messages WHERE rowid = ?;",
+	[ST_CHAT_RELAST] = "UPDATE chats SET "
+	    "last_message_id = coalesce((SELECT max(id) FROM messages "
+	    "WHERE chat_id = ?1), 0), "
+	    "last_date = coalesce((SELECT date FROM messages WHERE chat_id = ?1 "
+	    "ORDER BY id DESC LIMIT 1), 0), "
+	    "last_pts = coalesce((SELECT pts FROM messages WHERE chat_id = ?1 "
+	    "ORDER BY id DESC LIMIT 1), 0) WHERE id = ?1;",
+	[ST_FTS_DEL] = "INSERT INTO message_fts (message_fts, rowid, text) "
+	    "VALUES ('delete', ?, ?);",
+	[ST_FTS_INS] = "INSERT INTO message_fts (rowid, text) VALUES (?, ?);",
+	[ST_FTS_MARK] = "SELECT indexed_rowid FROM fts_state WHERE id = 1;",
+	[ST_FTS_SETMARK] = "UPDATE fts_state SET indexed_rowid = ? "
+	    "WHERE id = 1;",
+	[ST_FTS_CATCHUP] = "INSERT INTO message_fts (rowid, text) "
+	    "SELECT rowid, text FROM messages WHERE rowid > ? ORDER BY rowid;",
+	[ST_FTS_MAXROWID] = "SELECT coalesce(max(rowid), 0) FROM messages;",
+	[ST_SEARCH] = "SELECT m.chat_id, m.id, m.sender_id, m.random_id, "
+	    "m.text, m.date, m.reply_to, m.edit_date, m.action, "
+	    "m.action_user_id FROM message_fts f JOIN messages m "
+	    "ON m.rowid = f.rowid WHERE message_fts MATCH ?1 "
+	    "AND (?2 = 0 OR m.chat_id = ?2) "
+	    "ORDER BY m.date DESC, m.rowid DESC LIMIT ?3;",
+	[ST_READ_IN] = "UPDATE chats SET read_inbox_max_id = ?1 "
+	    "WHERE id = ?2 AND read_inbox_max_id < ?1;",
+	[ST_READ_OUT] = "UPDATE chats SET read_outbox_max_id = ?1 "
+	    "WHERE id = ?2 AND read_outbox_max_id < ?1;",
+	[ST_DEL_MEMBERS] = "DELETE FROM members WHERE chat_id = ?;",
+	[ST_INS_MEMBER] = "INSERT OR REPLACE INTO members (chat_id, user_id, "
+	    "admin) VALUES (?, ?, ?);",
+	[ST_SET_LEFT] = "UPDATE chats SET left = ? WHERE id = ?;",
+	[ST_LIST_MEMBERS] = "SELECT user_id, admin FROM members "
+	    "WHERE chat_id = ? ORDER BY user_id;",
+	[ST_OB_ADD] = "INSERT INTO outbox (random_id, chat_id, to_user_id, "
+	    "peer, text, reply_to, created, attempts) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?);",
+	[ST_OB_FIRST] = "SELECT random_id, chat_id, to_user_id, peer, text, "
+	    "reply_to, created, attempts FROM outbox ORDER BY seq LIMIT 1;",
+	[ST_OB_HAS] = "SELECT 1 FROM outbox WHERE random_id = ?;",
+	[ST_OB_COUNT] = "SELECT count(*) FROM outbox;",
+	[ST_OB_ATTEMPT] = "UPDATE outbox SET attempts = attempts + 1 "
+	    "WHERE random_id = ?;",
+	[ST_OB_REMOVE] = "DELETE FROM outbox WHERE random_id = ?;",
+};
+
+/*
+ * The kept statement i, reset and ready for new bindings: prepared on first
+ * use and finalized by store_close. NULL when it does not prepare.
+ */
+static sqlite3_stmt *
+store_stmt(struct store *s, enum store_stmt i)
+{
+	if (s->st[i] == NULL) {
+		if (sqlite3_prepare_v2(s->db, store_sql[i], -1, &s->st[i],
+		    NULL) != SQLITE_OK) {
+			s->st[i] = NULL;
+			return NULL;
+		}
+	} else
+		sqlite3_reset(s->st[i]);
+	return s->st[i];
+}
+
+/* Resets st so that it holds no lock or borrowed string between calls. */
+static void
+store_done(sqlite3_stmt *st)
+{
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+#define BIND_I64(st, i, v) \
+	(sqlite3_bind_int64((st), (i), (sqlite3_int64)(v)) == SQLITE_OK)
+/* Borrowed strings: the statement is stepped and reset within the call. */
+#define BIND_STR(st, i, v) \
+	(sqlite3_bind_text((st), (i), (v) != NULL ? (v) : "", -1, \
+	SQLITE_STATIC) == SQLITE_OK)
+#define COL_U64(st, i) ((uint64_t)sqlite3_column_int64((st), (i)))
+#define COL_STR(st, i) \
+	((char *)(sqlite3_column_text((st), (i)) != NULL ? \
+	(const char *)sqlite3_column_text((st), (i)) : ""))
+
+/* Steps a kept statement that returns no rows, then resets it. */
+static int
+store_run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	store_done(st);
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+/*
+ * A savepoint around the multi-statement writes, so that they are atomic
+ * both on their own and inside store_begin's transaction.
+ */
+static int
+store_sp_begin(struct store *s)
+{
+	return sqlc_exec(s->db, "SAVEPOINT store_op;");
+}
+
+static int
+store_sp_end(struct store *s, int r)
+{
+	if (r == 0 && (r = sqlc_exec(s->db, "RELEASE store_op;")) == 0)
+		return 0;
+	(void)sqlc_exec(s->db, "ROLLBACK TO store_op;");
+	(void)sqlc_exec(s->db, "RELEASE store_op;");
+	return r;
+}
+
+int
+store_begin(struct store *s)
+{
+	return sqlc_exec(s->db, "BEGIN IMMEDIATE;");
+}
+
+int
+store_commit(struct store *s)
+{
+	return sqlc_exec(s->db, "COMMIT;");
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlc_exec(s->db, "ROLLBACK;");
+}
+
+/* ------------------------------------------------------------------ users */
+
+/* Fills u from a row of (id, username, display_name, phone, contact). */
+static void
+store_user_row(sqlite3_stmt *st, struct store_user *u)
+{
+	u->id = COL_U64(st, 0);
+	u->username = COL_STR(st, 1);
+	u->display_name = COL_STR(st, 2);
+	u->phone = COL_STR(st, 3);
+	u->contact = sqlite3_column_int(st, 4) != 0;
+}
+
+/* Runs a user lookup and gives *u its own copies of the strings. */
+static int
+store_user_get(sqlite3_stmt *st, struct store_user *u)
+{
+	struct store_user b;
+	int rc, r = 0;
+
+	memset(u, 0, sizeof(*u));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW)
+		r = ERR_DB;
+	else {
+		store_user_row(st, &b);
+		u->id = b.id;
+		u->contact = b.contact;
+		if ((u->username = strdup(b.username)) == NULL ||
+		    (u->display_name = strdup(b.display_name)) == NULL ||
+		    (u->phone = strdup(b.phone)) == NULL) {
+			store_user_free(u);
+			r = ERR_NOMEM;
+		}
+	}
+	store_done(st);
+	return r;
+}
+
+int
+store_put_user(struct store *s, const struct store_user *u)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_PUT_USER)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, u->id) || !BIND_STR(st, 2, u->username) ||
+	    !BIND_STR(st, 3, u->display_name) || !BIND_STR(st, 4, u->phone) ||
+	    !BIND_I64(st, 5, u->contact != 0)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+int
+store_get_user(struct store *s, uint64_t id, struct store_user *u)
+{
+	sqlite3_stmt *st;
+
+	memset(u, 0, sizeof(*u));
+	if ((st = store_stmt(s, ST_GET_USER)) == NULL || !BIND_I64(st, 1, id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_user_get(st, u);
+}
+
+int
+store_find_user(struct store *s, const char *username, struct store_user *u)
+{
+	sqlite3_stmt *st;
+
+	memset(u, 0, sizeof(*u));
+	if (username == NULL || *username == '\0')
+		return ERR_NOT_FOUND;
+	if ((st = store_stmt(s, ST_FIND_USER)) == NULL ||
+	    !BIND_STR(st, 1, username)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_user_get(st, u);
+}
+
+int
+store_find_user_by_phone(struct store *s, const char *phone,
+    struct store_user *u)
+{
+	sqlite3_stmt *st;
+
+	memset(u, 0, sizeof(*u));
+	if (phone == NULL || *phone == '\0')
+		return ERR_NOT_FOUND;
+	if ((st = store_stmt(s, ST_FIND_PHONE)) == NULL ||
+	    !BIND_STR(st, 1, phone)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_user_get(st, u);
+}
+
+void
+store_user_free(struct store_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->username);
+	free(u->display_name);
+	free(u->phone);
+	memset(u, 0, sizeof(*u));
+}
+
+int
+store_set_contact(struct store *s, uint64_t user_id, int contact)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = store_stmt(s, ST_SET_CONTACT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, contact != 0) || !BIND_I64(st, 2, user_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if ((r = store_run(st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) > 0 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+store_list_contacts(struct store *s, store_user_fn *fn, void *ud)
+{
+	struct store_user u;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if ((st = store_stmt(s, ST_LIST_CONTACTS)) == NULL)
+		return ERR_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_user_row(st, &u);
+		if ((r = fn(ud, &u)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = ERR_DB;
+	store_done(st);
+	return r;
+}
+
+/* ------------------------------------------------------------------ chats */
+
+/* Fills c from a row of STORE_CHAT_COLS, borrowing its strings. */
+static void
+store_chat_row(sqlite3_stmt *st, struct store_chat *c)
+{
+	c->id = COL_U64(st, 0);
+	c->kind = sqlite3_column_int(st, 1);
+	c->title = COL_STR(st, 2);
+	c->peer_id = COL_U64(st, 3);
+	c->creator_id = COL_U64(st, 4);
+	c->left = sqlite3_column_int(st, 5) != 0;
+	c->last_message_id = COL_U64(st, 6);
+	c->last_date = COL_U64(st, 7);
+	c->last_pts = COL_U64(st, 8);
+	c->read_inbox_max_id = COL_U64(st, 9);
+	c->read_outbox_max_id = COL_U64(st, 10);
+	c->last_text = COL_STR(st, 11);
+	c->last_sender_id = COL_U64(st, 12);
+	c->unread = COL_U64(st, 13);
+}
+
+static int
+store_chat_get(sqlite3_stmt *st, struct store_chat *c)
+{
+	int rc, r = 0;
+
+	memset(c, 0, sizeof(*c));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW)
+		r = ERR_DB;
+	else {
+		store_chat_row(st, c);
+		c->title = strdup(c->title);
+		c->last_text = strdup(c->last_text);
+		if (c->title == NULL || c->last_text == NULL) {
+			store_chat_free(c);
+			r = ERR_NOMEM;
+		}
+	}
+	store_done(st);
+	return r;
+}
+
+int
+store_put_chat(struct store *s, const struct store_chat *c)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = store_stmt(s, ST_INS_CHAT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, c->id) || !BIND_I64(st, 2, c->kind) ||
+	    !BIND_STR(st, 3, c->title) || !BIND_I64(st, 4, c->peer_id) ||
+	    !BIND_I64(st, 5, c->creator_id) || !BIND_I64(st, 6, c->left != 0) ||
+	    !BIND_I64(st, 7, c->read_inbox_max_id) ||
+	    !BIND_I64(st, 8, c->read_outbox_max_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if ((r = store_run(st)) != 0)
+		return r;
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	if ((st = store_stmt(s, ST_UPD_CHAT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, c->kind) || !BIND_STR(st, 2, c->title) ||
+	    !BIND_I64(st, 3, c->peer_id) || !BIND_I64(st, 4, c->creator_id) ||
+	    !BIND_I64(st, 5, c->id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+int
+store_get_chat(struct store *s, uint64_t id, struct store_chat *c)
+{
+	sqlite3_stmt *st;
+
+	memset(c, 0, sizeof(*c));
+	if ((st = store_stmt(s, ST_GET_CHAT)) == NULL || !BIND_I64(st, 1, id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_chat_get(st, c);
+}
+
+int
+store_find_chat_by_peer(struct store *s, uint64_t peer_id,
+    struct store_chat *c)
+{
+	sqlite3_stmt *st;
+
+	memset(c, 0, sizeof(*c));
+	if ((st = store_stmt(s, ST_FIND_CHAT)) == NULL ||
+	    !BIND_I64(st, 1, peer_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_chat_get(st, c);
+}
+
+void
+store_chat_free(struct store_chat *c)
+{
+	if (c == NULL)
+		return;
+	free(c->title);
+	free(c->last_text);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+store_list_chats(struct store *s, store_chat_fn *fn, void *ud)
+{
+	struct store_chat c;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if ((st = store_stmt(s, ST_LIST_CHATS)) == NULL)
+		return ERR_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_chat_row(st, &c);
+		if ((r = fn(ud, &c)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = ERR_DB;
+	store_done(st);
+	return r;
+}
+
+int
+store_set_read_inbox(struct store *s, uint64_t chat_id, uint64_t max_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_READ_IN)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, max_id) || !BIND_I64(st, 2, chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+int
+store_set_read_outbox(struct store *s, uint64_t chat_id, uint64_t max_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_READ_OUT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, max_id) || !BIND_I64(st, 2, chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+/* ---------------------------------------------------------------- members */
+
+static int
+store_members_apply(struct store *s, uint64_t chat_id, uint64_t self,
+    const uint64_t *ids, const int *is_admin, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int r, in = 0;
+
+	if ((st = store_stmt(s, ST_DEL_MEMBERS)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if ((r = store_run(st)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (ids[i] == self)
+			in = 1;
+		if ((st = store_stmt(s, ST_INS_MEMBER)) == NULL)
+			return ERR_DB;
+		if (!BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, ids[i]) ||
+		    !BIND_I64(st, 3, is_admin != NULL && is_admin[i] != 0)) {
+			store_done(st);
+			return ERR_DB;
+		}
+		if ((r = store_run(st)) != 0)
+			return r;
+	}
+	if ((st = store_stmt(s, ST_SET_LEFT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, !in) || !BIND_I64(st, 2, chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if ((r = store_run(st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) > 0 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+store_set_members(struct store *s, uint64_t chat_id, uint64_t self,
+    const uint64_t *ids, const int *is_admin, size_t n)
+{
+	int r;
+
+	if (n > 0 && ids == NULL)
+		return ERR_INVAL;
+	if ((r = store_sp_begin(s)) != 0)
+		return r;
+	return store_sp_end(s, store_members_apply(s, chat_id, self, ids,
+	    is_admin, n));
+}
+
+int
+store_list_members(struct store *s, uint64_t chat_id, store_member_fn *fn,
+    void *ud)
+{
+	struct store_member m;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if ((st = store_stmt(s, ST_LIST_MEMBERS)) == NULL ||
+	    !BIND_I64(st, 1, chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m.user_id = COL_U64(st, 0);
+		m.admin = sqlite3_column_int(st, 1) != 0;
+		if ((r = fn(ud, &m)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = ERR_DB;
+	store_done(st);
+	return r;
+}
+
+/* --------------------------------------------------------------- messages */
+
+int
+store_put_message(struct store *s, const struct store_message *m,
+    uint64_t pts, int *is_new)
+{
+	sqlite3_stmt *st;
+	int rc, changed;
+
+	if (is_new != NULL)
+		*is_new = 0;
+	if ((st = store_stmt(s, ST_INS_MSG)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
+	    !BIND_I64(st, 3, m->sender_id) || !BIND_I64(st, 4, m->random_id) ||
+	    !BIND_STR(st, 5, m->text) || !BIND_I64(st, 6, m->date) ||
+	    !BIND_I64(st, 7, m->reply_to) || !BIND_I64(st, 8, m->edit_date) ||
+	    !BIND_I64(st, 9, m->action) ||
+	    !BIND_I64(st, 10, m->action_user_id) || !BIND_I64(st, 11, pts)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	store_done(st);
+	/* The chat is the parent of its messages (foreign key). */
+	if (rc == SQLITE_CONSTRAINT)
+		return ERR_NOT_FOUND;
+	if (rc != SQLITE_DONE)
+		return ERR_DB;
+	if ((changed = sqlite3_changes(s->db)) == 0)
+		return 0;
+	if ((st = store_stmt(s, ST_CHAT_LAST)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, m->id) || !BIND_I64(st, 2, m->date) ||
+	    !BIND_I64(st, 3, pts) || !BIND_I64(st, 4, m->chat_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if (store_run(st) != 0)
+		return ERR_DB;
+	if (is_new != NULL)
+		*is_new = 1;
+	return 0;
+}
+
+/* Fills m from a row of STORE_MSG_COLS, borrowing its text. */
+static void
+store_message_row(sqlite3_stmt *st, struct store_message *m)
+{
+	m->chat_id = COL_U64(st, 0);
+	m->id = COL_U64(st, 1);
+	m->sender_id = COL_U64(st, 2);
+	m->random_id = COL_U64(st, 3);
+	m->text = COL_STR(st, 4);
+	m->date = COL_U64(st, 5);
+	m->reply_to = COL_U64(st, 6);
+	m->edit_date = COL_U64(st, 7);
+	m->action = sqlite3_column_int(st, 8);
+	m->action_user_id = COL_U64(st, 9);
+}
+
+/* Steps st to its end, handing each message row to fn. */
+static int
+store_message_rows(sqlite3_stmt *st, store_message_fn *fn, void *ud)
+{
+	struct store_message m;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_message_row(st, &m);
+		if ((r = fn(ud, &m)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = rc == SQLITE_ERROR ? ERR_INVAL : ERR_DB;
+	store_done(st);
+	return r;
+}
+
+/* SQLite's LIMIT for a limit of 0 meaning "all". */
+static sqlite3_int64
+store_limit(uint64_t limit)
+{
+	return limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit;
+}
+
+int
+store_list_messages(struct store *s, uint64_t chat_id, uint64_t limit,
+    store_message_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_LIST_MSGS)) == NULL ||
+	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, store_limit(limit))) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_message_rows(st, fn, ud);
+}
+
+int
+store_list_messages_before(struct store *s, uint64_t chat_id,
+    uint64_t before_id, uint64_t limit, store_message_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+
+	/* Ids above INT64_MAX would compare as negative: 0 means newest. */
+	if (before_id == 0 || before_id > INT64_MAX)
+		before_id = INT64_MAX;
+	if ((st = store_stmt(s, ST_LIST_BEFORE)) == NULL ||
+	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, before_id) ||
+	    !BIND_I64(st, 3, store_limit(limit))) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_message_rows(st, fn, ud);
+}
+
+int
+store_get_message(struct store *s, uint64_t chat_id, uint64_t id,
+    struct store_message *m)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	memset(m, 0, sizeof(*m));
+	if ((st = store_stmt(s, ST_GET_MSG)) == NULL ||
+	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW)
+		r = ERR_DB;
+	else {
+		store_message_row(st, m);
+		if ((m->text = strdup(m->text)) == NULL) {
+			store_message_free(m);
+			r = ERR_NOMEM;
+		}
+	}
+	store_done(st);
+	return r;
+}
+
+void
+store_message_free(struct store_message *m)
+{
+	if (m == NULL)
+		return;
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The rowid up to which message_fts is up to date. */
+static int
+store_fts_mark(struct store *s, sqlite3_int64 *mark)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if ((st = store_stmt(s, ST_FTS_MARK)) == NULL)
+		return ERR_DB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*mark = sqlite3_column_int64(st, 0);
+	else
+		r = ERR_DB;
+	store_done(st);
+	return r;
+}
+
+static int
+store_fts_set_mark(struct store *s, sqlite3_int64 mark)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_FTS_SETMARK)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, mark)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+/* Adds (ins) or removes (!ins) text of rowid to or from the FTS index. */
+static int
+store_fts_row(struct store *s, int ins, sqlite3_int64 rowid, const char *text)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ins ? ST_FTS_INS : ST_FTS_DEL)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, rowid) || !BIND_STR(st, 2, text)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+/*
+ * Finds (chat_id, id): its rowid in *rowid and a heap copy of its text in
+ * *text (when text is not NULL). ERR_NOT_FOUND.
+ */
+static int
+store_msg_rowid(struct store *s, uint64_t chat_id, uint64_t id,
+    sqlite3_int64 *rowid, char **text)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if ((st = store_stmt(s, ST_MSG_ROWID)) == NULL ||
+	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW)
+		r = ERR_DB;
+	else {
+		*rowid = sqlite3_column_int64(st, 0);
+		if (text != NULL && (*text = strdup(COL_STR(st, 1))) == NULL)
+			r = ERR_NOMEM;
+	}
+	store_done(st);
+	return r;
+}
+
+/*
+ * Merges the FTS index into one segment after indexed text was removed,
+ * so that the old terms do not linger in the file (secure_delete then
+ * zeroes the freed pages). Deletes and edits are rare; this is their cost.
+ */
+static int
+store_fts_purge(struct store *s)
+{
+	return sqlc_exec(s->db, "INSERT INTO message_fts (message_fts) "
+	    "VALUES ('optimize');");
+}
+
+static int
+store_edit_apply(struct store *s, const struct store_message *m)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 rowid, mark;
+	char *old = NULL;
+	int r, indexed;
+
+	if ((r = store_msg_rowid(s, m->chat_id, m->id, &rowid, &old)) != 0)
+		return r == ERR_NOT_FOUND ? 0 : r;
+	if ((r = store_fts_mark(s, &mark)) != 0)
+		goto out;
+	indexed = rowid <= mark;
+	if (indexed && (r = store_fts_row(s, 0, rowid, old)) != 0)
+		goto out;
+	if ((st = store_stmt(s, ST_UPD_MSG)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	if (!BIND_STR(st, 1, m->text) || !BIND_I64(st, 2, m->edit_date) ||
+	    !BIND_I64(st, 3, rowid)) {
+		store_done(st);
+		r = ERR_DB;
+		goto out;
+	}
+	if ((r = store_run(st)) != 0)
+		goto out;
+	if (indexed && ((r = store_fts_row(s, 1, rowid, m->text)) != 0 ||
+	    (r = store_fts_purge(s)) != 0))
+		goto out;
+out:
+	free(old);
+	return r;
+}
+
+int
+store_edit_message(struct store *s, const struct store_message *m)
+{
+	int r;
+
+	if ((r = store_sp_begin(s)) != 0)
+		return r;
+	return store_sp_end(s, store_edit_apply(s, m));
+}
+
+static int
+store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
+    size_t n)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 rowid, mark, maxrow;
+	char *old = NULL;
+	size_t i;
+	int r = 0, purge = 0;
+
+	if ((r = store_fts_mark(s, &mark)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		free(old);
+		old = NULL;
+		if ((r = store_msg_rowid(s, chat_id, ids[i], &rowid,
+		    &old)) == ERR_NOT_FOUND)
+			continue;
+		if (r != 0)
+			goto out;
+		if (rowid <= mark) {
+			if ((r = store_fts_row(s, 0, rowid, old)) != 0)
+				goto out;
+			purge = 1;
+		}
+		if ((st = store_stmt(s, ST_DEL_MSG)) == NULL) {
+			r = ERR_DB;
+			goto out;
+		}
+		if (!BIND_I64(st, 1, rowid)) {
+			store_done(st);
+			r = ERR_DB;
+			goto out;
+		}
+		if ((r = store_run(st)) != 0)
+			goto out;
+	}
+	if (purge && (r = store_fts_purge(s)) != 0)
+		goto out;
+	/*
+	 * SQLite gives a new row max(rowid) + 1, so a rowid freed at the top
+	 * is handed out again: keep the mark below the rows still to index.
+	 */
+	if ((st = store_stmt(s, ST_FTS_MAXROWID)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_done(st);
+		r = ERR_DB;
+		goto out;
+	}
+	maxrow = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (maxrow < mark && (r = store_fts_set_mark(s, maxrow)) != 0)
+		goto out;
+	if ((st = store_stmt(s, ST_CHAT_RELAST)) == NULL) {
+		r = ERR_DB;
+		goto out;
+	}
+	if (!BIND_I64(st, 1, chat_id)) {
+		store_done(st);
+		r = ERR_DB;
+		goto out;
+	}
+	r = store_run(st);
+out:
+	free(old);
+	return r;
+}
+
+int
+store_delete_messages(struct store *s, uint64_t chat_id, const uint64_t *ids,
+    size_t n)
+{
+	int r;
+
+	if (n > 0 && ids == NULL)
+		return ERR_INVAL;
+	if ((r = store_sp_begin(s)) != 0)
+		return r;
+	return store_sp_end(s, store_delete_apply(s, chat_id, ids, n));
+}
+
+/* Brings message_fts up to date with the rows added since it last was. */
+static int
+store_fts_catch_up(struct store *s)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 mark, maxrow;
+	int r;
+
+	if ((r = store_fts_mark(s, &mark)) != 0)
+		return r;
+	if ((st = store_stmt(s, ST_FTS_MAXROWID)) == NULL)
+		return ERR_DB;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_done(st);
+		return ERR_DB;
+	}
+	maxrow = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (maxrow <= mark)
+		return 0;
+	if ((st = store_stmt(s, ST_FTS_CATCHUP)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, mark)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	if ((r = store_run(st)) != 0)
+		return r;
+	return store_fts_set_mark(s, maxrow);
+}
+
+int
+store_search(struct store *s, uint64_t chat_id, const char *query,
+    uint64_t limit, store_message_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (query == NULL || *query == '\0')
+		return ERR_INVAL;
+	if ((r = store_sp_begin(s)) != 0)
+		return r;
+	if ((r = store_sp_end(s, store_fts_catch_up(s))) != 0)
+		return r;
+	if ((st = store_stmt(s, ST_SEARCH)) == NULL ||
+	    !BIND_STR(st, 1, query) || !BIND_I64(st, 2, chat_id) ||
+	    !BIND_I64(st, 3, store_limit(limit))) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_message_rows(st, fn, ud);
+}
+
+/* ----------------------------------------------------------------- outbox */
+
+int
+store_outbox_add(struct store *s, const struct store_outbox *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (o->random_id == 0)
+		return ERR_INVAL;
+	if ((st = store_stmt(s, ST_OB_ADD)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, o->random_id) || !BIND_I64(st, 2, o->chat_id) ||
+	    !BIND_I64(st, 3, o->to_user_id) || !BIND_STR(st, 4, o->peer) ||
+	    !BIND_STR(st, 5, o->text) || !BIND_I64(st, 6, o->reply_to) ||
+	    !BIND_I64(st, 7, o->created) || !BIND_I64(st, 8, o->attempts)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return ERR_EXISTS;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int
+store_outbox_first(struct store *s, struct store_outbox *o)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	memset(o, 0, sizeof(*o));
+	if ((st = store_stmt(s, ST_OB_FIRST)) == NULL)
+		return ERR_DB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW)
+		r = ERR_DB;
+	else {
+		o->random_id = COL_U64(st, 0);
+		o->chat_id = COL_U64(st, 1);
+		o->to_user_id = COL_U64(st, 2);
+		o->reply_to = COL_U64(st, 5);
+		o->created = COL_U64(st, 6);
+		o->attempts = (unsigned)sqlite3_column_int64(st, 7);
+		if ((o->peer = strdup(COL_STR(st, 3))) == NULL ||
+		    (o->text = strdup(COL_STR(st, 4))) == NULL) {
+			store_outbox_free(o);
+			r = ERR_NOMEM;
+		}
+	}
+	store_done(st);
+	return r;
+}
+
+int
+store_outbox_has(struct store *s, uint64_t random_id, int *queued)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*queued = 0;
+	if ((st = store_stmt(s, ST_OB_HAS)) == NULL ||
+	    !BIND_I64(st, 1, random_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		*queued = 1;
+	else if (rc != SQLITE_DONE)
+		return ERR_DB;
+	return 0;
+}
+
+int
+store_outbox_count(struct store *s, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	*n = 0;
+	if ((st = store_stmt(s, ST_OB_COUNT)) == NULL)
+		return ERR_DB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = COL_U64(st, 0);
+	else
+		r = ERR_DB;
+	store_done(st);
+	return r;
+}
+
+int
+store_outbox_attempt(struct store *s, uint64_t random_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_OB_ATTEMPT)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, random_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+int
+store_outbox_remove(struct store *s, uint64_t random_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_OB_REMOVE)) == NULL)
+		return ERR_DB;
+	if (!BIND_I64(st, 1, random_id)) {
+		store_done(st);
+		return ERR_DB;
+	}
+	return store_run(st);
+}
+
+void
+store_outbox_free(struct store_outbox *o)
+{
+	if (o == NULL)
+		return;
+	free(o->peer);
+	free(o->text);
+	memset(o, 0, sizeof(*o));
+}
+
+int
+store_secure_delete(struct store *s, int *on)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*on = 0;
+	if ((r = store_prepare(s, &st, "PRAGMA secure_delete;")) != 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0) != 0;
+	else
+		r = ERR_DB;
+	sqlite3_finalize(st);
+	return r;
 }

@@ -38,6 +38,12 @@ int store_open(struct store **out, const char *path,
 void store_close(struct store *s);	/* NULL is fine */
 
 /*
+ * Whether the connection runs with secure_delete (deleted rows are
+ * overwritten in the file): 1 or 0 in *on. For the tests; 0 or ERR_DB.
+ */
+int store_secure_delete(struct store *s, int *on);
+
+/*
  * The device key: this device's Noise static X25519 key pair. get returns
  * ERR_NOT_FOUND when the profile has none yet. priv receives the private
  * key and should be sec_alloc()ed; pub may be NULL.
@@ -146,7 +152,8 @@ struct store_chat {
 	/*
 	 * Filled by get/find/list only: the last message's text and sender,
 	 * and how many messages from others are newer than
-	 * read_inbox_max_id.
+	 * read_inbox_max_id. Service messages (action != 0) and our own
+	 * (sender is the account's user id) are not counted.
 	 */
 	char *last_text;
 	uint64_t last_sender_id;
@@ -199,7 +206,8 @@ void store_chat_free(struct store_chat *c);
  * log entry that brought it (0 when unknown). *is_new (may be NULL) tells
  * whether it was stored now. A new message that is the newest of its chat
  * becomes the chat's last message; the chat must have been put first
- * (ERR_NOT_FOUND otherwise).
+ * (ERR_NOT_FOUND otherwise). Not full-text indexed here: store_search
+ * indexes the rows added since its last call, which keeps this cheap.
  */
 int store_put_message(struct store *s, const struct store_message *m,
     uint64_t pts, int *is_new);
