@@ -14,6 +14,7 @@
 #include "crypto/sec.h"
 #include "proto/err.h"
 #include "server/srv_auth.h"
+#include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
 
@@ -60,6 +61,73 @@ srv_prune(uv_timer_t *t)
 
 	srv_limit_prune(s->addr_limit, srv_now_ms(s));
 	srv_limit_prune(s->account_limit, srv_now_ms(s));
+	srv_limit_prune(s->send_limit, srv_now_ms(s));
+	srv_limit_prune(s->resolve_limit, srv_now_ms(s));
+	srv_limit_prune(s->resolve_conn_limit, srv_now_ms(s));
+	srv_limit_prune(s->typing_limit, srv_now_ms(s));
+}
+
+static size_t
+srv_user_bucket(uint64_t user_id)
+{
+	/* Fibonacci hashing: ids are sequential, so spread their high bits. */
+	return (size_t)((user_id * 0x9e3779b97f4a7c15ULL) >> 50) &
+	    (SRV_USER_BUCKETS - 1);
+}
+
+void
+srv_bind_user(struct srv_conn *c)
+{
+	struct srv *s = c->srv;
+	size_t b;
+
+	if (c->indexed || !c->authed)
+		return;
+	b = srv_user_bucket(c->user_id);
+	c->uprev = NULL;
+	c->unext = s->by_user[b];
+	if (c->unext != NULL)
+		c->unext->uprev = c;
+	s->by_user[b] = c;
+	c->indexed = 1;
+}
+
+void
+srv_unbind_user(struct srv_conn *c)
+{
+	struct srv *s = c->srv;
+
+	if (!c->indexed)
+		return;
+	if (c->uprev != NULL)
+		c->uprev->unext = c->unext;
+	else
+		s->by_user[srv_user_bucket(c->user_id)] = c->unext;
+	if (c->unext != NULL)
+		c->unext->uprev = c->uprev;
+	c->unext = c->uprev = NULL;
+	c->indexed = 0;
+}
+
+struct srv_conn *
+srv_user_conns(struct srv *s, uint64_t user_id)
+{
+	return s->by_user[srv_user_bucket(user_id)];
+}
+
+static void
+srv_limits_free(struct srv *s)
+{
+	srv_limit_free(s->addr_limit);
+	srv_limit_free(s->account_limit);
+	srv_limit_free(s->send_limit);
+	srv_limit_free(s->resolve_limit);
+	srv_limit_free(s->resolve_conn_limit);
+	srv_limit_free(s->typing_limit);
+	s->addr_limit = s->account_limit = s->send_limit = NULL;
+	s->resolve_limit = s->resolve_conn_limit = s->typing_limit = NULL;
+	free(s->by_user);
+	s->by_user = NULL;
 }
 
 int
@@ -75,8 +143,21 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	if ((r = srv_limit_new(&s->addr_limit, SRV_ADDR_BURST, SRV_ADDR_RATE,
 	    65536, sec_random_u64())) != 0 ||
 	    (r = srv_limit_new(&s->account_limit, SRV_ACCOUNT_BURST,
-	    SRV_ACCOUNT_RATE, 65536, sec_random_u64())) != 0)
+	    SRV_ACCOUNT_RATE, 65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->send_limit, SRV_SEND_BURST, SRV_SEND_RATE,
+	    65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->resolve_limit, SRV_RESOLVE_BURST,
+	    SRV_RESOLVE_RATE, 65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->resolve_conn_limit, SRV_RESOLVE_BURST,
+	    SRV_RESOLVE_RATE, 65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->typing_limit, SRV_TYPING_BURST,
+	    SRV_TYPING_RATE, 65536, sec_random_u64())) != 0)
 		goto fail;
+	if ((s->by_user = calloc(SRV_USER_BUCKETS,
+	    sizeof(*s->by_user))) == NULL) {
+		r = ERR_NOMEM;
+		goto fail;
+	}
 	/*
 	 * Unknown users are checked against this hash so that they cost the
 	 * same Argon2 work as known ones. Its password is random and lost.
@@ -106,18 +187,14 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	s->handles = 3;
 	return 0;
 fail:
-	srv_limit_free(s->addr_limit);
-	srv_limit_free(s->account_limit);
-	s->addr_limit = s->account_limit = NULL;
+	srv_limits_free(s);
 	return r;
 }
 
 void
 srv_free(struct srv *s)
 {
-	srv_limit_free(s->addr_limit);
-	srv_limit_free(s->account_limit);
-	s->addr_limit = s->account_limit = NULL;
+	srv_limits_free(s);
 }
 
 static void
@@ -284,6 +361,24 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 		return srv_auth_logout(c, req->id);
 	case SOTTO__REQUEST__METHOD_WHOAMI:
 		return srv_auth_whoami(c, req->id);
+	case SOTTO__REQUEST__METHOD_RESOLVE_USER:
+	case SOTTO__REQUEST__METHOD_SEND_MESSAGE:
+	case SOTTO__REQUEST__METHOD_GET_DIFFERENCE:
+	case SOTTO__REQUEST__METHOD_GET_STATE:
+	case SOTTO__REQUEST__METHOD_GET_USERS:
+	case SOTTO__REQUEST__METHOD_GET_CONTACTS:
+	case SOTTO__REQUEST__METHOD_ADD_CONTACT:
+	case SOTTO__REQUEST__METHOD_REMOVE_CONTACT:
+	case SOTTO__REQUEST__METHOD_EDIT_MESSAGE:
+	case SOTTO__REQUEST__METHOD_DELETE_MESSAGES:
+	case SOTTO__REQUEST__METHOD_READ_HISTORY:
+	case SOTTO__REQUEST__METHOD_SET_TYPING:
+	case SOTTO__REQUEST__METHOD_CREATE_GROUP:
+	case SOTTO__REQUEST__METHOD_ADD_MEMBER:
+	case SOTTO__REQUEST__METHOD_REMOVE_MEMBER:
+	case SOTTO__REQUEST__METHOD_LEAVE_CHAT:
+	case SOTTO__REQUEST__METHOD_RENAME_CHAT:
+		return srv_chat_dispatch(c, req);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

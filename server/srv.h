@@ -35,6 +35,7 @@
 #define SRV_WRITE_MAX (4u << 20)	/* unsent bytes before we give up */
 #define SRV_JOBS_MAX 64			/* Argon2 jobs queued at once */
 #define SRV_PRUNE_MS 60000		/* rate-limit tables are pruned */
+#define SRV_USER_BUCKETS 16384		/* the user -> connections index */
 
 /* Rate limits (doc/SECURITY.md): sign-in attempts per source address... */
 #define SRV_ADDR_BURST 30.0
@@ -42,6 +43,15 @@
 /* ...and login attempts per username, given back when one succeeds. */
 #define SRV_ACCOUNT_BURST 10.0
 #define SRV_ACCOUNT_RATE (1.0 / 60.0)
+/* Sends per account: generous, so scripts run free but a flood does not. */
+#define SRV_SEND_BURST 1000.0
+#define SRV_SEND_RATE 500.0
+/* User lookups (ResolveUser), per account and per connection. */
+#define SRV_RESOLVE_BURST 30.0
+#define SRV_RESOLVE_RATE 1.0
+/* Typing notices per account. */
+#define SRV_TYPING_BURST 10.0
+#define SRV_TYPING_RATE 2.0
 
 struct srv_conn;
 
@@ -54,6 +64,15 @@ struct srv {
 	struct srv_store *store;	/* borrowed */
 	struct srv_limit *addr_limit;
 	struct srv_limit *account_limit;
+	struct srv_limit *send_limit;	/* per account */
+	struct srv_limit *resolve_limit;	/* per account */
+	struct srv_limit *resolve_conn_limit;	/* per connection */
+	struct srv_limit *typing_limit;	/* per account */
+	/*
+	 * Authenticated connections by user: chained through
+	 * srv_conn.unext, so a push to an account costs O(its devices).
+	 */
+	struct srv_conn **by_user;
 	char dummy_hash[128];		/* verified for unknown users */
 
 	struct srv_conn *conns;		/* all connections */
@@ -101,6 +120,16 @@ uint64_t srv_now_ms(const struct srv *s);
 
 /* A request from c: dispatches it (srv.c). Returns 0 or ERR_* to close. */
 int srv_dispatch(struct srv_conn *c, const Sotto__Request *req);
+
+/* Adds c (authenticated, user_id set) to the index; removes it. */
+void srv_bind_user(struct srv_conn *c);
+void srv_unbind_user(struct srv_conn *c);
+
+/*
+ * The first connection of the chain user_id hashes to; walk it with
+ * c->unext and skip those whose user_id differs.
+ */
+struct srv_conn *srv_user_conns(struct srv *s, uint64_t user_id);
 
 /* Marks that a connection holds bytes until the next commit. */
 void srv_hold(struct srv *s);

@@ -181,6 +181,7 @@ srv_auth_welcome(struct srv_conn *c)
 		c->authed = 1;
 		c->user_id = d.user_id;
 		c->device_id = d.id;
+		srv_bind_user(c);
 		w.authenticated = 1;
 		w.user_id = d.user_id;
 		w.device_id = d.id;
@@ -270,6 +271,7 @@ srv_job_register_done(struct srv_job *j, struct srv_conn *c)
 	c->authed = 1;
 	c->user_id = j->user.id;
 	c->device_id = d.id;
+	srv_bind_user(c);
 	srv_info("conn %llu: registered user %llu, device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)j->user.id,
 	    (unsigned long long)d.id);
@@ -319,6 +321,7 @@ srv_job_login_done(struct srv_job *j, struct srv_conn *c)
 	c->authed = 1;
 	c->user_id = u.id;
 	c->device_id = d.id;
+	srv_bind_user(c);
 	srv_info("conn %llu: user %llu signed in device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)u.id,
 	    (unsigned long long)d.id);
@@ -557,6 +560,7 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 	srv_info("conn %llu: user %llu logged out device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
 	    (unsigned long long)c->device_id);
+	srv_unbind_user(c);
 	c->authed = 0;
 	c->user_id = c->device_id = 0;
 	resp.id = id;
@@ -605,6 +609,7 @@ srv_auth_whoami(struct srv_conn *c, uint64_t id)
 	}
 	if (!found) {
 		/* This device was unbound by another of the account's. */
+		srv_unbind_user(c);
 		c->authed = 0;
 		r = ERR_NOT_AUTHED;
 		goto fail;

@@ -56,6 +56,7 @@ srv_conn_free(struct srv_conn *c)
 		next = h->next;
 		free(h);
 	}
+	srv_unbind_user(c);
 	chan_free(c->chan);
 	if (c->prev != NULL)
 		c->prev->next = c->next;

@@ -43,6 +43,9 @@ struct srv_conn {
 	uint64_t user_id;
 	uint64_t device_id;
 	struct srv_job *job;		/* an account call in the thread pool */
+	/* The server's index of connections by user (srv_bind_user()). */
+	struct srv_conn *unext, *uprev;
+	int indexed;
 };
 
 /* Accepts one pending connection from the listener. 0 or ERR_*. */

@@ -82,6 +82,45 @@ static const char *const srv_store_migrations[] = {
 	"  chat_id INTEGER NOT NULL,"
 	"  message_id INTEGER NOT NULL,"
 	"  PRIMARY KEY (user_id, pts)) WITHOUT ROWID;",
+
+	/*
+	 * 3: groups, edits, deletes, read state and contacts.
+	 *
+	 * A message deleted for everyone stays as a tombstone (deleted = 1,
+	 * text '') so that its id and random_id are never reused and a
+	 * resend still finds it. Service messages keep the group as it was
+	 * right after them (snap_*), so a member who catches up later sees
+	 * every change as it happened. Service messages other than
+	 * ACTION_CREATED have random_id 0, hence the partial index.
+	 */
+	"ALTER TABLE chats ADD COLUMN creator_id INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_members ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_members ADD COLUMN read_max INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN edit_date INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN action_user_id INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN snap_title TEXT;"
+	"ALTER TABLE messages ADD COLUMN snap_members BLOB;"
+	"ALTER TABLE messages ADD COLUMN snap_admins BLOB;"
+	"DROP INDEX messages_random;"
+	"CREATE UNIQUE INDEX messages_random ON messages(sender_id, random_id)"
+	"  WHERE random_id != 0;"
+	"ALTER TABLE updates ADD COLUMN arg INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE updates ADD COLUMN arg2 INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE updates ADD COLUMN ids BLOB;"
+	"CREATE TABLE hidden ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  chat_id INTEGER NOT NULL,"
+	"  message_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, chat_id, message_id)) WITHOUT ROWID;"
+	"CREATE TABLE contacts ("
+	"  owner INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (owner, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX users_phone ON users(phone) WHERE phone != '';",
 };
 
 enum srv_stmt {
@@ -117,15 +156,35 @@ enum srv_stmt {
 	STMT_PTS,
 	STMT_UPDATE_ADD,
 	STMT_UPDATES,
+	STMT_SERVICE_ADD,
+	STMT_MESSAGE_GET,
+	STMT_MESSAGE_EDIT,
+	STMT_MESSAGE_DELETE,
+	STMT_HIDE,
+	STMT_HIDDEN,
+	STMT_GROUP_ADD,
+	STMT_MEMBER_ADD_ROLE,
+	STMT_MEMBER_REMOVE,
+	STMT_MEMBER_ADMIN,
+	STMT_CHAT_RENAME,
+	STMT_ROSTER,
+	STMT_READ_SET,
+	STMT_SHARE,
+	STMT_PROFILE_BY_PHONE,
+	STMT_CONTACT_ADD,
+	STMT_CONTACT_REMOVE,
+	STMT_IS_CONTACT,
+	STMT_CONTACTS,
 	STMT_COUNT
 };
 
 #define USER_COLS "id, username, display_name, phone, pwhash, created"
 #define DEVICE_COLS "id, user_id, key, name, created, last_seen"
 #define PROFILE_COLS "id, username, display_name, phone"
-#define CHAT_COLS "c.id, c.kind, c.title, p.user_lo, p.user_hi"
+#define CHAT_COLS "c.id, c.kind, c.title, p.user_lo, p.user_hi," \
+	" c.creator_id, c.last_message_id"
 #define MESSAGE_COLS "chat_id, id, sender_id, random_id, text, date," \
-	" reply_to, pts"
+	" reply_to, pts, edit_date, action, action_user_id, deleted"
 
 static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -169,26 +228,79 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_CHAT_BUMP] = "UPDATE chats SET last_message_id ="
 	    " last_message_id + 1 WHERE id = ?1",
 	[STMT_CHAT_LAST_ID] = "SELECT last_message_id FROM chats WHERE id = ?1",
-	[STMT_MESSAGE_ADD] = "INSERT INTO messages (" MESSAGE_COLS ")"
+	[STMT_MESSAGE_ADD] = "INSERT INTO messages (chat_id, id, sender_id,"
+	    " random_id, text, date, reply_to, pts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[STMT_MESSAGE_BY_RANDOM] = "SELECT " MESSAGE_COLS " FROM messages"
-	    " WHERE sender_id = ?1 AND random_id = ?2",
+	    " WHERE sender_id = ?1 AND random_id = ?2 AND random_id != 0",
 	[STMT_MESSAGE_EXISTS] = "SELECT 1 FROM messages"
 	    " WHERE chat_id = ?1 AND id = ?2",
 	[STMT_PTS_BUMP] = "UPDATE users SET pts = pts + 1 WHERE id = ?1",
 	[STMT_PTS] = "SELECT pts FROM users WHERE id = ?1",
 	[STMT_UPDATE_ADD] = "INSERT INTO updates (user_id, pts, kind, chat_id,"
-	    " message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-	/* Left joins: an entry whose rows are gone still keeps its pts. */
+	    " message_id, arg, arg2, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8)",
+	/*
+	 * Left joins: an entry whose rows are gone still keeps its pts. Only
+	 * message entries look for their message; a hidden or deleted one
+	 * comes back as no message.
+	 */
 	[STMT_UPDATES] = "SELECT u.pts, u.kind, u.chat_id, u.message_id,"
-	    " m.id IS NOT NULL, m.sender_id, m.random_id, m.text, m.date,"
-	    " m.reply_to, m.pts, c.kind, c.title, p.user_lo, p.user_hi"
+	    " u.arg, u.arg2, u.ids,"
+	    " m.id IS NOT NULL AND m.deleted = 0 AND h.message_id IS NULL,"
+	    " m.sender_id, m.random_id, m.text, m.date, m.reply_to, m.pts,"
+	    " m.edit_date, m.action, m.action_user_id,"
+	    " m.snap_title, m.snap_members, m.snap_admins,"
+	    " c.kind, c.title, p.user_lo, p.user_hi, c.creator_id,"
+	    " c.last_message_id"
 	    " FROM updates u"
-	    " LEFT JOIN messages m ON m.chat_id = u.chat_id"
+	    " LEFT JOIN messages m ON u.kind IN (1, 2) AND m.chat_id = u.chat_id"
 	    "  AND m.id = u.message_id"
+	    " LEFT JOIN hidden h ON u.kind IN (1, 2) AND h.user_id = u.user_id"
+	    "  AND h.chat_id = u.chat_id AND h.message_id = u.message_id"
 	    " LEFT JOIN chats c ON c.id = u.chat_id"
 	    " LEFT JOIN pair_chats p ON p.chat_id = u.chat_id"
 	    " WHERE u.user_id = ?1 AND u.pts > ?2 ORDER BY u.pts LIMIT ?3",
+	[STMT_SERVICE_ADD] = "INSERT INTO messages (chat_id, id, sender_id,"
+	    " random_id, text, date, reply_to, pts, action, action_user_id,"
+	    " snap_title, snap_members, snap_admins)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages"
+	    " WHERE chat_id = ?1 AND id = ?2",
+	[STMT_MESSAGE_EDIT] = "UPDATE messages SET text = ?3, edit_date = ?4"
+	    " WHERE chat_id = ?1 AND id = ?2 AND deleted = 0",
+	[STMT_MESSAGE_DELETE] = "UPDATE messages SET text = '', deleted = 1,"
+	    " snap_title = NULL WHERE chat_id = ?1 AND id = ?2 AND deleted = 0",
+	[STMT_HIDE] = "INSERT INTO hidden (user_id, chat_id, message_id)"
+	    " VALUES (?1, ?2, ?3)",
+	[STMT_HIDDEN] = "SELECT 1 FROM hidden WHERE user_id = ?1"
+	    " AND chat_id = ?2 AND message_id = ?3",
+	[STMT_GROUP_ADD] = "INSERT INTO chats (kind, title, created,"
+	    " creator_id) VALUES (3, ?1, ?2, ?3)",
+	[STMT_MEMBER_ADD_ROLE] = "INSERT INTO chat_members (chat_id, user_id,"
+	    " admin) VALUES (?1, ?2, ?3)",
+	[STMT_MEMBER_REMOVE] = "DELETE FROM chat_members"
+	    " WHERE chat_id = ?1 AND user_id = ?2",
+	[STMT_MEMBER_ADMIN] = "SELECT admin FROM chat_members"
+	    " WHERE chat_id = ?1 AND user_id = ?2",
+	[STMT_CHAT_RENAME] = "UPDATE chats SET title = ?2 WHERE id = ?1",
+	[STMT_ROSTER] = "SELECT user_id, admin FROM chat_members"
+	    " WHERE chat_id = ?1 ORDER BY user_id",
+	[STMT_READ_SET] = "UPDATE chat_members SET read_max = ?3"
+	    " WHERE chat_id = ?1 AND user_id = ?2 AND read_max < ?3",
+	[STMT_SHARE] = "SELECT 1 FROM chat_members a JOIN chat_members b"
+	    " ON b.chat_id = a.chat_id AND b.user_id = ?2"
+	    " WHERE a.user_id = ?1 LIMIT 1",
+	[STMT_PROFILE_BY_PHONE] = "SELECT " PROFILE_COLS " FROM users"
+	    " WHERE phone = ?1 AND phone != ''",
+	[STMT_CONTACT_ADD] = "INSERT OR IGNORE INTO contacts (owner, user_id)"
+	    " VALUES (?1, ?2)",
+	[STMT_CONTACT_REMOVE] = "DELETE FROM contacts"
+	    " WHERE owner = ?1 AND user_id = ?2",
+	[STMT_IS_CONTACT] = "SELECT 1 FROM contacts"
+	    " WHERE owner = ?1 AND user_id = ?2",
+	[STMT_CONTACTS] = "SELECT user_id FROM contacts WHERE owner = ?1"
+	    " ORDER BY user_id",
 };
 
 struct srv_store {
@@ -628,6 +740,8 @@ srv_row_chat(sqlite3_stmt *st, int col, struct srv_chat *c)
 	srv_col_text(st, col + 2, c->title, sizeof(c->title));
 	c->user_lo = srv_col_u64(st, col + 3);
 	c->user_hi = srv_col_u64(st, col + 4);
+	c->creator_id = srv_col_u64(st, col + 5);
+	c->last_id = srv_col_u64(st, col + 6);
 }
 
 int
@@ -812,7 +926,10 @@ out:
 	return 0;
 }
 
-/* Bumps a counter with bump, then reads it back with get. */
+/*
+ * Bumps a counter with bump, then reads it back with get. (The SQLite
+ * under SQLCipher here predates UPDATE ... RETURNING.)
+ */
 static int
 srv_store_counter(struct srv_store *s, enum srv_stmt bump,
     enum srv_stmt get, uint64_t key, uint64_t *value)
@@ -881,6 +998,10 @@ srv_row_message(sqlite3_stmt *st, int col, struct srv_message *m)
 	m->date = srv_col_u64(st, col + 5);
 	m->reply_to = srv_col_u64(st, col + 6);
 	m->pts = srv_col_u64(st, col + 7);
+	m->edit_date = srv_col_u64(st, col + 8);
+	m->action = sqlite3_column_int(st, col + 9);
+	m->action_user_id = srv_col_u64(st, col + 10);
+	m->deleted = sqlite3_column_int(st, col + 11);
 }
 
 int
@@ -936,8 +1057,8 @@ srv_store_message_exists(struct srv_store *s, uint64_t chat_id, uint64_t id)
 /* ---------------------------------------------------------------- updates */
 
 int
-srv_store_update_add(struct srv_store *s, uint64_t user_id, int kind,
-    uint64_t chat_id, uint64_t message_id, uint64_t *pts)
+srv_store_update_add(struct srv_store *s, uint64_t user_id,
+    const struct srv_entry *e, uint64_t *pts)
 {
 	sqlite3_stmt *st;
 	uint64_t n;
@@ -950,9 +1071,14 @@ srv_store_update_add(struct srv_store *s, uint64_t user_id, int kind,
 		return ERR_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
 	sqlite3_bind_int64(st, 2, srv_u2i(n));
-	sqlite3_bind_int(st, 3, kind);
-	sqlite3_bind_int64(st, 4, srv_u2i(chat_id));
-	sqlite3_bind_int64(st, 5, srv_u2i(message_id));
+	sqlite3_bind_int(st, 3, e->kind);
+	sqlite3_bind_int64(st, 4, srv_u2i(e->chat_id));
+	sqlite3_bind_int64(st, 5, srv_u2i(e->message_id));
+	sqlite3_bind_int64(st, 6, srv_u2i(e->arg));
+	sqlite3_bind_int64(st, 7, srv_u2i(e->arg2));
+	if (e->ids != NULL && e->ids_len > 0)
+		sqlite3_bind_blob(st, 8, e->ids, (int)e->ids_len,
+		    SQLITE_STATIC);
 	if ((r = srv_step_done(s, st)) != 0)
 		return r == ERR_EXISTS ? ERR_DB : r;
 	*pts = n;
@@ -998,24 +1124,48 @@ srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
 		memset(&u, 0, sizeof(u));
 		u.pts = srv_col_u64(st, 0);
 		u.kind = sqlite3_column_int(st, 1);
-		u.has_message = sqlite3_column_int(st, 4) != 0;
+		u.chat_id = srv_col_u64(st, 2);
+		u.message_id = srv_col_u64(st, 3);
+		u.arg = srv_col_u64(st, 4);
+		u.arg2 = srv_col_u64(st, 5);
+		u.ids = sqlite3_column_blob(st, 6);
+		u.ids_len = (size_t)sqlite3_column_bytes(st, 6);
+		u.has_message = sqlite3_column_int(st, 7) != 0;
 		if (u.has_message) {
-			u.msg.chat_id = srv_col_u64(st, 2);
-			u.msg.id = srv_col_u64(st, 3);
-			u.msg.sender_id = srv_col_u64(st, 5);
-			u.msg.random_id = srv_col_u64(st, 6);
-			u.msg.text = (char *)sqlite3_column_text(st, 7);
-			u.msg.date = srv_col_u64(st, 8);
-			u.msg.reply_to = srv_col_u64(st, 9);
-			u.msg.pts = srv_col_u64(st, 10);
+			u.msg.chat_id = u.chat_id;
+			u.msg.id = u.message_id;
+			u.msg.sender_id = srv_col_u64(st, 8);
+			u.msg.random_id = srv_col_u64(st, 9);
+			u.msg.text = (char *)sqlite3_column_text(st, 10);
+			u.msg.date = srv_col_u64(st, 11);
+			u.msg.reply_to = srv_col_u64(st, 12);
+			u.msg.pts = srv_col_u64(st, 13);
+			u.msg.edit_date = srv_col_u64(st, 14);
+			u.msg.action = sqlite3_column_int(st, 15);
+			u.msg.action_user_id = srv_col_u64(st, 16);
+			if (sqlite3_column_type(st, 17) != SQLITE_NULL) {
+				u.has_snap = 1;
+				u.snap.title =
+				    (const char *)sqlite3_column_text(st, 17);
+				u.snap.members = sqlite3_column_blob(st, 18);
+				u.snap.members_len =
+				    (size_t)sqlite3_column_bytes(st, 18);
+				u.snap.admins = sqlite3_column_blob(st, 19);
+				u.snap.admins_len =
+				    (size_t)sqlite3_column_bytes(st, 19);
+				if (u.snap.title == NULL)
+					u.has_snap = 0;
+			}
 			if (u.msg.text == NULL)
 				u.has_message = 0;
 		}
-		u.chat.id = srv_col_u64(st, 2);
-		u.chat.kind = sqlite3_column_int(st, 11);
-		srv_col_text(st, 12, u.chat.title, sizeof(u.chat.title));
-		u.chat.user_lo = srv_col_u64(st, 13);
-		u.chat.user_hi = srv_col_u64(st, 14);
+		u.chat.id = u.chat_id;
+		u.chat.kind = sqlite3_column_int(st, 20);
+		srv_col_text(st, 21, u.chat.title, sizeof(u.chat.title));
+		u.chat.user_lo = srv_col_u64(st, 22);
+		u.chat.user_hi = srv_col_u64(st, 23);
+		u.chat.creator_id = srv_col_u64(st, 24);
+		u.chat.last_id = srv_col_u64(st, 25);
 		if ((r = fn(ud, &u)) != 0)
 			break;
 	}
@@ -1025,4 +1175,430 @@ srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
 	}
 	sqlite3_reset(st);
 	return r < 0 ? r : 0;
+}
+
+/* ---------------------------------------------------------------- groups */
+
+/* Runs a one-row check (SELECT 1 ...) on two ids. 0, ERR_NOT_FOUND, ERR_DB. */
+static int
+srv_store_exists2(struct srv_store *s, enum srv_stmt which, uint64_t a,
+    uint64_t b)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (a > INT64_MAX || b > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, which)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	sqlite3_reset(st);
+	return 0;
+}
+
+/*
+ * Runs a write on two ids. 0, ERR_NOT_FOUND when no row changed (with
+ * need_change), ERR_EXISTS or ERR_DB.
+ */
+static int
+srv_store_write2(struct srv_store *s, enum srv_stmt which, uint64_t a,
+    uint64_t b, int need_change)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (a > INT64_MAX || b > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, which)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
+	if ((r = srv_step_done(s, st)) != 0)
+		return r;
+	if (need_change && sqlite3_changes(s->db) == 0)
+		return ERR_NOT_FOUND;
+	return 0;
+}
+
+int
+srv_store_service_add(struct srv_store *s, const struct srv_message *m,
+    const struct srv_snapshot *snap)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_SERVICE_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_u2i(m->chat_id));
+	sqlite3_bind_int64(st, 2, srv_u2i(m->id));
+	sqlite3_bind_int64(st, 3, srv_u2i(m->sender_id));
+	sqlite3_bind_int64(st, 4, srv_u2i(m->random_id));
+	sqlite3_bind_text(st, 5, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, srv_u2i(m->date));
+	sqlite3_bind_int64(st, 7, srv_u2i(m->pts));
+	sqlite3_bind_int(st, 8, m->action);
+	sqlite3_bind_int64(st, 9, srv_u2i(m->action_user_id));
+	sqlite3_bind_text(st, 10, snap->title, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, snap->members != NULL ? snap->members :
+	    (const uint8_t *)"", (int)snap->members_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 12, snap->admins != NULL ? snap->admins :
+	    (const uint8_t *)"", (int)snap->admins_len, SQLITE_STATIC);
+	return srv_step_done(s, st);
+}
+
+int
+srv_store_message_get(struct srv_store *s, uint64_t chat_id, uint64_t id,
+    struct srv_message *out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	size_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (chat_id > INT64_MAX || id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_MESSAGE_GET)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_message(st, 0, out);
+	t = sqlite3_column_text(st, 4);
+	n = (size_t)sqlite3_column_bytes(st, 4);
+	if ((out->text = malloc(n + 1)) == NULL) {
+		sqlite3_reset(st);
+		return ERR_NOMEM;
+	}
+	if (t != NULL && n > 0)
+		memcpy(out->text, t, n);
+	out->text[n] = '\0';
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_message_edit(struct srv_store *s, uint64_t chat_id, uint64_t id,
+    const char *text, uint64_t edit_date)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_MESSAGE_EDIT)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, srv_u2i(edit_date));
+	if ((r = srv_step_done(s, st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+srv_store_message_delete(struct srv_store *s, uint64_t chat_id, uint64_t id)
+{
+	return srv_store_write2(s, STMT_MESSAGE_DELETE, chat_id, id, 1);
+}
+
+int
+srv_store_message_hide(struct srv_store *s, uint64_t user_id,
+    uint64_t chat_id, uint64_t id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (user_id > INT64_MAX || chat_id > INT64_MAX || id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_HIDE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
+	return srv_step_done(s, st);
+}
+
+int
+srv_store_message_hidden(struct srv_store *s, uint64_t user_id,
+    uint64_t chat_id, uint64_t id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (user_id > INT64_MAX || chat_id > INT64_MAX || id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_HIDDEN)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_group_add(struct srv_store *s, const char *title,
+    uint64_t creator_id, struct srv_chat *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_GROUP_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 3, srv_u2i(creator_id));
+	if ((r = srv_step_done(s, st)) != 0)
+		return r == ERR_EXISTS ? ERR_DB : r;
+	memset(out, 0, sizeof(*out));
+	out->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	out->kind = SRV_CHAT_GROUP;
+	out->creator_id = creator_id;
+	snprintf(out->title, sizeof(out->title), "%s", title);
+	return 0;
+}
+
+int
+srv_store_member_add(struct srv_store *s, uint64_t chat_id, uint64_t user_id,
+    int admin)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_member_admin(s, chat_id, user_id)) >= 0)
+		return ERR_EXISTS;
+	if (r != ERR_NOT_FOUND)
+		return r;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_MEMBER_ADD_ROLE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	sqlite3_bind_int(st, 3, admin != 0);
+	/* Not a member before, so a constraint is the user's foreign key. */
+	if ((r = srv_step_done(s, st)) == ERR_EXISTS)
+		return ERR_NOT_FOUND;
+	return r;
+}
+
+int
+srv_store_member_remove(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id)
+{
+	return srv_store_write2(s, STMT_MEMBER_REMOVE, chat_id, user_id, 1);
+}
+
+int
+srv_store_member_admin(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id)
+{
+	sqlite3_stmt *st;
+	int r, admin;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt(s, STMT_MEMBER_ADMIN)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	admin = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return admin;
+}
+
+int
+srv_store_chat_rename(struct srv_store *s, uint64_t chat_id,
+    const char *title)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_CHAT_RENAME)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	if ((r = srv_step_done(s, st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+srv_store_chat_roster(struct srv_store *s, uint64_t chat_id,
+    struct srv_member **out, size_t *n)
+{
+	struct srv_member *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = srv_stmt(s, STMT_ROSTER)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_u2i(chat_id));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[len].user_id = srv_col_u64(st, 0);
+		v[len].admin = sqlite3_column_int(st, 1) != 0;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		srv_error("roster: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+	}
+out:
+	sqlite3_reset(st);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+srv_store_read_set(struct srv_store *s, uint64_t chat_id, uint64_t user_id,
+    uint64_t max_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX || max_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_chat_member(s, chat_id, user_id)) != 0)
+		return r;
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt(s, STMT_READ_SET)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max_id);
+	if ((r = srv_step_done(s, st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? 0 : ERR_EXISTS;
+}
+
+int
+srv_store_share_chat(struct srv_store *s, uint64_t a, uint64_t b)
+{
+	return srv_store_exists2(s, STMT_SHARE, a, b);
+}
+
+int
+srv_store_profile_by_phone(struct srv_store *s, const char *phone,
+    struct srv_profile *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = srv_stmt(s, STMT_PROFILE_BY_PHONE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	srv_row_profile(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- contacts */
+
+int
+srv_store_contact_add(struct srv_store *s, uint64_t owner, uint64_t user_id)
+{
+	int r = srv_store_write2(s, STMT_CONTACT_ADD, owner, user_id, 0);
+
+	/* The only constraint left is a user's foreign key. */
+	return r == ERR_EXISTS ? ERR_NOT_FOUND : r;
+}
+
+int
+srv_store_contact_remove(struct srv_store *s, uint64_t owner,
+    uint64_t user_id)
+{
+	return srv_store_write2(s, STMT_CONTACT_REMOVE, owner, user_id, 0);
+}
+
+int
+srv_store_is_contact(struct srv_store *s, uint64_t owner, uint64_t user_id)
+{
+	return srv_store_exists2(s, STMT_IS_CONTACT, owner, user_id);
+}
+
+int
+srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
+    size_t *n)
+{
+	uint64_t *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = srv_stmt(s, STMT_CONTACTS)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_u2i(owner));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[len++] = srv_col_u64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		srv_error("contacts: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+	}
+out:
+	sqlite3_reset(st);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
 }

@@ -61,8 +61,16 @@ enum srv_chat_kind {
 };
 
 enum srv_update_kind {
-	SRV_UPDATE_NEW_MESSAGE = 1,
+	SRV_UPDATE_NEW_MESSAGE = 1,	/* chat_id, message_id */
+	SRV_UPDATE_MESSAGE_EDITED = 2,	/* chat_id, message_id */
+	SRV_UPDATE_MESSAGES_DELETED = 3, /* chat_id, ids, arg = for_everyone */
+	SRV_UPDATE_READ_INBOX = 4,	/* chat_id, message_id = max_id */
+	SRV_UPDATE_READ_OUTBOX = 5,	/* chat_id, message_id, arg = reader */
+	SRV_UPDATE_CONTACT = 6,		/* arg = the user, arg2 = added */
 };
+
+#define SRV_GROUP_MAX 200		/* members of a group */
+#define SRV_IDS_MAX 1000		/* ids in one DeleteMessages */
 
 /*
  * A chat. Saved Messages and private chats are pairs: user_lo <= user_hi,
@@ -72,7 +80,28 @@ struct srv_chat {
 	uint64_t id;
 	int kind;			/* enum srv_chat_kind */
 	uint64_t user_lo, user_hi;
+	uint64_t creator_id;		/* groups */
+	uint64_t last_id;		/* the newest message id */
 	char title[SRV_CHAT_TITLE_MAX + 1];
+};
+
+/* A member of a chat. */
+struct srv_member {
+	uint64_t user_id;
+	int admin;
+};
+
+/*
+ * What a group looked like right after a service message: kept with the
+ * message so that a member catching up later sees each change as it was.
+ * members and admins are packed little-endian uint64 arrays.
+ */
+struct srv_snapshot {
+	const char *title;
+	const uint8_t *members;
+	size_t members_len;
+	const uint8_t *admins;
+	size_t admins_len;
 };
 
 /*
@@ -89,6 +118,10 @@ struct srv_message {
 	uint64_t date;			/* unix seconds */
 	uint64_t reply_to;		/* a message id in the chat, or 0 */
 	uint64_t pts;
+	uint64_t edit_date;		/* unix seconds, or 0 */
+	int action;			/* the wire's ServiceAction */
+	uint64_t action_user_id;
+	int deleted;			/* deleted for everyone: text is "" */
 	char *text;
 };
 
@@ -101,9 +134,26 @@ struct srv_message {
 struct srv_update {
 	uint64_t pts;
 	int kind;			/* enum srv_update_kind */
-	int has_message;
+	uint64_t chat_id;
+	uint64_t message_id;
+	uint64_t arg, arg2;
+	const uint8_t *ids;		/* packed uint64s, MESSAGES_DELETED */
+	size_t ids_len;
+	int has_message;		/* the message exists and is visible */
 	struct srv_message msg;
+	struct srv_snapshot snap;	/* has_snap: a group service message */
+	int has_snap;
 	struct srv_chat chat;
+};
+
+/* What srv_store_update_add() appends. */
+struct srv_entry {
+	int kind;			/* enum srv_update_kind */
+	uint64_t chat_id;
+	uint64_t message_id;
+	uint64_t arg, arg2;
+	const uint8_t *ids;
+	size_t ids_len;
 };
 
 struct srv_device {
@@ -238,19 +288,109 @@ int srv_store_message_exists(struct srv_store *s, uint64_t chat_id,
  * update_add appends one entry to user_id's log and sets *pts to its
  * number. 0, ERR_NOT_FOUND (no such user) or ERR_DB.
  */
-int srv_store_update_add(struct srv_store *s, uint64_t user_id, int kind,
-    uint64_t chat_id, uint64_t message_id, uint64_t *pts);
+int srv_store_update_add(struct srv_store *s, uint64_t user_id,
+    const struct srv_entry *e, uint64_t *pts);
 
 /* The newest pts of user_id's log (0 when empty). 0, ERR_NOT_FOUND, ERR_DB. */
 int srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts);
 
 /*
  * Reads user_id's entries after pts, oldest first, at most limit, calling
- * fn for each. fn returns 0 to go on, 1 to stop, or a negative ERR_* that
- * is returned. fn must not call into the store. Returns 0, fn's error or
- * ERR_DB.
+ * fn for each. A message deleted for everyone or hidden from user_id
+ * leaves has_message 0. fn returns 0 to go on, 1 to stop, or a negative
+ * ERR_* that is returned. fn may call the store's lookups but not
+ * srv_store_updates() itself. Returns 0, fn's error or ERR_DB.
  */
 int srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
     size_t limit, int (*fn)(void *, const struct srv_update *), void *ud);
+
+/*
+ * Writes a service message m with the group as it is after the change.
+ * 0, ERR_EXISTS or ERR_DB.
+ */
+int srv_store_service_add(struct srv_store *s, const struct srv_message *m,
+    const struct srv_snapshot *snap);
+
+/*
+ * Message id of chat_id; out->text is malloc()ed (the caller frees it).
+ * 0, ERR_NOT_FOUND, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_message_get(struct srv_store *s, uint64_t chat_id, uint64_t id,
+    struct srv_message *out);
+
+/* Sets a message's text and edit_date. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_message_edit(struct srv_store *s, uint64_t chat_id,
+    uint64_t id, const char *text, uint64_t edit_date);
+
+/*
+ * Deletes a message for everyone: its text is dropped and the row stays
+ * as a tombstone, so that its id and random_id are never reused. 0,
+ * ERR_NOT_FOUND (no such message, or deleted already) or ERR_DB.
+ */
+int srv_store_message_delete(struct srv_store *s, uint64_t chat_id,
+    uint64_t id);
+
+/* Hides a message from user_id. 0, ERR_EXISTS (hidden already), ERR_DB. */
+int srv_store_message_hide(struct srv_store *s, uint64_t user_id,
+    uint64_t chat_id, uint64_t id);
+
+/* Whether the message is hidden from user_id: 0, ERR_NOT_FOUND, ERR_DB. */
+int srv_store_message_hidden(struct srv_store *s, uint64_t user_id,
+    uint64_t chat_id, uint64_t id);
+
+/*
+ * Groups. group_add makes a group chat with title and creator_id and sets
+ * out; it adds no members. (A CreateGroup is deduped through the
+ * random_id of its ACTION_CREATED message.) 0 or ERR_DB.
+ */
+int srv_store_group_add(struct srv_store *s, const char *title,
+    uint64_t creator_id, struct srv_chat *out);
+/* 0, ERR_EXISTS (a member already), ERR_NOT_FOUND (no such user), ERR_DB. */
+int srv_store_member_add(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id, int admin);
+/* 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_member_remove(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id);
+/* Whether user_id is an admin of chat_id: 1, 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_member_admin(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id);
+/* 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_chat_rename(struct srv_store *s, uint64_t chat_id,
+    const char *title);
+/*
+ * The members of a chat with their roles, by user id, in a malloc()ed
+ * array the caller frees. 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_chat_roster(struct srv_store *s, uint64_t chat_id,
+    struct srv_member **out, size_t *n);
+
+/*
+ * Read state: moves user_id's read position in chat_id up to max_id.
+ * 0 when it moved, ERR_EXISTS when it was there already (reading
+ * backwards is a no-op), ERR_NOT_FOUND (not a member) or ERR_DB.
+ */
+int srv_store_read_set(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id, uint64_t max_id);
+
+/* Whether users a and b share a chat: 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_share_chat(struct srv_store *s, uint64_t a, uint64_t b);
+
+/* A profile by phone number (exact). 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_profile_by_phone(struct srv_store *s, const char *phone,
+    struct srv_profile *out);
+
+/*
+ * Contacts: owner's address book on the server. add is idempotent;
+ * remove of a missing one is 0 too. is_contact: 0, ERR_NOT_FOUND, ERR_DB.
+ */
+int srv_store_contact_add(struct srv_store *s, uint64_t owner,
+    uint64_t user_id);
+int srv_store_contact_remove(struct srv_store *s, uint64_t owner,
+    uint64_t user_id);
+int srv_store_is_contact(struct srv_store *s, uint64_t owner,
+    uint64_t user_id);
+/* owner's contacts, by id, malloc()ed. 0, ERR_NOMEM or ERR_DB. */
+int srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
+    size_t *n);
 
 #endif
