@@ -1,34 +1,36 @@
 /*
  * The command line. One run carries out one action:
  *
- *   parse flags -> open (or create) the profile, asking for the
- *   passphrase and deriving the key before the loop starts -> check the
- *   profile's state (logged in? pinned key?) -> read the password if the
- *   action needs one -> run the engine on a libuv loop until the answer,
- *   a fatal error or --timeout -> print -> exit status.
+ *   parse flags (client/cmd) -> read "-m -" from stdin and check the data
+ *   -> hand a cloud-chat action to a running `sotto --listen` of the same
+ *   profile over its control socket, if one answers (client/ctl) -> else
+ *   open (or create) the profile, asking for the passphrase and deriving
+ *   the key before the loop starts -> check the profile's state (logged
+ *   in? pinned key?) -> read the password if the action needs one -> run
+ *   the action on the cloud engine on a libuv loop -> exit status.
  *
  * Output: results on stdout (text, or one JSON object per line with
- * --json); every error is a sentence on stderr starting "sotto: ".
- * Strings that came from the server are sanitised before printing.
+ * --json); every error is a sentence on stderr starting "sotto: ". The
+ * action itself writes to a sink (client/cmd), which here is stdout and
+ * stderr.
  */
 #include "config.h"
 
 #include "client/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <uv.h>
 
-#include "client/engine.h"
-#include "client/json.h"
+#include "client/cloud.h"
+#include "client/cmd.h"
+#include "client/ctl.h"
 #include "client/log.h"
 #include "client/net.h"
 #include "client/profile.h"
@@ -40,84 +42,22 @@
 #include "proto/version.h"
 #include "store/store.h"
 
-#define CLI_EX_CONFIG 78	/* no home directory to keep profiles in */
-
-#define CLI_DEFAULT_PROFILE "default"
-#define CLI_DEFAULT_TIMEOUT_MS 10000
-#define CLI_MAX_TIMEOUT_S (7 * 24 * 3600)
-
-enum cli_action {
-	CLI_NONE,
-	CLI_REGISTER,
-	CLI_LOGIN,
-	CLI_LOGOUT,
-	CLI_WHOAMI,
-};
-
-struct cli_opts {
-	enum cli_action action;
-	const char *user;
-	const char *display_name;
-	const char *phone;
-	const char *profile;
-	const char *server;
-	int have_server_key;
-	uint8_t server_key[NOISE_KEY_LEN];
-	const char *passphrase_file;
-	const char *password_file;
-	uint64_t timeout_ms;
-	int json;
-	int help;
-	int version;
-};
+#define CLI_EX_CONFIG CMD_EX_CONFIG
+#define CLI_STDIN_MAX (64 * 1024)	/* a message read with -m - */
 
 struct cli {
-	const struct cli_opts *o;
+	const struct cmd_opts *o;
 	struct profile prof;
 	char server[STORE_ADDR_MAX];
 	uint8_t *device_priv;		/* sec_alloc()ed */
 	char *password;			/* sec_alloc()ed, or NULL */
 	size_t password_len;
 	uv_loop_t loop;
-	uv_timer_t timer;
-	struct engine *engine;
-	int finished;
+	uv_signal_t sigint, sigterm;
+	struct cloud *cloud;
+	struct cmd *cmd;
+	struct ctl *ctl;
 	int status;
-};
-
-enum {
-	OPT_REGISTER = 256,
-	OPT_LOGIN,
-	OPT_LOGOUT,
-	OPT_WHOAMI,
-	OPT_DISPLAY_NAME,
-	OPT_PHONE,
-	OPT_PROFILE,
-	OPT_SERVER,
-	OPT_SERVER_KEY,
-	OPT_PASSPHRASE_FILE,
-	OPT_PASSWORD_FILE,
-	OPT_TIMEOUT,
-	OPT_JSON,
-};
-
-static const struct option cli_longopts[] = {
-	{ "register", required_argument, NULL, OPT_REGISTER },
-	{ "login", required_argument, NULL, OPT_LOGIN },
-	{ "logout", no_argument, NULL, OPT_LOGOUT },
-	{ "whoami", no_argument, NULL, OPT_WHOAMI },
-	{ "display-name", required_argument, NULL, OPT_DISPLAY_NAME },
-	{ "phone", required_argument, NULL, OPT_PHONE },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "server", required_argument, NULL, OPT_SERVER },
-	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
-	{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
 };
 
 static void
@@ -133,6 +73,24 @@ cli_usage(FILE *f)
 "  --logout                log this device out and forget its device key\n"
 "  --whoami                show the account and its devices\n"
 "\n"
+"messages (PEER: @username, +phone, me, or a chat id):\n"
+"  -t, --to PEER -m, --message TEXT|- [--reply-to ID]\n"
+"                          send TEXT (- reads it from standard input)\n"
+"  --edit ID -t PEER -m TEXT   edit one of your messages\n"
+"  --delete ID[,ID...] -t PEER [--for-everyone]   delete messages\n"
+"  --list-chats            list the chats, most recent first\n"
+"  --history PEER [--limit N]   show the last N messages (default 100)\n"
+"  --listen                print messages as they arrive, until interrupted\n"
+"  --mark-read PEER        mark a chat read\n"
+"\n"
+"people:\n"
+"  --user PEER | --contacts | --add-contact PEER | --remove-contact PEER\n"
+"\n"
+"groups (GROUP: a chat id):\n"
+"  --create-group TITLE --members @a,@b\n"
+"  --add-member GROUP PEER | --remove-member GROUP PEER | --leave GROUP\n"
+"  --rename-group GROUP TITLE\n"
+"\n"
 "common options:\n"
 "  --profile NAME          profile (one device) to use (default: default)\n"
 "  --server HOST[:PORT]    server address (default 127.0.0.1:7433);\n"
@@ -147,47 +105,17 @@ cli_usage(FILE *f)
 "\n"
 "Secrets are asked on the terminal with echo off, or read from the first\n"
 "line of a file; never from the command line. Exit status: 0 done, 64 usage,\n"
-"65 refused data, 66 unreadable file, 69 server unreachable, 75 try again\n"
-"later, 77 not allowed (passphrase, password, server key, not logged in).\n"
-"With no action, sotto opens the terminal UI (not available yet).\n",
+"65 refused data, 66 unreadable file, 69 server unreachable, 75 queued in\n"
+"the outbox or try again later, 77 not allowed (passphrase, password,\n"
+"server key, not logged in). With no action, sotto opens the terminal UI\n"
+"(not available yet).\n",
 	    f);
 }
 
 int
 cli_exit_code(int err)
 {
-	switch (err) {
-	case 0:
-		return CLI_EX_OK;
-	case ERR_INVAL:
-	case ERR_EXISTS:
-	case ERR_NOT_FOUND:
-	case ERR_TOO_BIG:
-		return CLI_EX_DATAERR;
-	case ERR_UNREACHABLE:
-	case ERR_TIMEOUT:
-	case ERR_CLOSED:
-	case ERR_VERSION:
-	case ERR_PROTO:
-	case ERR_CRYPTO:
-		return CLI_EX_UNAVAILABLE;
-	case ERR_RATE_LIMITED:
-	case ERR_AGAIN:
-		return CLI_EX_TEMPFAIL;
-	case ERR_BAD_PASSPHRASE:
-	case ERR_AUTH:
-	case ERR_NOT_AUTHED:
-	case ERR_KEY_CHANGED:
-	case ERR_PERM:
-	case ERR_REVOKED:
-		return CLI_EX_NOPERM;
-	case ERR_IO:
-	case ERR_DB:
-		return CLI_EX_IOERR;
-	default:
-		/* ERR_NOMEM, ERR_INTERNAL, ERR_UNKNOWN_METHOD and the unknown. */
-		return CLI_EX_SOFTWARE;
-	}
+	return cmd_exit_code(err);
 }
 
 /* Prints "sotto: " and a sentence on stderr. */
@@ -206,177 +134,26 @@ cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int
-cli_set_action(struct cli_opts *o, enum cli_action a, const char *user)
+/* The sink of a command run here: stdout and stderr. */
+static void
+cli_sink_out(void *ud, const char *line)
 {
-	if (o->action != CLI_NONE && (o->action != a || (user != NULL &&
-	    strcmp(user, o->user) != 0))) {
-		cli_err("only one action at a time (--register, --login, "
-		    "--logout or --whoami)");
-		return CLI_EX_USAGE;
-	}
-	o->action = a;
-	o->user = user;
-	return 0;
+	(void)ud;
+	fputs(line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
 }
 
-static int
-cli_parse_timeout(const char *s, uint64_t *ms)
+static void
+cli_sink_err(void *ud, const char *line)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !(v > 0) ||
-	    v > CLI_MAX_TIMEOUT_S)
-		return ERR_INVAL;
-	*ms = (uint64_t)(v * 1000.0);
-	if (*ms == 0)
-		*ms = 1;
-	return 0;
+	(void)ud;
+	fflush(stdout);
+	fputs(line, stderr);
+	fputc('\n', stderr);
 }
 
-/*
- * getopt_long takes any unambiguous prefix of a long option ("--password"
- * for "--password-file"), which would let a secret given on the command
- * line be mistaken for a file name. Names must be written out in full.
- */
-static int
-cli_check_full_name(char **argv, int idx)
-{
-	const char *word, *name = cli_longopts[idx].name;
-	size_t n;
-
-	if (optarg != NULL && optind >= 2 && optarg == argv[optind - 1])
-		word = argv[optind - 2];
-	else
-		word = argv[optind - 1];
-	if (strncmp(word, "--", 2) != 0)
-		return 0;
-	n = strcspn(word + 2, "=");
-	if (n == strlen(name) && strncmp(word + 2, name, n) == 0)
-		return 0;
-	cli_err("unknown option '%.*s' (did you mean --%s? options cannot be "
-	    "abbreviated)", (int)(n + 2), word, name);
-	return CLI_EX_USAGE;
-}
-
-static int
-cli_parse(int argc, char **argv, struct cli_opts *o)
-{
-	int ch, idx, r;
-	char host[NET_HOST_MAX + 1], port[NET_PORT_MAX + 1];
-
-	memset(o, 0, sizeof(*o));
-	o->profile = CLI_DEFAULT_PROFILE;
-	o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
-	opterr = 0;
-	for (;;) {
-		idx = -1;
-		/* '+': no permutation, so argv[optind - 1] is the option. */
-		ch = getopt_long(argc, argv, "+:hV", cli_longopts, &idx);
-		if (ch == -1)
-			break;
-		if (idx >= 0 && (r = cli_check_full_name(argv, idx)) != 0)
-			return r;
-		switch (ch) {
-		case OPT_REGISTER:
-			if ((r = cli_set_action(o, CLI_REGISTER, optarg)) != 0)
-				return r;
-			break;
-		case OPT_LOGIN:
-			if ((r = cli_set_action(o, CLI_LOGIN, optarg)) != 0)
-				return r;
-			break;
-		case OPT_LOGOUT:
-			if ((r = cli_set_action(o, CLI_LOGOUT, NULL)) != 0)
-				return r;
-			break;
-		case OPT_WHOAMI:
-			if ((r = cli_set_action(o, CLI_WHOAMI, NULL)) != 0)
-				return r;
-			break;
-		case OPT_DISPLAY_NAME:
-			o->display_name = optarg;
-			break;
-		case OPT_PHONE:
-			o->phone = optarg;
-			break;
-		case OPT_PROFILE:
-			if (!profile_name_valid(optarg)) {
-				cli_err("invalid profile name '%s' (1 to %d "
-				    "letters, digits, '.', '_' or '-', not "
-				    "starting with '.')", optarg,
-				    PROFILE_NAME_MAX);
-				return CLI_EX_USAGE;
-			}
-			o->profile = optarg;
-			break;
-		case OPT_SERVER:
-			if (net_parse_addr(optarg, host, port) != 0 ||
-			    strlen(optarg) >= STORE_ADDR_MAX) {
-				cli_err("invalid server address '%s' (expected "
-				    "HOST[:PORT])", optarg);
-				return CLI_EX_USAGE;
-			}
-			o->server = optarg;
-			break;
-		case OPT_SERVER_KEY:
-			if (fp_parse_key(o->server_key, optarg) != 0) {
-				cli_err("invalid --server-key: expected the "
-				    "server's fingerprint, 64 hex digits");
-				return CLI_EX_USAGE;
-			}
-			o->have_server_key = 1;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			o->passphrase_file = optarg;
-			break;
-		case OPT_PASSWORD_FILE:
-			o->password_file = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (cli_parse_timeout(optarg, &o->timeout_ms) != 0) {
-				cli_err("invalid --timeout '%s' (expected a "
-				    "number of seconds above 0)", optarg);
-				return CLI_EX_USAGE;
-			}
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case 'h':
-			o->help = 1;
-			break;
-		case 'V':
-			o->version = 1;
-			break;
-		case ':':
-			cli_err("option '%s' needs an argument",
-			    argv[optind - 1]);
-			return CLI_EX_USAGE;
-		default:
-			if (optopt != 0 && optopt < 256)
-				cli_err("unknown option '-%c'", optopt);
-			else
-				cli_err("unknown option '%s'",
-				    argv[optind - 1]);
-			fputs("Try 'sotto --help'.\n", stderr);
-			return CLI_EX_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_err("unexpected argument '%s'", argv[optind]);
-		return CLI_EX_USAGE;
-	}
-	if ((o->display_name != NULL || o->phone != NULL) &&
-	    o->action != CLI_REGISTER && !o->help && !o->version) {
-		cli_err("--display-name and --phone go with --register");
-		return CLI_EX_USAGE;
-	}
-	return 0;
-}
+static const struct cmd_sink cli_sink = { cli_sink_out, cli_sink_err, NULL };
 
 /*
  * Reads a secret from file, or else from the terminal. what names it in
@@ -438,7 +215,7 @@ cli_not_logged_in(const struct cli *c)
 static int
 cli_open_profile(struct cli *c)
 {
-	const struct cli_opts *o = c->o;
+	const struct cmd_opts *o = c->o;
 	char *pass = NULL, prompt[128];
 	size_t len = 0;
 	int r, status;
@@ -460,7 +237,7 @@ cli_open_profile(struct cli *c)
 		    c->prof.db_path, c->prof.kdf_path);
 		return CLI_EX_DATAERR;
 	case PROFILE_ABSENT:
-		if (o->action == CLI_WHOAMI || o->action == CLI_LOGOUT) {
+		if (o->action != CMD_REGISTER && o->action != CMD_LOGIN) {
 			cli_not_logged_in(c);
 			return CLI_EX_NOPERM;
 		}
@@ -541,7 +318,7 @@ cli_print_key_lines(const char *label1, const uint8_t *k1,
 static int
 cli_prepare(struct cli *c)
 {
-	const struct cli_opts *o = c->o;
+	const struct cmd_opts *o = c->o;
 	struct store *st = c->prof.store;
 	struct store_server srv;
 	struct store_account acct;
@@ -574,7 +351,7 @@ cli_prepare(struct cli *c)
 	if (r != 0 && r != ERR_NOT_FOUND)
 		goto dberr;
 	logged_in = r == 0;
-	if (o->action == CLI_REGISTER || o->action == CLI_LOGIN) {
+	if (o->action == CMD_REGISTER || o->action == CMD_LOGIN) {
 		if (logged_in) {
 			cli_err("this profile is already logged in as %s; "
 			    "use --logout first, or another --profile",
@@ -594,7 +371,7 @@ cli_prepare(struct cli *c)
 	}
 	r = store_get_device_key(st, c->device_priv, pub);
 	if (r == ERR_NOT_FOUND) {
-		if (o->action != CLI_REGISTER && o->action != CLI_LOGIN) {
+		if (o->action != CMD_REGISTER && o->action != CMD_LOGIN) {
 			/* An account without its key cannot be used. */
 			(void)store_clear_account(st);
 			cli_not_logged_in(c);
@@ -617,395 +394,46 @@ dberr:
 }
 
 /* "sotto on <hostname>", the device name shown in session lists. */
+
 static void
-cli_device_name(char *out, size_t cap)
+cli_closed(uv_handle_t *h)
 {
-	char host[256];
-	size_t i;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] <= ' ' || host[i] >= 0x7f)
-			host[i] = '?';
-	if (host[0] == '\0')
-		snprintf(host, sizeof(host), "unknown host");
-	snprintf(out, cap, "sotto on %s", host);
-}
-
-/* A sanitised copy of a string from the server ("" when out of memory). */
-static char *
-cli_clean(const char *s)
-{
-	char *p;
-
-	if ((p = json_sanitize(s, s != NULL ? strlen(s) : 0)) == NULL)
-		p = calloc(1, 1);
-	return p;
+	(void)h;
 }
 
 static void
-cli_format_time(char *out, size_t cap, uint64_t t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(out, cap, "never");
-}
-
-/* json_object_set_new that remembers whether anything failed. */
-static void
-cli_jset(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
-static json_t *
-cli_json_account(const Sotto__Account *a, uint64_t device_id, int *failed)
-{
-	json_t *o;
-
-	if ((o = json_object()) == NULL) {
-		*failed = 1;
-		return NULL;
-	}
-	cli_jset(o, "user_id", json_u64(a->user_id), failed);
-	cli_jset(o, "username", json_text(a->username), failed);
-	cli_jset(o, "display_name", json_text(a->display_name), failed);
-	cli_jset(o, "phone", json_text(a->phone), failed);
-	cli_jset(o, "device_id", json_u64(device_id), failed);
-	return o;
-}
-
-static int
-cli_emit(json_t *o, int failed)
-{
-	int r;
-
-	if (o == NULL || failed) {
-		json_decref(o);
-		cli_err("out of memory");
-		return CLI_EX_SOFTWARE;
-	}
-	r = json_emit(stdout, o);
-	json_decref(o);
-	if (r != 0) {
-		cli_err("cannot write the result: %s", err_str(r));
-		return CLI_EX_IOERR;
-	}
-	return 0;
-}
-
-static int
-cli_print_auth(struct cli *c, const Sotto__AuthResult *res)
-{
-	const Sotto__Account *a = res->account;
-	char *user;
-	int failed = 0;
-
-	if (c->o->json)
-		return cli_emit(cli_json_account(a, res->device_id, &failed),
-		    failed);
-	user = cli_clean(a->username);
-	printf("%s %s (user id %llu); this device is device %llu\n",
-	    c->o->action == CLI_REGISTER ? "registered" : "logged in as",
-	    user, (unsigned long long)a->user_id,
-	    (unsigned long long)res->device_id);
-	free(user);
-	return 0;
-}
-
-static int
-cli_print_whoami(struct cli *c, const Sotto__WhoAmIResult *w)
-{
-	const Sotto__Account *a = w->account;
-	const Sotto__Device *d;
-	json_t *o, *devs, *jd;
-	uint64_t current = engine_welcome(c->engine)->device_id;
-	char *s1, *s2, *s3, t1[32], t2[32];
-	size_t i;
-	int failed = 0;
-
-	for (i = 0; i < w->n_devices; i++)
-		if (w->devices[i]->current)
-			current = w->devices[i]->id;
-	if (c->o->json) {
-		o = cli_json_account(a, current, &failed);
-		if (o != NULL && (devs = json_array()) != NULL) {
-			for (i = 0; i < w->n_devices; i++) {
-				d = w->devices[i];
-				if ((jd = json_object()) == NULL) {
-					failed = 1;
-					break;
-				}
-				cli_jset(jd, "id", json_u64(d->id), &failed);
-				cli_jset(jd, "name", json_text(d->name),
-				    &failed);
-				cli_jset(jd, "created", json_u64(d->created),
-				    &failed);
-				cli_jset(jd, "last_seen",
-				    json_u64(d->last_seen), &failed);
-				cli_jset(jd, "current",
-				    json_boolean(d->current), &failed);
-				if (json_array_append_new(devs, jd) != 0)
-					failed = 1;
-			}
-			cli_jset(o, "devices", devs, &failed);
-		} else
-			failed = 1;
-		return cli_emit(o, failed);
-	}
-	s1 = cli_clean(a->username);
-	s2 = cli_clean(a->display_name);
-	s3 = cli_clean(a->phone);
-	printf("user id:       %llu\n", (unsigned long long)a->user_id);
-	printf("username:      %s\n", s1);
-	printf("display name:  %s\n", s2[0] != '\0' ? s2 : "-");
-	printf("phone:         %s\n", s3[0] != '\0' ? s3 : "-");
-	printf("devices:       %zu\n", w->n_devices);
-	free(s1);
-	free(s2);
-	free(s3);
-	for (i = 0; i < w->n_devices; i++) {
-		d = w->devices[i];
-		s1 = cli_clean(d->name);
-		cli_format_time(t1, sizeof(t1), d->created);
-		cli_format_time(t2, sizeof(t2), d->last_seen);
-		printf("  %c %llu  %s  (created %s, last seen %s)%s\n",
-		    d->current ? '*' : '-', (unsigned long long)d->id, s1, t1,
-		    t2, d->current ? "  <- this device" : "");
-		free(s1);
-	}
-	fflush(stdout);
-	return 0;
-}
-
-static int
-cli_print_logout(struct cli *c, int err)
-{
-	int failed = 0;
-	json_t *o;
-
-	if (err == ERR_NOT_AUTHED)
-		cli_err("the server no longer knew this device; it is "
-		    "logged out here too");
-	if (c->o->json) {
-		if ((o = json_object()) != NULL)
-			cli_jset(o, "logged_out", json_true(), &failed);
-		return cli_emit(o, failed);
-	}
-	printf("logged out; this profile's device key has been wiped\n");
-	return 0;
-}
-
-static const char *
-cli_action_name(enum cli_action a)
-{
-	switch (a) {
-	case CLI_REGISTER:
-		return "register";
-	case CLI_LOGIN:
-		return "log in";
-	case CLI_LOGOUT:
-		return "log out";
-	case CLI_WHOAMI:
-		return "ask who this is";
-	default:
-		return "act";
-	}
-}
-
-/* Explains a key mismatch with both fingerprints. */
-static void
-cli_report_key(struct cli *c)
-{
-	uint8_t want[NOISE_KEY_LEN], got[NOISE_KEY_LEN];
-
-	if (engine_key_mismatch(c->engine, want, got) != 0) {
-		cli_err("the server's key is not the expected one");
-		return;
-	}
-	if (c->o->have_server_key) {
-		cli_err("the server at %s offered a key other than the one "
-		    "given with --server-key; refusing to connect", c->server);
-		cli_print_key_lines("expected key:", want, "server key:  ",
-		    got);
-	} else {
-		cli_err("the server at %s offered a key other than the one "
-		    "pinned for this profile; refusing to connect", c->server);
-		cli_print_key_lines("pinned key:", want, "server key:", got);
-		cli_err("someone may be impersonating the server; if its key "
-		    "was changed on purpose, check the new fingerprint with "
-		    "its operator (sottod --fingerprint) and use a new "
-		    "profile");
-	}
-}
-
-/* Says why the action failed; returns the exit status. */
-static int
-cli_report(struct cli *c, int err, const Sotto__Response *resp)
-{
-	const struct engine_welcome *w = engine_welcome(c->engine);
-	const Sotto__Error *e = resp != NULL ? resp->error : NULL;
-	char *msg = cli_clean(e != NULL ? e->message : NULL);
-	const char *m = msg != NULL ? msg : "";
-	const char *what = cli_action_name(c->o->action);
-	const char *reason;
-
-	switch (err) {
-	case ERR_AUTH:
-		/* Never tell an unknown user from a wrong password. */
-		cli_err("wrong username or password");
-		break;
-	case ERR_NOT_AUTHED:
-		if (w->received && !w->authenticated)
-			cli_err("the server no longer knows this device, so "
-			    "this profile is logged out; use --login USER");
-		else
-			cli_not_logged_in(c);
-		break;
-	case ERR_REVOKED:
-		cli_err("this device was logged out by its account: %s",
-		    w->revoked_reason[0] != '\0' ? w->revoked_reason :
-		    err_str(err));
-		break;
-	case ERR_KEY_CHANGED:
-		cli_report_key(c);
-		break;
-	case ERR_RATE_LIMITED:
-		if (e != NULL && e->retry_after > 0)
-			cli_err("too many attempts; try again in %u seconds",
-			    (unsigned)e->retry_after);
-		else
-			cli_err("too many attempts; try again later");
-		break;
-	case ERR_EXISTS:
-		if (c->o->action == CLI_REGISTER && (*m == '\0' ||
-		    strstr(m, "taken") != NULL))
-			cli_err("cannot register %s: the username is taken",
-			    c->o->user);
-		else if (c->o->action == CLI_REGISTER)
-			cli_err("cannot register %s: %s (already exists)",
-			    c->o->user, m);
-		else
-			cli_err("cannot %s: %s", what, *m ? m : err_str(err));
-		break;
-	case ERR_INVAL:
-		cli_err("cannot %s: %s", what, *m ? m : "the server refused "
-		    "the data given");
-		break;
-	case ERR_UNREACHABLE:
-		reason = engine_last_down_reason(c->engine);
-		cli_err("cannot reach the server at %s (%s)", c->server,
-		    reason != NULL ? reason : "no answer");
-		break;
-	case ERR_TIMEOUT:
-		cli_err("the server at %s did not answer in time", c->server);
-		break;
-	case ERR_CLOSED:
-		cli_err("the connection to the server at %s was lost before "
-		    "it answered", c->server);
-		break;
-	case ERR_VERSION:
-		cli_err("the server at %s speaks another protocol version "
-		    "(this client speaks version %u)", c->server,
-		    SOTTO_PROTO_VERSION);
-		break;
-	default:
-		cli_err("cannot %s: %s%s%s%s", what, err_str(err),
-		    *m ? " (" : "", m, *m ? ")" : "");
-		break;
-	}
-	free(msg);
-	return cli_exit_code(err);
-}
-
-static void
-cli_finish(struct cli *c, int status)
-{
-	if (c->finished)
-		return;
-	c->finished = 1;
-	c->status = status;
-	uv_timer_stop(&c->timer);
-	uv_close((uv_handle_t *)&c->timer, NULL);
-	engine_free(c->engine, NULL, NULL);
-	c->engine = NULL;
-}
-
-static void
-cli_reply(void *ud, int err, const Sotto__Response *resp)
+cli_cmd_done(void *ud, int status)
 {
 	struct cli *c = ud;
-	int status;
 
-	if (c->finished)
-		return;
-	if (err == 0 || (c->o->action == CLI_LOGOUT &&
-	    err == ERR_NOT_AUTHED)) {
-		switch (c->o->action) {
-		case CLI_REGISTER:
-		case CLI_LOGIN:
-			status = cli_print_auth(c, resp->auth);
-			break;
-		case CLI_WHOAMI:
-			status = cli_print_whoami(c, resp->whoami);
-			break;
-		case CLI_LOGOUT:
-			status = cli_print_logout(c, err);
-			break;
-		default:
-			status = CLI_EX_SOFTWARE;
-			break;
-		}
-	} else
-		status = cli_report(c, err, resp);
-	cli_finish(c, status);
-}
-
-static void
-cli_timeout(uv_timer_t *t)
-{
-	struct cli *c = t->data;
-
-	/* Never welcomed means never reached: the server is unavailable. */
-	cli_finish(c, cli_report(c, engine_was_ready(c->engine) ?
-	    ERR_TIMEOUT : ERR_UNREACHABLE, NULL));
-}
-
-/* Starts the action; cli_reply finishes it. 0 or an ERR_* code. */
-static int
-cli_start_action(struct cli *c)
-{
-	struct engine_auth a;
-	char device[300];
-
-	memset(&a, 0, sizeof(a));
-	cli_device_name(device, sizeof(device));
-	a.username = c->o->user;
-	a.password = c->password;
-	a.display_name = c->o->display_name;
-	a.phone = c->o->phone;
-	a.device_name = device;
-	switch (c->o->action) {
-	case CLI_REGISTER:
-		return engine_register(c->engine, &a, 0, cli_reply, c);
-	case CLI_LOGIN:
-		return engine_login(c->engine, &a, 0, cli_reply, c);
-	case CLI_LOGOUT:
-		return engine_logout(c->engine, 0, cli_reply, c);
-	case CLI_WHOAMI:
-		return engine_whoami(c->engine, 0, cli_reply, c);
-	default:
-		return ERR_INTERNAL;
+	c->status = status;
+	c->cmd = NULL;
+	if (c->ctl != NULL) {
+		ctl_free(c->ctl);
+		c->ctl = NULL;
 	}
+	if (uv_is_active((uv_handle_t *)&c->sigint))
+		uv_signal_stop(&c->sigint);
+	if (uv_is_active((uv_handle_t *)&c->sigterm))
+		uv_signal_stop(&c->sigterm);
+	uv_close((uv_handle_t *)&c->sigint, cli_closed);
+	uv_close((uv_handle_t *)&c->sigterm, cli_closed);
+	cloud_free(c->cloud, NULL, NULL);
+	c->cloud = NULL;
 }
 
-/* Runs the engine on a loop until the action is done. */
+/* SIGINT or SIGTERM: --listen ends with status 0. */
+static void
+cli_on_signal(uv_signal_t *h, int signum)
+{
+	struct cli *c = h->data;
+
+	(void)signum;
+	if (c->cmd != NULL)
+		cmd_stop(c->cmd, CMD_EX_OK);
+}
+
+/* Runs the action on a cloud engine until it is done. */
 static int
 cli_run_loop(struct cli *c)
 {
@@ -1021,20 +449,34 @@ cli_run_loop(struct cli *c)
 
 	if (uv_loop_init(&c->loop) != 0) {
 		cli_err("cannot start the event loop");
-		return CLI_EX_SOFTWARE;
+		return CMD_EX_SOFTWARE;
 	}
-	if ((r = engine_new(&c->engine, &c->loop, c->prof.store,
-	    c->device_priv, &cfg, NULL, c)) != 0) {
+	if ((r = cloud_new(&c->cloud, &c->loop, c->prof.store,
+	    c->device_priv, &cfg)) != 0) {
 		cli_err("cannot start: %s", err_str(r));
 		(void)uv_loop_close(&c->loop);
 		return cli_exit_code(r);
 	}
-	uv_timer_init(&c->loop, &c->timer);
-	c->timer.data = c;
-	uv_timer_start(&c->timer, cli_timeout, c->o->timeout_ms, 0);
-	if ((r = engine_start(c->engine)) != 0 ||
-	    (r = cli_start_action(c)) != 0)
-		cli_finish(c, cli_report(c, r, NULL));
+	uv_signal_init(&c->loop, &c->sigint);
+	uv_signal_init(&c->loop, &c->sigterm);
+	c->sigint.data = c->sigterm.data = c;
+	if (c->o->action == CMD_LISTEN) {
+		uv_signal_start(&c->sigint, cli_on_signal, SIGINT);
+		uv_signal_start(&c->sigterm, cli_on_signal, SIGTERM);
+		if ((r = ctl_listen(&c->ctl, c->cloud, c->prof.dir,
+		    c->server)) != 0)
+			log_warn_err(r, "no control socket");
+	}
+	c->status = CMD_EX_SOFTWARE;
+	if ((r = cmd_start(&c->cmd, c->cloud, c->o, c->server, c->password,
+	    &cli_sink, cli_cmd_done, c)) != 0) {
+		cli_err("cannot start: %s", err_str(r));
+		uv_close((uv_handle_t *)&c->sigint, cli_closed);
+		uv_close((uv_handle_t *)&c->sigterm, cli_closed);
+		cloud_free(c->cloud, NULL, NULL);
+		c->cloud = NULL;
+	} else if ((r = cloud_start(c->cloud)) != 0)
+		log_warn_err(r, "cannot start the engine");
 
 	/* The secrets are in the engine's own secure copies now. */
 	sec_free(c->password);
@@ -1051,7 +493,7 @@ cli_run_loop(struct cli *c)
 static int
 cli_run(struct cli *c)
 {
-	const struct cli_opts *o = c->o;
+	const struct cmd_opts *o = c->o;
 	char prompt[128];
 	int status;
 
@@ -1060,15 +502,15 @@ cli_run(struct cli *c)
 	if (log_open(c->prof.log_path) != 0)
 		fprintf(stderr, "sotto: warning: cannot write the log %s\n",
 		    c->prof.log_path);
-	log_info("sotto %s: %s", PACKAGE_VERSION, cli_action_name(o->action));
+	log_info("sotto %s: action %d", PACKAGE_VERSION, (int)o->action);
 	if ((status = cli_prepare(c)) != 0)
 		return status;
-	if (o->action == CLI_REGISTER || o->action == CLI_LOGIN) {
+	if (o->action == CMD_REGISTER || o->action == CMD_LOGIN) {
 		snprintf(prompt, sizeof(prompt), "%s for account %s: ",
-		    o->action == CLI_REGISTER ? "New password" : "Password",
+		    o->action == CMD_REGISTER ? "New password" : "Password",
 		    o->user);
 		if ((status = cli_read_secret(o->password_file, "password",
-		    "--password-file", prompt, o->action == CLI_REGISTER ?
+		    "--password-file", prompt, o->action == CMD_REGISTER ?
 		    "Repeat the password: " : NULL, &c->password,
 		    &c->password_len)) != 0)
 			return status;
@@ -1076,30 +518,80 @@ cli_run(struct cli *c)
 	return cli_run_loop(c);
 }
 
+/*
+ * Reads the message of "-m -" from stdin: all of it, one trailing
+ * newline dropped (as a shell's echo adds one). Returns 0 or an exit
+ * status. *out is the caller's to free.
+ */
+static int
+cli_read_stdin(char **out)
+{
+	char *buf;
+	size_t len = 0, n;
+
+	if ((buf = malloc(CLI_STDIN_MAX + 2)) == NULL) {
+		cli_err("out of memory");
+		return CMD_EX_SOFTWARE;
+	}
+	while ((n = fread(buf + len, 1, CLI_STDIN_MAX + 1 - len, stdin)) > 0)
+		len += n;
+	if (ferror(stdin)) {
+		cli_err("cannot read the message from standard input: %s",
+		    strerror(errno));
+		free(buf);
+		return CMD_EX_NOINPUT;
+	}
+	if (len > CLI_STDIN_MAX) {
+		cli_err("the message on standard input is longer than %d "
+		    "bytes", CLI_STDIN_MAX);
+		free(buf);
+		return CMD_EX_DATAERR;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	/* A NUL inside stays, so that the check below refuses it. */
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL) {
+		cli_err("the message is not valid text (it holds a NUL byte)");
+		free(buf);
+		return CMD_EX_DATAERR;
+	}
+	*out = buf;
+	return 0;
+}
+
 int
 cli_main(int argc, char **argv)
 {
-	struct cli_opts o;
+	struct cmd_opts o;
 	struct cli c;
 	struct sigaction sa;
+	char *stdin_text = NULL;
 	int status;
 
-	if ((status = cli_parse(argc, argv, &o)) != 0)
+	if ((status = cmd_parse(argc, argv, &o, &cli_sink)) != 0)
 		return status;
 	if (o.help) {
 		cli_usage(stdout);
-		return CLI_EX_OK;
+		return CMD_EX_OK;
 	}
 	if (o.version) {
 		printf("sotto %s (protocol version %u)\n", PACKAGE_VERSION,
 		    SOTTO_PROTO_VERSION);
-		return CLI_EX_OK;
+		return CMD_EX_OK;
 	}
-	if (o.action == CLI_NONE) {
+	if (o.action == CMD_NONE) {
 		cli_err("the terminal UI is not available yet; see sotto "
 		    "--help");
-		return CLI_EX_USAGE;
+		return CMD_EX_USAGE;
 	}
+	if (o.message != NULL && strcmp(o.message, "-") == 0) {
+		if ((status = cli_read_stdin(&stdin_text)) != 0)
+			return status;
+		o.message = stdin_text;
+	}
+	if ((status = cmd_check(&o, &cli_sink)) != 0)
+		goto out;
 
 	/* A peer closing the socket must be an error, not a signal. */
 	memset(&sa, 0, sizeof(sa));
@@ -1107,9 +599,15 @@ cli_main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGPIPE, &sa, NULL);
 
+	/* A running --listen of this profile carries it out, if one answers. */
+	if (cmd_is_chat(o.action) && o.action != CMD_LISTEN &&
+	    ctl_try(o.profile, argc, argv, o.message, &status) == 0)
+		goto out;
+
 	if (sec_init() != 0) {
 		cli_err("cannot initialise the cryptographic library");
-		return CLI_EX_SOFTWARE;
+		status = CMD_EX_SOFTWARE;
+		goto out;
 	}
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
@@ -1118,5 +616,7 @@ cli_main(int argc, char **argv)
 	sec_free(c.device_priv);
 	profile_close(&c.prof);
 	log_close();
+out:
+	free(stdin_text);
 	return status;
 }

@@ -69,8 +69,23 @@ json_forbidden(uint32_t c)
 	return 0;
 }
 
+static char *json_clean(const char *, size_t, int);
+
 char *
 json_sanitize(const char *s, size_t len)
+{
+	return json_clean(s, len, 0);
+}
+
+char *
+json_sanitize_text(const char *s, size_t len)
+{
+	return json_clean(s, len, 1);
+}
+
+/* keep_lines lets newlines and tabs through: they move no cursor oddly. */
+static char *
+json_clean(const char *s, size_t len, int keep_lines)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *out, *o;
@@ -90,7 +105,8 @@ json_sanitize(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (!json_forbidden(c)) {
+		if (!json_forbidden(c) ||
+		    (keep_lines && (c == '\n' || c == '\t'))) {
 			memcpy(o, p + i, n);
 			o += n;
 		}
@@ -107,6 +123,19 @@ json_text(const char *s)
 	json_t *j;
 
 	if ((clean = json_sanitize(s, s != NULL ? strlen(s) : 0)) == NULL)
+		return NULL;
+	j = json_string(clean);
+	free(clean);
+	return j;
+}
+
+json_t *
+json_text_ml(const char *s)
+{
+	char *clean;
+	json_t *j;
+
+	if ((clean = json_sanitize_text(s, s != NULL ? strlen(s) : 0)) == NULL)
 		return NULL;
 	j = json_string(clean);
 	free(clean);

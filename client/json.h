@@ -22,8 +22,17 @@
  */
 char *json_sanitize(const char *s, size_t len);
 
+/*
+ * The same for message text, which may span lines: newlines and tabs are
+ * kept, everything else is cleaned as by json_sanitize.
+ */
+char *json_sanitize_text(const char *s, size_t len);
+
 /* A jansson string holding json_sanitize(s); NULL when out of memory. */
 json_t *json_text(const char *s);
+
+/* A jansson string holding json_sanitize_text(s); NULL when out of memory. */
+json_t *json_text_ml(const char *s);
 
 /* A jansson integer for an id or a time (ids stay below 2^63). */
 json_t *json_u64(uint64_t v);

@@ -1,0 +1,1212 @@
+/*
+ * The cloud layer ties the engine to sync and the outbox and turns the
+ * front end's calls into requests. Its own state is small: the list of
+ * listeners, the resolutions in progress (a chat id may have to wait for
+ * the catch-up), and a flag for teardown.
+ *
+ * Teardown is deferred to the next loop turn: cloud_free() is usually
+ * called from inside an event or a reply, with sync or the outbox still
+ * on the stack, so they are released only after that stack unwound.
+ */
+#include "client/cloud.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/json.h"
+#include "client/log.h"
+#include "client/outbox.h"
+#include "client/sync.h"
+#include "crypto/sec.h"
+#include "proto/err.h"
+
+struct cloud_sub {
+	cloud_event_fn *fn;
+	void *ud;
+	int dead;
+};
+
+struct cloud_res;
+
+struct cloud {
+	uv_loop_t *loop;
+	struct store *st;
+	struct engine *e;
+	struct sync *sy;
+	struct outbox *ob;
+	uint64_t self;
+
+	struct cloud_sub *subs;
+	size_t n_subs, cap_subs;
+	int emitting;
+
+	struct cloud_res *res;		/* resolutions in progress */
+
+	int freeing;
+	unsigned pending;		/* handles still closing */
+	uv_timer_t free_timer;
+	void (*done)(void *);
+	void *done_ud;
+};
+
+/* ------------------------------------------------------------ events */
+
+static void
+cloud_emit(void *ud, const struct cloud_event *ev)
+{
+	struct cloud *c = ud;
+	size_t i, j;
+
+	if (c->freeing)
+		return;
+	c->emitting++;
+	for (i = 0; i < c->n_subs && !c->freeing; i++)
+		if (!c->subs[i].dead)
+			c->subs[i].fn(c->subs[i].ud, ev);
+	if (--c->emitting == 0) {
+		for (i = j = 0; i < c->n_subs; i++)
+			if (!c->subs[i].dead)
+				c->subs[j++] = c->subs[i];
+		c->n_subs = j;
+	}
+}
+
+int
+cloud_subscribe(struct cloud *c, cloud_event_fn *fn, void *ud)
+{
+	struct cloud_sub *n;
+	size_t cap;
+
+	if (c->n_subs == c->cap_subs) {
+		cap = c->cap_subs ? c->cap_subs * 2 : 4;
+		if ((n = realloc(c->subs, cap * sizeof(*n))) == NULL)
+			return ERR_NOMEM;
+		c->subs = n;
+		c->cap_subs = cap;
+	}
+	c->subs[c->n_subs].fn = fn;
+	c->subs[c->n_subs].ud = ud;
+	c->subs[c->n_subs].dead = 0;
+	c->n_subs++;
+	return 0;
+}
+
+void
+cloud_unsubscribe(struct cloud *c, cloud_event_fn *fn, void *ud)
+{
+	size_t i;
+
+	size_t j;
+
+	for (i = 0; i < c->n_subs; i++)
+		if (c->subs[i].fn == fn && c->subs[i].ud == ud)
+			c->subs[i].dead = 1;
+	if (c->emitting > 0)
+		return;		/* cloud_emit compacts once it is done */
+	for (i = j = 0; i < c->n_subs; i++)
+		if (!c->subs[i].dead)
+			c->subs[j++] = c->subs[i];
+	c->n_subs = j;
+}
+
+/* --------------------------------------------------------- resolving */
+
+struct cloud_res {
+	struct cloud *c;
+	struct cloud_res *next;
+	char *peer;
+	int fresh;
+	cloud_peer_fn *cb;
+	void *ud;
+	uv_timer_t timer;
+	int done;
+	int waiting;			/* for the catch-up */
+	int in_call;			/* ResolveUser in flight */
+	uint64_t deadline;		/* loop time, 0: none */
+	int err;			/* a result decided locally */
+	struct cloud_peer p;
+};
+
+static void cloud_res_timer(uv_timer_t *);
+
+static void
+cloud_res_closed(uv_handle_t *h)
+{
+	struct cloud_res *rs = h->data;
+
+	free(rs->peer);
+	free(rs);
+}
+
+static void
+cloud_res_finish(struct cloud_res *rs, int err, const char *why,
+    const struct cloud_peer *p)
+{
+	struct cloud_res **pp;
+
+	if (rs->done)
+		return;
+	rs->done = 1;
+	for (pp = &rs->c->res; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == rs) {
+			*pp = rs->next;
+			break;
+		}
+	uv_timer_stop(&rs->timer);
+	rs->cb(rs->ud, err, why != NULL ? why : "", err == 0 ? p : NULL);
+	uv_close((uv_handle_t *)&rs->timer, cloud_res_closed);
+}
+
+int
+cloud_peer_check(const char *s)
+{
+	size_t i, n;
+
+	if (s == NULL || *s == '\0')
+		return ERR_INVAL;
+	n = strlen(s);
+	if (strcmp(s, "me") == 0)
+		return 0;
+	if (s[0] == '@') {
+		if (n < 2 || n > 65)
+			return ERR_INVAL;
+		for (i = 1; i < n; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+			    s[i] != '.' && s[i] != '-')
+				return ERR_INVAL;
+		return 0;
+	}
+	if (s[0] == '+') {
+		if (n < 4 || n > 21)
+			return ERR_INVAL;
+		for (i = 1; i < n; i++)
+			if (!isdigit((unsigned char)s[i]))
+				return ERR_INVAL;
+		return 0;
+	}
+	if (n > 19 || s[0] == '0')
+		return ERR_INVAL;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return ERR_INVAL;
+	return 0;
+}
+
+/* Fills p from a user id: the user and its private chat, if any. */
+static int
+cloud_peer_of_user(struct cloud *c, uint64_t user_id, struct cloud_peer *p)
+{
+	struct store_chat ch;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->user_id = user_id;
+	r = store_find_chat_by_peer(c->st, user_id, &ch);
+	if (r == ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return r;
+	p->chat_id = ch.id;
+	p->kind = ch.kind;
+	store_chat_free(&ch);
+	return 0;
+}
+
+int
+cloud_resolve_local(struct cloud *c, const char *peer, struct cloud_peer *out)
+{
+	struct store_user u;
+	struct store_chat ch;
+	char name[72];
+	size_t i;
+	uint64_t id;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = cloud_peer_check(peer)) != 0)
+		return r;
+	if (strcmp(peer, "me") == 0) {
+		if (c->self == 0)
+			return ERR_NOT_AUTHED;
+		r = cloud_peer_of_user(c, c->self, out);
+		if (r == 0 && out->kind == 0)
+			out->kind = STORE_CHAT_SAVED;
+		return r;
+	}
+	if (peer[0] == '@' || peer[0] == '+') {
+		if (peer[0] == '@') {
+			for (i = 0; peer[i + 1] != '\0' && i < sizeof(name) - 1;
+			    i++)
+				name[i] = (char)tolower(
+				    (unsigned char)peer[i + 1]);
+			name[i] = '\0';
+			r = store_find_user(c->st, name, &u);
+		} else
+			r = store_find_user_by_phone(c->st, peer, &u);
+		if (r != 0)
+			return r;
+		id = u.id;
+		store_user_free(&u);
+		return cloud_peer_of_user(c, id, out);
+	}
+	id = strtoull(peer, NULL, 10);
+	if ((r = store_get_chat(c->st, id, &ch)) != 0)
+		return r;
+	out->chat_id = ch.id;
+	out->kind = ch.kind;
+	if (ch.kind == STORE_CHAT_PRIVATE || ch.kind == STORE_CHAT_SAVED)
+		out->user_id = ch.peer_id;
+	r = ch.left ? ERR_PERM : 0;
+	store_chat_free(&ch);
+	return r;
+}
+
+static void
+cloud_res_on_user(void *ud, int err, const Sotto__Response *resp)
+{
+	struct cloud_res *rs = ud;
+	struct cloud_peer p;
+	Sotto__User *u;
+	char *why = NULL;
+	int r;
+
+	rs->in_call = 0;
+	if (err != 0) {
+		if (resp != NULL && resp->error != NULL &&
+		    resp->error->message != NULL)
+			why = json_sanitize(resp->error->message,
+			    strlen(resp->error->message));
+		cloud_res_finish(rs, err, why, NULL);
+		free(why);
+		return;
+	}
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_USER ||
+	    resp->user->user == NULL || resp->user->user->id == 0) {
+		cloud_res_finish(rs, ERR_PROTO, NULL, NULL);
+		return;
+	}
+	u = resp->user->user;
+	if ((r = sync_put_users(rs->c->sy, &u, 1)) != 0 ||
+	    (r = cloud_peer_of_user(rs->c, u->id, &p)) != 0) {
+		cloud_res_finish(rs, r, NULL, NULL);
+		return;
+	}
+	cloud_res_finish(rs, 0, NULL, &p);
+}
+
+/* Asks the server for the user rs names. */
+static void
+cloud_res_ask(struct cloud_res *rs)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__ResolveUser ru = SOTTO__RESOLVE_USER__INIT;
+	char name[72];
+	uint64_t left = 0, now;
+	size_t i;
+	int r;
+
+	if (rs->peer[0] == '@') {
+		for (i = 0; rs->peer[i + 1] != '\0' && i < sizeof(name) - 1;
+		    i++)
+			name[i] = (char)tolower((unsigned char)rs->peer[i + 1]);
+		name[i] = '\0';
+		ru.username = name;
+	} else
+		ru.phone = rs->peer;
+	req.method_case = SOTTO__REQUEST__METHOD_RESOLVE_USER;
+	req.resolve_user = &ru;
+	if (rs->deadline != 0) {
+		now = uv_now(rs->c->loop);
+		left = rs->deadline > now ? rs->deadline - now : 1;
+	}
+	uv_timer_stop(&rs->timer);
+	if ((r = engine_call(rs->c->e, &req, left, cloud_res_on_user,
+	    rs)) != 0) {
+		rs->err = r;
+		uv_timer_start(&rs->timer, cloud_res_timer, 0, 0);
+		return;
+	}
+	rs->in_call = 1;
+}
+
+/* One step: local, then (for users) the server, or wait for the sync. */
+static void
+cloud_res_step(struct cloud_res *rs)
+{
+	struct cloud_peer p;
+	uint64_t now;
+	int r;
+
+	if (rs->fresh && (rs->peer[0] == '@' || rs->peer[0] == '+')) {
+		cloud_res_ask(rs);
+		return;
+	}
+	r = cloud_resolve_local(rs->c, rs->peer, &p);
+	if (r == 0) {
+		cloud_res_finish(rs, 0, NULL, &p);
+		return;
+	}
+	if (r != ERR_NOT_FOUND) {
+		cloud_res_finish(rs, r, NULL, NULL);
+		return;
+	}
+	if (rs->peer[0] == '@' || rs->peer[0] == '+') {
+		cloud_res_ask(rs);
+		return;
+	}
+	if (sync_synced(rs->c->sy)) {
+		cloud_res_finish(rs, ERR_NOT_FOUND, "no such chat here", NULL);
+		return;
+	}
+	rs->waiting = 1;
+	if (rs->deadline != 0) {
+		now = uv_now(rs->c->loop);
+		uv_timer_start(&rs->timer, cloud_res_timer,
+		    rs->deadline > now ? rs->deadline - now : 0, 0);
+	}
+}
+
+static void
+cloud_res_timer(uv_timer_t *t)
+{
+	struct cloud_res *rs = t->data;
+
+	if (rs->err != 0) {
+		cloud_res_finish(rs, rs->err, NULL, NULL);
+		return;
+	}
+	if (rs->waiting) {
+		/* The catch-up did not finish in time. */
+		cloud_res_finish(rs, engine_was_ready(rs->c->e) ?
+		    ERR_TIMEOUT : ERR_UNREACHABLE, NULL, NULL);
+		return;
+	}
+	cloud_res_step(rs);
+}
+
+int
+cloud_resolve(struct cloud *c, const char *peer, int fresh,
+    uint64_t timeout_ms, cloud_peer_fn *cb, void *ud)
+{
+	struct cloud_res *rs;
+	int r;
+
+	if ((r = cloud_peer_check(peer)) != 0)
+		return r;
+	if (c->freeing)
+		return ERR_CLOSED;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL ||
+	    (rs->peer = strdup(peer)) == NULL) {
+		free(rs);
+		return ERR_NOMEM;
+	}
+	rs->c = c;
+	rs->fresh = fresh;
+	rs->cb = cb;
+	rs->ud = ud;
+	if (timeout_ms > 0)
+		rs->deadline = uv_now(c->loop) + timeout_ms;
+	uv_timer_init(c->loop, &rs->timer);
+	rs->timer.data = rs;
+	rs->next = c->res;
+	c->res = rs;
+	/* The first step runs on the next loop turn, never in here. */
+	uv_timer_start(&rs->timer, cloud_res_timer, 0, 0);
+	return 0;
+}
+
+/* The catch-up finished: resolutions waiting for it go on. */
+static void
+cloud_on_synced(void *ud)
+{
+	struct cloud *c = ud;
+	struct cloud_res *rs, *next;
+
+	for (rs = c->res; rs != NULL; rs = next) {
+		next = rs->next;
+		if (rs->waiting && !rs->done) {
+			rs->waiting = 0;
+			cloud_res_step(rs);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- text */
+
+int
+cloud_text_check(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, n, count = 0, k;
+	uint32_t cp, min;
+
+	if (text == NULL || len == 0)
+		return ERR_INVAL;
+	while (i < len) {
+		if (p[i] == 0)
+			return ERR_INVAL;
+		if (p[i] < 0x80) {
+			n = 1;
+			cp = p[i];
+			min = 0;
+		} else if ((p[i] & 0xe0) == 0xc0) {
+			n = 2;
+			cp = p[i] & 0x1f;
+			min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			n = 3;
+			cp = p[i] & 0x0f;
+			min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			n = 4;
+			cp = p[i] & 0x07;
+			min = 0x10000;
+		} else
+			return ERR_INVAL;
+		if (len - i < n)
+			return ERR_INVAL;
+		for (k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return ERR_INVAL;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return ERR_INVAL;
+		i += n;
+		if (++count > CLOUD_TEXT_MAX)
+			return ERR_TOO_BIG;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ sends */
+
+int
+cloud_send(struct cloud *c, const struct cloud_peer *to, const char *text,
+    uint64_t reply_to, uint64_t *random_id)
+{
+	uint64_t chat_id = 0, user_id = 0;
+	int r;
+
+	if ((r = cloud_text_check(text, text != NULL ? strlen(text) : 0)) != 0)
+		return r;
+	/* Private chats and Saved Messages go by user: one path for both. */
+	if (to->user_id != 0 && to->kind != STORE_CHAT_GROUP)
+		user_id = to->user_id;
+	else if (to->chat_id != 0)
+		chat_id = to->chat_id;
+	else
+		return ERR_NOT_FOUND;
+	return outbox_add(c->ob, chat_id, user_id, NULL, text, reply_to,
+	    random_id);
+}
+
+int
+cloud_outbox_count(struct cloud *c, uint64_t *n)
+{
+	return store_outbox_count(c->st, n);
+}
+
+/* ------------------------------------------------------------ calls */
+
+enum cloud_call_kind {
+	CALL_EDIT,
+	CALL_DELETE,
+	CALL_READ,
+	CALL_PLAIN,			/* SetTyping: nothing to store */
+	CALL_CONTACTS,
+	CALL_ADD_CONTACT,
+	CALL_REMOVE_CONTACT,
+	CALL_GROUP,			/* answered by a SendResult */
+};
+
+struct cloud_call {
+	struct cloud *c;
+	enum cloud_call_kind kind;
+	cloud_done_fn *cb;
+	void *ud;
+	uint64_t chat_id;
+	uint64_t max_id;
+	uint64_t *ids;
+	size_t n_ids;
+	int for_everyone;
+};
+
+static int
+cloud_apply_edit(struct cloud *c, const Sotto__Response *resp, uint64_t *id)
+{
+	struct store_message m;
+	struct cloud_event ev;
+	int r;
+
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_SENT ||
+	    resp->sent->message == NULL)
+		return ERR_PROTO;
+	sync_message_from(&m, resp->sent->message);
+	if ((r = store_edit_message(c->st, &m)) != 0)
+		return r;
+	*id = m.id;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_EDITED;
+	ev.msg = &m;
+	ev.chat_id = m.chat_id;
+	cloud_emit(c, &ev);
+	return 0;
+}
+
+/* Makes the stored contacts exactly the server's list. */
+static int
+cloud_collect_contact(void *ud, const struct store_user *u)
+{
+	uint64_t **pp = ud;
+
+	**pp = u->id;
+	(*pp)++;
+	return 0;
+}
+
+static int
+cloud_count_contact(void *ud, const struct store_user *u)
+{
+	(void)u;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+static int
+cloud_apply_contacts(struct cloud *c, const Sotto__UsersResult *res)
+{
+	uint64_t *old = NULL, *p;
+	size_t n = 0, i, j;
+	int r, keep;
+
+	if ((r = store_list_contacts(c->st, cloud_count_contact, &n)) != 0)
+		return r;
+	if (n > 0 && (old = calloc(n, sizeof(*old))) == NULL)
+		return ERR_NOMEM;
+	p = old;
+	if (n > 0 &&
+	    (r = store_list_contacts(c->st, cloud_collect_contact, &p)) != 0)
+		goto out;
+	if ((r = store_begin(c->st)) != 0)
+		goto out;
+	for (i = 0; i < res->n_users; i++) {
+		struct store_user u;
+
+		if (res->users[i] == NULL || res->users[i]->id == 0)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.id = res->users[i]->id;
+		u.username = res->users[i]->username;
+		u.display_name = res->users[i]->display_name;
+		u.phone = res->users[i]->phone;
+		u.contact = 1;
+		if ((r = store_put_user(c->st, &u)) != 0)
+			goto fail;
+	}
+	for (i = 0; i < (size_t)(p - old); i++) {
+		keep = 0;
+		for (j = 0; j < res->n_users; j++)
+			if (res->users[j] != NULL &&
+			    res->users[j]->id == old[i])
+				keep = 1;
+		if (!keep && (r = store_set_contact(c->st, old[i], 0)) != 0)
+			goto fail;
+	}
+	if ((r = store_commit(c->st)) != 0)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(c->st);
+out:
+	free(old);
+	return r;
+}
+
+static int
+cloud_apply_contact(struct cloud *c, const Sotto__Response *resp, int added,
+    uint64_t *id)
+{
+	struct store_user u;
+	struct cloud_event ev;
+	const Sotto__User *w;
+	int r;
+
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_CONTACT ||
+	    resp->contact->user == NULL)
+		return ERR_PROTO;
+	w = resp->contact->user;
+	memset(&u, 0, sizeof(u));
+	u.id = w->id;
+	u.username = w->username;
+	u.display_name = w->display_name;
+	u.phone = w->phone;
+	u.contact = added;
+	if ((r = store_put_user(c->st, &u)) != 0)
+		return r;
+	*id = u.id;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_CONTACT;
+	ev.user = &u;
+	ev.user_id = u.id;
+	ev.added = added;
+	cloud_emit(c, &ev);
+	return 0;
+}
+
+static void
+cloud_call_reply(void *ud, int err, const Sotto__Response *resp)
+{
+	struct cloud_call *k = ud;
+	struct cloud *c = k->c;
+	struct cloud_event ev;
+	char *why = NULL;
+	uint64_t id = 0;
+	int r = err;
+
+	if (err == 0 && !c->freeing) {
+		switch (k->kind) {
+		case CALL_EDIT:
+			r = cloud_apply_edit(c, resp, &id);
+			break;
+		case CALL_DELETE:
+			r = store_delete_messages(c->st, k->chat_id, k->ids,
+			    k->n_ids);
+			if (r == 0) {
+				memset(&ev, 0, sizeof(ev));
+				ev.kind = CLOUD_EV_DELETED;
+				ev.chat_id = k->chat_id;
+				ev.ids = k->ids;
+				ev.n_ids = k->n_ids;
+				ev.for_everyone = k->for_everyone;
+				cloud_emit(c, &ev);
+			}
+			id = k->chat_id;
+			break;
+		case CALL_READ:
+			r = store_set_read_inbox(c->st, k->chat_id, k->max_id);
+			if (r == 0) {
+				memset(&ev, 0, sizeof(ev));
+				ev.kind = CLOUD_EV_READ_INBOX;
+				ev.chat_id = k->chat_id;
+				ev.max_id = k->max_id;
+				ev.user_id = c->self;
+				cloud_emit(c, &ev);
+			}
+			id = k->max_id;
+			break;
+		case CALL_PLAIN:
+			break;
+		case CALL_CONTACTS:
+			if (resp->result_case !=
+			    SOTTO__RESPONSE__RESULT_USERS)
+				r = ERR_PROTO;
+			else
+				r = cloud_apply_contacts(c, resp->users);
+			break;
+		case CALL_ADD_CONTACT:
+		case CALL_REMOVE_CONTACT:
+			r = cloud_apply_contact(c, resp,
+			    k->kind == CALL_ADD_CONTACT, &id);
+			break;
+		case CALL_GROUP:
+			if (resp->result_case != SOTTO__RESPONSE__RESULT_SENT)
+				r = ERR_PROTO;
+			else if ((r = sync_apply_sent(c->sy, resp->sent,
+			    0)) == 0)
+				id = resp->sent->message->chat_id;
+			break;
+		}
+	}
+	if (err != 0 && resp != NULL && resp->error != NULL &&
+	    resp->error->message != NULL)
+		why = json_sanitize(resp->error->message,
+		    strlen(resp->error->message));
+	k->cb(k->ud, r, why != NULL ? why : "", id);
+	free(why);
+	free(k->ids);
+	free(k);
+}
+
+static int
+cloud_call(struct cloud *c, enum cloud_call_kind kind, Sotto__Request *req,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud,
+    struct cloud_call **out)
+{
+	struct cloud_call *k;
+	int r;
+
+	if (c->freeing)
+		return ERR_CLOSED;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return ERR_NOMEM;
+	k->c = c;
+	k->kind = kind;
+	k->cb = cb;
+	k->ud = ud;
+	if (out != NULL)
+		*out = k;
+	if ((r = engine_call(c->e, req, timeout_ms, cloud_call_reply,
+	    k)) != 0) {
+		free(k->ids);
+		free(k);
+		return r;
+	}
+	return 0;
+}
+
+int
+cloud_edit(struct cloud *c, uint64_t chat_id, uint64_t id, const char *text,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__EditMessage m = SOTTO__EDIT_MESSAGE__INIT;
+	int r;
+
+	if ((r = cloud_text_check(text, text != NULL ? strlen(text) : 0)) != 0)
+		return r;
+	m.chat_id = chat_id;
+	m.id = id;
+	m.text = (char *)text;
+	req.method_case = SOTTO__REQUEST__METHOD_EDIT_MESSAGE;
+	req.edit_message = &m;
+	return cloud_call(c, CALL_EDIT, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_delete(struct cloud *c, uint64_t chat_id, const uint64_t *ids,
+    size_t n, int for_everyone, uint64_t timeout_ms, cloud_done_fn *cb,
+    void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__DeleteMessages m = SOTTO__DELETE_MESSAGES__INIT;
+	struct cloud_call *k = NULL;
+	uint64_t *copy;
+	int r;
+
+	if (n == 0)
+		return ERR_INVAL;
+	if ((copy = calloc(n, sizeof(*copy))) == NULL)
+		return ERR_NOMEM;
+	memcpy(copy, ids, n * sizeof(*copy));
+	m.chat_id = chat_id;
+	m.ids = copy;
+	m.n_ids = n;
+	m.for_everyone = for_everyone;
+	req.method_case = SOTTO__REQUEST__METHOD_DELETE_MESSAGES;
+	req.delete_messages = &m;
+	if ((r = cloud_call(c, CALL_DELETE, &req, timeout_ms, cb, ud,
+	    &k)) != 0) {
+		free(copy);
+		return r;
+	}
+	k->chat_id = chat_id;
+	k->ids = copy;
+	k->n_ids = n;
+	k->for_everyone = for_everyone;
+	return 0;
+}
+
+int
+cloud_mark_read(struct cloud *c, uint64_t chat_id, uint64_t max_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__ReadHistory m = SOTTO__READ_HISTORY__INIT;
+	struct store_chat ch;
+	struct cloud_call *k = NULL;
+	int r;
+
+	if (max_id == 0) {
+		if ((r = store_get_chat(c->st, chat_id, &ch)) != 0)
+			return r;
+		max_id = ch.last_message_id;
+		store_chat_free(&ch);
+	}
+	m.chat_id = chat_id;
+	m.max_id = max_id;
+	req.method_case = SOTTO__REQUEST__METHOD_READ_HISTORY;
+	req.read_history = &m;
+	if ((r = cloud_call(c, CALL_READ, &req, timeout_ms, cb, ud,
+	    &k)) != 0)
+		return r;
+	k->chat_id = chat_id;
+	k->max_id = max_id;
+	return 0;
+}
+
+int
+cloud_typing(struct cloud *c, uint64_t chat_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__SetTyping m = SOTTO__SET_TYPING__INIT;
+
+	m.chat_id = chat_id;
+	req.method_case = SOTTO__REQUEST__METHOD_SET_TYPING;
+	req.set_typing = &m;
+	return cloud_call(c, CALL_PLAIN, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_refresh_contacts(struct cloud *c, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__GetContacts m = SOTTO__GET_CONTACTS__INIT;
+
+	req.method_case = SOTTO__REQUEST__METHOD_GET_CONTACTS;
+	req.get_contacts = &m;
+	return cloud_call(c, CALL_CONTACTS, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_add_contact(struct cloud *c, uint64_t user_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__AddContact m = SOTTO__ADD_CONTACT__INIT;
+
+	m.user_id = user_id;
+	req.method_case = SOTTO__REQUEST__METHOD_ADD_CONTACT;
+	req.add_contact = &m;
+	return cloud_call(c, CALL_ADD_CONTACT, &req, timeout_ms, cb, ud,
+	    NULL);
+}
+
+int
+cloud_remove_contact(struct cloud *c, uint64_t user_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__RemoveContact m = SOTTO__REMOVE_CONTACT__INIT;
+
+	m.user_id = user_id;
+	req.method_case = SOTTO__REQUEST__METHOD_REMOVE_CONTACT;
+	req.remove_contact = &m;
+	return cloud_call(c, CALL_REMOVE_CONTACT, &req, timeout_ms, cb, ud,
+	    NULL);
+}
+
+static int
+cloud_title_check(const char *title)
+{
+	size_t n = title != NULL ? strlen(title) : 0;
+	int r;
+
+	if (n > CLOUD_TITLE_MAX)
+		return ERR_TOO_BIG;
+	if ((r = cloud_text_check(title, n)) != 0)
+		return r == ERR_TOO_BIG ? r : ERR_INVAL;
+	return 0;
+}
+
+int
+cloud_create_group(struct cloud *c, const char *title,
+    const uint64_t *member_ids, size_t n, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__CreateGroup m = SOTTO__CREATE_GROUP__INIT;
+	int r;
+
+	if ((r = cloud_title_check(title)) != 0)
+		return r;
+	m.title = (char *)title;
+	m.member_ids = (uint64_t *)member_ids;
+	m.n_member_ids = n;
+	do
+		m.random_id = sec_random_u64() & INT64_MAX;
+	while (m.random_id == 0);
+	req.method_case = SOTTO__REQUEST__METHOD_CREATE_GROUP;
+	req.create_group = &m;
+	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_add_member(struct cloud *c, uint64_t chat_id, uint64_t user_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__AddMember m = SOTTO__ADD_MEMBER__INIT;
+
+	m.chat_id = chat_id;
+	m.user_id = user_id;
+	req.method_case = SOTTO__REQUEST__METHOD_ADD_MEMBER;
+	req.add_member = &m;
+	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_remove_member(struct cloud *c, uint64_t chat_id, uint64_t user_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__RemoveMember m = SOTTO__REMOVE_MEMBER__INIT;
+
+	m.chat_id = chat_id;
+	m.user_id = user_id;
+	req.method_case = SOTTO__REQUEST__METHOD_REMOVE_MEMBER;
+	req.remove_member = &m;
+	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_leave(struct cloud *c, uint64_t chat_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__LeaveChat m = SOTTO__LEAVE_CHAT__INIT;
+
+	m.chat_id = chat_id;
+	req.method_case = SOTTO__REQUEST__METHOD_LEAVE_CHAT;
+	req.leave_chat = &m;
+	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
+}
+
+int
+cloud_rename(struct cloud *c, uint64_t chat_id, const char *title,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__RenameChat m = SOTTO__RENAME_CHAT__INIT;
+	int r;
+
+	if ((r = cloud_title_check(title)) != 0)
+		return r;
+	m.chat_id = chat_id;
+	m.title = (char *)title;
+	req.method_case = SOTTO__REQUEST__METHOD_RENAME_CHAT;
+	req.rename_chat = &m;
+	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
+}
+
+/* ------------------------------------------------------------ reads */
+
+int
+cloud_get_user(struct cloud *c, uint64_t id, struct store_user *u)
+{
+	return store_get_user(c->st, id, u);
+}
+
+int
+cloud_get_chat(struct cloud *c, uint64_t id, struct store_chat *ch)
+{
+	return store_get_chat(c->st, id, ch);
+}
+
+int
+cloud_get_message(struct cloud *c, uint64_t chat_id, uint64_t id,
+    struct store_message *m)
+{
+	return store_get_message(c->st, chat_id, id, m);
+}
+
+int
+cloud_list_chats(struct cloud *c, store_chat_fn *fn, void *ud)
+{
+	return store_list_chats(c->st, fn, ud);
+}
+
+int
+cloud_history(struct cloud *c, uint64_t chat_id, uint64_t limit,
+    store_message_fn *fn, void *ud)
+{
+	return store_list_messages(c->st, chat_id, limit, fn, ud);
+}
+
+int
+cloud_history_before(struct cloud *c, uint64_t chat_id, uint64_t before_id,
+    uint64_t limit, store_message_fn *fn, void *ud)
+{
+	return store_list_messages_before(c->st, chat_id, before_id, limit,
+	    fn, ud);
+}
+
+int
+cloud_list_members(struct cloud *c, uint64_t chat_id, store_member_fn *fn,
+    void *ud)
+{
+	return store_list_members(c->st, chat_id, fn, ud);
+}
+
+int
+cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud)
+{
+	return store_list_contacts(c->st, fn, ud);
+}
+
+/* ------------------------------------------------------- life cycle */
+
+static void
+cloud_on_state(void *ud, enum engine_state state, int err)
+{
+	struct cloud *c = ud;
+	const struct engine_welcome *w = engine_welcome(c->e);
+	struct cloud_event ev;
+
+	if (state == ENGINE_READY && w->authenticated && w->user_id != 0) {
+		c->self = w->user_id;
+		sync_set_self(c->sy, c->self);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_STATE;
+	ev.state = state;
+	ev.err = err;
+	cloud_emit(c, &ev);
+	if (c->freeing)
+		return;
+	if (state == ENGINE_READY) {
+		if (!w->authenticated)
+			return;		/* nothing to sync before a login */
+		sync_on_ready(c->sy);
+		outbox_on_ready(c->ob);
+	} else {
+		sync_on_down(c->sy);
+		outbox_on_down(c->ob);
+	}
+}
+
+static void
+cloud_on_update(void *ud, const Sotto__Update *u)
+{
+	struct cloud *c = ud;
+
+	if (!c->freeing)
+		sync_on_update(c->sy, u);
+}
+
+int
+cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
+    const uint8_t device_priv[NOISE_KEY_LEN],
+    const struct engine_config *cfg)
+{
+	static const struct sync_ops sops = { cloud_emit, cloud_on_synced };
+	struct engine_events ev = { cloud_on_state, cloud_on_update };
+	struct store_account acct;
+	struct cloud *c;
+	int r;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ERR_NOMEM;
+	c->loop = loop;
+	c->st = st;
+	if (store_get_account(st, &acct) == 0) {
+		c->self = acct.user_id;
+		store_account_free(&acct);
+	}
+	if ((r = engine_new(&c->e, loop, st, device_priv, cfg, &ev, c)) != 0)
+		goto fail;
+	if ((r = sync_new(&c->sy, c->e, st, &sops, c)) != 0)
+		goto fail;
+	sync_set_self(c->sy, c->self);
+	if ((r = outbox_new(&c->ob, loop, c->e, st, c->sy, cloud_emit,
+	    c)) != 0)
+		goto fail;
+	uv_timer_init(loop, &c->free_timer);
+	c->free_timer.data = c;
+	*out = c;
+	return 0;
+fail:
+	/* Only the engine holds handles here, and it frees them itself. */
+	sync_free(c->sy);
+	if (c->e != NULL)
+		engine_free(c->e, NULL, NULL);
+	free(c);
+	return r;
+}
+
+int
+cloud_start(struct cloud *c)
+{
+	return engine_start(c->e);
+}
+
+uv_loop_t *
+cloud_loop(struct cloud *c)
+{
+	return c->loop;
+}
+
+struct engine *
+cloud_engine(struct cloud *c)
+{
+	return c->e;
+}
+
+int
+cloud_synced(const struct cloud *c)
+{
+	return sync_synced(c->sy);
+}
+
+uint64_t
+cloud_self(const struct cloud *c)
+{
+	return c->self;
+}
+
+static void
+cloud_part_done(void *ud)
+{
+	struct cloud *c = ud;
+	void (*done)(void *);
+	void *dud;
+
+	if (--c->pending > 0)
+		return;
+	done = c->done;
+	dud = c->done_ud;
+	free(c->subs);
+	free(c);
+	if (done != NULL)
+		done(dud);
+}
+
+static void
+cloud_timer_closed(uv_handle_t *h)
+{
+	cloud_part_done(h->data);
+}
+
+static void
+cloud_teardown(uv_timer_t *t)
+{
+	struct cloud *c = t->data;
+	struct cloud_res *rs, *next;
+
+	for (rs = c->res; rs != NULL; rs = next) {
+		next = rs->next;
+		if (!rs->in_call)	/* engine_free fails the others */
+			cloud_res_finish(rs, ERR_CLOSED, NULL, NULL);
+	}
+	c->pending = 3;
+	/* Pending requests fail now, while sync and the outbox exist. */
+	engine_free(c->e, cloud_part_done, c);
+	while ((rs = c->res) != NULL)
+		cloud_res_finish(rs, ERR_CLOSED, NULL, NULL);
+	sync_free(c->sy);
+	c->sy = NULL;
+	outbox_free(c->ob, cloud_part_done, c);
+	uv_close((uv_handle_t *)&c->free_timer, cloud_timer_closed);
+}
+
+void
+cloud_free(struct cloud *c, void (*done)(void *), void *ud)
+{
+	if (c == NULL) {
+		if (done != NULL)
+			done(ud);
+		return;
+	}
+	if (c->freeing)
+		return;
+	c->freeing = 1;
+	c->done = done;
+	c->done_ud = ud;
+	uv_timer_start(&c->free_timer, cloud_teardown, 0, 0);
+}

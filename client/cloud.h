@@ -1,0 +1,244 @@
+/*
+ * Cloud chats for front ends: the one API the command line and the TUI
+ * use for messages, chats, contacts and groups. It owns the engine (the
+ * connection, client/engine), the sync position (client/sync) and the
+ * outbox (client/outbox); a front end never touches the store or the
+ * socket, it calls these functions and renders the events it is given.
+ *
+ * Reading is synchronous and local: cloud_get_*, cloud_list_* and
+ * cloud_history* read the profile's database and return at once. The
+ * plain data structs of store/store.h (store_user, store_chat,
+ * store_message) are used as values here; a front end only reads them.
+ *
+ * Writing is asynchronous. A send is written to the outbox first and
+ * reported by events (CLOUD_EV_SENT or CLOUD_EV_REFUSED with its
+ * random_id), because it may complete in a later run of the program.
+ * Every other call completes through a cloud_done_fn exactly once.
+ *
+ * On every (re)connect the engine catches up with the server's update log
+ * (GetDifference, one transaction per page) and flushes the outbox in
+ * order; live updates are applied as they come. Everything this process
+ * applies is reported once as an event after its transaction commits.
+ *
+ * All functions return 0 or a negative ERR_* from proto/err.h. Everything
+ * runs on the loop given to cloud_new(); callbacks run on it and never
+ * from inside the call that registered them.
+ */
+#ifndef SOTTO_CLOUD_H
+#define SOTTO_CLOUD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "client/engine.h"
+#include "store/store.h"
+
+#define CLOUD_TEXT_MAX 4096		/* code points in a message */
+#define CLOUD_TITLE_MAX 256		/* bytes in a group title */
+
+struct cloud;
+
+enum cloud_ev {
+	CLOUD_EV_STATE,		/* state, err: the connection changed */
+	CLOUD_EV_SYNCED,	/* caught up with the server's log */
+	CLOUD_EV_MESSAGE,	/* msg (and chat): a message new to this device */
+	CLOUD_EV_EDITED,	/* msg: a message as it is after an edit */
+	CLOUD_EV_DELETED,	/* chat_id, ids, n_ids, for_everyone */
+	CLOUD_EV_READ_INBOX,	/* chat_id, max_id: this account read it */
+	CLOUD_EV_READ_OUTBOX,	/* chat_id, max_id, user_id: they read ours */
+	CLOUD_EV_TYPING,	/* chat_id, user_id (live only, never stored) */
+	CLOUD_EV_CHAT,		/* chat: a chat was created or changed */
+	CLOUD_EV_CONTACT,	/* user, added */
+	CLOUD_EV_SENT,		/* random_id, msg: the server has our message */
+	CLOUD_EV_REFUSED,	/* random_id, err, why: refused for good */
+	CLOUD_EV_OUTBOX_EMPTY,	/* every queued message went out */
+};
+
+/*
+ * One event. Only the fields named for its kind are set; pointers borrow
+ * memory that is valid during the callback only.
+ */
+struct cloud_event {
+	enum cloud_ev kind;
+	enum engine_state state;
+	int err;
+	const struct store_message *msg;
+	const struct store_chat *chat;
+	const struct store_user *user;
+	uint64_t chat_id;
+	const uint64_t *ids;
+	size_t n_ids;
+	int for_everyone;
+	int added;
+	uint64_t max_id;
+	uint64_t user_id;
+	uint64_t random_id;
+	const char *why;		/* sanitised; "" when the server said nothing */
+};
+
+typedef void cloud_event_fn(void *ud, const struct cloud_event *ev);
+
+/*
+ * Completion of a call. err is 0, a server's ERR_* (why holds its words,
+ * sanitised, or ""), or a local one (ERR_TIMEOUT, ERR_CLOSED, ERR_DB...).
+ * id is what the call made or changed: a chat id (groups), a message id
+ * (edit), a user id (lookups, contacts), or 0.
+ */
+typedef void cloud_done_fn(void *ud, int err, const char *why, uint64_t id);
+
+/*
+ * Creates the cloud on loop for the open profile store (borrowed; it must
+ * outlive the cloud), with the device key device_priv (copied) and the
+ * engine configuration cfg (its strings are copied by the engine).
+ * Returns 0, ERR_INVAL or ERR_NOMEM. Nothing happens until cloud_start().
+ */
+int cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
+    const uint8_t device_priv[NOISE_KEY_LEN],
+    const struct engine_config *cfg);
+
+/* Starts connecting; reconnects by itself until cloud_free(). */
+int cloud_start(struct cloud *c);
+
+/*
+ * Stops everything: pending calls complete with ERR_CLOSED (now), and
+ * done(ud) runs once every handle is closed. Queued messages stay in the
+ * outbox for the next run.
+ */
+void cloud_free(struct cloud *c, void (*done)(void *), void *ud);
+
+/* The loop the cloud runs on. */
+uv_loop_t *cloud_loop(struct cloud *c);
+
+/* The engine, for the account calls of client/engine.h. */
+struct engine *cloud_engine(struct cloud *c);
+
+/*
+ * Adds or removes a listener of events. Several may listen; one may
+ * unsubscribe itself (or another) from inside a callback.
+ * cloud_subscribe returns 0 or ERR_NOMEM.
+ */
+int cloud_subscribe(struct cloud *c, cloud_event_fn *fn, void *ud);
+void cloud_unsubscribe(struct cloud *c, cloud_event_fn *fn, void *ud);
+
+/* Whether this connection has caught up with the server's log. */
+int cloud_synced(const struct cloud *c);
+
+/* The account's user id (0 when the profile is not logged in). */
+uint64_t cloud_self(const struct cloud *c);
+
+/*
+ * Peers. A PEER is "@username", "+phone", "me" (Saved Messages) or a
+ * chat id in decimal. A resolved peer names a chat (chat_id), or a user
+ * (user_id) whose private chat may not exist yet, or both.
+ */
+struct cloud_peer {
+	uint64_t chat_id;
+	uint64_t user_id;
+	int kind;			/* enum store_chat_kind; 0 when no chat yet */
+};
+
+/* Checks the form of a PEER: 0 or ERR_INVAL. */
+int cloud_peer_check(const char *peer);
+
+/*
+ * Resolves peer from what this device knows, without the network.
+ * Returns 0; ERR_NOT_FOUND when it is not known here; ERR_INVAL for a
+ * malformed peer; ERR_PERM for a group this account has left.
+ */
+int cloud_resolve_local(struct cloud *c, const char *peer,
+    struct cloud_peer *out);
+
+typedef void cloud_peer_fn(void *ud, int err, const char *why,
+    const struct cloud_peer *p);
+
+/*
+ * Resolves peer: locally when it is known (and fresh is 0), else once this
+ * connection has caught up, else by asking the server (ResolveUser) and
+ * storing the user it names. fresh asks the server for a user even when
+ * one is known (to refresh it). cb runs once: err 0 and p; ERR_NOT_FOUND
+ * for an unknown user or a chat this account is not in; ERR_PERM for a
+ * group it has left; ERR_TIMEOUT/ERR_UNREACHABLE when the server could
+ * not be asked within timeout_ms (0: no limit).
+ */
+int cloud_resolve(struct cloud *c, const char *peer, int fresh,
+    uint64_t timeout_ms, cloud_peer_fn *cb, void *ud);
+
+/*
+ * Checks a message text: 1 to CLOUD_TEXT_MAX code points of valid UTF-8
+ * without NUL. Returns 0, ERR_INVAL (empty, invalid UTF-8 or NUL) or
+ * ERR_TOO_BIG.
+ */
+int cloud_text_check(const char *text, size_t len);
+
+/*
+ * Queues text for to (reply_to: a message id of that chat, or 0) and
+ * starts sending it. The message is in the outbox when this returns 0,
+ * and *random_id names it in the CLOUD_EV_SENT or CLOUD_EV_REFUSED event
+ * that ends it, in this run or a later one. Returns ERR_INVAL/ERR_TOO_BIG
+ * (see cloud_text_check), ERR_NOT_FOUND (to names no chat and no user),
+ * ERR_DB.
+ */
+int cloud_send(struct cloud *c, const struct cloud_peer *to,
+    const char *text, uint64_t reply_to, uint64_t *random_id);
+
+/* How many messages wait in the outbox. */
+int cloud_outbox_count(struct cloud *c, uint64_t *n);
+
+/*
+ * Calls to the server. Each completes through cb once (with 0 or an
+ * ERR_*) after its effect has been stored; timeout_ms bounds the wait
+ * (0: none). They return 0, or an error and cb never runs.
+ */
+int cloud_edit(struct cloud *c, uint64_t chat_id, uint64_t id,
+    const char *text, uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+int cloud_delete(struct cloud *c, uint64_t chat_id, const uint64_t *ids,
+    size_t n, int for_everyone, uint64_t timeout_ms, cloud_done_fn *cb,
+    void *ud);
+/* Marks chat_id read up to max_id (0: its last message). */
+int cloud_mark_read(struct cloud *c, uint64_t chat_id, uint64_t max_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+int cloud_typing(struct cloud *c, uint64_t chat_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud);
+/* Replaces the stored contacts with the server's list. */
+int cloud_refresh_contacts(struct cloud *c, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud);
+int cloud_add_contact(struct cloud *c, uint64_t user_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud);
+int cloud_remove_contact(struct cloud *c, uint64_t user_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+/* Groups; id in cb is the group's chat id. */
+int cloud_create_group(struct cloud *c, const char *title,
+    const uint64_t *member_ids, size_t n, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud);
+int cloud_add_member(struct cloud *c, uint64_t chat_id, uint64_t user_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+int cloud_remove_member(struct cloud *c, uint64_t chat_id, uint64_t user_id,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+int cloud_leave(struct cloud *c, uint64_t chat_id, uint64_t timeout_ms,
+    cloud_done_fn *cb, void *ud);
+int cloud_rename(struct cloud *c, uint64_t chat_id, const char *title,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+
+/*
+ * Local reads. The get functions fill a struct the caller releases with
+ * the matching store_*_free function; ERR_NOT_FOUND when absent.
+ */
+int cloud_get_user(struct cloud *c, uint64_t id, struct store_user *u);
+int cloud_get_chat(struct cloud *c, uint64_t id, struct store_chat *ch);
+int cloud_get_message(struct cloud *c, uint64_t chat_id, uint64_t id,
+    struct store_message *m);
+/* The chats, most recent activity first. */
+int cloud_list_chats(struct cloud *c, store_chat_fn *fn, void *ud);
+/* The newest limit messages of chat_id (0: all), oldest first. */
+int cloud_history(struct cloud *c, uint64_t chat_id, uint64_t limit,
+    store_message_fn *fn, void *ud);
+/* A page of up to limit messages older than before_id, newest first. */
+int cloud_history_before(struct cloud *c, uint64_t chat_id,
+    uint64_t before_id, uint64_t limit, store_message_fn *fn, void *ud);
+int cloud_list_members(struct cloud *c, uint64_t chat_id,
+    store_member_fn *fn, void *ud);
+int cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud);
+
+#endif
