@@ -432,11 +432,12 @@ store_clear_account(struct store *s)
 	if ((r = sqlc_exec(s->db, "DELETE FROM account;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM outbox;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM members;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM messages;")) != 0 ||
+	    /* Rebuilt from the now empty messages: no term is left. */
 	    (r = sqlc_exec(s->db, "INSERT INTO message_fts (message_fts) "
-	    "VALUES ('delete-all');")) != 0 ||
+	    "VALUES ('rebuild');")) != 0 ||
 	    (r = sqlc_exec(s->db, "UPDATE fts_state SET indexed_rowid = 0;"))
 	    != 0 ||
-	    (r = sqlc_exec(s->db, "DELETE FROM messages;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM chats;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM users;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM sync_state;")) != 0 ||
@@ -538,7 +539,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    "ORDER BY id;",
 	[ST_LIST_BEFORE] = "SELECT " STORE_MSG_COLS " FROM messages "
 	    "WHERE chat_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3;",
-	[ST_MSG_ROWID] = "SELECT rowid, text FROM messages "
+	[ST_MSG_ROWID] = "SELECT rowid FROM messages "
 	    "WHERE chat_id = ? AND id = ?;",
 	[ST_UPD_MSG] = "UPDATE messages SET text = ?, edit_date = ? "
 	    "WHERE rowid = ?;",
@@ -550,8 +551,8 @@ static const char *const store_sql[ST_COUNT] = {
 	    "ORDER BY id DESC LIMIT 1), 0), "
 	    "last_pts = coalesce((SELECT pts FROM messages WHERE chat_id = ?1 "
 	    "ORDER BY id DESC LIMIT 1), 0) WHERE id = ?1;",
-	[ST_FTS_DEL] = "INSERT INTO message_fts (message_fts, rowid, text) "
-	    "VALUES ('delete', ?, ?);",
+	/* FTS4 reads the old text from messages: run before it changes. */
+	[ST_FTS_DEL] = "DELETE FROM message_fts WHERE docid = ?;",
 	[ST_FTS_INS] = "INSERT INTO message_fts (rowid, text) VALUES (?, ?);",
 	[ST_FTS_MARK] = "SELECT indexed_rowid FROM fts_state WHERE id = 1;",
 	[ST_FTS_SETMARK] = "UPDATE fts_state SET indexed_rowid = ? "
@@ -997,7 +998,7 @@ store_members_apply(struct store *s, uint64_t chat_id, uint64_t self,
 {
 	sqlite3_stmt *st;
 	size_t i;
-	int r, in = 0;
+	int r, rc, in = 0;
 
 	if ((st = store_stmt(s, ST_DEL_MEMBERS)) == NULL)
 		return ERR_DB;
@@ -1017,8 +1018,13 @@ store_members_apply(struct store *s, uint64_t chat_id, uint64_t self,
 			store_done(st);
 			return ERR_DB;
 		}
-		if ((r = store_run(st)) != 0)
-			return r;
+		rc = sqlite3_step(st);
+		store_done(st);
+		/* The chat is the parent of its members (foreign key). */
+		if (rc == SQLITE_CONSTRAINT)
+			return ERR_NOT_FOUND;
+		if (rc != SQLITE_DONE)
+			return ERR_DB;
 	}
 	if ((st = store_stmt(s, ST_SET_LEFT)) == NULL)
 		return ERR_DB;
@@ -1257,7 +1263,10 @@ store_fts_set_mark(struct store *s, sqlite3_int64 mark)
 	return store_run(st);
 }
 
-/* Adds (ins) or removes (!ins) text of rowid to or from the FTS index. */
+/*
+ * Adds text as rowid's to the FTS index (ins), or removes rowid's current
+ * text from it (!ins, text unused): before the row changes or goes.
+ */
 static int
 store_fts_row(struct store *s, int ins, sqlite3_int64 rowid, const char *text)
 {
@@ -1265,20 +1274,17 @@ store_fts_row(struct store *s, int ins, sqlite3_int64 rowid, const char *text)
 
 	if ((st = store_stmt(s, ins ? ST_FTS_INS : ST_FTS_DEL)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, rowid) || !BIND_STR(st, 2, text)) {
+	if (!BIND_I64(st, 1, rowid) || (ins && !BIND_STR(st, 2, text))) {
 		store_done(st);
 		return ERR_DB;
 	}
 	return store_run(st);
 }
 
-/*
- * Finds (chat_id, id): its rowid in *rowid and a heap copy of its text in
- * *text (when text is not NULL). ERR_NOT_FOUND.
- */
+/* Finds (chat_id, id): its rowid in *rowid. ERR_NOT_FOUND. */
 static int
 store_msg_rowid(struct store *s, uint64_t chat_id, uint64_t id,
-    sqlite3_int64 *rowid, char **text)
+    sqlite3_int64 *rowid)
 {
 	sqlite3_stmt *st;
 	int rc, r = 0;
@@ -1293,11 +1299,8 @@ store_msg_rowid(struct store *s, uint64_t chat_id, uint64_t id,
 		r = ERR_NOT_FOUND;
 	else if (rc != SQLITE_ROW)
 		r = ERR_DB;
-	else {
+	else
 		*rowid = sqlite3_column_int64(st, 0);
-		if (text != NULL && (*text = strdup(COL_STR(st, 1))) == NULL)
-			r = ERR_NOMEM;
-	}
 	store_done(st);
 	return r;
 }
@@ -1319,34 +1322,28 @@ store_edit_apply(struct store *s, const struct store_message *m)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 rowid, mark;
-	char *old = NULL;
 	int r, indexed;
 
-	if ((r = store_msg_rowid(s, m->chat_id, m->id, &rowid, &old)) != 0)
+	if ((r = store_msg_rowid(s, m->chat_id, m->id, &rowid)) != 0)
 		return r == ERR_NOT_FOUND ? 0 : r;
 	if ((r = store_fts_mark(s, &mark)) != 0)
-		goto out;
+		return r;
 	indexed = rowid <= mark;
-	if (indexed && (r = store_fts_row(s, 0, rowid, old)) != 0)
-		goto out;
-	if ((st = store_stmt(s, ST_UPD_MSG)) == NULL) {
-		r = ERR_DB;
-		goto out;
-	}
+	if (indexed && (r = store_fts_row(s, 0, rowid, NULL)) != 0)
+		return r;
+	if ((st = store_stmt(s, ST_UPD_MSG)) == NULL)
+		return ERR_DB;
 	if (!BIND_STR(st, 1, m->text) || !BIND_I64(st, 2, m->edit_date) ||
 	    !BIND_I64(st, 3, rowid)) {
 		store_done(st);
-		r = ERR_DB;
-		goto out;
+		return ERR_DB;
 	}
 	if ((r = store_run(st)) != 0)
-		goto out;
+		return r;
 	if (indexed && ((r = store_fts_row(s, 1, rowid, m->text)) != 0 ||
 	    (r = store_fts_purge(s)) != 0))
-		goto out;
-out:
-	free(old);
-	return r;
+		return r;
+	return 0;
 }
 
 int
@@ -1365,22 +1362,19 @@ store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 rowid, mark, maxrow;
-	char *old = NULL;
 	size_t i;
 	int r = 0, purge = 0;
 
 	if ((r = store_fts_mark(s, &mark)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		free(old);
-		old = NULL;
-		if ((r = store_msg_rowid(s, chat_id, ids[i], &rowid,
-		    &old)) == ERR_NOT_FOUND)
+		if ((r = store_msg_rowid(s, chat_id, ids[i], &rowid)) ==
+		    ERR_NOT_FOUND)
 			continue;
 		if (r != 0)
 			goto out;
 		if (rowid <= mark) {
-			if ((r = store_fts_row(s, 0, rowid, old)) != 0)
+			if ((r = store_fts_row(s, 0, rowid, NULL)) != 0)
 				goto out;
 			purge = 1;
 		}
@@ -1426,7 +1420,6 @@ store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
 	}
 	r = store_run(st);
 out:
-	free(old);
 	return r;
 }
 
