@@ -499,6 +499,30 @@ main(void)
 	is_int(last_of(s, 3, NULL, NULL), 51, "committed");
 	store_rollback(s);
 
+	/* Last messages of many chats in one transaction (more than it batches). */
+	is_int(store_begin(s), 0, "begin a page");
+	for (i = 0, q = 0; i < 40; i++) {
+		c.id = 1000 + (uint64_t)i;
+		c.kind = STORE_CHAT_GROUP;
+		c.title = "many";
+		c.peer_id = 0;
+		q |= store_put_chat(s, &c);
+		q |= put(s, c.id, 5, BOB, "five", NULL);
+		q |= put(s, c.id, 7, BOB, "seven", NULL);
+		q |= put(s, c.id, 6, BOB, "six", NULL);
+	}
+	is_int(q, 0, "forty chats of three messages");
+	ok(last_of(s, 1000, &d, &p) == 7 && d == 1007 && p == 5007,
+	    "last message right inside the transaction");
+	is_int(store_commit(s), 0, "commit the page");
+	for (i = 0, q = 0; i < 40; i++)
+		q += last_of(s, 1000 + (uint64_t)i, NULL, NULL) == 7;
+	is_int(q, 40, "every chat's last message is 7");
+	is_int(store_begin(s), 0, "begin");
+	is_int(put(s, 1001, 9, BOB, "nine", NULL), 0, "put 9");
+	store_rollback(s);
+	is_int(last_of(s, 1001, NULL, NULL), 7, "rolled back put leaves last");
+
 	/* Reopen, then forget everything. */
 	store_close(s);
 	is_int(store_open(&s, path, key, 0), 0, "reopened");
