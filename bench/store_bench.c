@@ -13,6 +13,14 @@
 #include "proto/err.h"
 #include "store/store.h"
 
+static int
+count(void *ud, const struct store_message *m)
+{
+	(void)m;
+	++*(unsigned long *)ud;
+	return 0;
+}
+
 static double
 now(void)
 {
@@ -33,7 +41,7 @@ main(int argc, char **argv)
 	struct store_chat c;
 	struct store_message m;
 	unsigned long total = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
-	unsigned long i, j, page = 1000, nchats = 10;
+	unsigned long i, j, page = 1000, nchats = 10, hits;
 	double t0, t1;
 	int r, isnew;
 
@@ -81,6 +89,29 @@ main(int argc, char **argv)
 	printf("store_bench: %lu messages in pages of %lu: %.3f s, "
 	    "%.0f messages/s\n", total, page, t1 - t0,
 	    (double)total / (t1 - t0));
+
+	/* A page of history deep in a chat: a primary-key range scan. */
+	hits = 0;
+	t0 = now();
+	for (j = 0; j < 1000; j++)
+		if ((r = store_list_messages_before(s, 1, total / nchats / 2,
+		    50, count, &hits)) != 0)
+			goto fail;
+	t1 = now();
+	printf("store_bench: a page of 50 older messages: %.1f us\n",
+	    (t1 - t0) * 1e6 / 1000);
+
+	/* The first search indexes every message; later ones only new rows. */
+	for (j = 0; j < 2; j++) {
+		hits = 0;
+		t0 = now();
+		if ((r = store_search(s, 0, "catch", 20, count, &hits)) != 0)
+			goto fail;
+		t1 = now();
+		printf("store_bench: search %s: %.3f s, %lu hits\n",
+		    j == 0 ? "(indexing all rows first)" : "(index up to date)",
+		    t1 - t0, hits);
+	}
 	store_close(s);
 	if (base == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
