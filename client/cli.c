@@ -41,6 +41,7 @@
 #include "proto/err.h"
 #include "proto/version.h"
 #include "store/store.h"
+#include "ui/app.h"
 
 #define CLI_EX_CONFIG CMD_EX_CONFIG
 #define CLI_STDIN_MAX (64 * 1024)	/* a message read with -m - */
@@ -107,8 +108,7 @@ cli_usage(FILE *f)
 "line of a file; never from the command line. Exit status: 0 done, 64 usage,\n"
 "65 refused data, 66 unreadable file, 69 server unreachable, 75 queued in\n"
 "the outbox or try again later, 77 not allowed (passphrase, password,\n"
-"server key, not logged in). With no action, sotto opens the terminal UI\n"
-"(not available yet).\n",
+"server key, not logged in). With no action, sotto opens the terminal UI.\n",
 	    f);
 }
 
@@ -433,6 +433,39 @@ cli_on_signal(uv_signal_t *h, int signum)
 		cmd_stop(c->cmd, CMD_EX_OK);
 }
 
+/*
+ * No action: the terminal UI (ui/app.h) on the cloud, which also serves
+ * the profile's control socket while it runs.
+ */
+static int
+cli_run_tui(struct cli *c)
+{
+	struct store_account acct;
+	char label[STORE_ADDR_MAX];
+	int r;
+
+	label[0] = '\0';
+	if (store_get_account(c->prof.store, &acct) == 0) {
+		snprintf(label, sizeof(label), "@%s", acct.username);
+		store_account_free(&acct);
+	}
+	if ((r = ctl_listen(&c->ctl, c->cloud, c->prof.dir, c->server)) != 0)
+		log_warn_err(r, "no control socket");
+	if ((r = cloud_start(c->cloud)) != 0)
+		log_warn_err(r, "cannot start the engine");
+	sec_free(c->device_priv);
+	c->device_priv = NULL;
+	c->status = ui_app_run(&c->loop, c->cloud, label);
+	ctl_free(c->ctl);
+	c->ctl = NULL;
+	cloud_free(c->cloud, NULL, NULL);
+	c->cloud = NULL;
+	(void)uv_run(&c->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&c->loop) != 0)
+		log_warn("event loop closed with handles still open");
+	return c->status;
+}
+
 /* Runs the action on a cloud engine until it is done. */
 static int
 cli_run_loop(struct cli *c)
@@ -457,6 +490,8 @@ cli_run_loop(struct cli *c)
 		(void)uv_loop_close(&c->loop);
 		return cli_exit_code(r);
 	}
+	if (c->o->action == CMD_NONE)
+		return cli_run_tui(c);
 	uv_signal_init(&c->loop, &c->sigint);
 	uv_signal_init(&c->loop, &c->sigterm);
 	c->sigint.data = c->sigterm.data = c;
@@ -502,6 +537,8 @@ cli_run(struct cli *c)
 	if (log_open(c->prof.log_path) != 0)
 		fprintf(stderr, "sotto: warning: cannot write the log %s\n",
 		    c->prof.log_path);
+	if (getenv("SOTTO_LOG_DEBUG") != NULL)
+		log_set_level(LOG_LEVEL_DEBUG);
 	log_info("sotto %s: action %d", PACKAGE_VERSION, (int)o->action);
 	if ((status = cli_prepare(c)) != 0)
 		return status;
@@ -579,11 +616,6 @@ cli_main(int argc, char **argv)
 		printf("sotto %s (protocol version %u)\n", PACKAGE_VERSION,
 		    SOTTO_PROTO_VERSION);
 		return CMD_EX_OK;
-	}
-	if (o.action == CMD_NONE) {
-		cli_err("the terminal UI is not available yet; see sotto "
-		    "--help");
-		return CMD_EX_USAGE;
 	}
 	if (o.message != NULL && strcmp(o.message, "-") == 0) {
 		if ((status = cli_read_stdin(&stdin_text)) != 0)

@@ -478,6 +478,8 @@ sync_on_update(struct sync *s, const Sotto__Update *u)
 	uint64_t pts;
 	int r, gap = 0;
 
+	log_debug("update pts %llu (event %d)%s", (unsigned long long)u->pts,
+	    (int)u->event_case, s->fetching ? " while fetching" : "");
 	if (u->pts == 0) {
 		if (u->event_case == SOTTO__UPDATE__EVENT_TYPING)
 			sync_report(s, u, 0);

@@ -131,7 +131,10 @@ with Scenario("chats") as sc:
     t.eq(p.returncode, EX_DATAERR, "invalid UTF-8 is refused (65)",
          "exit %s\n%s" % (p.returncode, p.stderr))
 
-    # A chat alice is not in: bob's Saved Messages, by its id.
+    # A chat alice is not in: bob's Saved Messages, by its id (bob writes
+    # a note first: the chat exists from its first message on).
+    p = bob.run("-t", "me", "-m", "bob's own note")
+    t.eq(p.returncode, EX_OK, "bob writes to his Saved Messages", describe(p))
     p = bob.run("--list-chats", "--json")
     saved = [c for c in jsonl(p) if c.get("kind") == "saved"]
     t.ok(len(saved) == 1, "bob's Saved Messages has an id", describe(p))
