@@ -44,8 +44,8 @@
 #define SRV_ACCOUNT_BURST 10.0
 #define SRV_ACCOUNT_RATE (1.0 / 60.0)
 /* Sends per account: generous, so scripts run free but a flood does not. */
-#define SRV_SEND_BURST 1000.0
-#define SRV_SEND_RATE 500.0
+#define SRV_SEND_BURST 2000.0
+#define SRV_SEND_RATE 1000.0
 /* User lookups (ResolveUser), per account and per connection. */
 #define SRV_RESOLVE_BURST 30.0
 #define SRV_RESOLVE_RATE 1.0

@@ -401,6 +401,18 @@ with Scenario("server-chats") as sc:
     err, res = send(a1, "\u00e9" * 4096, 9100, to=bob)
     t.eq(err, 0, "4096 two-byte characters are fine")
 
+    # ResolveUser: token buckets per account and per connection.
+    codes = [c1.call(RESOLVE, B(1, "alice")) for _ in range(31)]
+    lim = [(e, r) for e, r in codes if e == -13]
+    t.eq([e for e, _ in codes[:30]], [0] * 30, "30 lookups in a burst")
+    t.ok(len(lim) == 1 and get(lim[0][1], 3) >= 1,
+         "the 31st is rate-limited, with retry_after")
+    c2 = login(srv.addr, "carol")
+    err, _ = c2.call(RESOLVE, B(1, "alice"))
+    t.eq(err, -13, "another device of the same account is limited too")
+    err, _ = a2.call(RESOLVE, B(1, "carol"))
+    t.eq(err, 0, "other accounts are not")
+
     # A malformed frame closes that connection only.
     junk = Dev(srv.addr)
     junk.peer.send_frame(b"\xff\xff\xff\xff")
