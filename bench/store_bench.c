@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	struct store_message m;
 	unsigned long total = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
 	unsigned long i, j, page = 1000, nchats = 10, hits;
+	uint64_t mid;
 	double t0, t1;
 	int r, isnew;
 
@@ -112,6 +113,14 @@ main(int argc, char **argv)
 		    j == 0 ? "(indexing all rows first)" : "(index up to date)",
 		    t1 - t0, hits);
 	}
+
+	/* Deleting an indexed message also purges its words from the index. */
+	t0 = now();
+	mid = total / nchats / 2;
+	if ((r = store_delete_messages(s, 2, &mid, 1)) != 0)
+		goto fail;
+	t1 = now();
+	printf("store_bench: deleting an indexed message: %.3f s\n", t1 - t0);
 	store_close(s);
 	if (base == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -518,6 +518,18 @@ main(void)
 	for (i = 0, q = 0; i < 40; i++)
 		q += last_of(s, 1000 + (uint64_t)i, NULL, NULL) == 7;
 	is_int(q, 40, "every chat's last message is 7");
+	memset(&got, 0, sizeof(got));
+	ok(store_search(s, 1005, "seven", 10, collect, &got) == 0 && got.n == 1,
+	    "indexed seven");
+	is_int(store_begin(s), 0, "begin");
+	ids[0] = 7;
+	is_int(store_delete_messages(s, 1005, ids, 1), 0,
+	    "delete an indexed message in a transaction");
+	is_int(store_commit(s), 0, "commit (purges the index)");
+	memset(&got, 0, sizeof(got));
+	ok(store_search(s, 1005, "seven", 10, collect, &got) == 0 && got.n == 0,
+	    "deleted in a transaction, not found");
+	is_int(last_of(s, 1005, NULL, NULL), 6, "last message moved back to 6");
 	is_int(store_begin(s), 0, "begin");
 	is_int(put(s, 1001, 9, BOB, "nine", NULL), 0, "put 9");
 	store_rollback(s);
