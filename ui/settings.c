@@ -17,7 +17,7 @@
 #include "proto/err.h"
 
 struct cfg_parse {
-	struct ui_config *cfg;
+	struct ui_settings *cfg;
 	char *err;
 	size_t size;
 	int bad;
@@ -41,7 +41,7 @@ static const struct {
 };
 
 void
-ui_config_default(struct ui_config *cfg)
+ui_settings_default(struct ui_settings *cfg)
 {
 	size_t i;
 
@@ -54,7 +54,7 @@ ui_config_default(struct ui_config *cfg)
 }
 
 int
-ui_config_path(char *buf, size_t size)
+ui_settings_path(char *buf, size_t size)
 {
 	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
 	int n;
@@ -113,7 +113,7 @@ cfg_color(const char *v, short *out)
 }
 
 static int
-cfg_set(struct ui_config *cfg, const char *sec, const char *key,
+cfg_set(struct ui_settings *cfg, const char *sec, const char *key,
     const char *v)
 {
 	size_t i;
@@ -176,7 +176,7 @@ cfg_handler(void *ud, const char *sec, const char *key, const char *v)
 }
 
 int
-ui_config_load(const char *path, struct ui_config *cfg, char *err,
+ui_settings_load(const char *path, struct ui_settings *cfg, char *err,
     size_t size)
 {
 	struct cfg_parse p = { cfg, err, size, 0 };

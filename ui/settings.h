@@ -11,34 +11,34 @@
 
 #include "ui/view.h"
 
-#define UI_CONFIG_TIMEFMT_MAX	32
-#define UI_CONFIG_NOTIFY_MAX	1024
+#define UI_SETTINGS_TIMEFMT_MAX	32
+#define UI_SETTINGS_NOTIFY_MAX	1024
 
 /* A colour: -1 is the terminal's default, 0..7 the ANSI colours. */
-struct ui_config {
+struct ui_settings {
 	int bell;			/* ring for messages in other chats */
 	int colors;			/* 0: monochrome (theme = mono) */
 	short fg[UI_ST_COUNT];		/* per style; -2: the theme's own */
-	char time_format[UI_CONFIG_TIMEFMT_MAX];	/* strftime, e.g. %H:%M */
-	char notify[UI_CONFIG_NOTIFY_MAX];	/* shell command; "" none */
+	char time_format[UI_SETTINGS_TIMEFMT_MAX];	/* strftime, e.g. %H:%M */
+	char notify[UI_SETTINGS_NOTIFY_MAX];	/* shell command; "" none */
 };
 
 /* Fills *cfg with the defaults: bell on, colours, %H:%M, no command. */
-void ui_config_default(struct ui_config *cfg);
+void ui_settings_default(struct ui_settings *cfg);
 
 /*
  * The config file's path in buf (size bytes): $XDG_CONFIG_HOME/sotto/config
  * or $HOME/.config/sotto/config. Returns 0, ERR_NOT_FOUND (neither set)
  * or ERR_TOO_BIG.
  */
-int ui_config_path(char *buf, size_t size);
+int ui_settings_path(char *buf, size_t size);
 
 /*
- * Reads path over *cfg (defaults first: call ui_config_default). Returns
+ * Reads path over *cfg (defaults first: call ui_settings_default). Returns
  * 0 (also when the file does not exist), or ERR_INVAL with the first bad
  * line described in err (size bytes); every good line still applies.
  */
-int ui_config_load(const char *path, struct ui_config *cfg, char *err,
+int ui_settings_load(const char *path, struct ui_settings *cfg, char *err,
     size_t size);
 
 #endif

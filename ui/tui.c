@@ -47,7 +47,7 @@ struct ui_tui {
 	int dirty, resized, stopping;
 	int help;
 	const char *const *words;
-	char time_format[UI_CONFIG_TIMEFMT_MAX];
+	char time_format[UI_SETTINGS_TIMEFMT_MAX];
 
 	int in_paste;
 	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
@@ -547,7 +547,7 @@ ui_tui_commands(struct ui_tui *t, const char *const *words)
 }
 
 void
-ui_tui_configure(struct ui_tui *t, const struct ui_config *cfg)
+ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg)
 {
 	snprintf(t->time_format, sizeof(t->time_format), "%s",
 	    cfg->time_format);

@@ -77,8 +77,8 @@ void ui_tui_commands(struct ui_tui *t, const char *const *words);
 /*
  * Colours and the time format (see ui/settings.h); cfg is copied.
  */
-struct ui_config;
-void ui_tui_configure(struct ui_tui *t, const struct ui_config *cfg);
+struct ui_settings;
+void ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg);
 
 /* Shows (on 1) or hides the key help (F1 shows it; any key hides it). */
 void ui_tui_help(struct ui_tui *t, int on);

@@ -1,0 +1,347 @@
+"""The real TUI (`sotto` with no action) on a real profile against a real
+sottod, in a real terminal (tmux on a private socket). Accounts and
+messages are set up with the real CLI (and bench/sotto_load for a chat of
+300 messages).
+
+Checked: the TUI opens for alice's profile and lists her chats, most
+recent first, with the newest open; a message bob sends with the CLI
+appears live in the open chat, and one from carol as an unread count in
+her chat; text typed and sent with Enter reaches bob (his --history);
+paging up through a chat of 300 messages reaches the oldest one (only
+100 are read when a chat opens, so older pages must have been loaded);
+resizing to 40x12 and 200x60 and back redraws without garbage; a hostile
+message (OSC title, clear screen, cursor moves, BiDi override) changes
+neither the terminal title nor the layout; unavailable commands say so;
+Ctrl-Q quits with status 0 and no sanitizer report."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+
+from sottotest import EX_OK, Scenario, describe, jsonl
+
+BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
+SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
+LOAD = os.path.join(BUILD, "bench", "sotto_load")
+VLINE = "\u2502"
+HOSTILE = ("before\033]0;PWNED-TITLE\007\033]2;PWNED-TITLE\033\\"
+           "\033[2J\033[H\033[10;5Hmoved\033[31m red? \033[0m"
+           "\u202etxt.exe\u202c after")
+
+if shutil.which("tmux") is None:
+    print("1..0 # SKIP tmux not installed")
+    sys.exit(77)
+
+
+def cell_width(ch):
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def at_cell(row, col):
+    cells = 0
+    for ch in row:
+        if cells == col and cell_width(ch) > 0:
+            return ch
+        cells += cell_width(ch)
+        if cells > col:
+            return None
+    return None
+
+
+def right_of(row, lw):
+    cells = 0
+    for i, ch in enumerate(row):
+        if cells == lw:
+            return row[i + 1:]
+        cells += cell_width(ch)
+    return ""
+
+
+def list_width(cols):
+    return min(cols // 3, 32)
+
+
+def show(lines):
+    return "\n".join("|%s|" % l for l in lines)
+
+
+with Scenario("tui-app") as sc:
+    t = sc.t
+    srv = sc.server()
+    srv.start()
+    alice = sc.client("alice", srv)
+    bob = sc.client("bob", srv, password="bobs-password-1")
+    carol = sc.client("carol", srv, password="carols-password-1")
+    for c, args in ((alice, ("--register", "alice", "--display-name",
+                             "Alice")),
+                    (bob, ("--register", "bob", "--display-name", "Bob")),
+                    (carol, ("--register", "carol", "--display-name",
+                             "Carol"))):
+        p = c.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+
+    # A chat of 300 messages (from a fresh account), then carol, then bob:
+    # bob's is the most recent chat and opens first.
+    if os.path.exists(LOAD):
+        # Two senders (its least), 300 messages each: two such chats.
+        p = subprocess.run([LOAD, "--server", srv.addr, "--clients", "2",
+                            "--to", "alice", "--count", "300", "flood"],
+                           capture_output=True, text=True, timeout=300)
+        t.eq(p.returncode, 0, "2 x 300 messages sent to alice", describe(p))
+        flood_peer = None
+    else:
+        for i in range(300):
+            p = carol.run("-t", "@alice", "-m", "scroll %03d" % i)
+        flood_peer = "@carol"
+    p = carol.run("-t", "@alice", "-m", "hi from carol")
+    t.eq(p.returncode, EX_OK, "carol sends", describe(p))
+    p = bob.run("-t", "@alice", "-m", "hello from bob")
+    t.eq(p.returncode, EX_OK, "bob sends", describe(p))
+
+    # The flood's oldest message, as alice's CLI sees it.
+    p = alice.run("--list-chats", "--json")
+    chats = [c for c in jsonl(p) if c.get("type", "chat") == "chat"]
+    flood = [c for c in chats if c.get("title", "").startswith(
+        "ld") or (flood_peer and c.get("peer") == flood_peer)]
+    oldest = None
+    if flood_peer is None and flood:
+        peer = flood[0].get("peer") or str(flood[0].get("id"))
+        p = alice.run("--history", peer, "--json", "--limit", "1000")
+        msgs = [m for m in jsonl(p) if m.get("type") == "message"]
+        t.eq(len(msgs), 300, "alice's CLI sees 300 messages", describe(p))
+        oldest = msgs[0]["text"] if msgs else None
+        flood_title = flood[0].get("title")
+    elif flood_peer is not None:
+        oldest = "scroll 000"
+    if flood_peer is not None:
+        flood_title = "Carol"
+    t.ok(oldest is not None, "the oldest message is known", chats)
+    oldest = oldest or "(unknown)"
+
+    root = sc.root
+    sock = os.path.join(root, "tmux.sock")
+    errfile = os.path.join(root, "tui.stderr")
+    rcfile = os.path.join(root, "tui.rc")
+    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+
+    def tmux(*args, check=True):
+        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
+                           list(args), capture_output=True, text=True,
+                           env=env, timeout=20)
+        if check and p.returncode != 0:
+            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
+        return p.stdout
+
+    def screen():
+        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
+
+    def wait_for(pred, what, timeout=15):
+        end = time.time() + timeout
+        s = screen()
+        while time.time() < end:
+            s = screen()
+            if pred(s):
+                return t.ok(True, what)
+            time.sleep(0.05)
+        return t.ok(False, what, show(s))
+
+    def settle():
+        prev = None
+        for _ in range(100):
+            s = screen()
+            if s == prev:
+                return s
+            prev = s
+            time.sleep(0.1)
+        return prev
+
+    def alive():
+        return tmux("display", "-p", "-t", "tui",
+                    "#{pane_dead}").strip() == "0"
+
+    def layout_ok(s, cols, rows):
+        if len(s) != rows:
+            return False
+        lw = list_width(cols)
+        for row in s[:rows - 2]:
+            if at_cell(row, lw) != VLINE:
+                return False
+        return s[rows - 2].startswith(" @alice | ") and \
+            s[rows - 1].startswith(">")
+
+    def resize(cols, rows):
+        tmux("resize-window", "-t", "tui", "-x", str(cols), "-y", str(rows))
+        wait_for(lambda s: layout_ok(s, cols, rows),
+                 "resized to %dx%d: full layout" % (cols, rows))
+        before = settle()
+        tmux("send-keys", "-t", "tui", "C-l")
+        time.sleep(0.3)
+        after = settle()
+        t.eq(show(before), show(after),
+             "at %dx%d the redraw equals a full repaint" % (cols, rows))
+        t.ok(alive(), "still running at %dx%d" % (cols, rows))
+
+    def pane_text(s, cols):
+        lw = list_width(cols)
+        return "\n".join(right_of(l, lw) for l in s[1:-2])
+
+    def left_text(s, cols):
+        lw = list_width(cols)
+        return [l[:lw] for l in s[:-2]]
+
+    try:
+        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
+            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
+        tmux("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24",
+             "sh", "-c", cmd)
+        tmux("set-option", "-g", "remain-on-exit", "on")
+        tmux("select-pane", "-t", "tui", "-T", "sotto-test-title")
+        wait_for(lambda s: len(s) == 24 and s[22].startswith(
+            " @alice | online"), "the TUI opens, online as @alice")
+        s = settle()
+        t.ok(layout_ok(s, 80, 24), "80x24 layout", show(s))
+        left = left_text(s, 80)
+        bpos = next((i for i, l in enumerate(left) if "Bob" in l), -1)
+        cpos = next((i for i, l in enumerate(left) if "Carol" in l), -1)
+        t.ok(0 <= bpos < cpos, "chat list: Bob, then Carol", show(s))
+        t.ok(right_of(s[0], list_width(80)).startswith("Bob"),
+             "the most recent chat (Bob) is open", show(s))
+        t.ok("hello from bob" in pane_text(s, 80), "bob's message shows",
+             show(s))
+        t.ok(left[cpos].rstrip().endswith(" 1"), "carol's chat: 1 unread",
+             show(s))
+
+        # Live: bob's message in the open chat; carol's as an unread count.
+        p = bob.run("-t", "@alice", "-m", "live from bob")
+        t.eq(p.returncode, EX_OK, "bob sends live", describe(p))
+        wait_for(lambda s: "live from bob" in pane_text(s, 80),
+                 "bob's live message appears in the open chat")
+        p = carol.run("-t", "@alice", "-m", "carol again")
+        t.eq(p.returncode, EX_OK, "carol sends live", describe(p))
+        wait_for(lambda s: any("Carol" in l and l.rstrip().endswith(" 2")
+                               for l in left_text(s, 80)),
+                 "carol's chat shows 2 unread")
+        wait_for(lambda s: any("carol again" in l
+                               for l in left_text(s, 80)),
+                 "carol's preview shows her new message")
+
+        # Typing and Enter: delivered to bob.
+        tmux("send-keys", "-t", "tui", "-l", "reply from alice's TUI")
+        wait_for(lambda s: s[-1].startswith("> reply from alice's TUI"),
+                 "typed text in the input line")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: s[-1].rstrip() == ">" and
+                 "reply from alice's TUI" in pane_text(s, 80) and
+                 "me \u2713" in pane_text(s, 80),
+                 "sent: shown with a sent mark, input empty")
+        p = bob.run("--history", "@alice", "--json")
+        got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
+        t.ok("reply from alice's TUI" in got, "bob's --history has it",
+             describe(p))
+
+        # Commands: unavailable ones say so; unknown ones too.
+        tmux("send-keys", "-t", "tui", "-l", "/secr")
+        tmux("send-keys", "-t", "tui", "Tab")
+        wait_for(lambda s: s[-1].startswith("> /secret") and tmux(
+            "display", "-p", "-t", "tui", "#{cursor_x}").strip() == "10",
+                 "Tab completes /secr to '/secret '")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "not available yet" in s[-2],
+                 "/secret: not available yet")
+        tmux("send-keys", "-t", "tui", "F1")
+        wait_for(lambda s: any("Keys (any key closes this)" in l
+                               for l in s), "F1 shows the key help")
+        tmux("send-keys", "-t", "tui", "Space")
+        wait_for(lambda s: not any("Keys (any key" in l for l in s) and
+                 s[-1].rstrip() == ">", "any key closes it, typing nothing")
+
+        # Paging up through 300 messages reaches the oldest.
+        for _ in range(6):
+            if right_of(screen()[0], list_width(80)).startswith(
+                    flood_title or "?"):
+                break
+            tmux("send-keys", "-t", "tui", "C-n")
+            time.sleep(0.3)
+        s = settle()
+        t.ok(right_of(s[0], list_width(80)).startswith(flood_title or "?"),
+             "Ctrl-N reaches the chat of 300 messages", show(s))
+        t.ok(oldest not in pane_text(s, 80), "oldest not shown at first",
+             show(s))
+        found = False
+        for i in range(80):
+            tmux("send-keys", "-t", "tui", "PPage")
+            if i % 5 == 4:
+                s = settle()
+                if oldest and oldest in pane_text(s, 80):
+                    found = True
+                    break
+        s = settle()
+        t.ok(found or (oldest and oldest in pane_text(s, 80)),
+             "PgUp reaches the oldest of 300 messages", show(s))
+        t.ok("-- " in pane_text(s, 80), "a day separator at the top",
+             show(s))
+        for _ in range(90):
+            tmux("send-keys", "-t", "tui", "NPage")
+        time.sleep(0.5)
+        s = settle()
+        t.ok(oldest not in pane_text(s, 80), "PgDn returns to the newest",
+             show(s))
+
+        # Resizes.
+        resize(40, 12)
+        resize(200, 60)
+        resize(80, 24)
+
+        # A hostile message from bob, in the open chat.
+        tmux("send-keys", "-t", "tui", "C-p")
+        for _ in range(6):
+            if right_of(screen()[0], list_width(80)).startswith("Bob"):
+                break
+            tmux("send-keys", "-t", "tui", "C-p")
+            time.sleep(0.3)
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith("Bob"),
+                 "bob's chat open again")
+        p = bob.run("-t", "@alice", "-m", HOSTILE)
+        t.eq(p.returncode, EX_OK, "bob sends a hostile message", describe(p))
+        wait_for(lambda s: "after" in pane_text(s, 80) and
+                 "moved" in pane_text(s, 80), "the hostile message shows")
+        s = settle()
+        t.ok(layout_ok(s, 80, 24), "layout intact", show(s))
+        t.eq(tmux("display", "-p", "-t", "tui", "#{pane_title}").strip(),
+             "sotto-test-title", "terminal title unchanged")
+        joined = "\n".join(s)
+        t.ok("PWNED" not in joined and "\u202e" not in joined and
+             "\x1b" not in joined, "no payload, override or ESC on screen",
+             joined)
+        pane = pane_text(s, 80)
+        order = [pane.find(w) for w in ("before", "moved", "txt.exe",
+                                         "after")]
+        t.ok(min(order) >= 0 and order == sorted(order),
+             "hostile text in its place, in order", pane)
+        t.ok(any(r.startswith("hello from bob") or "hello from bob" in r
+                 for r in s), "earlier messages not cleared", show(s))
+        resize(40, 12)
+        resize(80, 24)
+        t.eq(tmux("display", "-p", "-t", "tui", "#{pane_title}").strip(),
+             "sotto-test-title", "title still unchanged after resizes")
+
+        # Quit.
+        tmux("send-keys", "-t", "tui", "C-q")
+        end = time.time() + 20
+        while time.time() < end and not os.path.exists(rcfile):
+            time.sleep(0.1)
+        time.sleep(0.2)
+        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
+        t.eq(rc, "0", "Ctrl-Q quits with status 0")
+        err = open(errfile, errors="replace").read() \
+            if os.path.exists(errfile) else ""
+        t.ok("Sanitizer" not in err and "runtime error" not in err,
+             "no sanitizer report", err)
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"],
+                       capture_output=True)
+    t.done()
