@@ -22,6 +22,7 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -117,6 +118,7 @@ struct app {
 	uint64_t pending_select;	/* a chat to open once listed */
 
 	uv_timer_t tick, clock;
+	uv_signal_t sig[3];		/* SIGTERM, SIGHUP, SIGINT */
 	int open_handles;
 	int need_reload, need_older, need_mark_read, ring;
 	uint64_t typing_sent_at, typing_sent_chat;
@@ -1451,6 +1453,20 @@ app_clock(uv_timer_t *h)
 		ui_tui_refresh(a->tui);
 }
 
+/*
+ * SIGTERM, SIGHUP or SIGINT: quit as Ctrl-Q does, so that the terminal
+ * is given back and the outbox stays for the next run.
+ */
+static void
+app_on_signal(uv_signal_t *h, int signum)
+{
+	struct app *a = h->data;
+
+	(void)signum;
+	if (a->tui != NULL)
+		ui_tui_stop(a->tui, app_tui_gone, a);
+}
+
 static void
 app_handle_closed(uv_handle_t *h)
 {
@@ -1547,6 +1563,11 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	uv_timer_init(loop, &a->clock);
 	a->clock.data = a;
 	a->open_handles++;
+	for (r = 0; r < 3; r++) {
+		uv_signal_init(loop, &a->sig[r]);
+		a->sig[r].data = a;
+		a->open_handles++;
+	}
 	if ((r = cloud_subscribe(c, app_on_event, a)) != 0) {
 		fprintf(stderr, "sotto: out of memory\n");
 		a->status = EX_SOFTWARE_;
@@ -1562,6 +1583,9 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	ui_tui_commands(a->tui, app_words);
 	ui_tui_configure(a->tui, &a->cfg);
 	uv_timer_start(&a->clock, app_clock, 1000, 1000);
+	uv_signal_start(&a->sig[0], app_on_signal, SIGTERM);
+	uv_signal_start(&a->sig[1], app_on_signal, SIGHUP);
+	uv_signal_start(&a->sig[2], app_on_signal, SIGINT);
 	app_kick(a);
 	/* Until the TUI is gone (app_tui_gone stops the loop). */
 	while (a->tui != NULL)
@@ -1570,6 +1594,8 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 close:
 	uv_close((uv_handle_t *)&a->tick, app_handle_closed);
 	uv_close((uv_handle_t *)&a->clock, app_handle_closed);
+	for (r = 0; r < 3; r++)
+		uv_close((uv_handle_t *)&a->sig[r], app_handle_closed);
 	while (a->open_handles > 0)
 		(void)uv_run(loop, UV_RUN_ONCE);
 	r = a->status;

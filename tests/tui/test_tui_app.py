@@ -14,6 +14,8 @@ message (OSC title, clear screen, cursor moves, BiDi override) changes
 neither the terminal title nor the layout; unavailable commands say so;
 Ctrl-Q quits with status 0 and no sanitizer report."""
 import os
+import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -193,6 +195,14 @@ with Scenario("tui-app") as sc:
         lw = list_width(cols)
         return [l[:lw] for l in s[:-2]]
 
+    # Settings: a notify command that records its argument.
+    notify_log = os.path.join(root, "notify.log")
+    cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
+    os.makedirs(cfgdir, exist_ok=True)
+    with open(os.path.join(cfgdir, "config"), "w") as f:
+        f.write("[ui]\nbell = yes\ntime_format = %%H.%%M\n[notify]\n"
+                "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
+
     try:
         cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
             SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
@@ -228,6 +238,17 @@ with Scenario("tui-app") as sc:
         wait_for(lambda s: any("carol again" in l
                                for l in left_text(s, 80)),
                  "carol's preview shows her new message")
+        end = time.time() + 10
+        while time.time() < end and not os.path.exists(notify_log):
+            time.sleep(0.1)
+        time.sleep(0.3)
+        logged = open(notify_log).read() if os.path.exists(notify_log) \
+            else ""
+        t.eq(logged, "Carol\n", "the notify command got the chat title")
+        t.ok("carol again" not in logged, "and not the message text")
+        t.ok(re.search(r"\d\d\.\d\d Bob", pane_text(screen(), 80))
+             is not None, "the configured time format is used",
+             pane_text(screen(), 80))
 
         # Typing and Enter: delivered to bob.
         tmux("send-keys", "-t", "tui", "-l", "reply from alice's TUI")
@@ -337,6 +358,28 @@ with Scenario("tui-app") as sc:
         time.sleep(0.2)
         rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
         t.eq(rc, "0", "Ctrl-Q quits with status 0")
+        err = open(errfile, errors="replace").read() \
+            if os.path.exists(errfile) else ""
+        t.ok("Sanitizer" not in err and "runtime error" not in err,
+             "no sanitizer report", err)
+
+        # Again, from the profile alone; SIGTERM quits cleanly too.
+        os.remove(rcfile)
+        tmux("respawn-pane", "-k", "-t", "tui", "sh", "-c", cmd)
+        wait_for(lambda s: len(s) == 24 and "reply from alice's TUI" in
+                 pane_text(s, 80), "reopened: history read from the profile")
+        pid = tmux("display", "-p", "-t", "tui", "#{pane_pid}").strip()
+        kids = subprocess.run(["pgrep", "-P", pid], capture_output=True,
+                              text=True).stdout.split()
+        t.ok(len(kids) == 1, "one sotto process", kids)
+        for k in kids:
+            os.kill(int(k), signal.SIGTERM)
+        end = time.time() + 20
+        while time.time() < end and not os.path.exists(rcfile):
+            time.sleep(0.1)
+        time.sleep(0.2)
+        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
+        t.eq(rc, "0", "SIGTERM quits with status 0")
         err = open(errfile, errors="replace").read() \
             if os.path.exists(errfile) else ""
         t.ok("Sanitizer" not in err and "runtime error" not in err,
