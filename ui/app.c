@@ -405,7 +405,12 @@ app_window_add(struct app *a, const struct store_message *sm)
 			break;
 		}
 	at = app_window_find(a, sm->id, &found);
-	if (found || app_window_room(a, 1) != 0)
+	/*
+	 * Older than the window while older pages are still unread: it
+	 * arrives with its page, and adding it now would leave a gap.
+	 */
+	if (found || (at == 0 && a->n > 0 && !a->win_all) ||
+	    app_window_room(a, 1) != 0)
 		return;
 	memmove(&a->msgs[at + 1], &a->msgs[at], (a->n - at) *
 	    sizeof(*a->msgs));

@@ -350,6 +350,19 @@ with Scenario("tui-app") as sc:
         t.eq(tmux("display", "-p", "-t", "tui", "#{pane_title}").strip(),
              "sotto-test-title", "title still unchanged after resizes")
 
+        # The server goes away and comes back: offline, then online.
+        srv.stop()
+        wait_for(lambda s: s[22].startswith(" @alice | offline") and
+                 "retrying" in s[22], "server gone: offline, retrying",
+                 timeout=20)
+        srv.start()
+        wait_for(lambda s: s[22].startswith(" @alice | online"),
+                 "server back: online", timeout=60)
+        p = bob.run("-t", "@alice", "-m", "after the restart")
+        t.eq(p.returncode, EX_OK, "bob sends after the restart", describe(p))
+        wait_for(lambda s: "after the restart" in pane_text(s, 80),
+                 "live again after the reconnect")
+
         # Quit.
         tmux("send-keys", "-t", "tui", "C-q")
         end = time.time() + 20
