@@ -186,8 +186,9 @@ int store_find_user(struct store *s, const char *username,
 void store_user_free(struct store_user *u);
 
 /*
- * Stores chat c->id, or updates its kind, title and peer; its last
- * message is left alone (store_put_message moves it).
+ * Stores chat c->id, or updates its kind, title, peer and creator; its
+ * last message, read state and left flag are left alone then
+ * (store_put_message, store_set_read_* and store_set_members move them).
  */
 int store_put_chat(struct store *s, const struct store_chat *c);
 /* Fills *c; ERR_NOT_FOUND. */
