@@ -408,7 +408,8 @@ ratchet_decrypt(struct ratchet *r, const uint8_t *msg, size_t len,
 			r->nskip--;
 			sodium_memzero(&r->skip[r->nskip],
 			    sizeof(r->skip[0]));
-			goto done;
+			*out_len = len - RATCHET_OVERHEAD;
+			goto out;
 		}
 		if (same) {
 			/* Already decrypted (a replay), or forged. */
@@ -500,9 +501,7 @@ ratchet_decrypt(struct ratchet *r, const uint8_t *msg, size_t len,
 		store_chain(r, r->ckr, dh, nr0, n, &drop);
 	memcpy(r->ckr, w->okm, RATCHET_KEY_LEN);
 	r->nr = n + 1;
-done:
 	*out_len = len - RATCHET_OVERHEAD;
-	rc = 0;
 out:
 	work_wipe(w);
 	return rc;
