@@ -744,6 +744,7 @@ struct cmd {
 	size_t n_peers, next_peer;
 	struct cloud_peer res[CMD_MAX_PEERS];
 
+	unsigned retry_after;		/* of the last ERR_RATE_LIMITED */
 	uint64_t rid;			/* our queued message */
 	uint64_t ids[CMD_MAX_IDS];
 	size_t n_ids;
@@ -1231,8 +1232,11 @@ cmd_report(struct cmd *k, int err, const char *why)
 		cmd_report_key(k);
 		break;
 	case ERR_RATE_LIMITED:
-		cmd_err(k->s, "too many attempts; try again later%s%s%s",
-		    *m ? " (" : "", m, *m ? ")" : "");
+		if (k->retry_after > 0)
+			cmd_err(k->s, "too many attempts; try again in %u "
+			    "seconds", k->retry_after);
+		else
+			cmd_err(k->s, "too many attempts; try again later");
 		break;
 	case ERR_EXISTS:
 		if (k->o->action == CMD_REGISTER && (*m == '\0' ||
@@ -2018,8 +2022,10 @@ cmd_account_reply(void *ud, int err, const Sotto__Response *resp)
 			break;
 		}
 	} else {
-		if (resp != NULL && resp->error != NULL)
+		if (resp != NULL && resp->error != NULL) {
 			why = clean = cmd_clean(resp->error->message);
+			k->retry_after = resp->error->retry_after;
+		}
 		st = cmd_report(k, err, why);
 		free(clean);
 	}

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "client/json.h"
 #include "client/log.h"
 #include "proto/err.h"
@@ -33,6 +35,8 @@ struct sync {
 	int synced;
 	int refetch;			/* a gap was seen while fetching */
 	uint64_t asked_pts;		/* pts of the GetDifference in flight */
+	uint64_t t0;			/* uv_hrtime() when the catch-up began */
+	uint64_t caught;		/* entries applied by this catch-up */
 };
 
 /* What a page applied, for the events after the commit. */
@@ -367,6 +371,7 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 	if (k > 0)
 		log_debug("applied %zu entries, pts %llu", k,
 		    (unsigned long long)pts);
+	s->caught += k;
 	for (i = 0; i < k; i++)
 		sync_report(s, noted[i].u, noted[i].flags);
 	goto out;
@@ -386,6 +391,10 @@ sync_mark_synced(struct sync *s)
 	if (s->synced)
 		return;
 	s->synced = 1;
+	if (s->caught > 0)
+		log_info("caught up: %llu entries in %.1f ms",
+		    (unsigned long long)s->caught,
+		    (double)(uv_hrtime() - s->t0) / 1e6);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CLOUD_EV_SYNCED;
 	s->ops.emit(s->ud, &ev);
@@ -460,6 +469,8 @@ sync_on_ready(struct sync *s)
 	s->ready = 1;
 	s->synced = 0;
 	s->refetch = 0;
+	s->t0 = uv_hrtime();
+	s->caught = 0;
 	sync_fetch(s, 0);
 }
 
