@@ -335,10 +335,11 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 {
 	struct sync_noted *noted = NULL;
 	struct sync_cache cache = { 0, 0 };
-	uint64_t pts, start;
+	uint64_t pts, start, t_begin;
 	size_t i, k = 0;
 	int r, flags;
 
+	t_begin = uv_hrtime();
 	*gap = 0;
 	if (n > 0 && (noted = calloc(n, sizeof(*noted))) == NULL)
 		return ERR_NOMEM;
@@ -369,8 +370,8 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 	if ((r = store_commit(s->st)) != 0)
 		goto fail;
 	if (k > 0)
-		log_debug("applied %zu entries, pts %llu", k,
-		    (unsigned long long)pts);
+		log_debug("applied %zu entries, pts %llu (%.1f ms)", k,
+		    (unsigned long long)pts, (double)(uv_hrtime() - t_begin) / 1e6);
 	s->caught += k;
 	for (i = 0; i < k; i++)
 		sync_report(s, noted[i].u, noted[i].flags);
@@ -420,6 +421,8 @@ sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 		return;
 	}
 	d = resp->difference;
+	log_debug("page of %zu entries after %.1f ms", d->n_updates,
+	    (double)(uv_hrtime() - s->t0) / 1e6);
 	/* Ask for the next page first: the server works while we write. */
 	if (d->more && d->pts > s->asked_pts)
 		sync_fetch(s, d->pts);
