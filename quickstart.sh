@@ -3,7 +3,7 @@
 #
 #   ./quickstart.sh        install what is missing, build, start a local
 #                          sottod on 127.0.0.1:7433 (data in ./demo), create
-#                          two demo accounts and show how to chat with them
+#                          two demo accounts and open the terminal UI on one
 #   ./quickstart.sh test   install what is missing, build, run make check
 #   ./quickstart.sh stop   stop the demo sottod
 set -eu
@@ -100,24 +100,34 @@ run_demo() {
 			say "registered demo account @$who"
 		fi
 	done
-	demo_sotto demo --whoami
+	# A first message waits in the demo's chat list, so there is
+	# something to answer; sent once, on the first run.
+	if [ ! -f "$demo/greeted" ]; then
+		demo_sotto friend -t @demo -m "Hi! This is @friend. Type a reply and press Enter; F1 lists the keys, /quit leaves." >/dev/null &&
+		    : >"$demo/greeted"
+	fi
 	cat <<EOT
 
 The local server runs on 127.0.0.1:$port with its data in demo/server.
 The demo accounts @demo and @friend have profiles under demo/ (their
 passphrases sit in demo/*.passphrase for this demo only).
 
-The terminal UI and chats are not built yet; what works today is the
-account CLI. Try:
+To be @friend from another terminal:
 
-  XDG_DATA_HOME=$demo/xdg-demo $build/sotto --server 127.0.0.1:$port \\
-      --passphrase-file $demo/demo.passphrase --whoami --json
-  $build/sotto --register yourname          (prompts for a passphrase
-                                              and a password)
-  $build/sotto --help
+  XDG_DATA_HOME=$demo/xdg-friend $build/sotto --server 127.0.0.1:$port \\
+      --passphrase-file $demo/friend.passphrase -t @demo -m "hello again"
 
+Your own account: $build/sotto --register yourname (asks for a
+passphrase and a password), then $build/sotto opens the terminal UI.
 Stop the server with: ./quickstart.sh stop
 EOT
+	if [ -t 0 ] && [ -t 1 ]; then
+		say "opening the terminal UI as @demo (F1: keys, /quit: leave)"
+		sleep 1
+		demo_sotto demo
+	else
+		say "no terminal here: run ./quickstart.sh in a terminal to open the UI"
+	fi
 }
 
 case "${1:-}" in
