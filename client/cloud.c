@@ -1096,7 +1096,20 @@ cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
 	c->loop = loop;
 	c->st = st;
 	if (store_get_account(st, &acct) == 0) {
+		struct store_user me;
+
 		c->self = acct.user_id;
+		/* Oneself is a user like any other in member lists. */
+		if (store_get_user(st, acct.user_id, &me) == 0)
+			store_user_free(&me);
+		else {
+			memset(&me, 0, sizeof(me));
+			me.id = acct.user_id;
+			me.username = acct.username;
+			me.display_name = acct.display_name;
+			me.phone = acct.phone;
+			(void)store_put_user(st, &me);
+		}
 		store_account_free(&acct);
 	}
 	if ((r = engine_new(&c->e, loop, st, device_priv, cfg, &ev, c)) != 0)

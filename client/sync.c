@@ -35,6 +35,10 @@ struct sync {
 	int synced;
 	int refetch;			/* a gap was seen while fetching */
 	uint64_t asked_pts;		/* pts of the GetDifference in flight */
+	uint64_t missing[SYNC_PAGE];	/* members not known here yet */
+	size_t n_missing;
+	int users_inflight;		/* a GetUsers for them is out */
+	int want_synced;		/* caught up, once the users are in */
 	uint64_t t0;			/* uv_hrtime() when the catch-up began */
 	uint64_t caught;		/* entries applied by this catch-up */
 };
@@ -130,6 +134,25 @@ sync_put_user(struct sync *s, const Sotto__User *p)
 	return store_put_user(s->st, &u);
 }
 
+/* Notes user id when it is not known here, to ask the server for it. */
+static void
+sync_note_user(struct sync *s, uint64_t id)
+{
+	struct store_user u;
+	size_t i;
+
+	if (id == 0 || s->n_missing == SYNC_PAGE)
+		return;
+	for (i = 0; i < s->n_missing; i++)
+		if (s->missing[i] == id)
+			return;
+	if (store_get_user(s->st, id, &u) == 0) {
+		store_user_free(&u);
+		return;
+	}
+	s->missing[s->n_missing++] = id;
+}
+
 /*
  * Stores chat p, with its members when it is a group. *changed tells
  * whether it is new here or its title or membership may have changed.
@@ -164,10 +187,12 @@ sync_put_chat(struct sync *s, const Sotto__Chat *p, int service, int *changed)
 	if (p->n_member_ids > 0 &&
 	    (admin = calloc(p->n_member_ids, sizeof(*admin))) == NULL)
 		return ERR_NOMEM;
-	for (i = 0; i < p->n_member_ids; i++)
+	for (i = 0; i < p->n_member_ids; i++) {
 		for (j = 0; j < p->n_admin_ids; j++)
 			if (p->admin_ids[j] == p->member_ids[i])
 				admin[i] = 1;
+		sync_note_user(s, p->member_ids[i]);
+	}
 	r = store_set_members(s->st, p->id, s->self, p->member_ids, admin,
 	    p->n_member_ids);
 	free(admin);
@@ -404,6 +429,41 @@ sync_mark_synced(struct sync *s)
 }
 
 static void
+sync_on_users(void *ud, int err, const Sotto__Response *resp)
+{
+	struct sync *s = ud;
+
+	s->users_inflight = 0;
+	if (err == 0 && resp->result_case == SOTTO__RESPONSE__RESULT_USERS)
+		(void)sync_put_users(s, resp->users->users,
+		    resp->users->n_users);
+	else if (err != ERR_CLOSED)
+		log_warn_err(err, "GetUsers failed");
+	if (s->want_synced && s->ready) {
+		s->want_synced = 0;
+		sync_mark_synced(s);
+	}
+}
+
+/* Asks for the members this device has not met yet. */
+static void
+sync_fetch_users(struct sync *s)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__GetUsers gu = SOTTO__GET_USERS__INIT;
+
+	if (s->n_missing == 0 || s->users_inflight || !s->ready)
+		return;
+	gu.ids = s->missing;
+	gu.n_ids = s->n_missing;
+	req.method_case = SOTTO__REQUEST__METHOD_GET_USERS;
+	req.get_users = &gu;
+	if (engine_call(s->e, &req, 0, sync_on_users, s) == 0)
+		s->users_inflight = 1;
+	s->n_missing = 0;
+}
+
+static void
 sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 {
 	struct sync *s = ud;
@@ -436,8 +496,13 @@ sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 			sync_fetch(s, 0);
 		return;
 	}
-	if (!d->more && !s->fetching)
-		sync_mark_synced(s);
+	sync_fetch_users(s);
+	if (!d->more && !s->fetching) {
+		if (s->users_inflight)
+			s->want_synced = 1;
+		else
+			sync_mark_synced(s);
+	}
 }
 
 /* Asks for the log after pts (0: after the stored position). */
@@ -483,6 +548,8 @@ sync_on_down(struct sync *s)
 	s->ready = 0;
 	s->synced = 0;
 	s->refetch = 0;
+	s->want_synced = 0;
+	s->users_inflight = 0;
 }
 
 void
@@ -521,6 +588,7 @@ sync_on_update(struct sync *s, const Sotto__Update *u)
 	one[0] = (Sotto__Update *)u;
 	if (sync_apply(s, one, 1, NULL, 0, &gap) == 0 && gap)
 		sync_fetch(s, 0);	/* another process moved pts meanwhile */
+	sync_fetch_users(s);
 }
 
 int
@@ -549,6 +617,7 @@ sync_apply_sent(struct sync *s, const Sotto__SendResult *r,
 	if ((rc = store_commit(s->st)) != 0)
 		goto fail;
 	sync_report(s, &u, flags);
+	sync_fetch_users(s);
 	return 0;
 fail:
 	store_rollback(s->st);
