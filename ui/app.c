@@ -1408,7 +1408,7 @@ static void
 app_tick(uv_timer_t *h)
 {
 	struct app *a = h->data;
-	uint64_t oldest = 0;
+	uint64_t oldest = 0, t0;
 	size_t i;
 	int r;
 
@@ -1416,17 +1416,22 @@ app_tick(uv_timer_t *h)
 		return;
 	if (a->need_reload) {
 		a->need_reload = 0;
+		t0 = uv_hrtime();
 		app_reload_chats(a);
+		ui_tui_trace(a->tui, "chats_us", (uv_hrtime() - t0) / 1000);
 	}
 	if (a->need_older) {
 		a->need_older = 0;
 		for (i = 0; i < a->n && oldest == 0; i++)
 			oldest = a->msgs[i].id;
 		if (oldest != 0 && !a->win_all) {
+			t0 = uv_hrtime();
 			if ((r = app_load_page(a, oldest)) != 0)
 				app_note(a, "cannot read older messages: %s",
 				    err_str(r));
 			app_bind_window(a);
+			ui_tui_trace(a->tui, "page_us", (uv_hrtime() - t0) /
+			    1000);
 		}
 	}
 	if (a->need_mark_read) {
@@ -1527,6 +1532,7 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	struct ui_tui_events ev = { app_on_submit, app_on_select,
 	    app_on_quit, app_on_edit, app_on_top, app_on_search };
 	char path[1024], err[256];
+	uint64_t origin = uv_hrtime();
 	struct app *a;
 	int r;
 
@@ -1586,6 +1592,7 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 		goto close;
 	}
 	ui_tui_commands(a->tui, app_words);
+	ui_tui_trace_origin(a->tui, origin);
 	ui_tui_configure(a->tui, &a->cfg);
 	uv_timer_start(&a->clock, app_clock, 1000, 1000);
 	uv_signal_start(&a->sig[0], app_on_signal, SIGTERM);

@@ -299,9 +299,10 @@ int
 ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
     const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll)
 {
+	size_t skip = 0;
 	int top;
 
-	return ui_draw_frame_top(s, m, e, clk, scroll, &top);
+	return ui_draw_frame_at(s, m, e, clk, &skip, scroll, &top);
 }
 
 int
@@ -345,9 +346,9 @@ draw_overlay(struct ui_screen *s)
 }
 
 int
-ui_draw_frame_top(struct ui_screen *s, const struct ui_model *m,
-    const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll,
-    int *top)
+ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
+    const struct ui_editor *e, const struct ui_clock *clk, size_t *skip,
+    size_t *scroll, int *top)
 {
 	struct ui_vlines list = { 0 }, title = { 0 }, msgs = { 0 },
 	    status = { 0 }, input = { 0 };
@@ -366,9 +367,9 @@ ui_draw_frame_top(struct ui_screen *s, const struct ui_model *m,
 	    (size_t)getmaxy(s->win[DRAW_LIST]), &list)) != 0 ||
 	    (r = ui_view_title(m, (size_t)getmaxx(s->win[DRAW_TITLE]),
 	    &title)) != 0 ||
-	    (r = ui_view_messages_top(m, (size_t)getmaxx(s->win[DRAW_MSGS]),
-	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, scroll, &msgs, top))
-	    != 0 ||
+	    (r = ui_view_messages_at(m, (size_t)getmaxx(s->win[DRAW_MSGS]),
+	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, skip, scroll, &msgs,
+	    top)) != 0 ||
 	    (r = ui_view_status(m, (size_t)s->cols, &status)) != 0 ||
 	    (r = ui_view_input(e, (size_t)s->cols, &input, &cx)) != 0)
 		goto out;

@@ -45,12 +45,12 @@ int ui_draw_frame(struct ui_screen *s, const struct ui_model *m,
     const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll);
 
 /*
- * As ui_draw_frame(), and *top tells whether the oldest loaded message
- * is on screen (see ui_view_messages_top).
+ * As ui_draw_frame(), with the message pane placed by *skip and *scroll
+ * and *top set as ui_view_messages_at() says.
  */
-int ui_draw_frame_top(struct ui_screen *s, const struct ui_model *m,
-    const struct ui_editor *e, const struct ui_clock *clk, size_t *scroll,
-    int *top);
+int ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
+    const struct ui_editor *e, const struct ui_clock *clk, size_t *skip,
+    size_t *scroll, int *top);
 
 /*
  * Paints lines (trusted constant text, e.g. the key help) in a boxed

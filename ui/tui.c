@@ -43,7 +43,7 @@ struct ui_tui {
 
 	struct ui_screen *scr;
 	struct ui_editor *ed;
-	size_t scroll;
+	size_t scroll, skip;	/* see ui_view_messages_at */
 	int dirty, resized, stopping;
 	int help;
 	const char *const *words;
@@ -56,6 +56,11 @@ struct ui_tui {
 
 	void (*done)(void *);
 	void *done_ud;
+
+	/* $SOTTO_TUI_TRACE: frame timings for bench/tui_bench.py. */
+	FILE *trace;
+	uint64_t origin;	/* uv_hrtime() of the caller's start */
+	int frames;
 };
 
 /* F1: every key, in the order doc/TUI.md lists them. */
@@ -114,6 +119,7 @@ tui_select(struct ui_tui *t, const struct ui_chat *c)
 		return;
 	t->m->current = c->id;
 	t->scroll = 0;
+	t->skip = 0;
 	/* On failure the old draft stays in the editor: nothing is lost. */
 	(void)ui_editor_switch(t->ed, c->id);
 	if (t->ev.on_select != NULL)
@@ -130,6 +136,7 @@ tui_submit(struct ui_tui *t)
 	if (ui_editor_submit(t->ed, &text) != 0)
 		return;
 	t->scroll = 0;
+	t->skip = 0;
 	if (t->ev.on_submit != NULL)
 		t->ev.on_submit(t->ud, t->m->current, text);
 	free(text);
@@ -416,6 +423,7 @@ tui_on_prepare(uv_prepare_t *h)
 	struct ui_tui *t = h->data;
 	struct ui_clock clk;
 	struct winsize ws;
+	uint64_t t0, t1;
 	int top;
 
 	if (t->stopping || (!t->dirty && !t->resized))
@@ -427,11 +435,22 @@ tui_on_prepare(uv_prepare_t *h)
 			(void)ui_draw_resize(t->scr, ws.ws_row, ws.ws_col);
 	}
 	t->dirty = 0;
+	t0 = t->trace != NULL ? uv_hrtime() : 0;
 	tui_clock(t, &clk);
 	(void)ui_draw_overlay(t->scr, tui_help_lines, t->help ?
 	    sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) : 0);
-	(void)ui_draw_frame_top(t->scr, t->m, t->ed, &clk, &t->scroll, &top);
+	(void)ui_draw_frame_at(t->scr, t->m, t->ed, &clk, &t->skip,
+	    &t->scroll, &top);
 	doupdate();
+	if (t->trace != NULL) {
+		t1 = uv_hrtime();
+		if (t->frames++ == 0 && t->origin != 0)
+			fprintf(t->trace, "first_frame_us %llu\n",
+			    (unsigned long long)(t1 - t->origin) / 1000);
+		fprintf(t->trace, "frame_us %llu scroll %zu skip %zu\n",
+		    (unsigned long long)(t1 - t0) / 1000, t->scroll, t->skip);
+		fflush(t->trace);
+	}
 	if (top && t->m->current != 0 && t->ev.on_top != NULL)
 		t->ev.on_top(t->ud, t->m->current);
 }
@@ -439,6 +458,8 @@ tui_on_prepare(uv_prepare_t *h)
 static void
 tui_free(struct ui_tui *t)
 {
+	if (t->trace != NULL)
+		fclose(t->trace);
 	ui_editor_free(t->ed);
 	free(t->paste);
 	free(t);
@@ -480,6 +501,8 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 	}
 	if (m->current != 0)
 		(void)ui_editor_switch(t->ed, m->current);
+	if (getenv("SOTTO_TUI_TRACE") != NULL)
+		t->trace = fopen(getenv("SOTTO_TUI_TRACE"), "ae");
 	if ((r = ui_draw_open(&t->scr)) != 0) {
 		tui_free(t);
 		return r;
@@ -531,6 +554,21 @@ ui_tui_select(struct ui_tui *t, uint64_t chat_id)
 			t->dirty = 1;
 			return;
 		}
+}
+
+void
+ui_tui_trace_origin(struct ui_tui *t, uint64_t hrtime)
+{
+	t->origin = hrtime;
+}
+
+void
+ui_tui_trace(struct ui_tui *t, const char *what, uint64_t us)
+{
+	if (t->trace == NULL)
+		return;
+	fprintf(t->trace, "%s %llu\n", what, (unsigned long long)us);
+	fflush(t->trace);
 }
 
 void

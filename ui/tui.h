@@ -65,6 +65,15 @@ void ui_tui_refresh(struct ui_tui *t);
  */
 void ui_tui_select(struct ui_tui *t, uint64_t chat_id);
 
+/*
+ * Timings for bench/tui_bench.py, written only when $SOTTO_TUI_TRACE
+ * names a file: every frame's cost ("frame_us N scroll S"), the first
+ * frame's distance from origin (a uv_hrtime() the caller took at its
+ * start), and the caller's own figures ("what us").
+ */
+void ui_tui_trace_origin(struct ui_tui *t, uint64_t hrtime);
+void ui_tui_trace(struct ui_tui *t, const char *what, uint64_t us);
+
 /* Rings the terminal's bell. */
 void ui_tui_bell(struct ui_tui *t);
 

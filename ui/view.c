@@ -506,18 +506,38 @@ int
 ui_view_messages(const struct ui_model *m, size_t width, size_t height,
     const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out)
 {
-	return ui_view_messages_top(m, width, height, clk, scroll, out, NULL);
+	return ui_view_messages_at(m, width, height, clk, NULL, scroll, out,
+	    NULL);
+}
+
+/* Message i's lines: the day's separator when the day changed, then it. */
+static int
+view_block(struct ui_vlines *l, const struct ui_chat *c, size_t i,
+    size_t width, const struct ui_clock *clk)
+{
+	char day[64];
+	int r;
+
+	if (i == 0 || view_day(clk, c->msgs[i].date) !=
+	    view_day(clk, c->msgs[i - 1].date)) {
+		view_day_name(clk, c->msgs[i].date, day + 3, sizeof(day) - 6);
+		memcpy(day, "-- ", 3);
+		strcat(day, " --");
+		if ((r = view_centred(l, UI_ST_DATE, day, strlen(day), width))
+		    != 0)
+			return r;
+	}
+	return view_message(l, &c->msgs[i], width, clk);
 }
 
 int
-ui_view_messages_top(const struct ui_model *m, size_t width,
-    size_t height, const struct ui_clock *clk, size_t *scroll,
+ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
+    const struct ui_clock *clk, size_t *skip, size_t *scroll,
     struct ui_vlines *out, int *top)
 {
 	const struct ui_chat *c = ui_model_current(m);
-	struct ui_vlines all = { 0 }, *blk = NULL;
-	char day[64];
-	size_t i, j, k, nblk = 0, total = 0, need, first, last;
+	struct ui_vlines all = { 0 }, *blk = NULL, b;
+	size_t i, j, k, nblk = 0, total = 0, need, first, last, sk, end;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -525,30 +545,38 @@ ui_view_messages_top(const struct ui_model *m, size_t width,
 		*top = 1;
 	if (c == NULL) {
 		*scroll = 0;
+		if (skip != NULL)
+			*skip = 0;
 		return 0;
 	}
-	if (c->nmsgs > 0 && (blk = calloc(c->nmsgs, sizeof(*blk))) == NULL)
+	sk = skip != NULL && *skip < c->nmsgs ? *skip : 0;
+	/*
+	 * While messages are skipped, keep at least a screen of lines
+	 * below the viewport: bring skipped ones back as the user pages
+	 * down.
+	 */
+	while (sk > 0 && *scroll < height) {
+		memset(&b, 0, sizeof(b));
+		r = view_block(&b, c, c->nmsgs - sk, width, clk);
+		*scroll += b.n;
+		ui_vlines_free(&b);
+		if (r != 0)
+			return r;
+		sk--;
+	}
+	end = c->nmsgs - sk;
+	if (end > 0 && (blk = calloc(end, sizeof(*blk))) == NULL)
 		return ERR_NOMEM;
 	/*
-	 * Newest first, one block of lines per message (with the day's
-	 * separator when the message before it was on another day), until
-	 * the lines reach scroll + height: the older ones would not show.
+	 * Newest first, one block of lines per message, until the lines
+	 * reach scroll + height: the older ones would not show.
 	 */
 	need = *scroll + height;
-	for (i = c->nmsgs; i-- > 0 && total < need; nblk++) {
-		if (i == 0 || view_day(clk, c->msgs[i].date) !=
-		    view_day(clk, c->msgs[i - 1].date)) {
-			view_day_name(clk, c->msgs[i].date, day + 3,
-			    sizeof(day) - 6);
-			memcpy(day, "-- ", 3);
-			strcat(day, " --");
-			if ((r = view_centred(&blk[nblk], UI_ST_DATE, day,
-			    strlen(day), width)) != 0)
-				goto out;
-		}
-		if ((r = view_message(&blk[nblk], &c->msgs[i], width, clk))
-		    != 0)
+	for (i = end; i-- > 0 && total < need; nblk++) {
+		if ((r = view_block(&blk[nblk], c, i, width, clk)) != 0) {
+			nblk++;
 			goto out;
+		}
 		total += blk[nblk].n;
 	}
 	if (total > 0 && (all.v = calloc(total, sizeof(*all.v))) == NULL) {
@@ -570,10 +598,24 @@ ui_view_messages_top(const struct ui_model *m, size_t width,
 	last = all.n - *scroll;
 	first = last > height ? last - height : 0;
 	if (top != NULL)
-		*top = nblk == c->nmsgs && first == 0;
-	r = vl_take(out, &all, first, last);
+		*top = nblk == end && first == 0;
+	if ((r = vl_take(out, &all, first, last)) != 0)
+		goto out;
+	/*
+	 * The newest messages laid out wholly more than a screen below the
+	 * viewport are skipped from the next frame on (their lines leave
+	 * scroll), so that a frame costs about three screens of layout
+	 * however far up the user has paged.
+	 */
+	for (k = 0; skip != NULL && k + 1 < nblk &&
+	    *scroll >= blk[k].n + height; k++) {
+		*scroll -= blk[k].n;
+		sk++;
+	}
+	if (skip != NULL)
+		*skip = sk;
 out:
-	for (k = 0; k < nblk + (r != 0 && nblk < c->nmsgs); k++) {
+	for (k = 0; k < nblk; k++) {
 		for (j = 0; j < blk[k].n; j++)
 			free(blk[k].v[j].text);
 		free(blk[k].v);

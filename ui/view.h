@@ -85,13 +85,16 @@ int ui_view_messages(const struct ui_model *m, size_t width, size_t height,
     const struct ui_clock *clk, size_t *scroll, struct ui_vlines *out);
 
 /*
- * As ui_view_messages(), and *top (may be NULL) tells whether the oldest
+ * As ui_view_messages(), for a view that keeps its place far up a long
+ * chat: *skip (in and out; NULL: none) is how many of the newest messages
+ * lie below what *scroll counts, so that only about three screens of
+ * messages are laid out per frame however far up the user has paged;
+ * both are renormalised on each call (keep them together, and reset both
+ * to 0 to show the newest). *top (may be NULL) tells whether the oldest
  * loaded message is on screen, i.e. whether older ones should be loaded.
- * Only the messages needed for scroll + height lines are laid out, newest
- * first, so the cost follows the screen, not the size of the window.
  */
-int ui_view_messages_top(const struct ui_model *m, size_t width,
-    size_t height, const struct ui_clock *clk, size_t *scroll,
+int ui_view_messages_at(const struct ui_model *m, size_t width,
+    size_t height, const struct ui_clock *clk, size_t *skip, size_t *scroll,
     struct ui_vlines *out, int *top);
 
 /* The title line over the messages: the open chat's name, or a hint. */

@@ -74,7 +74,6 @@ def show(lines):
 with Scenario("tui-app") as sc:
     t = sc.t
     srv = sc.server()
-    srv.start()
     alice = sc.client("alice", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
     carol = sc.client("carol", srv, password="carols-password-1")

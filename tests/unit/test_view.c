@@ -333,6 +333,86 @@ test_all_widths(void)
 	ok(all, "widths 1..60: no line too wide, none unclean");
 }
 
+/* Lines of l joined by '|', for comparing two views. */
+static void
+joined(const struct ui_vlines *l, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < l->n && o + l->v[i].len + 2 < size; i++) {
+		memcpy(out + o, l->v[i].text, l->v[i].len);
+		o += l->v[i].len;
+		out[o++] = '|';
+		out[o] = '\0';
+	}
+}
+
+/*
+ * Paging a long chat with skip (only a few screens laid out per frame)
+ * shows exactly what paging by lines from the newest shows, going up to
+ * the top and back down.
+ */
+static void
+test_skip_paging(void)
+{
+	static struct ui_msg many[300];
+	static char texts[300][64];
+	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
+	    300 };
+	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL };
+	struct ui_vlines a = { 0 }, b = { 0 };
+	static char ja[8192], jb[8192];
+	size_t i, abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
+	int same = 1, step, top = 0, sawtop = 0;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
+		    i % 7 == 0 ? "with a longer tail that wraps over lines" :
+		    "short");
+		many[i].id = i + 1;
+		many[i].sender = i % 2 ? "Bob" : "me";
+		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
+		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
+		many[i].text = texts[i];
+	}
+	for (step = 0; step < 400 && same; step++) {
+		if (step < 200) {
+			abs += page;
+			scroll += page;
+		} else {
+			abs = abs > page ? abs - page : 0;
+			scroll = scroll > page ? scroll - page : 0;
+		}
+		if (ui_view_messages(&mm, 30, 10, &clk, &abs, &a) != 0 ||
+		    ui_view_messages_at(&mm, 30, 10, &clk, &skip, &scroll, &b,
+		    &top) != 0) {
+			same = 0;
+			break;
+		}
+		joined(&a, ja, sizeof(ja));
+		joined(&b, jb, sizeof(jb));
+		if (strcmp(ja, jb) != 0) {
+			same = 0;
+			printf("# step %d: abs %zu skip %zu scroll %zu\n# %s\n# %s\n",
+			    step, abs, skip, scroll, ja, jb);
+		}
+		if (skip > maxskip)
+			maxskip = skip;
+		if (top)
+			sawtop = 1;
+		ui_vlines_free(&a);
+		ui_vlines_free(&b);
+	}
+	ui_vlines_free(&a);
+	ui_vlines_free(&b);
+	ok(same, "paging with skip shows what paging by lines shows");
+	ok(maxskip > 200, "far up, most newer messages are skipped (%zu)",
+	    maxskip);
+	ok(sawtop, "the top is reported when the oldest shows");
+	ok(skip == 0 && scroll == 0, "back at the newest, nothing skipped");
+}
+
 int
 main(void)
 {
@@ -344,5 +424,6 @@ main(void)
 	test_input();
 	test_status();
 	test_all_widths();
+	test_skip_paging();
 	return tap_done();
 }
