@@ -36,14 +36,19 @@ srv_hold(struct srv *s)
  * the connections that were about to be told a lie).
  */
 static void
-srv_commit(uv_check_t *h)
+srv_commit_now(struct srv *s)
 {
-	struct srv *s = h->data;
 	struct srv_conn *c, *next;
 	int r = 0;
 
-	if (srv_store_pending(s->store))
+	if (s->commit_armed) {
+		uv_timer_stop(&s->commit_timer);
+		s->commit_armed = 0;
+	}
+	if (srv_store_pending(s->store)) {
 		r = srv_store_commit(s->store);
+		s->last_commit_ns = uv_hrtime();
+	}
 	if (!s->held)
 		return;
 	s->held = 0;
@@ -52,6 +57,35 @@ srv_commit(uv_check_t *h)
 		if (c->held != NULL)
 			srv_conn_release(c, r == 0);
 	}
+}
+
+static void
+srv_commit_timer(uv_timer_t *t)
+{
+	srv_commit_now(t->data);
+}
+
+/*
+ * Once per loop turn: commit, unless the last commit was less than
+ * SRV_COMMIT_GAP_NS ago; then a timer commits when the gap is over, so
+ * a loaded server groups more writes into one commit.
+ */
+static void
+srv_commit(uv_check_t *h)
+{
+	struct srv *s = h->data;
+
+	if (srv_store_pending(s->store) && !s->stopping &&
+	    uv_hrtime() - s->last_commit_ns < SRV_COMMIT_GAP_NS) {
+		if (!s->commit_armed) {
+			uv_timer_start(&s->commit_timer, srv_commit_timer,
+			    SRV_COMMIT_GAP_NS / 1000000,
+			    0);
+			s->commit_armed = 1;
+		}
+		return;
+	}
+	srv_commit_now(s);
 }
 
 static void
@@ -184,7 +218,9 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	s->prune.data = s;
 	uv_timer_start(&s->prune, srv_prune, SRV_PRUNE_MS, SRV_PRUNE_MS);
 	uv_unref((uv_handle_t *)&s->prune);
-	s->handles = 3;
+	uv_timer_init(loop, &s->commit_timer);
+	s->commit_timer.data = s;
+	s->handles = 4;
 	return 0;
 fail:
 	srv_limits_free(s);
@@ -321,8 +357,9 @@ srv_stop(struct srv *s, void (*done)(void *), void *ud)
 	s->on_stopped = done;
 	s->ud = ud;
 	/* What was answered but not yet committed goes out first. */
-	srv_commit(&s->commit);
+	srv_commit_now(s);
 	uv_close((uv_handle_t *)&s->listener, srv_handle_closed);
+	uv_close((uv_handle_t *)&s->commit_timer, srv_handle_closed);
 	uv_close((uv_handle_t *)&s->commit, srv_handle_closed);
 	uv_close((uv_handle_t *)&s->prune, srv_handle_closed);
 	for (c = s->conns; c != NULL; c = next) {

@@ -36,6 +36,12 @@
 #define SRV_JOBS_MAX 64			/* Argon2 jobs queued at once */
 #define SRV_PRUNE_MS 60000		/* rate-limit tables are pruned */
 #define SRV_USER_BUCKETS 16384		/* the user -> connections index */
+/*
+ * Commits at most this often under load (a busy loop turns faster): a
+ * larger group shares pages, and each page written costs SQLCipher an
+ * encryption and a MAC. An idle server commits at the end of the turn.
+ */
+#define SRV_COMMIT_GAP_NS 5000000ull
 
 /* Rate limits (doc/SECURITY.md): sign-in attempts per source address... */
 #define SRV_ADDR_BURST 30.0
@@ -59,6 +65,9 @@ struct srv {
 	uv_loop_t *loop;
 	uv_tcp_t listener;
 	uv_check_t commit;		/* group commit, once per loop turn */
+	uv_timer_t commit_timer;	/* a commit put off by the gap */
+	uint64_t last_commit_ns;	/* uv_hrtime() of the last commit */
+	int commit_armed;
 	uv_timer_t prune;
 	const struct srv_keys *keys;	/* borrowed, in secure memory */
 	struct srv_store *store;	/* borrowed */
