@@ -1789,8 +1789,9 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 			cmd_finish(k, cmd_report(k, ev->err, NULL));
 		else if (ev->state == ENGINE_STOPPED && k->phase == PH_LISTEN)
 			cmd_finish(k, cmd_report(k, ev->err, NULL));
-		else if (ev->state == ENGINE_READY && k->phase == PH_SYNC &&
+		else if (ev->state == ENGINE_READY && !k->finished &&
 		    !engine_welcome(cloud_engine(k->c))->authenticated)
+			/* The account dropped this device: nothing to do. */
 			cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
 		return;
 	case CLOUD_EV_SYNCED:
