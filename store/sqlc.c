@@ -93,6 +93,8 @@ sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
 		r = ERR_DB;
 		goto out;
 	}
+	/* Another process of the profile may hold a lock: wait for it. */
+	sqlite3_busy_timeout(db, 5000);
 	/* Page size must be set before the first read of the file. */
 	if ((r = sqlc_exec(db, "PRAGMA cipher_page_size = 4096;")) != 0)
 		goto out;
@@ -115,7 +117,6 @@ sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
 	    (r = sqlc_exec(db, "PRAGMA foreign_keys = ON;")) != 0 ||
 	    (r = sqlc_exec(db, "PRAGMA temp_store = MEMORY;")) != 0)
 		goto out;
-	sqlite3_busy_timeout(db, 5000);
 	*out = db;
 	db = NULL;
 out:
