@@ -38,7 +38,7 @@ def raw_login(addr, username, password):
             return peer
 
 
-def raw_blast(peer, to_user_id, n, prefix):
+def raw_blast(peer, to_user_id, n, prefix, base=0x5000000000):
     """Sends n messages pipelined, resending (same random_id) when the
     server asks us to slow down. Returns {random_id: (message id, text)}
     acknowledged; a resend after a rate limit may overtake earlier sends,
@@ -46,7 +46,7 @@ def raw_blast(peer, to_user_id, n, prefix):
     pending = {}
     acked = {}
     next_req = 100
-    queue = [(0x5000000000 + i, "%s %04d" % (prefix, i)) for i in range(n)]
+    queue = [(base + i, "%s %04d" % (prefix, i)) for i in range(n)]
     retry_at = 0.0
     while queue or pending:
         while queue and len(pending) < 256 and time.time() >= retry_at:
@@ -124,6 +124,28 @@ with Scenario("sync") as sc:
     got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
     t.ok(got == want, "alice's first device has what her other device sent",
          "%d messages" % len(got))
+
+    # Two processes of one profile catching up at the same moment: each
+    # page is applied by one of them, none twice, none skipped.
+    M = 600
+    peer = raw_login(srv.addr, "alice", "s3cret-passw0rd")
+    acked2 = raw_blast(peer, bob_id, M, "second", base=0x6000000000)
+    peer.close()
+    t.eq(len(acked2), M, "a second burst of %d acknowledged" % M)
+    procs = [subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+         bob.passphrase_file, "--list-chats", "--json"], env=bob.env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)]
+    rcs = [pr.wait(120) for pr in procs]
+    t.eq(rcs, [EX_OK, EX_OK], "two bob processes synced side by side",
+         "\n".join(pr.stderr.read() for pr in procs))
+    p = bob.run("--history", "@alice", "--limit", str(N + M + 10), "--json",
+                timeout=300)
+    msgs = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
+    want2 = want + [text for _, text in sorted(acked2.values())]
+    t.ok(msgs == want2, "bob has every message once, in order",
+         "%d of %d" % (len(msgs), len(want2)))
 
     # --listen across a restart of sottod.
     env = bob.env()
