@@ -963,8 +963,8 @@ cmd_print_message(struct cmd *k, const struct store_message *m,
 		au[0] = '\0';
 		if (m->action_user_id != 0)
 			cmd_user_label(k, m->action_user_id, au, sizeof(au));
-		cmd_out(k->s, "%s%s%s[%s] #%llu %s %s%s%s%s%s", label,
-		    label[0] ? " " : "", "", when,
+		cmd_out(k->s, "%s%s[%s] #%llu %s %s%s%s%s%s", label,
+		    label[0] ? " " : "", when,
 		    (unsigned long long)m->id, from,
 		    cmd_action_word(m->action), au[0] ? " " : "", au,
 		    m->action == 1 || m->action == 5 ? ": " : "",

@@ -485,6 +485,13 @@ ctl_free(struct ctl *ctl)
 		cc->ctl = NULL;
 		if (cc->cmd != NULL)
 			cmd_stop(cc->cmd, CMD_EX_UNAVAILABLE);
+		else if (!cc->got_request) {
+			/* No command yet: hang up, the client runs it itself. */
+			cc->got_request = 1;
+			uv_read_stop((uv_stream_t *)&cc->pipe);
+			cc->ended = 1;
+			ctl_conn_maybe_close(cc);
+		}
 	}
 	ctl->conns = NULL;
 	(void)unlink(ctl->path);

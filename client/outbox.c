@@ -128,6 +128,22 @@ outbox_emit(struct outbox *o, enum cloud_ev kind, uint64_t rid, int err,
 	o->emit(o->ud, &ev);
 }
 
+static void
+outbox_emit_sent(struct outbox *o, uint64_t rid, const Sotto__Message *msg)
+{
+	struct cloud_event ev;
+	struct store_message m;
+
+	sync_message_from(&m, msg);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_SENT;
+	ev.random_id = rid;
+	ev.msg = &m;
+	ev.chat_id = m.chat_id;
+	ev.why = "";
+	o->emit(o->ud, &ev);
+}
+
 /* A refusal that no resend can change. */
 static int
 outbox_final(int err)
@@ -164,19 +180,7 @@ outbox_on_reply(void *ud, int err, const Sotto__Response *resp)
 		    (unsigned long long)rid,
 		    (unsigned long long)resp->sent->message->id);
 		/* sync_apply_sent reported the message; now the row's end. */
-		{
-			struct cloud_event ev;
-			struct store_message m;
-
-			sync_message_from(&m, resp->sent->message);
-			memset(&ev, 0, sizeof(ev));
-			ev.kind = CLOUD_EV_SENT;
-			ev.random_id = rid;
-			ev.msg = &m;
-			ev.chat_id = m.chat_id;
-			ev.why = "";
-			o->emit(o->ud, &ev);
-		}
+		outbox_emit_sent(o, rid, resp->sent->message);
 		outbox_flush(o);
 		return;
 	}

@@ -17,7 +17,6 @@
 
 #include <uv.h>
 
-#include "client/json.h"
 #include "client/log.h"
 #include "proto/err.h"
 
@@ -33,7 +32,6 @@ struct sync {
 	int ready;			/* a connection is welcomed */
 	int fetching;			/* a GetDifference is in flight */
 	int synced;
-	int refetch;			/* a gap was seen while fetching */
 	uint64_t asked_pts;		/* pts of the GetDifference in flight */
 	uint64_t missing[SYNC_PAGE];	/* members not known here yet */
 	size_t n_missing;
@@ -490,8 +488,7 @@ sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 	    &gap);
 	if (r != 0)
 		return;		/* tried again on the next update or connect */
-	if (gap || s->refetch) {
-		s->refetch = 0;
+	if (gap) {
 		if (!s->fetching)
 			sync_fetch(s, 0);
 		return;
@@ -536,7 +533,6 @@ sync_on_ready(struct sync *s)
 {
 	s->ready = 1;
 	s->synced = 0;
-	s->refetch = 0;
 	s->t0 = uv_hrtime();
 	s->caught = 0;
 	sync_fetch(s, 0);
@@ -547,7 +543,6 @@ sync_on_down(struct sync *s)
 {
 	s->ready = 0;
 	s->synced = 0;
-	s->refetch = 0;
 	s->want_synced = 0;
 	s->users_inflight = 0;
 }
