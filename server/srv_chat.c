@@ -550,13 +550,13 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 	e.kind = SRV_UPDATE_CONTACT;
 	e.arg = user_id;
 	e.arg2 = add != 0;
-	if ((r = srv_store_atomic_begin(s->store)) != 0)
+	if ((r = srv_store_unit_begin(s->store)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = add ? srv_store_contact_add(s->store, c->user_id, user_id) :
 	    srv_store_contact_remove(s->store, c->user_id, user_id);
 	if (r == 0)
 		r = srv_store_update_add(s->store, c->user_id, &e, &pts);
-	if ((r = srv_store_atomic_end(s->store, r)) != 0)
+	if ((r = srv_store_unit_end(s->store, r)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	if ((r = srv_chat_user(s->store, c->user_id, &p, &u)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
@@ -721,33 +721,33 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	if (r != ERR_NOT_FOUND)
 		return srv_chat_fail(c, id, r, NULL);
 
+	/* Every check before the first write (see srv_store_unit_begin()). */
 	if (m->to_user_id != 0) {
 		if ((r = srv_store_profile_by_id(st, m->to_user_id,
 		    &peer)) != 0)
 			return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
 			    "no such user" : NULL);
+		r = srv_store_chat_pair(st, c->user_id, m->to_user_id, 0,
+		    &chat);
+		if (r == ERR_NOT_FOUND)
+			chat.id = 0;	/* made below, on first use */
+		else if (r != 0)
+			return srv_chat_fail(c, id, r, NULL);
 	} else if ((r = srv_chat_of_member(st, m->chat_id, c->user_id,
 	    &chat)) != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such chat" : NULL);
-	if (m->reply_to != 0 && m->chat_id != 0 &&
-	    (r = srv_store_message_exists(st, m->chat_id, m->reply_to)) != 0)
-		return srv_chat_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL :
-		    r, "reply_to is not a message of this chat");
+	if (m->reply_to != 0 && (chat.id == 0 ||
+	    (r = srv_store_message_exists(st, chat.id, m->reply_to)) != 0))
+		return srv_chat_fail(c, id, chat.id == 0 ||
+		    r == ERR_NOT_FOUND ? ERR_INVAL : r,
+		    "reply_to is not a message of this chat");
 
-	if ((r = srv_store_atomic_begin(st)) != 0)
+	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
-	if (m->to_user_id != 0 && (r = srv_store_chat_pair(st, c->user_id,
+	if (chat.id == 0 && (r = srv_store_chat_pair(st, c->user_id,
 	    m->to_user_id, 1, &chat)) != 0)
 		goto end;
-	if (m->reply_to != 0 && m->to_user_id != 0 &&
-	    (r = srv_store_message_exists(st, chat.id, m->reply_to)) != 0) {
-		if (r == ERR_NOT_FOUND) {
-			r = ERR_INVAL;
-			why = "reply_to is not a message of this chat";
-		}
-		goto end;
-	}
 	if ((r = srv_chat_members(st, &chat, &roster, &nroster, users,
 	    &nusers)) != 0)
 		goto end;
@@ -769,7 +769,7 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	msg.pts = my_pts;
 	r = srv_store_message_add(st, &msg);
 end:
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
+	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(roster);
 		return srv_chat_fail(c, id, r, why);
 	}
@@ -827,7 +827,7 @@ srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 	now = (uint64_t)time(NULL);
 	/* Two edits in the same second still order after the send. */
 	msg.edit_date = now > msg.date ? now : msg.date;
-	if ((r = srv_store_atomic_begin(st)) != 0)
+	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	if ((r = srv_store_message_edit(st, m->chat_id, m->id, m->text,
 	    msg.edit_date)) != 0)
@@ -841,7 +841,7 @@ srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 	e.message_id = msg.id;
 	r = srv_chat_fanout(st, users, nusers, &e, c->user_id, fan, &my_pts);
 end:
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
+	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(roster);
 		return srv_chat_fail(c, id, r, NULL);
 	}
@@ -920,7 +920,7 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 		free(done);
 		return srv_chat_fail(c, id, ERR_NOMEM, NULL);
 	}
-	if ((r = srv_store_atomic_begin(st)) != 0)
+	if ((r = srv_store_unit_begin(st)) != 0)
 		goto fail;
 	for (i = 0; i < m->n_ids && r == 0; i++) {
 		if (m->for_everyone)
@@ -960,7 +960,7 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 			    &my_pts);
 		}
 	}
-	if ((r = srv_store_atomic_end(st, r)) != 0)
+	if ((r = srv_store_unit_end(st, r)) != 0)
 		goto fail;
 	r = srv_chat_reply_pts(c, id, my_pts);
 	if (ndone > 0) {
@@ -1008,12 +1008,12 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 	max_id = m->max_id < chat.last_id ? m->max_id : chat.last_id;
 	if (max_id == 0)
 		return srv_chat_reply_pts(c, id, 0);
-	if ((r = srv_store_atomic_begin(st)) != 0)
+	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = srv_store_read_set(st, chat.id, c->user_id, max_id);
 	if (r == ERR_EXISTS) {
-		/* Backwards or the same: a no-op. */
-		(void)srv_store_atomic_end(st, r);
+		/* Backwards or the same: a no-op, nothing was written. */
+		(void)srv_store_unit_end(st, 0);
 		return srv_chat_reply_pts(c, id, 0);
 	}
 	if (r == 0)
@@ -1032,7 +1032,7 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 			my_pts = k;
 	}
 	free(roster);
-	if ((r = srv_store_atomic_end(st, r)) != 0)
+	if ((r = srv_store_unit_end(st, r)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = srv_chat_reply_pts(c, id, my_pts);
 	ri.chat_id = ro.chat_id = chat.id;
@@ -1246,7 +1246,7 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 		    &p)) != 0)
 			return srv_chat_fail(c, id, r, "no such user");
 
-	if ((r = srv_store_atomic_begin(st)) != 0)
+	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	if ((r = srv_store_group_add(st, m->title, c->user_id, &chat)) != 0 ||
 	    (r = srv_store_member_add(st, chat.id, c->user_id, 1)) != 0)
@@ -1269,7 +1269,7 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 	msg.action = SOTTO__SERVICE_ACTION__ACTION_CREATED;
 	r = srv_chat_service_write(st, &msg, &chat, after, n, to, nto, fan);
 end:
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
+	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(after);
 		return srv_chat_fail(c, id, r, NULL);
 	}
@@ -1369,7 +1369,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	msg.sender_id = c->user_id;
 	msg.date = (uint64_t)time(NULL);
 	msg.text = (char *)"";
-	if ((r = srv_store_atomic_begin(st)) != 0) {
+	if ((r = srv_store_unit_begin(st)) != 0) {
 		free(before);
 		return srv_chat_fail(c, id, r, NULL);
 	}
@@ -1403,7 +1403,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		    nto, fan);
 	}
 	free(before);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
+	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(after);
 		return srv_chat_fail(c, id, r, NULL);
 	}

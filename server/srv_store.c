@@ -163,12 +163,10 @@ enum srv_stmt {
 	STMT_MEMBER_ADD,
 	STMT_MEMBER,
 	STMT_MEMBERS,
-	STMT_CHAT_BUMP,
 	STMT_CHAT_LAST_ID,
 	STMT_MESSAGE_ADD,
 	STMT_MESSAGE_BY_RANDOM,
 	STMT_MESSAGE_EXISTS,
-	STMT_PTS_BUMP,
 	STMT_PTS,
 	STMT_UPDATE_ADD,
 	STMT_UPDATES,
@@ -241,9 +239,9 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " WHERE chat_id = ?1 AND user_id = ?2",
 	[STMT_MEMBERS] = "SELECT user_id FROM chat_members WHERE chat_id = ?1"
 	    " ORDER BY user_id",
-	[STMT_CHAT_BUMP] = "UPDATE chats SET last_message_id ="
-	    " last_message_id + 1 WHERE id = ?1",
-	[STMT_CHAT_LAST_ID] = "SELECT last_message_id FROM chats WHERE id = ?1",
+	[STMT_CHAT_LAST_ID] = "SELECT max(c.last_message_id, ifnull((SELECT"
+	    " max(id) FROM messages WHERE chat_id = c.id), 0)) FROM chats c"
+	    " WHERE c.id = ?1",
 	[STMT_MESSAGE_ADD] = "INSERT INTO messages (chat_id, id, sender_id,"
 	    " random_id, text, date, reply_to, pts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -251,8 +249,9 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " WHERE sender_id = ?1 AND random_id = ?2 AND random_id != 0",
 	[STMT_MESSAGE_EXISTS] = "SELECT 1 FROM messages"
 	    " WHERE chat_id = ?1 AND id = ?2",
-	[STMT_PTS_BUMP] = "UPDATE users SET pts = pts + 1 WHERE id = ?1",
-	[STMT_PTS] = "SELECT pts FROM users WHERE id = ?1",
+	/* The log's newest entry, or the old counter: whichever is larger. */
+	[STMT_PTS] = "SELECT max(u.pts, ifnull((SELECT max(pts) FROM updates"
+	    " WHERE user_id = u.id), 0)) FROM users u WHERE u.id = ?1",
 	[STMT_UPDATE_ADD] = "INSERT INTO updates (user_id, pts, kind, chat_id,"
 	    " message_id, arg, arg2, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8)",
@@ -319,11 +318,97 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " ORDER BY user_id",
 };
 
+/*
+ * Counters (an account's newest pts, a chat's newest message id) live in
+ * memory once read: bumping them with UPDATE made SQLite copy, and
+ * SQLCipher encrypt, the row's page into a statement journal on every
+ * message. The database holds the truth through the rows themselves
+ * (the newest log entry, the newest message), which are never deleted;
+ * after a rolled-back commit the cache is dropped and read again.
+ */
+struct srv_counters {
+	uint64_t *keys, *vals;		/* key 0: empty slot */
+	size_t cap, n;
+};
+
 struct srv_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int in_txn;
+	int doomed;			/* a unit failed: roll the turn back */
+	struct srv_counters pts;	/* user id -> newest pts */
+	struct srv_counters last_id;	/* chat id -> newest message id */
 };
+
+/* The slot of key, or the empty one it would take; c->cap > 0. */
+static uint64_t *
+srv_counter_slot(struct srv_counters *c, uint64_t key)
+{
+	size_t i;
+
+	i = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (c->cap - 1);
+	while (c->keys[i] != 0 && c->keys[i] != key)
+		i = (i + 1) & (c->cap - 1);
+	return &c->keys[i];
+}
+
+/* The cached value of key, or NULL. */
+static uint64_t *
+srv_counter_get(struct srv_counters *c, uint64_t key)
+{
+	uint64_t *k;
+
+	if (c->cap == 0)
+		return NULL;
+	k = srv_counter_slot(c, key);
+	if (*k != key)
+		return NULL;
+	return &c->vals[k - c->keys];
+}
+
+/* Caches key = val. 0 or ERR_NOMEM (then nothing is cached). */
+static int
+srv_counter_put(struct srv_counters *c, uint64_t key, uint64_t val)
+{
+	struct srv_counters n;
+	uint64_t *k;
+	size_t i;
+
+	if (c->n * 2 >= c->cap) {
+		memset(&n, 0, sizeof(n));
+		n.cap = c->cap ? c->cap * 2 : 1024;
+		if ((n.keys = calloc(n.cap, sizeof(*n.keys))) == NULL ||
+		    (n.vals = calloc(n.cap, sizeof(*n.vals))) == NULL) {
+			free(n.keys);
+			return ERR_NOMEM;
+		}
+		for (i = 0; i < c->cap; i++)
+			if (c->keys[i] != 0) {
+				k = srv_counter_slot(&n, c->keys[i]);
+				*k = c->keys[i];
+				n.vals[k - n.keys] = c->vals[i];
+				n.n++;
+			}
+		free(c->keys);
+		free(c->vals);
+		*c = n;
+	}
+	k = srv_counter_slot(c, key);
+	if (*k != key) {
+		*k = key;
+		c->n++;
+	}
+	c->vals[k - c->keys] = val;
+	return 0;
+}
+
+static void
+srv_counter_clear(struct srv_counters *c)
+{
+	free(c->keys);
+	free(c->vals);
+	memset(c, 0, sizeof(*c));
+}
 
 #define SRV_STORE_NMIGRATIONS \
 	((int)(sizeof(srv_store_migrations) / sizeof(srv_store_migrations[0])))
@@ -378,6 +463,8 @@ srv_store_close(struct srv_store *s)
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlc_close(s->db);
+	srv_counter_clear(&s->pts);
+	srv_counter_clear(&s->last_id);
 	free(s);
 }
 
@@ -445,9 +532,20 @@ srv_store_commit(struct srv_store *s)
 	if (!s->in_txn)
 		return 0;
 	s->in_txn = 0;
+	if (s->doomed) {
+		s->doomed = 0;
+		srv_error("a write failed half-way; rolling back the turn");
+		if ((st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
+			(void)srv_step_done(s, st);
+		srv_counter_clear(&s->pts);
+		srv_counter_clear(&s->last_id);
+		return ERR_DB;
+	}
 	if ((st = srv_stmt(s, STMT_COMMIT)) != NULL &&
 	    srv_step_done(s, st) == 0)
 		return 0;
+	srv_counter_clear(&s->pts);
+	srv_counter_clear(&s->last_id);
 	srv_error("commit failed; rolling back the turn's writes");
 	if ((st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
 		(void)srv_step_done(s, st);
@@ -710,6 +808,20 @@ srv_store_atomic_end(struct srv_store *s, int r)
 }
 
 int
+srv_store_unit_begin(struct srv_store *s)
+{
+	return srv_store_write(s);
+}
+
+int
+srv_store_unit_end(struct srv_store *s, int r)
+{
+	if (r != 0 && s->in_txn)
+		s->doomed = 1;
+	return r;
+}
+
+int
 srv_store_register(struct srv_store *s, struct srv_user *u,
     struct srv_device *d)
 {
@@ -808,6 +920,7 @@ int
 srv_store_chat_by_id(struct srv_store *s, uint64_t id, struct srv_chat *out)
 {
 	sqlite3_stmt *st;
+	uint64_t *v;
 	int r;
 
 	if (id > INT64_MAX)
@@ -818,6 +931,18 @@ srv_store_chat_by_id(struct srv_store *s, uint64_t id, struct srv_chat *out)
 	if ((r = srv_step_one(s, st)) != 0)
 		return r;
 	srv_row_chat(st, 0, out);
+	sqlite3_reset(st);
+	/* The newest message id is a counter kept in memory. */
+	if ((v = srv_counter_get(&s->last_id, id)) != NULL) {
+		out->last_id = *v;
+		return 0;
+	}
+	if ((st = srv_stmt(s, STMT_CHAT_LAST_ID)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	out->last_id = srv_col_u64(st, 0);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -951,41 +1076,42 @@ out:
 }
 
 /*
- * Bumps a counter with bump, then reads it back with get. (The SQLite
- * under SQLCipher here predates UPDATE ... RETURNING.)
+ * Bumps the counter of key: read with get on first use (ERR_NOT_FOUND
+ * when there is no such row), then kept in c.
  */
 static int
-srv_store_counter(struct srv_store *s, enum srv_stmt bump,
+srv_store_counter(struct srv_store *s, struct srv_counters *c,
     enum srv_stmt get, uint64_t key, uint64_t *value)
 {
 	sqlite3_stmt *st;
+	uint64_t *v, now;
 	int r;
 
-	if (key > INT64_MAX)
+	if (key == 0 || key > INT64_MAX)
 		return ERR_NOT_FOUND;
 	if ((r = srv_store_write(s)) != 0)
 		return r;
-	if ((st = srv_stmt(s, bump)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
-	if ((r = srv_step_done(s, st)) != 0)
-		return r == ERR_EXISTS ? ERR_DB : r;
-	if (sqlite3_changes(s->db) != 1)
-		return ERR_NOT_FOUND;
+	if ((v = srv_counter_get(c, key)) != NULL) {
+		*value = ++*v;
+		return 0;
+	}
 	if ((st = srv_stmt(s, get)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
 	if ((r = srv_step_one(s, st)) != 0)
 		return r;
-	*value = srv_col_u64(st, 0);
+	now = srv_col_u64(st, 0) + 1;
 	sqlite3_reset(st);
+	if ((r = srv_counter_put(c, key, now)) != 0)
+		return r;
+	*value = now;
 	return 0;
 }
 
 int
 srv_store_chat_next_id(struct srv_store *s, uint64_t chat_id, uint64_t *id)
 {
-	return srv_store_counter(s, STMT_CHAT_BUMP, STMT_CHAT_LAST_ID, chat_id,
+	return srv_store_counter(s, &s->last_id, STMT_CHAT_LAST_ID, chat_id,
 	    id);
 }
 
@@ -1088,8 +1214,7 @@ srv_store_update_add(struct srv_store *s, uint64_t user_id,
 	uint64_t n;
 	int r;
 
-	if ((r = srv_store_counter(s, STMT_PTS_BUMP, STMT_PTS, user_id,
-	    &n)) != 0)
+	if ((r = srv_store_counter(s, &s->pts, STMT_PTS, user_id, &n)) != 0)
 		return r;
 	if ((st = srv_stmt(s, STMT_UPDATE_ADD)) == NULL)
 		return ERR_DB;
@@ -1113,10 +1238,15 @@ int
 srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts)
 {
 	sqlite3_stmt *st;
+	uint64_t *v;
 	int r;
 
 	if (user_id > INT64_MAX)
 		return ERR_NOT_FOUND;
+	if ((v = srv_counter_get(&s->pts, user_id)) != NULL) {
+		*pts = *v;
+		return 0;
+	}
 	if ((st = srv_stmt(s, STMT_PTS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);

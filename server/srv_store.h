@@ -229,6 +229,18 @@ int srv_store_devices(struct srv_store *s, uint64_t user_id,
 int srv_store_atomic_begin(struct srv_store *s);
 int srv_store_atomic_end(struct srv_store *s, int r);
 
+/*
+ * Cheap units for the hot paths. A savepoint makes SQLCipher encrypt
+ * every page a unit touches into its statement journal, which costs more
+ * than the writes themselves; a unit instead runs straight in the group
+ * transaction, and unit_end(s, r) with r nonzero dooms that whole
+ * transaction: srv_store_commit() rolls it back and fails, so no answer
+ * of the turn goes out (srv.h). Use it only where a failure after the
+ * first write means the database itself failed; unit_end returns r.
+ */
+int srv_store_unit_begin(struct srv_store *s);
+int srv_store_unit_end(struct srv_store *s, int r);
+
 /* Profiles. 0, ERR_NOT_FOUND or ERR_DB. */
 int srv_store_profile_by_name(struct srv_store *s, const char *username,
     struct srv_profile *out);
