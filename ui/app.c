@@ -38,6 +38,7 @@
 #include "ui/tui.h"
 
 #define APP_PAGE		100	/* messages read per page */
+#define APP_WIN_MAX		1000	/* messages kept in the window */
 #define APP_TYPING_MS		6000	/* how long "is typing" shows */
 #define APP_TYPING_EVERY_MS	4000	/* our own typing notices at most */
 #define APP_NOTE_MS		8000	/* how long a notice shows */
@@ -65,6 +66,7 @@ struct app_chatx {
 	int kind;		/* enum store_chat_kind */
 	uint64_t peer_id;
 	uint64_t read_outbox;
+	uint64_t last_id;	/* its newest message */
 	char *title, *preview, *preview_sender;
 };
 
@@ -105,6 +107,8 @@ struct app {
 	struct app_msgx *mx;
 	size_t n, cap;
 	int win_all;		/* nothing older is left to load */
+	int tail_cut;		/* newer messages were dropped (far up) */
+	size_t view_skip;	/* newest ones below the screen (on_view) */
 
 	struct app_name *names;
 	size_t nnames, capnames;
@@ -120,7 +124,7 @@ struct app {
 	uv_timer_t tick, clock;
 	uv_signal_t sig[3];		/* SIGTERM, SIGHUP, SIGINT */
 	int open_handles;
-	int need_reload, need_older, need_mark_read, ring;
+	int need_reload, need_older, need_mark_read, ring, need_window;
 	uint64_t typing_sent_at, typing_sent_chat;
 	char note[256];
 	uint64_t note_until;
@@ -256,6 +260,8 @@ app_window_clear(struct app *a)
 		app_msg_release(&a->mx[i]);
 	a->n = 0;
 	a->win_all = 0;
+	a->tail_cut = 0;
+	a->view_skip = 0;
 }
 
 static int
@@ -406,10 +412,11 @@ app_window_add(struct app *a, const struct store_message *sm)
 		}
 	at = app_window_find(a, sm->id, &found);
 	/*
-	 * Older than the window while older pages are still unread: it
-	 * arrives with its page, and adding it now would leave a gap.
+	 * Older than the window while older pages are still unread, or
+	 * newer while newer ones were dropped: it arrives with its page,
+	 * and adding it now would leave a gap.
 	 */
-	if (found || (at == 0 && a->n > 0 && !a->win_all) ||
+	if (found || (at == 0 && a->n > 0 && !a->win_all) || a->tail_cut ||
 	    app_window_room(a, 1) != 0)
 		return;
 	memmove(&a->msgs[at + 1], &a->msgs[at], (a->n - at) *
@@ -473,6 +480,104 @@ app_load_page(struct app *a, uint64_t before_id)
 	for (i = 0; i < p.n; i++)
 		free(v[i].text);
 	return r;
+}
+
+static const struct app_chatx *app_chatx(const struct app *a, uint64_t id);
+
+/*
+ * Coming back down to a window whose newest messages were dropped: reads
+ * the page right after its newest message. The store pages only
+ * backwards, so this asks for the page before newest + PAGE + 1 (ids
+ * grow within a chat) and keeps what is newer than the window, stepping
+ * further when deleted ids left that range empty. Returns how many were
+ * appended.
+ */
+static size_t
+app_load_newer(struct app *a)
+{
+	const struct app_chatx *x = app_chatx(a, a->win_chat);
+	struct store_message v[APP_PAGE];
+	struct app_page p;
+	uint64_t newest, last, before;
+	size_t i, k, added = 0;
+	int tries, r;
+
+	if (a->n == 0 || x == NULL) {
+		a->tail_cut = 0;
+		return 0;
+	}
+	newest = a->msgs[a->n - 1].id;
+	last = x->last_id;
+	before = newest + APP_PAGE + 1;
+	for (tries = 0; newest < last && added == 0 && tries < 64; tries++) {
+		if (before > last + 1)
+			before = last + 1;
+		memset(&p, 0, sizeof(p));
+		p.a = a;
+		p.v = v;
+		r = cloud_history_before(a->c, a->win_chat, before, APP_PAGE,
+		    app_page_cb, &p);
+		if ((r == 0 || r == 1) && p.err == 0 &&
+		    app_window_room(a, p.n) == 0) {
+			/* Newest first: append the ones past the window, oldest first. */
+			for (k = p.n; k-- > 0;) {
+				if (v[k].id <= newest)
+					continue;
+				if (app_msg_fill(a, &a->msgs[a->n], &a->mx[a->n],
+				    &v[k]) != 0)
+					break;
+				a->n++;
+				added++;
+			}
+		} else
+			tries = 64;
+		for (i = 0; i < p.n; i++)
+			free(v[i].text);
+		if (before == last + 1)
+			break;
+		before += (uint64_t)APP_PAGE * 8;
+	}
+	if (a->msgs[a->n - 1].id >= last || added == 0)
+		a->tail_cut = 0;
+	return added;
+}
+
+/*
+ * Keeps the window at about APP_WIN_MAX messages around the screen: far
+ * up a long chat, the newest ones well below the screen are dropped (and
+ * read again on the way down); near the newest, the oldest ones well
+ * above it. So memory stays bounded however far the user pages.
+ */
+static void
+app_window_adjust(struct app *a)
+{
+	size_t k, i, added;
+
+	if (a->n > APP_WIN_MAX && a->view_skip > 2 * APP_PAGE &&
+	    a->msgs[a->n - 1].id != 0) {
+		k = a->view_skip - APP_PAGE;
+		for (i = a->n - k; i < a->n; i++)
+			app_msg_release(&a->mx[i]);
+		a->n -= k;
+		a->tail_cut = 1;
+		a->view_skip -= k;
+		ui_tui_skip_adjust(a->tui, -(long)k);
+	}
+	if (a->n > APP_WIN_MAX && a->view_skip + 3 * APP_PAGE < a->n) {
+		k = a->n - (a->view_skip + 3 * APP_PAGE);
+		for (i = 0; i < k; i++)
+			app_msg_release(&a->mx[i]);
+		memmove(&a->msgs[0], &a->msgs[k], (a->n - k) *
+		    sizeof(*a->msgs));
+		memmove(&a->mx[0], &a->mx[k], (a->n - k) * sizeof(*a->mx));
+		a->n -= k;
+		a->win_all = 0;
+	}
+	if (a->tail_cut && a->view_skip < APP_PAGE / 2) {
+		added = app_load_newer(a);
+		a->view_skip += added;
+		ui_tui_skip_adjust(a->tui, (long)added);
+	}
 }
 
 static void
@@ -576,6 +681,7 @@ app_list_cb(void *ud, const struct store_chat *ch)
 	x->kind = ch->kind;
 	x->peer_id = ch->peer_id;
 	x->read_outbox = ch->read_outbox_max_id;
+	x->last_id = ch->last_message_id;
 	if ((x->title = app_chat_title(a, ch)) == NULL ||
 	    (x->preview = app_strdup(ch->last_text)) == NULL)
 		goto nomem;
@@ -1114,6 +1220,9 @@ app_on_submit(void *ud, uint64_t chat_id, const char *text)
 		app_command(a, text);
 		return;
 	}
+	/* The view is back at the newest: so must the window be. */
+	if (a->tail_cut && chat_id == a->win_chat)
+		app_open_window(a, chat_id);
 	app_send(a, chat_id, text[0] == '/' ? text + 1 : text);
 	a->typing_sent_at = 0;
 	ui_tui_refresh(a->tui);
@@ -1167,6 +1276,21 @@ app_on_top(void *ud, uint64_t chat_id)
 		return;
 	a->need_older = 1;
 	app_kick(a);
+}
+
+static void
+app_on_view(void *ud, uint64_t chat_id, size_t skip)
+{
+	struct app *a = ud;
+
+	if (chat_id != a->win_chat)
+		return;
+	a->view_skip = skip;
+	if ((a->n > APP_WIN_MAX || (a->tail_cut && skip < APP_PAGE / 2)) &&
+	    !a->need_window) {
+		a->need_window = 1;
+		app_kick(a);
+	}
 }
 
 static void
@@ -1434,6 +1558,13 @@ app_tick(uv_timer_t *h)
 			    1000);
 		}
 	}
+	if (a->need_window) {
+		a->need_window = 0;
+		t0 = uv_hrtime();
+		app_window_adjust(a);
+		app_bind_window(a);
+		ui_tui_trace(a->tui, "window_us", (uv_hrtime() - t0) / 1000);
+	}
 	if (a->need_mark_read) {
 		a->need_mark_read = 0;
 		app_mark_read(a);
@@ -1530,7 +1661,7 @@ int
 ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 {
 	struct ui_tui_events ev = { app_on_submit, app_on_select,
-	    app_on_quit, app_on_edit, app_on_top, app_on_search };
+	    app_on_quit, app_on_edit, app_on_top, app_on_search, app_on_view };
 	char path[1024], err[256];
 	uint64_t origin = uv_hrtime();
 	struct app *a;

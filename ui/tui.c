@@ -451,6 +451,8 @@ tui_on_prepare(uv_prepare_t *h)
 		    (unsigned long long)(t1 - t0) / 1000, t->scroll, t->skip);
 		fflush(t->trace);
 	}
+	if (t->m->current != 0 && t->ev.on_view != NULL)
+		t->ev.on_view(t->ud, t->m->current, t->skip);
 	if (top && t->m->current != 0 && t->ev.on_top != NULL)
 		t->ev.on_top(t->ud, t->m->current);
 }
@@ -569,6 +571,16 @@ ui_tui_trace(struct ui_tui *t, const char *what, uint64_t us)
 		return;
 	fprintf(t->trace, "%s %llu\n", what, (unsigned long long)us);
 	fflush(t->trace);
+}
+
+void
+ui_tui_skip_adjust(struct ui_tui *t, long delta)
+{
+	if (delta < 0 && (size_t)-delta > t->skip)
+		t->skip = 0;
+	else
+		t->skip = (size_t)((long)t->skip + delta);
+	t->dirty = 1;
 }
 
 void

@@ -15,6 +15,7 @@
 #ifndef SOTTO_UI_TUI_H
 #define SOTTO_UI_TUI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -46,6 +47,13 @@ struct ui_tui_events {
 	void (*on_top)(void *ud, uint64_t chat_id);
 	/* Ctrl-F in chat_id. May be NULL. */
 	void (*on_search)(void *ud, uint64_t chat_id);
+	/*
+	 * After every frame: how many of the newest loaded messages of
+	 * chat_id lie below the screen (see ui_view_messages_at), so that a
+	 * caller holding a window of a long chat can drop or add messages
+	 * far from the screen (then ui_tui_skip_adjust). May be NULL.
+	 */
+	void (*on_view)(void *ud, uint64_t chat_id, size_t skip);
 };
 
 /*
@@ -73,6 +81,13 @@ void ui_tui_select(struct ui_tui *t, uint64_t chat_id);
  */
 void ui_tui_trace_origin(struct ui_tui *t, uint64_t hrtime);
 void ui_tui_trace(struct ui_tui *t, const char *what, uint64_t us);
+
+/*
+ * The caller removed (delta < 0) or appended (delta > 0) messages at the
+ * newest end of the open chat's window, all of them below the screen:
+ * the view keeps its place.
+ */
+void ui_tui_skip_adjust(struct ui_tui *t, long delta);
 
 /* Rings the terminal's bell. */
 void ui_tui_bell(struct ui_tui *t);

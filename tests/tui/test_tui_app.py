@@ -28,6 +28,10 @@ BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 LOAD = os.path.join(BUILD, "bench", "sotto_load")
 VLINE = "\u2502"
+# Messages in the long chat: more than the TUI keeps in memory at once
+# (1000), so paging all the way up and down again drops and re-reads.
+FLOOD = 1300
+FLOOD_RE = re.compile(r"\bt\d+ from \w+")
 HOSTILE = ("before\033]0;PWNED-TITLE\007\033]2;PWNED-TITLE\033\\"
            "\033[2J\033[H\033[10;5Hmoved\033[31m red? \033[0m"
            "\u202etxt.exe\u202c after")
@@ -88,15 +92,17 @@ with Scenario("tui-app") as sc:
     # A chat of 300 messages (from a fresh account), then carol, then bob:
     # bob's is the most recent chat and opens first.
     if os.path.exists(LOAD):
-        # Two senders (its least), 300 messages each: two such chats.
+        # Two senders (its least), FLOOD messages each: two such chats.
         p = subprocess.run([LOAD, "--server", srv.addr, "--clients", "2",
-                            "--to", "alice", "--count", "300", "flood"],
+                            "--to", "alice", "--count", str(FLOOD),
+                            "flood"],
                            capture_output=True, text=True, timeout=300)
-        t.eq(p.returncode, 0, "2 x 300 messages sent to alice", describe(p))
+        t.eq(p.returncode, 0, "2 x %d messages sent to alice" % FLOOD,
+             describe(p))
         flood_peer = None
     else:
-        for i in range(300):
-            p = carol.run("-t", "@alice", "-m", "scroll %03d" % i)
+        for i in range(FLOOD):
+            p = carol.run("-t", "@alice", "-m", "t%04d from carol" % i)
         flood_peer = "@carol"
     p = carol.run("-t", "@alice", "-m", "hi from carol")
     t.eq(p.returncode, EX_OK, "carol sends", describe(p))
@@ -109,15 +115,19 @@ with Scenario("tui-app") as sc:
     flood = [c for c in chats if c.get("title", "").startswith(
         "ld") or (flood_peer and c.get("peer") == flood_peer)]
     oldest = None
+    all_texts = []
     if flood_peer is None and flood:
         peer = flood[0].get("peer") or str(flood[0].get("id"))
-        p = alice.run("--history", peer, "--json", "--limit", "1000")
+        p = alice.run("--history", peer, "--json", "--limit", "5000")
         msgs = [m for m in jsonl(p) if m.get("type") == "message"]
-        t.eq(len(msgs), 300, "alice's CLI sees 300 messages", describe(p))
+        t.eq(len(msgs), FLOOD, "alice's CLI sees %d messages" % FLOOD,
+             describe(p))
         oldest = msgs[0]["text"] if msgs else None
+        all_texts = [m["text"] for m in msgs]
         flood_title = flood[0].get("title")
     elif flood_peer is not None:
-        oldest = "scroll 000"
+        oldest = "t0000 from carol"
+        all_texts = ["t%04d from carol" % i for i in range(FLOOD)]
     if flood_peer is not None:
         flood_title = "Carol"
     t.ok(oldest is not None, "the oldest message is known", chats)
@@ -292,24 +302,43 @@ with Scenario("tui-app") as sc:
         t.ok(oldest not in pane_text(s, 80), "oldest not shown at first",
              show(s))
         found = False
-        for i in range(80):
+        for i in range(600):
             tmux("send-keys", "-t", "tui", "PPage")
-            if i % 5 == 4:
+            if i % 10 == 9:
                 s = settle()
                 if oldest and oldest in pane_text(s, 80):
                     found = True
                     break
         s = settle()
         t.ok(found or (oldest and oldest in pane_text(s, 80)),
-             "PgUp reaches the oldest of 300 messages", show(s))
+             "PgUp reaches the oldest of %d messages" % FLOOD, show(s))
         t.ok("-- " in pane_text(s, 80), "a day separator at the top",
              show(s))
-        for _ in range(90):
+        # Down again a page at a time: every message shows, in order,
+        # though the newest ones were dropped on the way up.
+        seen = []
+        prev = s
+        for i in range(600):
+            for w in FLOOD_RE.findall(pane_text(prev, 80)):
+                if w not in seen:
+                    seen.append(w)
+            if all_texts and all_texts[-1] in pane_text(prev, 80) and \
+                    prev[-3].strip() != "":
+                break
             tmux("send-keys", "-t", "tui", "NPage")
-        time.sleep(0.5)
+            end = time.time() + 3
+            cur = screen()
+            while cur == prev and time.time() < end:
+                time.sleep(0.02)
+                cur = screen()
+            prev = settle()
+        t.eq(len(seen), len(all_texts), "paging down shows every message")
+        t.ok(seen == all_texts, "in order, none missing or repeated",
+             [x for x in all_texts if x not in seen][:5])
         s = settle()
-        t.ok(oldest not in pane_text(s, 80), "PgDn returns to the newest",
-             show(s))
+        t.ok(oldest not in pane_text(s, 80) and all_texts and
+             all_texts[-1] in pane_text(s, 80),
+             "PgDn returns to the newest", show(s))
 
         # Resizes.
         resize(40, 12)
