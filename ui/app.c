@@ -562,6 +562,7 @@ app_window_adjust(struct app *a)
 		a->tail_cut = 1;
 		a->view_skip -= k;
 		ui_tui_skip_adjust(a->tui, -(long)k);
+		ui_tui_trace(a->tui, "dropped_newest", k);
 	}
 	if (a->n > APP_WIN_MAX && a->view_skip + 3 * APP_PAGE < a->n) {
 		k = a->n - (a->view_skip + 3 * APP_PAGE);
@@ -572,11 +573,13 @@ app_window_adjust(struct app *a)
 		memmove(&a->mx[0], &a->mx[k], (a->n - k) * sizeof(*a->mx));
 		a->n -= k;
 		a->win_all = 0;
+		ui_tui_trace(a->tui, "dropped_oldest", k);
 	}
 	if (a->tail_cut && a->view_skip < APP_PAGE / 2) {
 		added = app_load_newer(a);
 		a->view_skip += added;
 		ui_tui_skip_adjust(a->tui, (long)added);
+		ui_tui_trace(a->tui, "read_newer", added);
 	}
 }
 

@@ -137,7 +137,9 @@ with Scenario("tui-app") as sc:
     sock = os.path.join(root, "tmux.sock")
     errfile = os.path.join(root, "tui.stderr")
     rcfile = os.path.join(root, "tui.rc")
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    trace = os.path.join(root, "tui.trace")
+    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm",
+               SOTTO_TUI_TRACE=trace)
 
     def tmux(*args, check=True):
         p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
@@ -335,6 +337,9 @@ with Scenario("tui-app") as sc:
         t.eq(len(seen), len(all_texts), "paging down shows every message")
         t.ok(seen == all_texts, "in order, none missing or repeated",
              [x for x in all_texts if x not in seen][:5])
+        tr = open(trace).read() if os.path.exists(trace) else ""
+        t.ok("dropped_newest" in tr and "read_newer" in tr,
+             "on the way the window dropped messages and read them again")
         s = settle()
         t.ok(oldest not in pane_text(s, 80) and all_texts and
              all_texts[-1] in pane_text(s, 80),
