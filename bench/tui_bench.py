@@ -146,7 +146,8 @@ try:
     mem = rss(pid)
     if frames:
         print("sotto: redraw while paging up: %d frames, median %.2f ms, "
-              "p99 %.2f ms, max %.2f ms; %d messages up at the end" % (
+              "p99 %.2f ms, max %.2f ms (%d of the window below the "
+              "screen at the end)" % (
                   len(frames), statistics.median(frames) / 1000.0,
                   pct(frames, 99) / 1000.0, max(frames) / 1000.0,
                   max(skips) if skips else 0))
