@@ -9,6 +9,7 @@
  */
 #include "store/store.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -144,6 +145,57 @@ static const char *const store_migrations[] = {
 	"  reply_to INTEGER NOT NULL DEFAULT 0,"
 	"  created INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL DEFAULT 0);",
+	/* 3: secret chats: this device's X3DH keys, sessions, messages. */
+	"CREATE TABLE secret_identity ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  sk BLOB NOT NULL,"
+	"  pub BLOB NOT NULL);"
+	"CREATE TABLE secret_spk ("
+	"  id INTEGER PRIMARY KEY,"
+	"  priv BLOB NOT NULL,"
+	"  pub BLOB NOT NULL,"
+	"  sig BLOB NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE secret_opk ("
+	"  id INTEGER PRIMARY KEY,"
+	"  priv BLOB NOT NULL,"
+	"  pub BLOB NOT NULL);"
+	"CREATE TABLE secret_opk_max ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  max_id INTEGER NOT NULL);"
+	"INSERT INTO secret_opk_max (id, max_id) VALUES (1, 0);"
+	"CREATE TABLE secret_chats ("
+	"  secret_id INTEGER NOT NULL,"
+	"  peer_device INTEGER NOT NULL,"
+	"  peer_user INTEGER NOT NULL,"
+	"  peer_ik BLOB NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  ttl INTEGER NOT NULL DEFAULT 0,"
+	"  initiator INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  ek BLOB,"
+	"  spk_id INTEGER NOT NULL DEFAULT 0,"
+	"  opk_id INTEGER NOT NULL DEFAULT 0,"
+	"  ratchet BLOB,"
+	"  PRIMARY KEY (secret_id, peer_device));"
+	"CREATE TABLE secret_messages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  secret_id INTEGER NOT NULL,"
+	"  random_id INTEGER NOT NULL,"
+	"  out INTEGER NOT NULL,"
+	"  service INTEGER NOT NULL DEFAULT 0,"
+	"  text TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  ttl INTEGER NOT NULL DEFAULT 0,"
+	"  read_date INTEGER NOT NULL DEFAULT 0,"
+	"  expires_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (secret_id, random_id, out));"
+	"CREATE INDEX secret_messages_expiry ON secret_messages (expires_at)"
+	"  WHERE expires_at != 0;"
+	"CREATE TABLE secret_queue ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  qts INTEGER NOT NULL);"
+	"INSERT INTO secret_queue (id, qts) VALUES (1, 0);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -463,6 +515,12 @@ store_clear_account(struct store *s)
 	    (r = sqlc_exec(s->db, "DELETE FROM users;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM sync_state;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM device;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_messages;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_chats;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_opk;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_spk;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_identity;")) != 0 ||
+	    (r = sqlc_exec(s->db, "UPDATE secret_queue SET qts = 0;")) != 0 ||
 	    (r = sqlc_exec(s->db, "COMMIT;")) != 0) {
 		(void)sqlc_exec(s->db, "ROLLBACK;");
 		return r;
@@ -1726,4 +1784,595 @@ store_secure_delete(struct store *s, int *on)
 		r = ERR_DB;
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* ------------------------------------------------------------ secret chats */
+
+/*
+ * Prepares sql and binds its parameters from fmt: 'i' an int64 (passed as
+ * uint64_t), 'b' a blob (const void *, size_t), 't' a text (const char *).
+ * Returns 0 or ERR_DB.
+ */
+static int
+store_sq(struct store *s, sqlite3_stmt **st, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	const void *p;
+	size_t n;
+	int i, rc = SQLITE_OK;
+
+	if (store_prepare(s, st, sql) != 0)
+		return ERR_DB;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			rc = sqlite3_bind_int64(*st, i + 1,
+			    (sqlite3_int64)va_arg(ap, uint64_t));
+			break;
+		case 'b':
+			p = va_arg(ap, const void *);
+			n = va_arg(ap, size_t);
+			rc = p == NULL ? sqlite3_bind_null(*st, i + 1) :
+			    sqlite3_bind_blob(*st, i + 1, p, (int)n,
+			    SQLITE_TRANSIENT);
+			break;
+		default:
+			rc = sqlite3_bind_text(*st, i + 1,
+			    va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+			break;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return ERR_DB;
+	}
+	return 0;
+}
+
+/* Steps a statement once: 0 (a row), ERR_NOT_FOUND (none) or ERR_DB. */
+static int
+store_row(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND :
+	    ERR_DB;
+}
+
+int
+store_secret_get_identity(struct store *s, uint8_t sk[STORE_SECRET_SK_LEN],
+    uint8_t pub[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT sk, pub FROM secret_identity "
+	    "WHERE id = 1;", "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0 &&
+	    (r = store_column_key(st, 0, sk, STORE_SECRET_SK_LEN)) == 0)
+		r = store_column_key(st, 1, pub, STORE_SECRET_KEY_LEN);
+	sqlite3_finalize(st);
+	if (r != 0)
+		sec_wipe(sk, STORE_SECRET_SK_LEN);
+	return r;
+}
+
+int
+store_secret_set_identity(struct store *s,
+    const uint8_t sk[STORE_SECRET_SK_LEN],
+    const uint8_t pub[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT OR REPLACE INTO secret_identity "
+	    "(id, sk, pub) VALUES (1, ?, ?);", "bb", sk,
+	    (size_t)STORE_SECRET_SK_LEN, pub, (size_t)STORE_SECRET_KEY_LEN))
+	    != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_put_spk(struct store *s, const struct store_spk *k,
+    const uint8_t priv[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT OR REPLACE INTO secret_spk "
+	    "(id, priv, pub, sig, created) VALUES (?, ?, ?, ?, ?);", "ibbbi",
+	    (uint64_t)k->id, priv, (size_t)STORE_SECRET_KEY_LEN, k->pub,
+	    (size_t)STORE_SECRET_KEY_LEN, k->sig, (size_t)STORE_SECRET_SIG_LEN,
+	    k->created)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+/* Fills k (and priv unless NULL) from a row id, priv, pub, sig, created. */
+static int
+store_spk_row(sqlite3_stmt *st, struct store_spk *k, uint8_t *priv)
+{
+	int r;
+
+	k->id = (uint32_t)sqlite3_column_int64(st, 0);
+	k->created = (uint64_t)sqlite3_column_int64(st, 4);
+	if ((r = store_column_key(st, 2, k->pub, STORE_SECRET_KEY_LEN)) != 0 ||
+	    (r = store_column_key(st, 3, k->sig, STORE_SECRET_SIG_LEN)) != 0)
+		return r;
+	if (priv != NULL)
+		r = store_column_key(st, 1, priv, STORE_SECRET_KEY_LEN);
+	return r;
+}
+
+int
+store_secret_current_spk(struct store *s, struct store_spk *k, uint8_t *priv)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT id, priv, pub, sig, created FROM "
+	    "secret_spk ORDER BY created DESC, id DESC LIMIT 1;", "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		r = store_spk_row(st, k, priv);
+	sqlite3_finalize(st);
+	if (r != 0 && priv != NULL)
+		sec_wipe(priv, STORE_SECRET_KEY_LEN);
+	return r;
+}
+
+int
+store_secret_get_spk(struct store *s, uint32_t id, struct store_spk *k,
+    uint8_t priv[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT id, priv, pub, sig, created FROM "
+	    "secret_spk WHERE id = ?;", "i", (uint64_t)id)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		r = store_spk_row(st, k, priv);
+	sqlite3_finalize(st);
+	if (r != 0)
+		sec_wipe(priv, STORE_SECRET_KEY_LEN);
+	return r;
+}
+
+int
+store_secret_prune_spk(struct store *s, uint64_t before)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "DELETE FROM secret_spk WHERE created < ? "
+	    "AND id != (SELECT id FROM secret_spk ORDER BY created DESC, "
+	    "id DESC LIMIT 1);", "i", before)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_add_opk(struct store *s, uint32_t id,
+    const uint8_t priv[STORE_SECRET_KEY_LEN],
+    const uint8_t pub[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT INTO secret_opk (id, priv, pub) "
+	    "VALUES (?, ?, ?);", "ibb", (uint64_t)id, priv,
+	    (size_t)STORE_SECRET_KEY_LEN, pub, (size_t)STORE_SECRET_KEY_LEN))
+	    != 0)
+		return r;
+	if ((r = store_step_done(st)) != 0)
+		return r;
+	if ((r = store_sq(s, &st, "UPDATE secret_opk_max SET max_id = ? "
+	    "WHERE id = 1 AND max_id < ?;", "ii", (uint64_t)id, (uint64_t)id))
+	    != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_get_opk(struct store *s, uint32_t id,
+    uint8_t priv[STORE_SECRET_KEY_LEN], uint8_t pub[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT priv, pub FROM secret_opk "
+	    "WHERE id = ?;", "i", (uint64_t)id)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0 &&
+	    (r = store_column_key(st, 0, priv, STORE_SECRET_KEY_LEN)) == 0)
+		r = store_column_key(st, 1, pub, STORE_SECRET_KEY_LEN);
+	sqlite3_finalize(st);
+	if (r != 0)
+		sec_wipe(priv, STORE_SECRET_KEY_LEN);
+	return r;
+}
+
+int
+store_secret_del_opk(struct store *s, uint32_t id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "DELETE FROM secret_opk WHERE id = ?;", "i",
+	    (uint64_t)id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_max_opk_id(struct store *s, uint32_t *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*id = 0;
+	if ((r = store_sq(s, &st, "SELECT max_id FROM secret_opk_max "
+	    "WHERE id = 1;", "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		*id = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_put_chat(struct store *s, const struct store_secret_chat *c,
+    const uint8_t *ratchet, size_t ratchet_len)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT OR REPLACE INTO secret_chats "
+	    "(secret_id, peer_device, peer_user, peer_ik, state, ttl, "
+	    "initiator, created, ek, spk_id, opk_id, ratchet) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", "iiibiiiibiib",
+	    c->secret_id, c->peer_device, c->peer_user, c->peer_ik,
+	    (size_t)STORE_SECRET_KEY_LEN, (uint64_t)c->state, (uint64_t)c->ttl,
+	    (uint64_t)c->initiator, c->created, c->ek,
+	    (size_t)STORE_SECRET_KEY_LEN, (uint64_t)c->spk_id,
+	    (uint64_t)c->opk_id, ratchet, ratchet_len)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+#define STORE_SECRET_COLS "secret_id, peer_device, peer_user, peer_ik, " \
+	"state, ttl, initiator, created, ek, spk_id, opk_id"
+
+static int
+store_secret_chat_row(sqlite3_stmt *st, struct store_secret_chat *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->secret_id = (uint64_t)sqlite3_column_int64(st, 0);
+	c->peer_device = (uint64_t)sqlite3_column_int64(st, 1);
+	c->peer_user = (uint64_t)sqlite3_column_int64(st, 2);
+	c->state = sqlite3_column_int(st, 4);
+	c->ttl = (uint32_t)sqlite3_column_int64(st, 5);
+	c->initiator = sqlite3_column_int(st, 6);
+	c->created = (uint64_t)sqlite3_column_int64(st, 7);
+	c->spk_id = (uint32_t)sqlite3_column_int64(st, 9);
+	c->opk_id = (uint32_t)sqlite3_column_int64(st, 10);
+	if (sqlite3_column_type(st, 8) == SQLITE_BLOB &&
+	    store_column_key(st, 8, c->ek, STORE_SECRET_KEY_LEN) != 0)
+		return ERR_DB;
+	return store_column_key(st, 3, c->peer_ik, STORE_SECRET_KEY_LEN);
+}
+
+int
+store_secret_get_chat(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, struct store_secret_chat *c)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT " STORE_SECRET_COLS " FROM "
+	    "secret_chats WHERE secret_id = ? AND (? = 0 OR peer_device = ?) "
+	    "ORDER BY peer_device LIMIT 1;", "iii", secret_id, peer_device,
+	    peer_device)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		r = store_secret_chat_row(st, c);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_secret_find_active(struct store *s, uint64_t peer_user,
+    struct store_secret_chat *c)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT " STORE_SECRET_COLS " FROM "
+	    "secret_chats WHERE peer_user = ? AND state = ? "
+	    "ORDER BY created DESC LIMIT 1;", "ii", peer_user,
+	    (uint64_t)STORE_SECRET_ACTIVE)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		r = store_secret_chat_row(st, c);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_secret_get_ratchet(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, uint8_t *blob, size_t cap, size_t *len)
+{
+	sqlite3_stmt *st;
+	size_t n;
+	int r;
+
+	*len = 0;
+	if ((r = store_sq(s, &st, "SELECT ratchet FROM secret_chats WHERE "
+	    "secret_id = ? AND peer_device = ?;", "ii", secret_id,
+	    peer_device)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0) {
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB)
+			r = ERR_NOT_FOUND;
+		else if ((n = (size_t)sqlite3_column_bytes(st, 0)) > cap)
+			r = ERR_TOO_BIG;
+		else {
+			memcpy(blob, sqlite3_column_blob(st, 0), n);
+			*len = n;
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_secret_set_ratchet(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, const uint8_t *blob, size_t len)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_chats SET ratchet = ? WHERE "
+	    "secret_id = ? AND peer_device = ?;", "bii", blob, len, secret_id,
+	    peer_device)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_set_state(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, int state)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	/* The X3DH first message is not needed once the chat is active. */
+	if ((r = store_sq(s, &st, "UPDATE secret_chats SET state = ?, "
+	    "ek = CASE WHEN ? = 2 THEN ek ELSE NULL END WHERE secret_id = ? "
+	    "AND peer_device = ?;", "iiii", (uint64_t)state, (uint64_t)state,
+	    secret_id, peer_device)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_set_ttl(struct store *s, uint64_t secret_id, uint32_t ttl)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_chats SET ttl = ? WHERE "
+	    "secret_id = ?;", "ii", (uint64_t)ttl, secret_id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_drop_others(struct store *s, uint64_t secret_id,
+    uint64_t keep_device)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "DELETE FROM secret_chats WHERE "
+	    "secret_id = ? AND peer_device != ?;", "ii", secret_id,
+	    keep_device)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_delete_chat(struct store *s, uint64_t secret_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "DELETE FROM secret_messages WHERE "
+	    "secret_id = ?;", "i", secret_id)) != 0 ||
+	    (r = store_step_done(st)) != 0)
+		return r;
+	if ((r = store_sq(s, &st, "DELETE FROM secret_chats WHERE "
+	    "secret_id = ?;", "i", secret_id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_list_chats(struct store *s, store_secret_chat_fn *fn, void *ud)
+{
+	struct store_secret_chat c;
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT " STORE_SECRET_COLS " FROM "
+	    "secret_chats ORDER BY created DESC, secret_id, peer_device;", ""))
+	    != 0)
+		return r;
+	while ((r = store_row(st)) == 0) {
+		if ((r = store_secret_chat_row(st, &c)) != 0 ||
+		    (r = fn(ud, &c)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_add_msg(struct store *s, struct store_secret_msg *m)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT OR IGNORE INTO secret_messages "
+	    "(secret_id, random_id, out, service, text, date, ttl, read_date, "
+	    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);", "iiiitiiii",
+	    m->secret_id, m->random_id, (uint64_t)m->out, (uint64_t)m->service,
+	    m->text != NULL ? m->text : "", m->date, (uint64_t)m->ttl,
+	    m->read_date, m->expires_at)) != 0)
+		return r;
+	if ((r = store_step_done(st)) != 0)
+		return r;
+	m->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_secret_list_msgs(struct store *s, uint64_t secret_id,
+    store_secret_msg_fn *fn, void *ud)
+{
+	struct store_secret_msg m;
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT id, random_id, out, service, text, "
+	    "date, ttl, read_date, expires_at FROM secret_messages WHERE "
+	    "secret_id = ? ORDER BY id;", "i", secret_id)) != 0)
+		return r;
+	while ((r = store_row(st)) == 0) {
+		memset(&m, 0, sizeof(m));
+		m.secret_id = secret_id;
+		m.id = (uint64_t)sqlite3_column_int64(st, 0);
+		m.random_id = (uint64_t)sqlite3_column_int64(st, 1);
+		m.out = sqlite3_column_int(st, 2);
+		m.service = sqlite3_column_int(st, 3);
+		m.text = (char *)sqlite3_column_text(st, 4);
+		m.date = (uint64_t)sqlite3_column_int64(st, 5);
+		m.ttl = (uint32_t)sqlite3_column_int64(st, 6);
+		m.read_date = (uint64_t)sqlite3_column_int64(st, 7);
+		m.expires_at = (uint64_t)sqlite3_column_int64(st, 8);
+		if (m.text == NULL)
+			m.text = (char *)"";
+		if ((r = fn(ud, &m)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_mark_read(struct store *s, uint64_t secret_id, uint64_t now,
+    uint64_t *ids, size_t cap, size_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*n = 0;
+	if ((r = store_sq(s, &st, "SELECT random_id FROM secret_messages "
+	    "WHERE secret_id = ? AND out = 0 AND service = 0 AND "
+	    "read_date = 0 ORDER BY id LIMIT ?;", "ii", secret_id,
+	    (uint64_t)cap)) != 0)
+		return r;
+	while ((r = store_row(st)) == 0)
+		ids[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != ERR_NOT_FOUND)
+		return r;
+	if ((r = store_sq(s, &st, "UPDATE secret_messages SET read_date = ?, "
+	    "expires_at = CASE WHEN ttl > 0 THEN ? + ttl ELSE 0 END "
+	    "WHERE secret_id = ? AND out = 0 AND read_date = 0;", "iii", now,
+	    now, secret_id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_peer_read(struct store *s, uint64_t secret_id,
+    uint64_t random_id, uint64_t date)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_messages SET read_date = ?, "
+	    "expires_at = CASE WHEN ttl > 0 THEN ? + ttl ELSE 0 END "
+	    "WHERE secret_id = ? AND random_id = ? AND out = 1 AND "
+	    "read_date = 0;", "iiii", date, date, secret_id, random_id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_expire(struct store *s, uint64_t now, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (n != NULL)
+		*n = 0;
+	if ((r = store_sq(s, &st, "DELETE FROM secret_messages WHERE "
+	    "expires_at != 0 AND expires_at <= ?;", "i", now)) != 0)
+		return r;
+	if ((r = store_step_done(st)) == 0 && n != NULL)
+		*n = (uint64_t)sqlite3_changes(s->db);
+	return r;
+}
+
+int
+store_secret_next_expiry(struct store *s, uint64_t *at)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*at = 0;
+	if ((r = store_sq(s, &st, "SELECT MIN(expires_at) FROM "
+	    "secret_messages WHERE expires_at != 0;", "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		*at = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_get_qts(struct store *s, uint64_t *qts)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*qts = 0;
+	if ((r = store_sq(s, &st, "SELECT qts FROM secret_queue WHERE id = 1;",
+	    "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		*qts = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_set_qts(struct store *s, uint64_t qts)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_queue SET qts = ? "
+	    "WHERE id = 1;", "i", qts)) != 0)
+		return r;
+	return store_step_done(st);
 }

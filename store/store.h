@@ -339,4 +339,140 @@ int store_outbox_attempt(struct store *s, uint64_t random_id);
 int store_outbox_remove(struct store *s, uint64_t random_id);
 void store_outbox_free(struct store_outbox *o);
 
+/*
+ * Secret chats (DESIGN section 6): this device's X3DH keys, its secret
+ * chats with their ratchet states, their messages and the position in the
+ * device's secret-chat queue (qts). Private keys and ratchet states are
+ * copied into buffers the caller provides, which should be sec_alloc()ed;
+ * on error those buffers are wiped.
+ */
+#define STORE_SECRET_KEY_LEN 32
+#define STORE_SECRET_SK_LEN 64		/* Ed25519 seed || pub */
+#define STORE_SECRET_SIG_LEN 64
+
+/* This device's identity key (Ed25519). ERR_NOT_FOUND before the first. */
+int store_secret_get_identity(struct store *s,
+    uint8_t sk[STORE_SECRET_SK_LEN], uint8_t pub[STORE_SECRET_KEY_LEN]);
+int store_secret_set_identity(struct store *s,
+    const uint8_t sk[STORE_SECRET_SK_LEN],
+    const uint8_t pub[STORE_SECRET_KEY_LEN]);
+
+/* A signed prekey; priv is private (sec_alloc it). */
+struct store_spk {
+	uint32_t id;
+	uint8_t pub[STORE_SECRET_KEY_LEN];
+	uint8_t sig[STORE_SECRET_SIG_LEN];
+	uint64_t created;
+};
+int store_secret_put_spk(struct store *s, const struct store_spk *k,
+    const uint8_t priv[STORE_SECRET_KEY_LEN]);
+/* The newest signed prekey (priv may be NULL); ERR_NOT_FOUND when none. */
+int store_secret_current_spk(struct store *s, struct store_spk *k,
+    uint8_t *priv);
+/* Signed prekey id; ERR_NOT_FOUND when it is gone. */
+int store_secret_get_spk(struct store *s, uint32_t id, struct store_spk *k,
+    uint8_t priv[STORE_SECRET_KEY_LEN]);
+/* Deletes the signed prekeys other than the newest created before t. */
+int store_secret_prune_spk(struct store *s, uint64_t before);
+
+/* One-time prekeys by id. */
+int store_secret_add_opk(struct store *s, uint32_t id,
+    const uint8_t priv[STORE_SECRET_KEY_LEN],
+    const uint8_t pub[STORE_SECRET_KEY_LEN]);
+int store_secret_get_opk(struct store *s, uint32_t id,
+    uint8_t priv[STORE_SECRET_KEY_LEN], uint8_t pub[STORE_SECRET_KEY_LEN]);
+int store_secret_del_opk(struct store *s, uint32_t id);
+/* The highest one-time prekey id ever made (0 before the first). */
+int store_secret_max_opk_id(struct store *s, uint32_t *id);
+
+enum store_secret_state {
+	STORE_SECRET_PENDING_OUT = 1,	/* we asked; no device accepted yet */
+	STORE_SECRET_PENDING_IN = 2,	/* they asked this device */
+	STORE_SECRET_ACTIVE = 3,
+	STORE_SECRET_CLOSED = 4,
+};
+
+/*
+ * A secret chat with one device of the peer. While it is pending-out there
+ * is one row per device of the peer (one X3DH each); the device that
+ * accepts keeps its row. ek, spk_id and opk_id are the X3DH first message
+ * of a pending-in request, kept until it is accepted.
+ */
+struct store_secret_chat {
+	uint64_t secret_id;
+	uint64_t peer_user;
+	uint64_t peer_device;
+	uint8_t peer_ik[STORE_SECRET_KEY_LEN];
+	int state;			/* enum store_secret_state */
+	uint32_t ttl;
+	int initiator;
+	uint64_t created;
+	uint8_t ek[STORE_SECRET_KEY_LEN];
+	uint32_t spk_id;
+	uint32_t opk_id;
+};
+
+/* Stores or replaces chat (secret_id, peer_device) and its ratchet state. */
+int store_secret_put_chat(struct store *s, const struct store_secret_chat *c,
+    const uint8_t *ratchet, size_t ratchet_len);
+/* peer_device 0: any row of secret_id. ERR_NOT_FOUND. */
+int store_secret_get_chat(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, struct store_secret_chat *c);
+/* The active chat with user peer_user; ERR_NOT_FOUND. */
+int store_secret_find_active(struct store *s, uint64_t peer_user,
+    struct store_secret_chat *c);
+/* The ratchet state into blob (cap bytes); ERR_NOT_FOUND, ERR_TOO_BIG. */
+int store_secret_get_ratchet(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, uint8_t *blob, size_t cap, size_t *len);
+int store_secret_set_ratchet(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, const uint8_t *blob, size_t len);
+int store_secret_set_state(struct store *s, uint64_t secret_id,
+    uint64_t peer_device, int state);
+int store_secret_set_ttl(struct store *s, uint64_t secret_id, uint32_t ttl);
+/* Deletes the rows of secret_id other than keep_device's. */
+int store_secret_drop_others(struct store *s, uint64_t secret_id,
+    uint64_t keep_device);
+/* Deletes every row of secret_id and its messages (secure_delete is on). */
+int store_secret_delete_chat(struct store *s, uint64_t secret_id);
+typedef int store_secret_chat_fn(void *ud,
+    const struct store_secret_chat *c);
+/* Lists the chats, newest first. */
+int store_secret_list_chats(struct store *s, store_secret_chat_fn *fn,
+    void *ud);
+
+struct store_secret_msg {
+	uint64_t secret_id;
+	uint64_t id;			/* local, set by add */
+	uint64_t random_id;
+	int out;			/* 1: ours */
+	int service;			/* 1: a ttl change; text says what */
+	char *text;
+	uint64_t date;
+	uint32_t ttl;
+	uint64_t read_date;		/* 0: unread */
+	uint64_t expires_at;		/* 0: not counting down */
+};
+/* Adds m (its id is set); a known (secret_id, random_id, out) is skipped. */
+int store_secret_add_msg(struct store *s, struct store_secret_msg *m);
+typedef int store_secret_msg_fn(void *ud, const struct store_secret_msg *m);
+int store_secret_list_msgs(struct store *s, uint64_t secret_id,
+    store_secret_msg_fn *fn, void *ud);
+/*
+ * Marks the unread incoming messages of secret_id read at now; those with
+ * a ttl start counting down. Their random ids (at most cap) go to ids.
+ */
+int store_secret_mark_read(struct store *s, uint64_t secret_id, uint64_t now,
+    uint64_t *ids, size_t cap, size_t *n);
+/* The peer read our message random_id at date: it counts down from then. */
+int store_secret_peer_read(struct store *s, uint64_t secret_id,
+    uint64_t random_id, uint64_t date);
+/* Deletes the messages whose time is up at now; *n how many (may be NULL). */
+int store_secret_expire(struct store *s, uint64_t now, uint64_t *n);
+/* The soonest expires_at in the future (0: none). */
+int store_secret_next_expiry(struct store *s, uint64_t *at);
+
+/* The last processed entry of this device's secret-chat queue. */
+int store_get_qts(struct store *s, uint64_t *qts);
+int store_set_qts(struct store *s, uint64_t qts);
+
 #endif
