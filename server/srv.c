@@ -17,6 +17,7 @@
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_secret.h"
 
 uint64_t
 srv_now_ms(const struct srv *s)
@@ -99,6 +100,7 @@ srv_prune(uv_timer_t *t)
 	srv_limit_prune(s->resolve_limit, srv_now_ms(s));
 	srv_limit_prune(s->resolve_conn_limit, srv_now_ms(s));
 	srv_limit_prune(s->typing_limit, srv_now_ms(s));
+	srv_secret_purge(s, 0);
 }
 
 static size_t
@@ -218,6 +220,7 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	s->prune.data = s;
 	uv_timer_start(&s->prune, srv_prune, SRV_PRUNE_MS, SRV_PRUNE_MS);
 	uv_unref((uv_handle_t *)&s->prune);
+	srv_secret_purge(s, 1);
 	uv_timer_init(loop, &s->commit_timer);
 	s->commit_timer.data = s;
 	s->handles = 4;
@@ -416,6 +419,16 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 	case SOTTO__REQUEST__METHOD_LEAVE_CHAT:
 	case SOTTO__REQUEST__METHOD_RENAME_CHAT:
 		return srv_chat_dispatch(c, req);
+	case SOTTO__REQUEST__METHOD_PUBLISH_PREKEYS:
+	case SOTTO__REQUEST__METHOD_GET_PREKEY_BUNDLES:
+	case SOTTO__REQUEST__METHOD_START_SECRET:
+	case SOTTO__REQUEST__METHOD_ACCEPT_SECRET:
+	case SOTTO__REQUEST__METHOD_DECLINE_SECRET:
+	case SOTTO__REQUEST__METHOD_SEND_SECRET:
+	case SOTTO__REQUEST__METHOD_CLOSE_SECRET:
+	case SOTTO__REQUEST__METHOD_ACK_SECRET:
+	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
+		return srv_secret_dispatch(c, req);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

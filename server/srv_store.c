@@ -137,6 +137,55 @@ static const char *const srv_store_migrations[] = {
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (owner, user_id)) WITHOUT ROWID;"
 	"CREATE INDEX users_phone ON users(phone) WHERE phone != '';",
+
+	/*
+	 * 4: secret chats (srv_store_secret.c): public prekeys, the chats
+	 * being set up or bound, and the per-device relay queue. devices.qts
+	 * is the queue's counter, so numbers are never reused once entries
+	 * are acknowledged. Payloads are packed Update events: ciphertext
+	 * and public keys only.
+	 */
+	"ALTER TABLE devices ADD COLUMN qts INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE prekeys ("
+	"  device_id INTEGER PRIMARY KEY"
+	"    REFERENCES devices(id) ON DELETE CASCADE,"
+	"  identity_key BLOB NOT NULL CHECK (length(identity_key) = 32),"
+	"  spk_id INTEGER NOT NULL,"
+	"  spk BLOB NOT NULL CHECK (length(spk) = 32),"
+	"  spk_sig BLOB NOT NULL CHECK (length(spk_sig) = 64));"
+	"CREATE TABLE opks ("
+	"  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+	"  id INTEGER NOT NULL,"
+	"  key BLOB NOT NULL CHECK (length(key) = 32),"
+	"  PRIMARY KEY (device_id, id)) WITHOUT ROWID;"
+	"CREATE TABLE secret_chats ("
+	"  id INTEGER PRIMARY KEY,"
+	"  from_user INTEGER NOT NULL,"
+	"  from_device INTEGER NOT NULL,"
+	"  to_user INTEGER NOT NULL,"
+	"  to_device INTEGER NOT NULL DEFAULT 0,"
+	"  ttl INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE secret_offers ("
+	"  secret_id INTEGER NOT NULL"
+	"    REFERENCES secret_chats(id) ON DELETE CASCADE,"
+	"  device_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (secret_id, device_id)) WITHOUT ROWID;"
+	"CREATE TABLE secret_sent ("
+	"  secret_id INTEGER NOT NULL"
+	"    REFERENCES secret_chats(id) ON DELETE CASCADE,"
+	"  device_id INTEGER NOT NULL,"
+	"  random_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (secret_id, device_id, random_id)) WITHOUT ROWID;"
+	"CREATE TABLE secret_queue ("
+	"  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+	"  qts INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  secret_id INTEGER NOT NULL,"
+	"  payload BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, qts)) WITHOUT ROWID;"
+	"CREATE INDEX secret_queue_created ON secret_queue(created);",
 };
 
 enum srv_stmt {
@@ -819,6 +868,12 @@ srv_store_unit_end(struct srv_store *s, int r)
 	if (r != 0 && s->in_txn)
 		s->doomed = 1;
 	return r;
+}
+
+struct sqlite3 *
+srv_store_sqlite(struct srv_store *s)
+{
+	return s->db;
 }
 
 int

@@ -405,4 +405,127 @@ int srv_store_is_contact(struct srv_store *s, uint64_t owner,
 int srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n);
 
+/* ================================================================ */
+/*
+ * Secret chats (DESIGN section 6; srv_store_secret.c). Public keys and
+ * ciphertext only: the server never holds a private key or plaintext.
+ */
+
+#define SRV_IK_LEN 32			/* Ed25519 public key */
+#define SRV_PK_LEN 32			/* X25519 public key */
+#define SRV_SIG_LEN 64			/* Ed25519 signature */
+#define SRV_OPK_MAX 200			/* one-time prekeys per device */
+
+/* Queue entry kinds, as stored; the wire's Update event numbers. */
+enum srv_secret_kind {
+	SRV_SECRET_REQUESTED = 20,
+	SRV_SECRET_ACCEPTED = 21,
+	SRV_SECRET_DECLINED = 22,
+	SRV_SECRET_DROPPED = 23,
+	SRV_SECRET_MESSAGE = 24,
+	SRV_SECRET_CLOSED = 25,
+};
+
+/* A device's published keys, and one OPK taken from its pool. */
+struct srv_prekeys {
+	uint64_t device_id;
+	uint8_t ik[SRV_IK_LEN];
+	uint32_t spk_id;
+	uint8_t spk[SRV_PK_LEN];
+	uint8_t sig[SRV_SIG_LEN];
+	uint32_t opk_id;		/* 0: the pool was empty */
+	uint8_t opk[SRV_PK_LEN];
+};
+
+/* A secret chat: pending while to_device is 0, then bound. */
+struct srv_secret {
+	uint64_t id;
+	uint64_t from_user, from_device;
+	uint64_t to_user, to_device;
+	uint32_t ttl;
+	uint64_t created;
+};
+
+/* The SQLite handle, for srv_store_secret.c only. */
+struct sqlite3;
+struct sqlite3 *srv_store_sqlite(struct srv_store *s);
+
+/* device_id's keys, without an OPK. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_prekeys_get(struct srv_store *s, uint64_t device_id,
+    struct srv_prekeys *out);
+/* Sets device_id's identity key and signed prekey. 0 or ERR_DB. */
+int srv_store_prekeys_set(struct srv_store *s, const struct srv_prekeys *p);
+/* Adds (or replaces, same id) one OPK to device_id's pool. 0 or ERR_DB. */
+int srv_store_opk_add(struct srv_store *s, uint64_t device_id, uint32_t id,
+    const uint8_t key[SRV_PK_LEN]);
+/* How many OPKs device_id has left. 0 or ERR_DB. */
+int srv_store_opk_count(struct srv_store *s, uint64_t device_id,
+    uint32_t *n);
+/*
+ * Takes (deletes) the oldest-numbered OPK of p->device_id into p; leaves
+ * opk_id 0 when the pool is empty. 0 or ERR_DB.
+ */
+int srv_store_opk_take(struct srv_store *s, struct srv_prekeys *p);
+/*
+ * The devices of user_id that have published keys, oldest first, in a
+ * malloc()ed array the caller frees. 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_prekey_devices(struct srv_store *s, uint64_t user_id,
+    uint64_t **out, size_t *n);
+
+/* Chats. add: 0, ERR_EXISTS (id taken) or ERR_DB. */
+int srv_store_secret_add(struct srv_store *s, const struct srv_secret *sc);
+/* 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_secret_get(struct srv_store *s, uint64_t id,
+    struct srv_secret *out);
+/* Binds a pending chat to device. 0, ERR_EXISTS (bound already), ERR_DB. */
+int srv_store_secret_bind(struct srv_store *s, uint64_t id, uint64_t device);
+/* Forgets a chat, its offers and its dedupe rows. 0 or ERR_DB. */
+int srv_store_secret_remove(struct srv_store *s, uint64_t id);
+/* Records that device was offered the chat. 0, ERR_EXISTS or ERR_DB. */
+int srv_store_offer_add(struct srv_store *s, uint64_t secret_id,
+    uint64_t device_id);
+/* Whether device was offered it: 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_offer_has(struct srv_store *s, uint64_t secret_id,
+    uint64_t device_id);
+/* The offered devices, malloc()ed. 0, ERR_NOMEM or ERR_DB. */
+int srv_store_offers(struct srv_store *s, uint64_t secret_id,
+    uint64_t **out, size_t *n);
+/*
+ * Records a SendSecret's (secret, sender device, random_id). 0 when new,
+ * ERR_EXISTS for a resend, or ERR_DB.
+ */
+int srv_store_secret_sent(struct srv_store *s, uint64_t secret_id,
+    uint64_t device_id, uint64_t random_id);
+
+/*
+ * The per-device queue. queue_add appends an entry (payload: a packed
+ * Update without qts) and sets *qts to its number (1, 2, 3, ... per
+ * device, never reused). 0, ERR_NOT_FOUND (no such device) or ERR_DB.
+ */
+int srv_store_queue_add(struct srv_store *s, uint64_t device_id, int kind,
+    uint64_t secret_id, const uint8_t *payload, size_t len, uint64_t now,
+    uint64_t *qts);
+/*
+ * Calls fn for device_id's entries after qts, oldest first, at most
+ * limit. fn returns 0 to go on, 1 to stop, or an ERR_* that is returned;
+ * payload is valid during the call only. 0, fn's error or ERR_DB.
+ */
+int srv_store_queue_read(struct srv_store *s, uint64_t device_id,
+    uint64_t qts, size_t limit,
+    int (*fn)(void *, uint64_t, int, const uint8_t *, size_t), void *ud);
+/* Deletes device_id's entries up to and including qts. 0 or ERR_DB. */
+int srv_store_queue_ack(struct srv_store *s, uint64_t device_id,
+    uint64_t qts);
+/* Deletes device_id's entries of kind for secret_id. 0 or ERR_DB. */
+int srv_store_queue_drop(struct srv_store *s, uint64_t device_id,
+    uint64_t secret_id, int kind);
+/*
+ * Deletes every entry created before `before` (unix seconds), and the
+ * chats still pending since then. Sets *n to the entries deleted. 0 or
+ * ERR_DB.
+ */
+int srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n);
+/* ================================================================ */
+
 #endif

@@ -1,0 +1,881 @@
+/*
+ * Secret chats: the requests PublishPrekeys .. GetSecretQueue (see
+ * srv_secret.h and doc/PROTOCOL.md, "Methods (secret chats)").
+ *
+ * Shape of a writing request, as for cloud chats: check the input and
+ * the asker's rights, write everything in one atomic unit, then answer
+ * and push. Queue entries are collected while writing and pushed only
+ * once the unit succeeded. Logs carry ids, never keys or ciphertext.
+ */
+#include "config.h"
+
+#include "server/srv_secret.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/x3dh.h"
+#include "proto/err.h"
+#include "server/srv.h"
+#include "server/srv_conn.h"
+#include "server/srv_log.h"
+#include "server/srv_store.h"
+
+/* Queue entries written by one request, pushed after its unit. */
+struct sec_push {
+	uint64_t user_id, device_id, qts;
+	uint8_t *buf;			/* the packed Update, malloc()ed */
+	size_t len;
+};
+
+struct sec_pushes {
+	struct sec_push *v;
+	size_t n, cap;
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static int
+sec_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
+{
+	Sotto__Frame f = SOTTO__FRAME__INIT;
+
+	resp->id = id;
+	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
+	f.response = resp;
+	return srv_conn_send(c, &f);
+}
+
+static int
+sec_ok(struct srv_conn *c, uint64_t id)
+{
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__Empty e = SOTTO__EMPTY__INIT;
+
+	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
+	resp.ok = &e;
+	return sec_reply(c, id, &resp);
+}
+
+/* Answers an error; an unexpected one is logged and called internal. */
+static int
+sec_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
+{
+	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
+		srv_error_err(r, "conn %llu: secret request %llu",
+		    (unsigned long long)c->serial, (unsigned long long)id);
+		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
+	}
+	return srv_conn_error(c, id, r, why, 0);
+}
+
+static void
+sec_pushes_free(struct sec_pushes *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].buf);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Appends up (its event set, qts unset) to device_id's queue and keeps
+ * it for sec_flush(). Inside the caller's atomic unit. 0 or ERR_*.
+ */
+static int
+sec_enqueue(struct srv_store *st, struct sec_pushes *p, uint64_t user_id,
+    uint64_t device_id, uint64_t secret_id, Sotto__Update *up)
+{
+	struct sec_push *e, *t;
+	uint8_t *buf;
+	size_t len;
+	uint64_t qts;
+	int r;
+
+	up->qts = 0;
+	len = sotto__update__get_packed_size(up);
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		return ERR_NOMEM;
+	(void)sotto__update__pack(up, buf);
+	if ((r = srv_store_queue_add(st, device_id, (int)up->event_case,
+	    secret_id, buf, len, (uint64_t)time(NULL), &qts)) != 0) {
+		free(buf);
+		return r;
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 4;
+		if ((t = realloc(p->v, p->cap * sizeof(*t))) == NULL) {
+			free(buf);
+			return ERR_NOMEM;
+		}
+		p->v = t;
+	}
+	e = &p->v[p->n++];
+	e->user_id = user_id;
+	e->device_id = device_id;
+	e->qts = qts;
+	e->buf = buf;
+	e->len = len;
+	return 0;
+}
+
+/*
+ * Sends each kept entry, with its qts, to the connections of its device.
+ * The bytes are held until the group commit like every answer.
+ */
+static void
+sec_flush(struct srv *s, struct sec_pushes *p)
+{
+	Sotto__Frame f = SOTTO__FRAME__INIT;
+	Sotto__Update *up;
+	struct srv_conn *c, *next;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		up = sotto__update__unpack(NULL, p->v[i].len, p->v[i].buf);
+		if (up == NULL)
+			continue;
+		up->qts = p->v[i].qts;
+		f.body_case = SOTTO__FRAME__BODY_UPDATE;
+		f.update = up;
+		for (c = srv_user_conns(s, p->v[i].user_id); c != NULL;
+		    c = next) {
+			next = c->unext;
+			if (c->user_id == p->v[i].user_id && c->authed &&
+			    !c->closing && c->device_id == p->v[i].device_id)
+				(void)srv_conn_send(c, &f);
+		}
+		sotto__update__free_unpacked(up, NULL);
+	}
+	sec_pushes_free(p);
+}
+
+/*
+ * Whether asker may start a secret chat with user_id: the hook for the
+ * privacy rule (secret_chats) and blocks, neither of which exists yet, so
+ * everybody may. 0 or ERR_PERM.
+ */
+static int
+sec_may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
+{
+	(void)st;
+	(void)asker;
+	(void)user_id;
+	return 0;
+}
+
+static int
+sec_key_ok(const ProtobufCBinaryData *b, size_t len)
+{
+	return b->len == len && b->data != NULL;
+}
+
+/* The asker's chat: its row, or ERR_NOT_FOUND when secret_id is 0. */
+static int
+sec_get(struct srv_store *st, uint64_t secret_id, struct srv_secret *sc)
+{
+	if (secret_id == 0)
+		return ERR_NOT_FOUND;
+	return srv_store_secret_get(st, secret_id, sc);
+}
+
+/* ---------------------------------------------------------------- prekeys */
+
+static int
+sec_reply_state(struct srv_conn *c, uint64_t id, uint32_t count,
+    uint32_t spk_id)
+{
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__PrekeyState ps = SOTTO__PREKEY_STATE__INIT;
+
+	ps.opk_count = count;
+	ps.spk_id = spk_id;
+	resp.result_case = SOTTO__RESPONSE__RESULT_PREKEYS;
+	resp.prekeys = &ps;
+	return sec_reply(c, id, &resp);
+}
+
+static int
+sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
+{
+	struct srv_store *st = c->srv->store;
+	struct srv_prekeys old, nw;
+	int have_old, spk_given, r;
+	uint32_t count = 0;
+	size_t i, j;
+
+	if (!sec_key_ok(&m->identity_key, SRV_IK_LEN))
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "the identity key must be 32 bytes", 0);
+	spk_given = m->spk.len != 0 || m->spk_signature.len != 0 ||
+	    m->spk_id != 0;
+	if (m->n_opks > SRV_OPK_MAX)
+		return srv_conn_error(c, id, ERR_TOO_BIG,
+		    "at most 200 one-time prekeys", 0);
+	for (i = 0; i < m->n_opks; i++) {
+		if (m->opks[i]->id == 0 ||
+		    !sec_key_ok(&m->opks[i]->key, SRV_PK_LEN))
+			return srv_conn_error(c, id, ERR_INVAL,
+			    "a one-time prekey needs a nonzero id and 32 bytes",
+			    0);
+		for (j = 0; j < i; j++)
+			if (m->opks[j]->id == m->opks[i]->id)
+				return srv_conn_error(c, id, ERR_INVAL,
+				    "two one-time prekeys with one id", 0);
+	}
+	if ((r = srv_store_prekeys_get(st, c->device_id, &old)) != 0 &&
+	    r != ERR_NOT_FOUND)
+		return sec_fail(c, id, r, NULL);
+	have_old = r == 0;
+	if (have_old && memcmp(old.ik, m->identity_key.data, SRV_IK_LEN) != 0)
+		return srv_conn_error(c, id, ERR_EXISTS,
+		    "this device has another identity key", 0);
+	if (!spk_given && !have_old)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "a signed prekey is needed", 0);
+	if (spk_given) {
+		if (m->spk_id == 0 || !sec_key_ok(&m->spk, SRV_PK_LEN) ||
+		    !sec_key_ok(&m->spk_signature, SRV_SIG_LEN))
+			return srv_conn_error(c, id, ERR_INVAL,
+			    "a signed prekey needs a nonzero id, 32 bytes and"
+			    " a 64-byte signature", 0);
+		if (x3dh_verify_prekey(m->identity_key.data, m->spk.data,
+		    m->spk_signature.data) != 0)
+			return srv_conn_error(c, id, ERR_INVAL,
+			    "the signed prekey's signature does not verify", 0);
+		memset(&nw, 0, sizeof(nw));
+		nw.device_id = c->device_id;
+		memcpy(nw.ik, m->identity_key.data, SRV_IK_LEN);
+		nw.spk_id = m->spk_id;
+		memcpy(nw.spk, m->spk.data, SRV_PK_LEN);
+		memcpy(nw.sig, m->spk_signature.data, SRV_SIG_LEN);
+	} else {
+		nw = old;
+	}
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	if (spk_given)
+		r = srv_store_prekeys_set(st, &nw);
+	for (i = 0; r == 0 && i < m->n_opks; i++)
+		r = srv_store_opk_add(st, c->device_id, m->opks[i]->id,
+		    m->opks[i]->key.data);
+	if (r == 0)
+		r = srv_store_opk_count(st, c->device_id, &count);
+	if (r == 0 && count > SRV_OPK_MAX)
+		r = ERR_TOO_BIG;
+	if ((r = srv_store_atomic_end(st, r)) != 0)
+		return sec_fail(c, id, r, r == ERR_TOO_BIG ?
+		    "the pool would hold more than 200 one-time prekeys" : NULL);
+	srv_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
+	    (unsigned long long)c->serial, (unsigned long long)c->device_id,
+	    (unsigned)nw.spk_id, (unsigned)count);
+	return sec_reply_state(c, id, count, nw.spk_id);
+}
+
+static int
+sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__PrekeyBundles out = SOTTO__PREKEY_BUNDLES__INIT;
+	Sotto__PrekeyBundle *b = NULL, **bp = NULL;
+	struct srv_prekeys *pk = NULL;
+	struct srv_profile prof;
+	uint64_t *devs = NULL;
+	uint32_t retry = 0;
+	size_t n = 0, i;
+	int r;
+
+	if (m->user_id == c->user_id)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "a secret chat is with somebody else", 0);
+	/* Bundles name a user's devices and spend its OPKs: a lookup. */
+	if (srv_limit_take(s->resolve_limit, &c->user_id, sizeof(c->user_id),
+	    srv_now_ms(s), &retry) != 0)
+		return srv_conn_error(c, id, ERR_RATE_LIMITED,
+		    "too many lookups; slow down", retry);
+	if (m->user_id == 0 ||
+	    (r = srv_store_profile_by_id(st, m->user_id, &prof)) ==
+	    ERR_NOT_FOUND)
+		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
+	if (r != 0)
+		return sec_fail(c, id, r, NULL);
+	if ((r = sec_may_contact(st, c->user_id, m->user_id)) != 0)
+		return sec_fail(c, id, r, "this user takes no secret chats");
+	if ((r = srv_store_prekey_devices(st, m->user_id, &devs, &n)) != 0)
+		return sec_fail(c, id, r, NULL);
+	if (n == 0) {
+		free(devs);
+		return srv_conn_error(c, id, ERR_NOT_FOUND,
+		    "this user has no device that takes secret chats", 0);
+	}
+	if ((b = calloc(n, sizeof(*b))) == NULL ||
+	    (bp = calloc(n, sizeof(*bp))) == NULL ||
+	    (pk = calloc(n, sizeof(*pk))) == NULL) {
+		r = sec_fail(c, id, ERR_NOMEM, NULL);
+		goto out;
+	}
+	/* Each bundle takes its OPK out of the pool: a handed-out OPK is gone. */
+	if ((r = srv_store_atomic_begin(st)) != 0) {
+		r = sec_fail(c, id, r, NULL);
+		goto out;
+	}
+	for (i = 0; r == 0 && i < n; i++)
+		if ((r = srv_store_prekeys_get(st, devs[i], &pk[i])) == 0)
+			r = srv_store_opk_take(st, &pk[i]);
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		r = sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		sotto__prekey_bundle__init(&b[i]);
+		b[i].device_id = pk[i].device_id;
+		b[i].identity_key.data = pk[i].ik;
+		b[i].identity_key.len = SRV_IK_LEN;
+		b[i].spk_id = pk[i].spk_id;
+		b[i].spk.data = pk[i].spk;
+		b[i].spk.len = SRV_PK_LEN;
+		b[i].spk_signature.data = pk[i].sig;
+		b[i].spk_signature.len = SRV_SIG_LEN;
+		if (pk[i].opk_id != 0) {
+			b[i].opk_id = pk[i].opk_id;
+			b[i].opk.data = pk[i].opk;
+			b[i].opk.len = SRV_PK_LEN;
+		}
+		bp[i] = &b[i];
+	}
+	out.n_bundles = n;
+	out.bundles = bp;
+	resp.result_case = SOTTO__RESPONSE__RESULT_BUNDLES;
+	resp.bundles = &out;
+	r = sec_reply(c, id, &resp);
+out:
+	free(devs);
+	free(b);
+	free(bp);
+	free(pk);
+	return r;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+/* A User for SecretRequested: the name only (no phone). */
+static void
+sec_user(Sotto__User *u, const struct srv_profile *p)
+{
+	sotto__user__init(u);
+	u->id = p->id;
+	u->username = (char *)p->username;
+	u->display_name = (char *)p->display_name;
+}
+
+static int
+sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretRequested rq = SOTTO__SECRET_REQUESTED__INIT;
+	Sotto__User from;
+	struct srv_profile me, peer;
+	struct srv_prekeys mine;
+	struct srv_secret sc;
+	uint64_t *devs = NULL;
+	size_t n = 0, i, j;
+	int r;
+
+	if (m->secret_id == 0)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "the secret chat id must not be 0", 0);
+	if (m->to_user_id == c->user_id)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "a secret chat is with somebody else", 0);
+	if (m->ttl > SRV_SECRET_TTL_MAX)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "the self-destruct timer is at most one week", 0);
+	if (m->n_offers == 0 || m->n_offers > SRV_SECRET_OFFERS_MAX)
+		return srv_conn_error(c, id, m->n_offers ? ERR_TOO_BIG :
+		    ERR_INVAL, "offer the chat to 1 to 64 devices", 0);
+	for (i = 0; i < m->n_offers; i++) {
+		if (!sec_key_ok(&m->offers[i]->ephemeral_key, SRV_PK_LEN))
+			return srv_conn_error(c, id, ERR_INVAL,
+			    "an ephemeral key must be 32 bytes", 0);
+		for (j = 0; j < i; j++)
+			if (m->offers[j]->device_id ==
+			    m->offers[i]->device_id)
+				return srv_conn_error(c, id, ERR_INVAL,
+				    "one device offered twice", 0);
+	}
+	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
+		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
+		    "publish this device's prekeys first");
+	if (m->to_user_id == 0 ||
+	    (r = srv_store_profile_by_id(st, m->to_user_id, &peer)) ==
+	    ERR_NOT_FOUND)
+		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
+	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
+		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
+		return sec_fail(c, id, r, "this user takes no secret chats");
+	if ((r = srv_store_prekey_devices(st, m->to_user_id, &devs, &n)) != 0)
+		return sec_fail(c, id, r, NULL);
+	for (i = 0; i < m->n_offers; i++) {
+		for (j = 0; j < n; j++)
+			if (devs[j] == m->offers[i]->device_id)
+				break;
+		if (j == n) {
+			free(devs);
+			return srv_conn_error(c, id, ERR_NOT_FOUND,
+			    "an offer names no device of that user with keys",
+			    0);
+		}
+	}
+	free(devs);
+
+	memset(&sc, 0, sizeof(sc));
+	sc.id = m->secret_id;
+	sc.from_user = c->user_id;
+	sc.from_device = c->device_id;
+	sc.to_user = m->to_user_id;
+	sc.ttl = m->ttl;
+	sc.created = (uint64_t)time(NULL);
+	sec_user(&from, &me);
+	rq.secret_id = m->secret_id;
+	rq.from = &from;
+	rq.from_device_id = c->device_id;
+	rq.identity_key.data = mine.ik;
+	rq.identity_key.len = SRV_IK_LEN;
+	rq.ttl = m->ttl;
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_REQUESTED;
+	up.secret_requested = &rq;
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	r = srv_store_secret_add(st, &sc);
+	for (i = 0; r == 0 && i < m->n_offers; i++) {
+		rq.ephemeral_key = m->offers[i]->ephemeral_key;
+		rq.spk_id = m->offers[i]->spk_id;
+		rq.opk_id = m->offers[i]->opk_id;
+		if ((r = srv_store_offer_add(st, m->secret_id,
+		    m->offers[i]->device_id)) == 0)
+			r = sec_enqueue(st, &pushes, m->to_user_id,
+			    m->offers[i]->device_id, m->secret_id, &up);
+	}
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		sec_pushes_free(&pushes);
+		return sec_fail(c, id, r, r == ERR_EXISTS ?
+		    "that secret chat id is taken" : NULL);
+	}
+	srv_info("conn %llu: secret %016llx offered to %zu device(s)",
+	    (unsigned long long)c->serial, (unsigned long long)m->secret_id,
+	    m->n_offers);
+	r = sec_ok(c, id);
+	sec_flush(s, &pushes);
+	return r;
+}
+
+/*
+ * Tells every offered device but `except` that the request is void:
+ * its undelivered SecretRequested goes, a SecretDropped (or, with
+ * closed set, SecretClosed) comes. Inside the caller's unit.
+ */
+static int
+sec_drop_offers(struct srv_store *st, struct sec_pushes *p,
+    const struct srv_secret *sc, uint64_t except, int closed)
+{
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretDropped dr = SOTTO__SECRET_DROPPED__INIT;
+	Sotto__SecretClosed cl = SOTTO__SECRET_CLOSED__INIT;
+	uint64_t *devs = NULL;
+	size_t n = 0, i;
+	int r;
+
+	dr.secret_id = cl.secret_id = sc->id;
+	if (closed) {
+		up.event_case = SOTTO__UPDATE__EVENT_SECRET_CLOSED;
+		up.secret_closed = &cl;
+	} else {
+		up.event_case = SOTTO__UPDATE__EVENT_SECRET_DROPPED;
+		up.secret_dropped = &dr;
+	}
+	if ((r = srv_store_offers(st, sc->id, &devs, &n)) != 0)
+		return r;
+	for (i = 0; r == 0 && i < n; i++) {
+		if (devs[i] == except)
+			continue;
+		if ((r = srv_store_queue_drop(st, devs[i], sc->id,
+		    SRV_SECRET_REQUESTED)) == 0)
+			r = sec_enqueue(st, p, sc->to_user, devs[i], sc->id,
+			    &up);
+	}
+	free(devs);
+	return r;
+}
+
+/* The request as this device sees it: 0, ERR_NOT_FOUND or ERR_DB. */
+static int
+sec_offered(struct srv_conn *c, uint64_t secret_id, struct srv_secret *sc)
+{
+	struct srv_store *st = c->srv->store;
+	int r;
+
+	if ((r = sec_get(st, secret_id, sc)) != 0)
+		return r;
+	if (sc->to_user != c->user_id)
+		return ERR_NOT_FOUND;
+	return srv_store_offer_has(st, secret_id, c->device_id);
+}
+
+static int
+sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretAccepted ac = SOTTO__SECRET_ACCEPTED__INIT;
+	struct srv_prekeys mine;
+	struct srv_secret sc;
+	int r;
+
+	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
+		return sec_fail(c, id, r, "no such request for this device");
+	if (sc.to_device == c->device_id)
+		return sec_ok(c, id);		/* a resend */
+	if (sc.to_device != 0)
+		return srv_conn_error(c, id, ERR_EXISTS,
+		    "another device accepted this secret chat", 0);
+	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
+		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+	ac.secret_id = sc.id;
+	ac.device_id = c->device_id;
+	ac.identity_key.data = mine.ik;
+	ac.identity_key.len = SRV_IK_LEN;
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_ACCEPTED;
+	up.secret_accepted = &ac;
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	if ((r = srv_store_secret_bind(st, sc.id, c->device_id)) == 0 &&
+	    (r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
+	    &up)) == 0)
+		r = sec_drop_offers(st, &pushes, &sc, c->device_id, 0);
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		sec_pushes_free(&pushes);
+		return sec_fail(c, id, r, r == ERR_EXISTS ?
+		    "another device accepted this secret chat" : NULL);
+	}
+	srv_info("conn %llu: secret %016llx accepted",
+	    (unsigned long long)c->serial, (unsigned long long)sc.id);
+	r = sec_ok(c, id);
+	sec_flush(s, &pushes);
+	return r;
+}
+
+/*
+ * A decline by any offered device declines the request for the whole
+ * account at once: the initiator gets SecretDeclined, the other offered
+ * devices SecretDropped, and the server forgets the chat.
+ */
+static int
+sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretDeclined dc = SOTTO__SECRET_DECLINED__INIT;
+	struct srv_secret sc;
+	int r;
+
+	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
+		return sec_fail(c, id, r, "no such request for this device");
+	if (sc.to_device != 0)
+		return srv_conn_error(c, id, ERR_EXISTS,
+		    "a device accepted this secret chat already", 0);
+	dc.secret_id = sc.id;
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_DECLINED;
+	up.secret_declined = &dc;
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	if ((r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
+	    &up)) == 0 &&
+	    (r = sec_drop_offers(st, &pushes, &sc, c->device_id, 0)) == 0 &&
+	    (r = srv_store_queue_drop(st, c->device_id, sc.id,
+	    SRV_SECRET_REQUESTED)) == 0)
+		r = srv_store_secret_remove(st, sc.id);
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		sec_pushes_free(&pushes);
+		return sec_fail(c, id, r, NULL);
+	}
+	srv_info("conn %llu: secret %016llx declined",
+	    (unsigned long long)c->serial, (unsigned long long)sc.id);
+	r = sec_ok(c, id);
+	sec_flush(s, &pushes);
+	return r;
+}
+
+/* ---------------------------------------------------------------- relay */
+
+/*
+ * The other end of a bound chat for this device: 0 and *user, *device;
+ * ERR_NOT_FOUND when the chat is not bound or this device is not in it.
+ */
+static int
+sec_other(const struct srv_conn *c, const struct srv_secret *sc,
+    uint64_t *user, uint64_t *device)
+{
+	if (sc->to_device == 0)
+		return ERR_NOT_FOUND;
+	if (sc->from_user == c->user_id && sc->from_device == c->device_id) {
+		*user = sc->to_user;
+		*device = sc->to_device;
+		return 0;
+	}
+	if (sc->to_user == c->user_id && sc->to_device == c->device_id) {
+		*user = sc->from_user;
+		*device = sc->from_device;
+		return 0;
+	}
+	return ERR_NOT_FOUND;
+}
+
+static int
+sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretMessage sm = SOTTO__SECRET_MESSAGE__INIT;
+	struct srv_secret sc;
+	uint64_t user = 0, device = 0;
+	uint32_t retry = 0;
+	int r;
+
+	if (m->random_id == 0)
+		return srv_conn_error(c, id, ERR_INVAL,
+		    "random_id must not be 0", 0);
+	if (m->data.len == 0)
+		return srv_conn_error(c, id, ERR_INVAL, "no data", 0);
+	if (m->data.len > SRV_SECRET_DATA_MAX)
+		return srv_conn_error(c, id, ERR_TOO_BIG,
+		    "the message is too large", 0);
+	if (srv_limit_take(s->send_limit, &c->user_id, sizeof(c->user_id),
+	    srv_now_ms(s), &retry) != 0)
+		return srv_conn_error(c, id, ERR_RATE_LIMITED,
+		    "too many messages; slow down", retry);
+	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
+	    (r = sec_other(c, &sc, &user, &device)) != 0)
+		return sec_fail(c, id, r, "no such secret chat on this device");
+	sm.secret_id = sc.id;
+	sm.random_id = m->random_id;
+	sm.data = m->data;
+	sm.date = (uint64_t)time(NULL);
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_MESSAGE;
+	up.secret_message = &sm;
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	r = srv_store_secret_sent(st, sc.id, c->device_id, m->random_id);
+	if (r == 0)
+		r = sec_enqueue(st, &pushes, user, device, sc.id, &up);
+	/* A resend: it is queued already; answer as the first time. */
+	if ((r = srv_store_atomic_end(st, r)) != 0 && r != ERR_EXISTS) {
+		sec_pushes_free(&pushes);
+		return sec_fail(c, id, r, NULL);
+	}
+	r = sec_ok(c, id);
+	sec_flush(s, &pushes);
+	return r;
+}
+
+static int
+sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
+{
+	struct srv *s = c->srv;
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretClosed cl = SOTTO__SECRET_CLOSED__INIT;
+	struct srv_secret sc;
+	uint64_t user = 0, device = 0;
+	int pending, r;
+
+	if ((r = sec_get(st, m->secret_id, &sc)) != 0)
+		return sec_fail(c, id, r, "no such secret chat on this device");
+	/* The initiator may also withdraw a request nobody accepted yet. */
+	pending = sc.to_device == 0 && sc.from_user == c->user_id &&
+	    sc.from_device == c->device_id;
+	if (!pending && (r = sec_other(c, &sc, &user, &device)) != 0)
+		return sec_fail(c, id, r, "no such secret chat on this device");
+	cl.secret_id = sc.id;
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_CLOSED;
+	up.secret_closed = &cl;
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	if (pending)
+		r = sec_drop_offers(st, &pushes, &sc, 0, 1);
+	else
+		r = sec_enqueue(st, &pushes, user, device, sc.id, &up);
+	if (r == 0)
+		r = srv_store_secret_remove(st, sc.id);
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		sec_pushes_free(&pushes);
+		return sec_fail(c, id, r, NULL);
+	}
+	srv_info("conn %llu: secret %016llx closed",
+	    (unsigned long long)c->serial, (unsigned long long)sc.id);
+	r = sec_ok(c, id);
+	sec_flush(s, &pushes);
+	return r;
+}
+
+/* ---------------------------------------------------------------- queue */
+
+static int
+sec_ack(struct srv_conn *c, uint64_t id, const Sotto__AckSecret *m)
+{
+	struct srv_store *st = c->srv->store;
+	int r;
+
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return sec_fail(c, id, r, NULL);
+	r = srv_store_atomic_end(st,
+	    srv_store_queue_ack(st, c->device_id, m->qts));
+	if (r != 0)
+		return sec_fail(c, id, r, NULL);
+	return sec_ok(c, id);
+}
+
+/* A SecretQueue page being filled. */
+struct sec_page {
+	Sotto__Update **v;
+	size_t n, cap;
+	size_t bytes;
+	int more;
+};
+
+static int
+sec_page_add(void *ud, uint64_t qts, int kind, const uint8_t *p, size_t len)
+{
+	struct sec_page *pg = ud;
+	Sotto__Update *up;
+
+	(void)kind;
+	if (pg->n == pg->cap || (pg->n > 0 &&
+	    pg->bytes + len + 16 > SRV_SECRET_QUEUE_BYTES)) {
+		pg->more = 1;
+		return 1;
+	}
+	if ((up = sotto__update__unpack(NULL, len, p)) == NULL) {
+		srv_error("secret queue entry %llu does not unpack",
+		    (unsigned long long)qts);
+		return ERR_DB;
+	}
+	up->qts = qts;
+	pg->v[pg->n++] = up;
+	pg->bytes += len + 16;
+	return 0;
+}
+
+static int
+sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
+{
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__SecretQueue q = SOTTO__SECRET_QUEUE__INIT;
+	struct sec_page pg;
+	size_t i;
+	int r;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.cap = m->limit == 0 || m->limit > SRV_SECRET_QUEUE_LIMIT ?
+	    SRV_SECRET_QUEUE_LIMIT : m->limit;
+	if ((pg.v = calloc(pg.cap, sizeof(*pg.v))) == NULL)
+		return sec_fail(c, id, ERR_NOMEM, NULL);
+	/* One more than the page holds tells whether there is more. */
+	r = srv_store_queue_read(c->srv->store, c->device_id, m->qts,
+	    pg.cap + 1, sec_page_add, &pg);
+	if (r != 0) {
+		r = sec_fail(c, id, r, NULL);
+		goto out;
+	}
+	q.n_updates = pg.n;
+	q.updates = pg.v;
+	q.more = pg.more;
+	resp.result_case = SOTTO__RESPONSE__RESULT_SECRET_QUEUE;
+	resp.secret_queue = &q;
+	r = sec_reply(c, id, &resp);
+out:
+	for (i = 0; i < pg.n; i++)
+		sotto__update__free_unpacked(pg.v[i], NULL);
+	free(pg.v);
+	return r;
+}
+
+/* ---------------------------------------------------------------- purge */
+
+void
+srv_secret_purge(struct srv *s, int force)
+{
+	/* One server per process: when the last purge ran, loop time. */
+	static uint64_t last_ms;
+	static int ran;
+	struct srv_store *st = s->store;
+	uint64_t now = (uint64_t)time(NULL);
+	size_t n = 0;
+	int r;
+
+	if (!force && ran && srv_now_ms(s) - last_ms < SRV_SECRET_PURGE_MS)
+		return;
+	ran = 1;
+	last_ms = srv_now_ms(s);
+	if (now < SRV_SECRET_KEEP)
+		return;
+	if ((r = srv_store_atomic_begin(st)) != 0 ||
+	    (r = srv_store_atomic_end(st, srv_store_queue_purge(st,
+	    now - SRV_SECRET_KEEP, &n))) != 0) {
+		srv_error_err(r, "purging the secret-chat queue");
+		return;
+	}
+	if (n > 0)
+		srv_info("purged %zu secret-chat queue entries older than"
+		    " 7 days", n);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+int
+srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req)
+{
+	uint64_t id = req->id;
+
+	if (!c->authed)
+		return srv_conn_error(c, id, ERR_NOT_AUTHED,
+		    "sign in first", 0);
+	switch (req->method_case) {
+	case SOTTO__REQUEST__METHOD_PUBLISH_PREKEYS:
+		return sec_publish(c, id, req->publish_prekeys);
+	case SOTTO__REQUEST__METHOD_GET_PREKEY_BUNDLES:
+		return sec_bundles(c, id, req->get_prekey_bundles);
+	case SOTTO__REQUEST__METHOD_START_SECRET:
+		return sec_start(c, id, req->start_secret);
+	case SOTTO__REQUEST__METHOD_ACCEPT_SECRET:
+		return sec_accept(c, id, req->accept_secret);
+	case SOTTO__REQUEST__METHOD_DECLINE_SECRET:
+		return sec_decline(c, id, req->decline_secret);
+	case SOTTO__REQUEST__METHOD_SEND_SECRET:
+		return sec_send(c, id, req->send_secret);
+	case SOTTO__REQUEST__METHOD_CLOSE_SECRET:
+		return sec_close(c, id, req->close_secret);
+	case SOTTO__REQUEST__METHOD_ACK_SECRET:
+		return sec_ack(c, id, req->ack_secret);
+	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
+		return sec_queue(c, id, req->get_secret_queue);
+	default:
+		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
+		    "this server does not know that request", 0);
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * Secret chats, the server's side (DESIGN section 6, doc/PROTOCOL.md
+ * "Methods (secret chats)"): public prekeys, the setup of a chat bound to
+ * one device on each side, and the per-device relay queue (qts).
+ *
+ * The server sees public keys and ciphertext only. Every queue entry is
+ * written inside the request's atomic unit and pushed live to the
+ * device's connections; the push, like the answer, is held until the
+ * group commit (srv.h), so nothing is announced that a crash could take
+ * back.
+ */
+#ifndef SOTTO_SRV_SECRET_H
+#define SOTTO_SRV_SECRET_H
+
+#include <stdint.h>
+
+#include "proto/sotto.pb-c.h"
+#include "proto/version.h"
+
+struct srv;
+struct srv_conn;
+
+#define SRV_SECRET_TTL_MAX (7u * 24 * 3600)	/* self-destruct, seconds */
+#define SRV_SECRET_KEEP (7u * 24 * 3600)	/* queue entries live this */
+#define SRV_SECRET_PURGE_MS (3600u * 1000)	/* purge at most this often */
+#define SRV_SECRET_OFFERS_MAX 64	/* devices offered in one start */
+#define SRV_SECRET_QUEUE_LIMIT 1000	/* entries in one SecretQueue */
+#define SRV_SECRET_QUEUE_BYTES 60000	/* and bytes, to fit one frame */
+/*
+ * A ratchet message: the design allows 64 KiB + header, but the pushed
+ * Update (and a SecretQueue holding it) must fit one transport frame, so
+ * the frame is the real bound.
+ */
+#define SRV_SECRET_DATA_MAX (SOTTO_FRAME_MAX - 256u)
+
+/* Answers one of the secret-chat requests (fields 40-48). 0 or ERR_*. */
+int srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req);
+
+/*
+ * Deletes queue entries older than SRV_SECRET_KEEP (and requests nobody
+ * answered in that time), at most once per SRV_SECRET_PURGE_MS unless
+ * force is set. Called at start-up and from the server's prune timer;
+ * the deletion joins the turn's group commit.
+ */
+void srv_secret_purge(struct srv *s, int force);
+
+#endif
