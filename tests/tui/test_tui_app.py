@@ -81,7 +81,10 @@ with Scenario("tui-app") as sc:
     alice = sc.client("alice", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
     carol = sc.client("carol", srv, password="carols-password-1")
-    for c, args in ((alice, ("--register", "alice", "--display-name",
+    dave = sc.client("dave", srv, password="daves-password-1")
+    for c, args in ((dave, ("--register", "dave", "--display-name",
+                            "Dave")),
+                    (alice, ("--register", "alice", "--display-name",
                              "Alice")),
                     (bob, ("--register", "bob", "--display-name", "Bob")),
                     (carol, ("--register", "carol", "--display-name",
@@ -291,7 +294,59 @@ with Scenario("tui-app") as sc:
         wait_for(lambda s: not any("Keys (any key" in l for l in s) and
                  s[-1].rstrip() == ">", "any key closes it, typing nothing")
 
-        # Paging up through 300 messages reaches the oldest.
+        # /msg opens a chat by PEER; with a user who has no chat yet, the
+        # chat appears with the first message.
+        tmux("send-keys", "-t", "tui", "-l", "/msg @carol")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
+            "Carol") and "carol again" in pane_text(s, 80),
+                 "/msg @carol opens carol's chat")
+        wait_for(lambda s: not any("Carol" in l and l.rstrip().endswith(
+            " 2") for l in left_text(s, 80)), "opening it clears its unread")
+        tmux("send-keys", "-t", "tui", "-l", "/msg @dave")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith("Dave"),
+                 "/msg @dave opens a new chat with dave")
+        tmux("send-keys", "-t", "tui", "-l", "first words to dave")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "first words to dave" in pane_text(s, 80) and
+                 "me \u2713" in pane_text(s, 80) and
+                 right_of(s[0], list_width(80)).startswith("Dave"),
+                 "sent to dave, the chat now real")
+        p = dave.run("--history", "@alice", "--json")
+        got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
+        t.eq(got, ["first words to dave"], "dave's --history has it",
+             describe(p))
+
+        # /group create: the group opens, the members have it.
+        tmux("send-keys", "-t", "tui", "-l",
+             "/group create Tea time @bob @carol")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
+            "Tea time"), "/group create opens the new group", timeout=20)
+        wait_for(lambda s: "created the group" in pane_text(s, 80),
+                 "its service message shows")
+        tmux("send-keys", "-t", "tui", "-l", "hello group")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "hello group" in pane_text(s, 80) and
+                 "me \u2713" in pane_text(s, 80), "sent to the group")
+        p = carol.run("--list-chats", "--json")
+        t.ok(any(c.get("title") == "Tea time" for c in jsonl(p)),
+             "carol has the group", describe(p))
+        tmux("send-keys", "-t", "tui", "-l", "/group rename Coffee")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
+            "Coffee"), "/group rename renames it", timeout=20)
+        tmux("send-keys", "-t", "tui", "-l", "/group")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "/group create TITLE" in s[-2],
+                 "/group alone shows its usage")
+        tmux("send-keys", "-t", "tui", "-l", "/frobnicate")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "unknown command /frobnicate" in s[-2],
+                 "an unknown command says so")
+
+        # Paging up through the long chat reaches the oldest.
         for _ in range(6):
             if right_of(screen()[0], list_width(80)).startswith(
                     flood_title or "?"):
