@@ -337,6 +337,37 @@ with Scenario("tui-app") as sc:
         tmux("send-keys", "-t", "tui", "Enter")
         wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
             "Coffee"), "/group rename renames it", timeout=20)
+        tmux("send-keys", "-t", "tui", "-l", "/group add @dave")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: "added Dave" in pane_text(s, 80),
+                 "/group add @dave: the service message shows", timeout=20)
+        p = dave.run("--list-chats", "--json")
+        t.ok(any(c.get("title") == "Coffee" for c in jsonl(p)),
+             "dave has the group", describe(p))
+
+        # The TUI serves the profile's control socket: a scripted send is
+        # carried out by it, and shows in it.
+        t.ok(os.path.exists(os.path.join(alice.profile_dir, "ctl.sock")),
+             "ctl.sock exists while the TUI runs")
+        # A wrong passphrase proves no second unlock happens.
+        alice.set_passphrase("not the passphrase")
+        p = alice.run("-t", "@bob", "-m", "scripted while the TUI runs")
+        alice.set_passphrase("correct horse battery")
+        t.eq(p.returncode, EX_OK, "a scripted send for the profile goes "
+             "through the TUI (no unlock)", describe(p))
+        wait_for(lambda s: any("scripted while" in l
+                               for l in left_text(s, 80)),
+                 "it shows in the TUI's chat list")
+        p = bob.run("--history", "@alice", "--json")
+        got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
+        t.ok("scripted while the TUI runs" in got, "bob has it",
+             describe(p))
+
+        tmux("send-keys", "-t", "tui", "-l", "/group leave")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
+            "Coffee (left)"), "/group leave: the group shows as left",
+                 timeout=20)
         tmux("send-keys", "-t", "tui", "-l", "/group")
         tmux("send-keys", "-t", "tui", "Enter")
         wait_for(lambda s: "/group create TITLE" in s[-2],
