@@ -125,6 +125,7 @@ struct app {
 	uv_signal_t sig[3];		/* SIGTERM, SIGHUP, SIGINT */
 	int open_handles;
 	int need_reload, need_older, need_mark_read, ring, need_window;
+	uint64_t notify_chat, notify_user;	/* the last one to announce */
 	uint64_t typing_sent_at, typing_sent_chat;
 	char note[256];
 	uint64_t note_until;
@@ -1412,7 +1413,6 @@ static void
 app_on_event(void *ud, const struct cloud_event *ev)
 {
 	struct app *a = ud;
-	const struct app_chatx *x;
 	size_t i;
 	int found;
 
@@ -1435,10 +1435,10 @@ app_on_event(void *ud, const struct cloud_event *ev)
 			if (ev->msg->chat_id == a->model.current)
 				a->need_mark_read = 1;
 			else {
+				/* Announced once per loop turn (app_tick). */
 				a->ring = 1;
-				x = app_chatx(a, ev->msg->chat_id);
-				app_notify(a, x != NULL ? x->title :
-				    app_name(a, ev->msg->sender_id));
+				a->notify_chat = ev->msg->chat_id;
+				a->notify_user = ev->msg->sender_id;
 			}
 		}
 		a->need_reload = 1;
@@ -1535,6 +1535,7 @@ static void
 app_tick(uv_timer_t *h)
 {
 	struct app *a = h->data;
+	const struct app_chatx *x;
 	uint64_t oldest = 0, t0;
 	size_t i;
 	int r;
@@ -1576,6 +1577,9 @@ app_tick(uv_timer_t *h)
 		a->ring = 0;
 		if (a->cfg.bell)
 			ui_tui_bell(a->tui);
+		x = app_chatx(a, a->notify_chat);
+		app_notify(a, x != NULL ? x->title :
+		    app_name(a, a->notify_user));
 	}
 	app_update_note(a);
 	ui_tui_refresh(a->tui);
