@@ -1,0 +1,164 @@
+/*
+ * Secret chats on the client (DESIGN section 6): this device's X3DH keys
+ * and their publishing, starting, accepting, declining and closing a
+ * chat, sending and receiving Double Ratchet messages through the
+ * server's per-device queue (qts), read receipts and self-destruct
+ * timers, and fingerprints.
+ *
+ * Everything a secret chat holds stays in the profile's encrypted
+ * database (store/); private keys and ratchet states pass through
+ * sec_alloc() memory only and are wiped after use. A received message is
+ * stored with the new ratchet state and the new qts in one transaction,
+ * and acknowledged to the server only after that transaction committed.
+ * A sent message and the ratchet state that produced it are committed in
+ * one transaction before it goes out.
+ *
+ * Inside the ratchet, a payload is a type byte and its fields (big
+ * endian):
+ *   1 text     ttl u32, random_id u64, UTF-8 text
+ *   2 read     date u64, then random_id u64 of each message read
+ *   3 ttl      ttl u32: the chat's timer changed
+ *
+ * All functions return 0 or a negative ERR_* from proto/err.h. Everything
+ * runs on the engine's loop; callbacks never run inside the call that
+ * registered them.
+ */
+#ifndef SOTTO_SECRET_H
+#define SOTTO_SECRET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "client/engine.h"
+#include "crypto/sfp.h"
+#include "store/store.h"
+
+#define SECRET_OPK_LOW 20		/* refill below this many on the server */
+#define SECRET_OPK_POOL 100		/* ... up to this many */
+#define SECRET_SPK_ROTATE (7 * 86400)	/* a new signed prekey weekly */
+#define SECRET_SPK_GRACE (14 * 86400)	/* the old one kept this long */
+#define SECRET_QUEUE_PAGE 100
+#define SECRET_TTL_MAX (7 * 86400)
+
+struct secret;
+
+enum secret_ev {
+	SECRET_EV_REQUEST,	/* chat: a peer asked this device */
+	SECRET_EV_ACCEPTED,	/* chat: the peer's device accepted ours */
+	SECRET_EV_GONE,		/* chat: declined, dropped or closed */
+	SECRET_EV_MESSAGE,	/* chat, msg: a message (or timer change) */
+	SECRET_EV_READ,		/* chat: the peer read our messages */
+	SECRET_EV_EXPIRED,	/* n: messages whose time was up were deleted */
+	SECRET_EV_KEY_CHANGED,	/* chat: the peer's identity key changed */
+	SECRET_EV_SYNCED,	/* the queue is processed */
+};
+
+/* Pointers borrow memory valid during the callback only. */
+struct secret_event {
+	enum secret_ev kind;
+	const struct store_secret_chat *chat;
+	const struct store_secret_msg *msg;
+	uint64_t n;
+};
+
+typedef void secret_event_fn(void *ud, const struct secret_event *ev);
+typedef void secret_done_fn(void *ud, int err, const char *why, uint64_t id);
+
+/*
+ * Creates the module for engine e and store st (both borrowed; they must
+ * outlive it) and deletes the messages whose time is already up.
+ * Returns 0 or ERR_NOMEM.
+ */
+int secret_new(struct secret **out, uv_loop_t *loop, struct engine *e,
+    struct store *st);
+
+/* Stops; done(ud) runs once its timer is closed. NULL s calls done now. */
+void secret_free(struct secret *s, void (*done)(void *), void *ud);
+
+/* One listener of events (NULL to stop listening). */
+void secret_set_listener(struct secret *s, secret_event_fn *fn, void *ud);
+
+/*
+ * The engine hooks: a welcomed and logged-in connection (publishes keys
+ * when needed and processes the queue), a lost one, and a pushed Update
+ * (only those with a qts are handled here).
+ */
+void secret_on_ready(struct secret *s);
+void secret_on_down(struct secret *s);
+void secret_on_update(struct secret *s, const Sotto__Update *u);
+
+/* Whether the queue was processed on this connection. */
+int secret_synced(const struct secret *s);
+
+/*
+ * Runs cb(ud, err, "", 0) once the queue has been processed on this
+ * connection (at once, on the next loop turn, when it already was), or
+ * with the error that stopped it. Returns 0 or ERR_NOMEM.
+ */
+int secret_when_synced(struct secret *s, secret_done_fn *cb, void *ud);
+
+/*
+ * Starts a secret chat with user peer_user (ttl seconds of self-destruct,
+ * 0: off): one X3DH per device of the peer. id in cb is the secret_id.
+ */
+int secret_start(struct secret *s, uint64_t peer_user, uint32_t ttl,
+    uint64_t timeout_ms, secret_done_fn *cb, void *ud);
+
+/* Accepts or declines the request secret_id (ERR_NOT_FOUND: none here). */
+int secret_accept(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
+    secret_done_fn *cb, void *ud);
+int secret_decline(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
+    secret_done_fn *cb, void *ud);
+
+/*
+ * Encrypts text for the active chat with peer_user and sends it; ttl is
+ * the message's timer (-1: the chat's). The message and the ratchet state
+ * are stored before it goes out; id in cb is its local id. Returns
+ * ERR_NOT_FOUND at once when this device has no active chat with the
+ * peer.
+ */
+int secret_send(struct secret *s, uint64_t peer_user, const char *text,
+    long ttl, uint64_t timeout_ms, secret_done_fn *cb, void *ud);
+
+/*
+ * Changes the chat's timer (a service message on both sides).
+ * ERR_NOT_FOUND as secret_send.
+ */
+int secret_set_ttl(struct secret *s, uint64_t peer_user, uint32_t ttl,
+    uint64_t timeout_ms, secret_done_fn *cb, void *ud);
+
+/*
+ * Marks the received messages of the chat secret_id read now: their
+ * timers start, and the peer is told with an encrypted read receipt.
+ * cb's id is how many were marked (cb runs at once, next turn, for 0).
+ */
+int secret_mark_read(struct secret *s, uint64_t secret_id,
+    uint64_t timeout_ms, secret_done_fn *cb, void *ud);
+
+/*
+ * Closes the chat secret_id (CloseSecret) and wipes it and its messages
+ * here; the peer's side is wiped when it hears.
+ */
+int secret_close(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
+    secret_done_fn *cb, void *ud);
+
+/* The newest chat with peer_user in any state but closed; ERR_NOT_FOUND. */
+int secret_find(struct secret *s, uint64_t peer_user,
+    struct store_secret_chat *c);
+
+/*
+ * The fingerprint of the chat: both identity keys, as hex groups and as
+ * an emoji line (crypto/sfp.h). ERR_NOT_FOUND when this device has no
+ * identity yet.
+ */
+int secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
+    char hex[SFP_HEX_TEXT_LEN], char emoji[SFP_EMOJI_TEXT_LEN]);
+
+/* Deletes the messages whose time is up now and re-arms the timer. */
+int secret_expire(struct secret *s);
+
+struct store *secret_store(struct secret *s);
+
+#endif
