@@ -18,6 +18,7 @@
 #include "client/json.h"
 #include "client/log.h"
 #include "client/outbox.h"
+#include "client/secret.h"
 #include "client/sync.h"
 #include "crypto/sec.h"
 #include "proto/err.h"
@@ -36,6 +37,7 @@ struct cloud {
 	struct engine *e;
 	struct sync *sy;
 	struct outbox *ob;
+	struct secret *sec;		/* secret chats (client/secret) */
 	uint64_t self;
 
 	struct cloud_sub *subs;
@@ -1064,9 +1066,11 @@ cloud_on_state(void *ud, enum engine_state state, int err)
 			return;		/* nothing to sync before a login */
 		sync_on_ready(c->sy);
 		outbox_on_ready(c->ob);
+		secret_on_ready(c->sec);
 	} else {
 		sync_on_down(c->sy);
 		outbox_on_down(c->ob);
+		secret_on_down(c->sec);
 	}
 }
 
@@ -1075,7 +1079,11 @@ cloud_on_update(void *ud, const Sotto__Update *u)
 {
 	struct cloud *c = ud;
 
-	if (!c->freeing)
+	if (c->freeing)
+		return;
+	if (u->qts != 0)
+		secret_on_update(c->sec, u);
+	else
 		sync_on_update(c->sy, u);
 }
 
@@ -1120,6 +1128,8 @@ cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
 	if ((r = outbox_new(&c->ob, loop, c->e, st, c->sy, cloud_emit,
 	    c)) != 0)
 		goto fail;
+	if ((r = secret_new(&c->sec, loop, c->e, st)) != 0)
+		goto fail;
 	uv_timer_init(loop, &c->free_timer);
 	c->free_timer.data = c;
 	*out = c;
@@ -1149,6 +1159,12 @@ struct engine *
 cloud_engine(struct cloud *c)
 {
 	return c->e;
+}
+
+struct secret *
+cloud_secret(struct cloud *c)
+{
+	return c->sec;
 }
 
 int
@@ -1197,9 +1213,10 @@ cloud_teardown(uv_timer_t *t)
 		if (!rs->in_call)	/* engine_free fails the others */
 			cloud_res_finish(rs, ERR_CLOSED, NULL, NULL);
 	}
-	c->pending = 3;
+	c->pending = 4;
 	/* Pending requests fail now, while sync and the outbox exist. */
 	engine_free(c->e, cloud_part_done, c);
+	secret_free(c->sec, cloud_part_done, c);
 	while ((rs = c->res) != NULL)
 		cloud_res_finish(rs, ERR_CLOSED, NULL, NULL);
 	sync_free(c->sy);

@@ -114,6 +114,9 @@ uv_loop_t *cloud_loop(struct cloud *c);
 /* The engine, for the account calls of client/engine.h. */
 struct engine *cloud_engine(struct cloud *c);
 
+/* The secret chats of this profile (client/secret.h). */
+struct secret *cloud_secret(struct cloud *c);
+
 /*
  * Adds or removes a listener of events. Several may listen; one may
  * unsubscribe itself (or another) from inside a callback.
