@@ -415,9 +415,30 @@ with Scenario("server_secret") as sc:
          "its queue holds no request any more")
 
     # Nothing secret in the log.
+    b1_key = b1.peer.keypair
     srv.stop()
     with open(srv.log, "rb") as f:
         log = f.read()
+    t.ok(b"secret" in log, "the log records secret-chat events", log[-2000:])
     t.ok(ct[1] not in log and b1.ik.verify_key.encode().hex().encode()
-         not in log, "the log carries no ciphertext or keys")
+         not in log and ct[1].hex().encode() not in log,
+         "the log carries no ciphertext or keys")
+
+    # Entries older than 7 days are purged at start-up. Update{secret_closed
+    # {secret_id: 9}} as the server stores it, once 8 days old, once new.
+    now = int(time.time())
+    out, why = db_rows(srv, "INSERT INTO secret_queue (device_id, qts, kind,"
+                       " secret_id, payload, created) VALUES"
+                       " (%d, 1000, 25, 9, x'ca01020809', %d),"
+                       " (%d, 1001, 25, 9, x'ca01020809', %d);"
+                       " SELECT count(*) FROM secret_queue WHERE qts >= 1000"
+                       % (b1_dev, now - 8 * 86400, b1_dev, now))
+    t.eq(out, "2", "two entries put into the stopped server's queue", why)
+    srv.start()
+    b1 = Dev(srv.addr, keypair=b1_key)
+    ups, _ = queue(b1, 999)
+    t.eq([(get(u, 2), event(u)[0], get(event(u)[1], 1)) for u in ups],
+         [(1001, CLOSED, 9)], "after a restart the 8-day-old one is gone")
+    out, why = db_rows(srv, "SELECT qts FROM secret_queue WHERE qts >= 1000")
+    t.eq(out, "1001", "also from the database", why)
     t.done()
