@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/cloud.h"
 #include "proto/err.h"
@@ -1674,6 +1675,11 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	struct app *a;
 	int r;
 
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "sotto: the terminal UI needs a terminal; for "
+		    "scripts, give an action (see sotto --help)\n");
+		return EX_IOERR_;
+	}
 	if (app_locale() != 0) {
 		fprintf(stderr, "sotto: the terminal UI needs a UTF-8 locale "
 		    "(set LANG, e.g. LANG=C.UTF-8)\n");

@@ -46,6 +46,7 @@ struct ui_screen {
 	PANEL *pan[DRAW_NWIN];
 	int rows, cols;
 	int too_small;
+	SCREEN *term;
 	int colors;		/* the terminal has colours */
 	int use_colors;		/* and the theme wants them */
 	const char *const *ov;	/* the overlay's lines, or NULL */
@@ -144,7 +145,8 @@ ui_draw_open(struct ui_screen **out)
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ERR_NOMEM;
-	if (initscr() == NULL) {
+	/* newterm, not initscr: an unknown TERM is an error, not an exit. */
+	if ((s->term = newterm(NULL, stdout, stdin)) == NULL) {
 		free(s);
 		return ERR_IO;
 	}
@@ -173,6 +175,8 @@ ui_draw_close(struct ui_screen *s)
 		return;
 	draw_free_windows(s);
 	endwin();
+	if (s->term != NULL)
+		delscreen(s->term);
 	free(s);
 }
 

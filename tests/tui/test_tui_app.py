@@ -209,6 +209,12 @@ with Scenario("tui-app") as sc:
         lw = list_width(cols)
         return [l[:lw] for l in s[:-2]]
 
+    # Without a terminal, no action is an error that says why.
+    p = alice.run()
+    t.eq(p.returncode, 74, "no action without a terminal: exit 74",
+         describe(p))
+    t.ok("needs a terminal" in p.stderr, "and says why", describe(p))
+
     # Settings: a notify command that records its argument.
     notify_log = os.path.join(root, "notify.log")
     cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
