@@ -386,6 +386,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	struct srv_prekeys mine;
 	struct srv_secret sc;
 	uint64_t *devs = NULL;
+	uint32_t retry = 0;
 	size_t n = 0, i, j;
 	int r;
 
@@ -411,6 +412,11 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 				return srv_conn_error(c, id, ERR_INVAL,
 				    "one device offered twice", 0);
 	}
+	/* A request writes to the peer's queues: it counts as a send. */
+	if (srv_limit_take(s->send_limit, &c->user_id, sizeof(c->user_id),
+	    srv_now_ms(s), &retry) != 0)
+		return srv_conn_error(c, id, ERR_RATE_LIMITED,
+		    "too many requests; slow down", retry);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
 		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "publish this device's prekeys first");
