@@ -174,9 +174,11 @@ ui_draw_close(struct ui_screen *s)
 	if (s == NULL)
 		return;
 	draw_free_windows(s);
+	/*
+	 * The SCREEN stays (no delscreen): the panel library keeps a panel
+	 * of its own per screen that delscreen would leave unreachable.
+	 */
 	endwin();
-	if (s->term != NULL)
-		delscreen(s->term);
 	free(s);
 }
 
