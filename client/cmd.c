@@ -29,6 +29,8 @@
 #include "client/log.h"
 #include "client/net.h"
 #include "client/profile.h"
+#include "client/secret.h"
+#include "client/secret_cmd.h"
 #include "crypto/fp.h"
 #include "crypto/sec.h"
 #include "proto/err.h"
@@ -172,6 +174,15 @@ enum {
 	OPT_EDIT,
 	OPT_DELETE,
 	OPT_FOR_EVERYONE,
+	OPT_SECRET,
+	OPT_TTL,
+	OPT_SECRET_START,
+	OPT_SECRET_ACCEPT,
+	OPT_SECRET_DECLINE,
+	OPT_SECRET_CLOSE,
+	OPT_SECRET_LIST,
+	OPT_SECRET_FINGERPRINT,
+	OPT_SECRET_TTL,
 };
 
 static const struct option cmd_longopts[] = {
@@ -209,6 +220,16 @@ static const struct option cmd_longopts[] = {
 	{ "edit", required_argument, NULL, OPT_EDIT },
 	{ "delete", required_argument, NULL, OPT_DELETE },
 	{ "for-everyone", no_argument, NULL, OPT_FOR_EVERYONE },
+	{ "secret", no_argument, NULL, OPT_SECRET },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "secret-start", required_argument, NULL, OPT_SECRET_START },
+	{ "secret-accept", required_argument, NULL, OPT_SECRET_ACCEPT },
+	{ "secret-decline", required_argument, NULL, OPT_SECRET_DECLINE },
+	{ "secret-close", required_argument, NULL, OPT_SECRET_CLOSE },
+	{ "secret-list", no_argument, NULL, OPT_SECRET_LIST },
+	{ "secret-fingerprint", required_argument, NULL,
+	    OPT_SECRET_FINGERPRINT },
+	{ "secret-ttl", required_argument, NULL, OPT_SECRET_TTL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -333,10 +354,12 @@ int
 cmd_parse(int argc, char **argv, struct cmd_opts *o,
     const struct cmd_sink *s)
 {
+	uint64_t ttl = 0;
 	int ch, idx, r, two;
 	char host[NET_HOST_MAX + 1], port[NET_PORT_MAX + 1];
 
 	memset(o, 0, sizeof(*o));
+	o->ttl = -1;
 	o->profile = "default";
 	o->timeout_ms = CMD_DEFAULT_TIMEOUT_MS;
 	opterr = 0;
@@ -503,6 +526,45 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		case OPT_FOR_EVERYONE:
 			o->for_everyone = 1;
 			break;
+		case OPT_SECRET:
+			o->secret = 1;
+			break;
+		case OPT_TTL:
+			if (strcmp(optarg, "0") == 0)
+				ttl = 0;
+			else if (cmd_parse_id(optarg, &ttl) != 0)
+				ttl = UINT64_MAX;
+			if (ttl > SECRET_TTL_MAX) {
+				cmd_err(s, "invalid --ttl '%s' (expected 0 to "
+				    "%d seconds)", optarg, SECRET_TTL_MAX);
+				return CMD_EX_USAGE;
+			}
+			o->ttl = (long)ttl;
+			break;
+		case OPT_SECRET_START:
+		case OPT_SECRET_CLOSE:
+		case OPT_SECRET_FINGERPRINT:
+		case OPT_SECRET_TTL:
+			r = cmd_set_action(o, ch == OPT_SECRET_START ?
+			    CMD_SECRET_START : ch == OPT_SECRET_CLOSE ?
+			    CMD_SECRET_CLOSE : ch == OPT_SECRET_TTL ?
+			    CMD_SECRET_TTL : CMD_SECRET_FINGERPRINT, s);
+			o->peer = optarg;
+			break;
+		case OPT_SECRET_ACCEPT:
+		case OPT_SECRET_DECLINE:
+			r = cmd_set_action(o, ch == OPT_SECRET_ACCEPT ?
+			    CMD_SECRET_ACCEPT : CMD_SECRET_DECLINE, s);
+			if (r == 0 && cmd_parse_id(optarg,
+			    &o->secret_id) != 0) {
+				cmd_err(s, "invalid secret chat id '%s'",
+				    optarg);
+				return CMD_EX_USAGE;
+			}
+			break;
+		case OPT_SECRET_LIST:
+			r = cmd_set_action(o, CMD_SECRET_LIST, s);
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -593,6 +655,27 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 	}
 	if (o->for_everyone && o->action != CMD_DELETE) {
 		cmd_err(s, "--for-everyone goes with --delete");
+		return CMD_EX_USAGE;
+	}
+	if (o->secret && o->action != CMD_SEND && o->action != CMD_HISTORY &&
+	    o->action != CMD_MARK_READ) {
+		cmd_err(s, "--secret goes with -t PEER -m TEXT, --history or "
+		    "--mark-read");
+		return CMD_EX_USAGE;
+	}
+	if (o->secret && o->reply_to != 0) {
+		cmd_err(s, "--reply-to does not go with --secret");
+		return CMD_EX_USAGE;
+	}
+	if (o->ttl >= 0 && o->action != CMD_SECRET_START &&
+	    o->action != CMD_SECRET_TTL &&
+	    !(o->action == CMD_SEND && o->secret)) {
+		cmd_err(s, "--ttl goes with --secret-start, --secret-ttl or "
+		    "-t PEER --secret");
+		return CMD_EX_USAGE;
+	}
+	if (o->action == CMD_SECRET_TTL && o->ttl < 0) {
+		cmd_err(s, "--secret-ttl needs --ttl SECONDS");
 		return CMD_EX_USAGE;
 	}
 	return 0;
@@ -785,6 +868,8 @@ cmd_report_cb(uv_timer_t *t)
 		cloud_unsubscribe(k->c, cmd_on_event, k);
 		k->subscribed = 0;
 	}
+	if (k->o->action == CMD_LISTEN)
+		secret_cmd_unlisten(k->c);
 	uv_close((uv_handle_t *)&k->timer, cmd_timer_closed);
 	k->done(k->ud, k->status);
 }
@@ -1585,6 +1670,46 @@ cmd_need_chat(struct cmd *k, size_t i)
 	return -1;
 }
 
+static int
+cmd_secret_alive(void *ud)
+{
+	return !((struct cmd *)ud)->finished;
+}
+
+static void
+cmd_secret_done(void *ud, int status)
+{
+	struct cmd *k = ud;
+
+	if (!k->finished)
+		cmd_finish(k, status);
+	cmd_unref(k);
+}
+
+/* A secret-chat action: client/secret_cmd carries it out. */
+static void
+cmd_secret_act(struct cmd *k)
+{
+	static const struct secret_cmd_ops ops = {
+		cmd_secret_alive, cmd_secret_done
+	};
+	int r;
+
+	if (k->n_peers > 0 && cmd_need_user(k, 0) != 0)
+		return;
+	k->refs++;
+	if ((r = secret_cmd_act(k->c, k->o, k->s, k->n_peers > 0 ?
+	    &k->res[0] : NULL, cmd_left_ms(k), &ops, k)) != 0) {
+		k->refs--;
+		if (r == ERR_INVAL && k->n_peers > 0) {
+			cmd_err(k->s, "a secret chat needs another user, not "
+			    "%s", k->peers[0]);
+			cmd_finish(k, CMD_EX_DATAERR);
+		} else
+			cmd_finish(k, cmd_report(k, r, NULL));
+	}
+}
+
 /* Every PEER is resolved: carry the action out. */
 static void
 cmd_act(struct cmd *k)
@@ -1595,6 +1720,10 @@ cmd_act(struct cmd *k)
 	int r = 0, st;
 
 	k->phase = PH_CALL;
+	if (secret_cmd_is_secret(o)) {
+		cmd_secret_act(k);
+		return;
+	}
 	switch (o->action) {
 	case CMD_SEND:
 		r = cloud_send(k->c, &k->res[0], o->message, o->reply_to,
@@ -2109,6 +2238,7 @@ cmd_begin(uv_timer_t *t)
 		uv_timer_start(&k->timer, cmd_timeout, k->o->timeout_ms, 0);
 	if (a == CMD_LISTEN) {
 		k->phase = PH_LISTEN;
+		secret_cmd_listen(k->c, k->o, k->s);
 		return;
 	}
 	if (a == CMD_SEND) {
@@ -2165,6 +2295,10 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 	case CMD_USER:
 	case CMD_ADD_CONTACT:
 	case CMD_REMOVE_CONTACT:
+	case CMD_SECRET_START:
+	case CMD_SECRET_CLOSE:
+	case CMD_SECRET_FINGERPRINT:
+	case CMD_SECRET_TTL:
 		k->peers[k->n_peers++] = strdup(o->peer);
 		break;
 	case CMD_CREATE_GROUP:

@@ -57,6 +57,15 @@ enum cmd_action {
 	CMD_RENAME_GROUP,
 	CMD_EDIT,
 	CMD_DELETE,
+	/* Secret chats (client/secret_cmd.c); also -t, --history and
+	 * --mark-read with --secret. */
+	CMD_SECRET_START,
+	CMD_SECRET_ACCEPT,
+	CMD_SECRET_DECLINE,
+	CMD_SECRET_CLOSE,
+	CMD_SECRET_LIST,
+	CMD_SECRET_FINGERPRINT,
+	CMD_SECRET_TTL,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -86,6 +95,9 @@ struct cmd_opts {
 	uint64_t edit_id;
 	const char *delete_ids;		/* --delete ID[,ID...] */
 	int for_everyone;
+	int secret;			/* --secret: the secret chat with PEER */
+	long ttl;			/* --ttl seconds; -1 when not given */
+	uint64_t secret_id;		/* --secret-accept, --secret-decline */
 	const char *profile;
 	const char *server;
 	int have_server_key;

@@ -41,6 +41,8 @@ struct secret {
 
 	int ready;			/* welcomed and logged in */
 	int fetching;			/* a GetSecretQueue is in flight */
+	int publishing;			/* our keys are on their way */
+	int queue_done;			/* the queue is processed and acked */
 	int synced;
 	int sync_err;
 	uint64_t gen;			/* counts connections */
@@ -318,6 +320,12 @@ secret_kick_cb(uv_timer_t *t)
 static void
 secret_set_synced(struct secret *s, int err)
 {
+	/* A command that ends now leaves the server with our keys. */
+	if (err == 0) {
+		s->queue_done = 1;
+		if (s->publishing)
+			return;
+	}
 	if (err == 0)
 		s->synced = 1;
 	s->sync_err = err;
@@ -704,16 +712,30 @@ secret_apply_one(struct secret *s, const Sotto__Update *u)
 	return 0;
 }
 
+/*
+ * Acknowledges the entries up to qts. then: 0 nothing more, 1 the queue
+ * is done, 2 fetch the next page, once the server answered.
+ */
 static void
-secret_ack(struct secret *s, uint64_t qts)
+secret_ack(struct secret *s, uint64_t qts, int then)
 {
 	Sotto__Request req = SOTTO__REQUEST__INIT;
 	Sotto__AckSecret m = SOTTO__ACK_SECRET__INIT;
+	struct secret_call *k;
+	int r;
 
 	m.qts = qts;
 	req.method_case = SOTTO__REQUEST__METHOD_ACK_SECRET;
 	req.ack_secret = &m;
-	(void)secret_call(s, SC_ACK, &req, SECRET_CALL_MS, NULL, NULL, NULL);
+	if ((r = secret_call(s, SC_ACK, &req, SECRET_CALL_MS, NULL, NULL,
+	    &k)) != 0) {
+		if (then != 0)
+			secret_set_synced(s, r);
+		return;
+	}
+	k->id = (uint64_t)then;
+	if (then != 0)
+		s->fetching = 1;
 }
 
 static void
@@ -762,11 +784,12 @@ secret_on_queue(struct secret *s, const Sotto__SecretQueue *q)
 		}
 		qts = last = q->updates[i]->qts;
 	}
-	if (last != 0)
-		secret_ack(s, last);
-	if (q->more && last != 0)
-		secret_fetch(s);
-	else if (!s->synced)
+	if (last != 0) {
+		/* The next page (or the end) once the server has the ack. */
+		secret_ack(s, last, q->more ? 2 : 1);
+		return;
+	}
+	if (!s->synced)
 		secret_set_synced(s, 0);
 }
 
@@ -777,7 +800,7 @@ secret_on_update(struct secret *s, const Sotto__Update *u)
 
 	if (u->qts == 0 || s->freeing || !s->ready)
 		return;
-	if (s->fetching || !s->synced)
+	if (s->fetching || !s->queue_done)
 		return;		/* the answer in flight carries it */
 	if (store_get_qts(s->st, &qts) != 0)
 		return;
@@ -788,7 +811,7 @@ secret_on_update(struct secret *s, const Sotto__Update *u)
 		return;
 	}
 	if (secret_apply_one(s, u) == 0)
-		secret_ack(s, u->qts);
+		secret_ack(s, u->qts, 0);
 }
 
 void
@@ -799,9 +822,12 @@ secret_on_ready(struct secret *s)
 	s->synced = 0;
 	s->sync_err = 0;
 	s->fetching = 0;
+	s->queue_done = 0;
 	(void)secret_expire(s);
 	if (secret_publish(s, SC_PUBLISH, 0) != 0)
 		log_warn("secret chats: the prekeys could not be published");
+	else
+		s->publishing = 1;
 	secret_fetch(s);
 }
 
@@ -811,6 +837,17 @@ secret_on_down(struct secret *s)
 	s->ready = 0;
 	s->fetching = 0;
 	s->synced = 0;
+	s->publishing = 0;
+	s->queue_done = 0;
+}
+
+/* The keys are published (or could not be): a waiting sync may end. */
+static void
+secret_published(struct secret *s)
+{
+	s->publishing = 0;
+	if (s->queue_done && !s->synced && !s->freeing)
+		secret_set_synced(s, 0);
 }
 
 /* ---------------------------------------------------------- replies */
@@ -834,20 +871,38 @@ secret_reply(void *ud, int err, const Sotto__Response *resp)
 		    strlen(resp->error->message));
 	switch (k->kind) {
 	case SC_PUBLISH:
+		if (stale || s->freeing)
+			break;
 		if (err == 0 && resp->result_case ==
 		    SOTTO__RESPONSE__RESULT_PREKEYS &&
-		    resp->prekeys->opk_count < SECRET_OPK_LOW && !s->freeing &&
-		    secret_publish(s, SC_REFILL, SECRET_OPK_POOL -
-		    resp->prekeys->opk_count) != 0)
+		    resp->prekeys->opk_count < SECRET_OPK_LOW) {
+			if (secret_publish(s, SC_REFILL, SECRET_OPK_POOL -
+			    resp->prekeys->opk_count) == 0)
+				break;	/* still publishing */
 			log_warn("secret chats: one-time prekeys could not "
 			    "be refilled");
-		else if (err != 0 && err != ERR_UNKNOWN_METHOD)
+		} else if (err != 0 && err != ERR_UNKNOWN_METHOD)
 			log_warn_err(err, "secret chats: PublishPrekeys");
+		secret_published(s);
 		break;
 	case SC_REFILL:
+		if (err != 0 && err != ERR_UNKNOWN_METHOD)
+			log_warn_err(err, "secret chats: PublishPrekeys");
+		if (!stale && !s->freeing)
+			secret_published(s);
+		break;
 	case SC_ACK:
 		if (err != 0 && err != ERR_UNKNOWN_METHOD)
-			log_warn_err(err, "secret chats: call %d", k->kind);
+			log_warn_err(err, "secret chats: AckSecret");
+		if (stale || s->freeing || k->id == 0)
+			break;
+		s->fetching = 0;
+		if (err != 0)
+			secret_set_synced(s, err);
+		else if (k->id == 2)
+			secret_fetch(s);
+		else if (!s->synced)
+			secret_set_synced(s, 0);
 		break;
 	case SC_QUEUE:
 		if (stale || s->freeing)

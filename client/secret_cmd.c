@@ -1,0 +1,640 @@
+/*
+ * The secret-chat actions of the command line. See client/secret_cmd.h.
+ *
+ * Reading counts as reading: --history PEER --secret and a message
+ * printed by --listen mark the received messages read, which starts their
+ * self-destruct timers here and, through an encrypted read receipt, on
+ * the sender's device.
+ */
+#include "client/secret_cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/json.h"
+#include "client/secret.h"
+#include "proto/err.h"
+
+/* Who prints secret-chat events: --listen, or a command while it runs. */
+struct sc_listen {
+	struct cloud *c;
+	const struct cmd_opts *o;
+	const struct cmd_sink *s;
+	int quiet;			/* a command: key changes only */
+};
+
+static struct sc_listen sc_listener;
+static void sc_on_event(void *ud, const struct secret_event *ev);
+
+struct scmd {
+	struct cloud *c;
+	struct secret *sec;
+	const struct cmd_opts *o;
+	const struct cmd_sink *s;
+	struct cloud_peer peer;
+	uint64_t timeout_ms;
+	struct secret_cmd_ops ops;
+	void *ud;
+	int printed;
+};
+
+int
+secret_cmd_is_secret(const struct cmd_opts *o)
+{
+	return o->secret || (o->action >= CMD_SECRET_START &&
+	    o->action <= CMD_SECRET_TTL);
+}
+
+static void sc_out(const struct cmd_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sc_out(const struct cmd_sink *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->out(s->ud, line);
+}
+
+/* Writes obj as one line and drops it; CMD_EX_* status. */
+static int
+sc_json(const struct cmd_sink *s, json_t *obj, int failed)
+{
+	char *text = NULL;
+
+	if (obj != NULL && !failed)
+		text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL) {
+		cmd_err(s, "out of memory");
+		return CMD_EX_SOFTWARE;
+	}
+	s->out(s->ud, text);
+	free(text);
+	return 0;
+}
+
+static void
+sc_jset(json_t *o, const char *key, json_t *v, int *failed)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*failed = 1;
+}
+
+/* "@username" of user id (sanitised), or "user ID". */
+static void
+sc_user_label(struct cloud *c, uint64_t id, char *out, size_t cap)
+{
+	struct store_user u;
+	char *clean;
+
+	if (cloud_get_user(c, id, &u) == 0) {
+		clean = json_sanitize(u.username, strlen(u.username));
+		if (clean != NULL && clean[0] != '\0')
+			snprintf(out, cap, "@%s", clean);
+		else
+			snprintf(out, cap, "user %llu", (unsigned long long)id);
+		free(clean);
+		store_user_free(&u);
+		return;
+	}
+	snprintf(out, cap, "user %llu", (unsigned long long)id);
+}
+
+static const char *
+sc_state_word(int state)
+{
+	switch (state) {
+	case STORE_SECRET_PENDING_OUT:
+		return "pending-out";
+	case STORE_SECRET_PENDING_IN:
+		return "pending-in";
+	case STORE_SECRET_ACTIVE:
+		return "active";
+	default:
+		return "closed";
+	}
+}
+
+static void
+sc_time(char *out, size_t cap, uint64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, cap, "-");
+}
+
+static int
+sc_print_chat(struct cloud *c, const struct cmd_opts *o,
+    const struct cmd_sink *s, const struct store_secret_chat *ch)
+{
+	char who[300];
+	json_t *j;
+	int failed = 0;
+
+	sc_user_label(c, ch->peer_user, who, sizeof(who));
+	if (!o->json) {
+		sc_out(s, "secret %llu  %s  %s  ttl %lus  %s  device %llu",
+		    (unsigned long long)ch->secret_id, who,
+		    sc_state_word(ch->state), (unsigned long)ch->ttl,
+		    ch->initiator ? "started by me" : "started by them",
+		    (unsigned long long)ch->peer_device);
+		return 0;
+	}
+	if ((j = json_object()) != NULL) {
+		sc_jset(j, "type", json_string("secret_chat"), &failed);
+		sc_jset(j, "secret_id", json_u64(ch->secret_id), &failed);
+		sc_jset(j, "peer", json_text(who), &failed);
+		sc_jset(j, "peer_id", json_u64(ch->peer_user), &failed);
+		sc_jset(j, "peer_device", json_u64(ch->peer_device), &failed);
+		sc_jset(j, "state", json_string(sc_state_word(ch->state)),
+		    &failed);
+		sc_jset(j, "ttl", json_u64(ch->ttl), &failed);
+		sc_jset(j, "initiator", json_boolean(ch->initiator), &failed);
+		sc_jset(j, "created", json_u64(ch->created), &failed);
+	}
+	return sc_json(s, j, failed);
+}
+
+static int
+sc_print_msg(struct cloud *c, const struct cmd_opts *o,
+    const struct cmd_sink *s, const struct store_secret_chat *ch,
+    const struct store_secret_msg *m)
+{
+	char who[300], when[64], extra[128];
+	char *text;
+	json_t *j;
+	int failed = 0;
+
+	if (m->out)
+		snprintf(who, sizeof(who), "me");
+	else
+		sc_user_label(c, ch->peer_user, who, sizeof(who));
+	if (o->json) {
+		if ((j = json_object()) != NULL) {
+			sc_jset(j, "type", json_string("secret_message"),
+			    &failed);
+			sc_jset(j, "secret_id", json_u64(m->secret_id),
+			    &failed);
+			sc_jset(j, "id", json_u64(m->id), &failed);
+			sc_jset(j, "out", json_boolean(m->out), &failed);
+			sc_jset(j, "from", json_text(who), &failed);
+			sc_jset(j, "service", json_boolean(m->service),
+			    &failed);
+			sc_jset(j, "text", json_text_ml(m->text), &failed);
+			sc_jset(j, "date", json_u64(m->date), &failed);
+			sc_jset(j, "ttl", json_u64(m->ttl), &failed);
+			sc_jset(j, "read_date", json_u64(m->read_date),
+			    &failed);
+			sc_jset(j, "expires_at", json_u64(m->expires_at),
+			    &failed);
+		}
+		return sc_json(s, j, failed);
+	}
+	if ((text = json_sanitize_text(m->text, strlen(m->text))) == NULL) {
+		cmd_err(s, "out of memory");
+		return CMD_EX_SOFTWARE;
+	}
+	sc_time(when, sizeof(when), m->date);
+	extra[0] = '\0';
+	if (m->expires_at != 0)
+		snprintf(extra, sizeof(extra), "  [self-destructs in %llds]",
+		    (long long)m->expires_at - (long long)time(NULL));
+	else if (m->ttl != 0)
+		snprintf(extra, sizeof(extra), "  [%lus after reading]",
+		    (unsigned long)m->ttl);
+	if (m->service)
+		sc_out(s, "[%s] secret %llu: -- %s --", when,
+		    (unsigned long long)m->secret_id, text);
+	else
+		sc_out(s, "[%s] secret %llu #%llu %s: %s%s", when,
+		    (unsigned long long)m->secret_id,
+		    (unsigned long long)m->id, who, text, extra);
+	free(text);
+	return 0;
+}
+
+/* ------------------------------------------------------------ actions */
+
+static void
+sc_end(struct scmd *k, int status)
+{
+	if (sc_listener.quiet && sc_listener.s == k->s) {
+		secret_set_listener(k->sec, NULL, NULL);
+		memset(&sc_listener, 0, sizeof(sc_listener));
+	}
+	k->ops.done(k->ud, status);
+	free(k);
+}
+
+/* Says what went wrong and ends with the matching status. */
+static void
+sc_fail(struct scmd *k, int err, const char *why)
+{
+	int alive = k->ops.alive(k->ud);
+
+	if (alive) {
+		if (err == ERR_UNKNOWN_METHOD)
+			cmd_err(k->s, "the server does not support secret "
+			    "chats");
+		else if (why != NULL && why[0] != '\0')
+			cmd_err(k->s, "%s (%s)", why, err_str(err));
+		else
+			cmd_err(k->s, "%s", err_str(err));
+	}
+	sc_end(k, cmd_exit_code(err));
+}
+
+static void
+sc_no_chat(struct scmd *k, const char *what)
+{
+	if (k->ops.alive(k->ud))
+		cmd_err(k->s, "there is no %ssecret chat with %s on this "
+		    "device", what, k->o->to != NULL ? k->o->to : k->o->peer);
+	sc_end(k, CMD_EX_DATAERR);
+}
+
+static int
+sc_list_cb(void *ud, const struct store_secret_chat *ch)
+{
+	struct scmd *k = ud;
+
+	return sc_print_chat(k->c, k->o, k->s, ch);
+}
+
+static void
+sc_after_read(void *ud, int err, const char *why, uint64_t id)
+{
+	struct scmd *k = ud;
+
+	if (err != 0) {
+		sc_fail(k, err, why);
+		return;
+	}
+	if (k->o->action == CMD_MARK_READ && k->ops.alive(k->ud)) {
+		if (k->o->json) {
+			json_t *j = json_object();
+			int failed = 0;
+
+			if (j != NULL) {
+				sc_jset(j, "type", json_string("secret_read"),
+				    &failed);
+				sc_jset(j, "count", json_u64(id), &failed);
+			}
+			sc_end(k, sc_json(k->s, j, failed));
+			return;
+		}
+		sc_out(k->s, "%llu secret message%s marked read",
+		    (unsigned long long)id, id == 1 ? "" : "s");
+	}
+	sc_end(k, 0);
+}
+
+struct sc_hist {
+	struct scmd *k;
+	const struct store_secret_chat *ch;
+	int st;
+};
+
+static int
+sc_hist_cb(void *ud, const struct store_secret_msg *m)
+{
+	struct sc_hist *h = ud;
+
+	return sc_print_msg(h->k->c, h->k->o, h->k->s, h->ch, m);
+}
+
+static void
+sc_on_done(void *ud, int err, const char *why, uint64_t id)
+{
+	struct scmd *k = ud;
+	struct store_secret_chat ch;
+	char who[300];
+	int st = 0;
+
+	if (err != 0) {
+		sc_fail(k, err, why);
+		return;
+	}
+	if (!k->ops.alive(k->ud)) {
+		sc_end(k, 0);
+		return;
+	}
+	switch (k->o->action) {
+	case CMD_SECRET_START:
+	case CMD_SECRET_ACCEPT:
+		if (store_secret_get_chat(secret_store(k->sec), id, 0,
+		    &ch) == 0)
+			st = sc_print_chat(k->c, k->o, k->s, &ch);
+		break;
+	case CMD_SECRET_DECLINE:
+	case CMD_SECRET_CLOSE:
+		if (k->o->json) {
+			json_t *j = json_object();
+			int failed = 0;
+
+			if (j != NULL) {
+				sc_jset(j, "type", json_string(
+				    k->o->action == CMD_SECRET_CLOSE ?
+				    "secret_closed" : "secret_declined"),
+				    &failed);
+				sc_jset(j, "secret_id", json_u64(id), &failed);
+			}
+			st = sc_json(k->s, j, failed);
+		} else
+			sc_out(k->s, "secret chat %llu %s",
+			    (unsigned long long)id,
+			    k->o->action == CMD_SECRET_CLOSE ?
+			    "closed and wiped" : "declined");
+		break;
+	default:		/* a send or a timer change */
+		sc_user_label(k->c, k->peer.user_id, who, sizeof(who));
+		if (k->o->json) {
+			json_t *j = json_object();
+			int failed = 0;
+
+			if (j != NULL) {
+				sc_jset(j, "type", json_string("secret_sent"),
+				    &failed);
+				sc_jset(j, "id", json_u64(id), &failed);
+				sc_jset(j, "peer", json_text(who), &failed);
+			}
+			st = sc_json(k->s, j, failed);
+		} else
+			sc_out(k->s, "secret message %llu sent to %s",
+			    (unsigned long long)id, who);
+		break;
+	}
+	sc_end(k, st);
+}
+
+static void
+sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
+{
+	char hex[SFP_HEX_TEXT_LEN], emoji[SFP_EMOJI_TEXT_LEN], who[300];
+	int r, failed = 0;
+	json_t *j;
+
+	if ((r = secret_fingerprint(k->sec, ch, hex, emoji)) != 0) {
+		sc_fail(k, r, NULL);
+		return;
+	}
+	sc_user_label(k->c, ch->peer_user, who, sizeof(who));
+	if (k->o->json) {
+		if ((j = json_object()) != NULL) {
+			sc_jset(j, "type", json_string("secret_fingerprint"),
+			    &failed);
+			sc_jset(j, "secret_id", json_u64(ch->secret_id),
+			    &failed);
+			sc_jset(j, "peer", json_text(who), &failed);
+			sc_jset(j, "hex", json_string(hex), &failed);
+			sc_jset(j, "emoji", json_string(emoji), &failed);
+		}
+		sc_end(k, sc_json(k->s, j, failed));
+		return;
+	}
+	sc_out(k->s, "secret chat %llu with %s: compare on both devices",
+	    (unsigned long long)ch->secret_id, who);
+	sc_out(k->s, "%s", hex);
+	sc_out(k->s, "%s", emoji);
+	sc_end(k, 0);
+}
+
+static void
+sc_synced(void *ud, int err, const char *why, uint64_t id)
+{
+	struct scmd *k = ud;
+	const struct cmd_opts *o = k->o;
+	struct store_secret_chat ch;
+	struct sc_hist h;
+	int r = 0;
+
+	(void)why;
+	(void)id;
+	if (!k->ops.alive(k->ud)) {
+		sc_end(k, 0);
+		return;
+	}
+	/* Local reads go on with what is here; calls would fail anyway. */
+	if (err != 0 && err != ERR_UNKNOWN_METHOD && o->action !=
+	    CMD_SECRET_LIST && o->action != CMD_HISTORY &&
+	    o->action != CMD_SECRET_FINGERPRINT) {
+		sc_fail(k, err, NULL);
+		return;
+	}
+	switch (o->action) {
+	case CMD_SECRET_START:
+		r = secret_start(k->sec, k->peer.user_id, o->ttl < 0 ? 0 :
+		    (uint32_t)o->ttl, k->timeout_ms, sc_on_done, k);
+		break;
+	case CMD_SECRET_ACCEPT:
+		r = secret_accept(k->sec, o->secret_id, k->timeout_ms,
+		    sc_on_done, k);
+		if (r == ERR_NOT_FOUND) {
+			if (k->ops.alive(k->ud))
+				cmd_err(k->s, "there is no secret chat request "
+				    "%llu for this device",
+				    (unsigned long long)o->secret_id);
+			sc_end(k, CMD_EX_DATAERR);
+			return;
+		}
+		break;
+	case CMD_SECRET_DECLINE:
+		r = secret_decline(k->sec, o->secret_id, k->timeout_ms,
+		    sc_on_done, k);
+		if (r == ERR_NOT_FOUND) {
+			if (k->ops.alive(k->ud))
+				cmd_err(k->s, "there is no secret chat request "
+				    "%llu for this device",
+				    (unsigned long long)o->secret_id);
+			sc_end(k, CMD_EX_DATAERR);
+			return;
+		}
+		break;
+	case CMD_SECRET_LIST:
+		r = store_secret_list_chats(secret_store(k->sec), sc_list_cb,
+		    k);
+		if (r > 0) {
+			sc_end(k, r);
+			return;
+		}
+		if (r == 0) {
+			sc_end(k, 0);
+			return;
+		}
+		break;
+	case CMD_SECRET_CLOSE:
+		if (secret_find(k->sec, k->peer.user_id, &ch) != 0) {
+			sc_no_chat(k, "");
+			return;
+		}
+		r = secret_close(k->sec, ch.secret_id, k->timeout_ms,
+		    sc_on_done, k);
+		break;
+	case CMD_SECRET_FINGERPRINT:
+		if (secret_find(k->sec, k->peer.user_id, &ch) != 0) {
+			sc_no_chat(k, "");
+			return;
+		}
+		sc_fingerprint(k, &ch);
+		return;
+	case CMD_SECRET_TTL:
+		r = secret_set_ttl(k->sec, k->peer.user_id, (uint32_t)o->ttl,
+		    k->timeout_ms, sc_on_done, k);
+		if (r == ERR_NOT_FOUND) {
+			sc_no_chat(k, "active ");
+			return;
+		}
+		break;
+	case CMD_SEND:
+		r = secret_send(k->sec, k->peer.user_id, o->message, o->ttl,
+		    k->timeout_ms, sc_on_done, k);
+		if (r == ERR_NOT_FOUND) {
+			sc_no_chat(k, "active ");
+			return;
+		}
+		break;
+	case CMD_HISTORY:
+	case CMD_MARK_READ:
+		if (secret_find(k->sec, k->peer.user_id, &ch) != 0) {
+			sc_no_chat(k, "");
+			return;
+		}
+		if (o->action == CMD_HISTORY) {
+			h.k = k;
+			h.ch = &ch;
+			r = store_secret_list_msgs(secret_store(k->sec),
+			    ch.secret_id, sc_hist_cb, &h);
+			if (r > 0) {
+				sc_end(k, r);
+				return;
+			}
+			if (r != 0)
+				break;
+		}
+		/* What was printed has been read. */
+		r = secret_mark_read(k->sec, ch.secret_id, k->timeout_ms,
+		    sc_after_read, k);
+		break;
+	default:
+		r = ERR_INVAL;
+		break;
+	}
+	if (r != 0)
+		sc_fail(k, r, NULL);
+}
+
+int
+secret_cmd_act(struct cloud *c, const struct cmd_opts *o,
+    const struct cmd_sink *s, const struct cloud_peer *peer,
+    uint64_t timeout_ms, const struct secret_cmd_ops *ops, void *ud)
+{
+	struct scmd *k;
+	int r;
+
+	if (peer != NULL && (peer->user_id == 0 ||
+	    peer->kind == STORE_CHAT_GROUP || peer->user_id == cloud_self(c)))
+		return ERR_INVAL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return ERR_NOMEM;
+	k->c = c;
+	k->sec = cloud_secret(c);
+	k->o = o;
+	k->s = s;
+	if (peer != NULL)
+		k->peer = *peer;
+	k->timeout_ms = timeout_ms;
+	k->ops = *ops;
+	k->ud = ud;
+	if (sc_listener.c == NULL) {
+		/* A changed key is said loudly whatever the command. */
+		sc_listener.c = c;
+		sc_listener.o = o;
+		sc_listener.s = s;
+		sc_listener.quiet = 1;
+		secret_set_listener(k->sec, sc_on_event, &sc_listener);
+	}
+	if ((r = secret_when_synced(k->sec, sc_synced, k)) != 0) {
+		free(k);
+		return r;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- listen */
+
+
+static void
+sc_read_done(void *ud, int err, const char *why, uint64_t id)
+{
+	(void)ud;
+	(void)err;
+	(void)why;
+	(void)id;
+}
+
+static void
+sc_on_event(void *ud, const struct secret_event *ev)
+{
+	struct sc_listen *l = ud;
+	char who[300];
+
+	if (l->quiet && ev->kind != SECRET_EV_KEY_CHANGED)
+		return;
+	switch (ev->kind) {
+	case SECRET_EV_REQUEST:
+	case SECRET_EV_ACCEPTED:
+		(void)sc_print_chat(l->c, l->o, l->s, ev->chat);
+		break;
+	case SECRET_EV_GONE:
+		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		if (!l->o->json)
+			sc_out(l->s, "secret chat %llu with %s was closed",
+			    (unsigned long long)ev->chat->secret_id, who);
+		break;
+	case SECRET_EV_MESSAGE:
+		(void)sc_print_msg(l->c, l->o, l->s, ev->chat, ev->msg);
+		/* Printed is read. */
+		(void)secret_mark_read(cloud_secret(l->c), ev->chat->secret_id,
+		    CMD_DEFAULT_TIMEOUT_MS, sc_read_done, NULL);
+		break;
+	case SECRET_EV_KEY_CHANGED:
+		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		cmd_err(l->s, "WARNING: the identity key of %s (device %llu) "
+		    "CHANGED; secret chat %llu was closed. Verify the new "
+		    "fingerprint before trusting a new chat.", who,
+		    (unsigned long long)ev->chat->peer_device,
+		    (unsigned long long)ev->chat->secret_id);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+secret_cmd_listen(struct cloud *c, const struct cmd_opts *o,
+    const struct cmd_sink *s)
+{
+	sc_listener.c = c;
+	sc_listener.o = o;
+	sc_listener.s = s;
+	sc_listener.quiet = 0;
+	secret_set_listener(cloud_secret(c), sc_on_event, &sc_listener);
+}
+
+void
+secret_cmd_unlisten(struct cloud *c)
+{
+	secret_set_listener(cloud_secret(c), NULL, NULL);
+	memset(&sc_listener, 0, sizeof(sc_listener));
+}

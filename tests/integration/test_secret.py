@@ -1,0 +1,187 @@
+"""Secret chats with real sottod and sotto processes: alice starts one with
+bob, who has two devices; bob accepts on one, the other drops the request;
+messages both ways while the other side is offline (every run is a
+separate process); the same fingerprint on both sides; a send without an
+active chat refused with 65; a self-destruct timer set (a service message
+on both sides) that deletes a read message on both sides; close wipes both
+sides; no queue entry left on the server, and neither message text nor
+a private key in the server's database."""
+import os
+import subprocess
+import time
+
+from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
+
+
+def db_dump(srv):
+    """The server's SQLCipher database as SQL text, keyed from server.key."""
+    key = None
+    with open(os.path.join(srv.data, "server.key")) as f:
+        for line in f:
+            if line.startswith("store "):
+                key = line.split()[1]
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              ".dump\n" % key).encode()
+    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
+                       input=script, capture_output=True, timeout=60)
+    return p.stdout, p.stderr
+
+
+def db_query(srv, sql):
+    key = None
+    with open(os.path.join(srv.data, "server.key")) as f:
+        for line in f:
+            if line.startswith("store "):
+                key = line.split()[1]
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s;\n" % (key, sql))
+    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.stdout.strip(), p.stderr.strip()
+
+
+def objs(p, kind):
+    return [o for o in jsonl(p) if o.get("type") == kind]
+
+
+def secret_list(t, c, what):
+    p = c.run("--secret-list", "--json")
+    t.eq(p.returncode, EX_OK, what + ": --secret-list", describe(p))
+    return objs(p, "secret_chat")
+
+
+def history(t, c, peer, what):
+    p = c.run("--history", peer, "--secret", "--json")
+    t.eq(p.returncode, EX_OK, what + ": --history %s --secret" % peer,
+         describe(p))
+    return objs(p, "secret_message")
+
+
+with Scenario("secret") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    bob1 = sc.client("bob1", srv, password="bobs-password-1")
+    bob2 = sc.client("bob2", srv, password="bobs-password-1")
+    for c, args in ((alice, ("--register", "alice")),
+                    (bob1, ("--register", "bob")),
+                    (bob2, ("--login", "bob"))):
+        p = c.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    # The first connect after a login publishes the device's prekeys.
+    for c in (alice, bob1, bob2):
+        t.eq(secret_list(t, c, c.name), [], c.name + " has no secret chat")
+
+    # No chat yet: a secret send is refused with 65 and says why.
+    p = alice.run("-t", "@bob", "--secret", "-m", "too early")
+    t.eq(p.returncode, EX_DATAERR, "a secret send without a chat", describe(p))
+    t.ok("no active secret chat" in p.stderr, "it says why", p.stderr)
+
+    # alice asks; both of bob's devices get the request.
+    p = alice.run("--secret-start", "@bob", "--json")
+    t.eq(p.returncode, EX_OK, "alice --secret-start @bob", describe(p))
+    started = objs(p, "secret_chat")
+    t.ok(len(started) >= 1 and started[0].get("state") == "pending-out",
+         "a pending-out chat", started)
+    sid = started[0].get("secret_id") if started else 0
+    l1 = secret_list(t, bob1, "bob1")
+    l2 = secret_list(t, bob2, "bob2")
+    t.eq([(c.get("secret_id"), c.get("state"), c.get("peer")) for c in l1],
+         [(sid, "pending-in", "@alice")], "bob1 sees the request")
+    t.eq([(c.get("secret_id"), c.get("state")) for c in l2],
+         [(sid, "pending-in")], "bob2 sees the request")
+
+    # bob accepts on his first device; the second one drops the request.
+    p = bob1.run("--secret-accept", str(sid), "--json")
+    t.eq(p.returncode, EX_OK, "bob1 --secret-accept", describe(p))
+    t.eq([c.get("state") for c in objs(p, "secret_chat")], ["active"],
+         "bob1's chat is active")
+    t.eq(secret_list(t, bob2, "bob2 after the accept"), [],
+         "bob2 dropped the request")
+    p = bob2.run("--secret-accept", str(sid))
+    t.eq(p.returncode, EX_DATAERR, "bob2 cannot accept any more", describe(p))
+
+    # Messages both ways; the receiver is offline when each is sent.
+    p = alice.run("-t", "@bob", "--secret", "-m", "meet at the old mill")
+    t.eq(p.returncode, EX_OK, "alice sends a secret message", describe(p))
+    l = secret_list(t, alice, "alice")
+    t.eq([(c.get("secret_id"), c.get("state")) for c in l],
+         [(sid, "active")], "alice keeps one session, for bob1 alone")
+    got = history(t, bob1, "@alice", "bob1")
+    t.eq([(m.get("text"), m.get("out")) for m in got],
+         [("meet at the old mill", False)], "bob1 decrypted it")
+    p = bob1.run("-t", "@alice", "--secret", "-m", "ok, at nine\nbring a torch")
+    t.eq(p.returncode, EX_OK, "bob1 replies", describe(p))
+    p = bob1.run("-t", "@alice", "--secret", "-m", "\u00e7a marche \u2014 \u79d8\u5bc6")
+    t.eq(p.returncode, EX_OK, "bob1 replies again", describe(p))
+    got = history(t, alice, "@bob", "alice")
+    t.eq([(m.get("text"), m.get("out")) for m in got],
+         [("meet at the old mill", True), ("ok, at nine\nbring a torch", False),
+          ("\u00e7a marche \u2014 \u79d8\u5bc6", False)],
+         "alice has the whole conversation in order")
+    p = bob2.run("-t", "@alice", "--secret", "-m", "from the other device")
+    t.eq(p.returncode, EX_DATAERR, "bob2 has no session", describe(p))
+    p = bob2.run("--history", "@alice", "--secret")
+    t.eq(p.returncode, EX_DATAERR, "bob2 has no history either", describe(p))
+
+    # The same fingerprint on both sides.
+    pa = alice.run("--secret-fingerprint", "@bob", "--json")
+    pb = bob1.run("--secret-fingerprint", "@alice", "--json")
+    t.eq(pa.returncode, EX_OK, "alice's fingerprint", describe(pa))
+    t.eq(pb.returncode, EX_OK, "bob's fingerprint", describe(pb))
+    fa = objs(pa, "secret_fingerprint")
+    fb = objs(pb, "secret_fingerprint")
+    t.ok(fa and fb and fa[0].get("hex") == fb[0].get("hex") and
+         len(fa[0].get("hex", "")) == 79 and
+         fa[0].get("emoji") == fb[0].get("emoji"),
+         "both devices show the same fingerprint", (fa, fb))
+    p = alice.run("--secret-fingerprint", "@bob")
+    t.ok(p.returncode == EX_OK and fa and fa[0].get("hex") in p.stdout,
+         "the text form shows the hex groups", describe(p))
+
+    # Self-destruct: a 2-second timer, a service message on both sides.
+    p = alice.run("--secret-ttl", "@bob", "--ttl", "2")
+    t.eq(p.returncode, EX_OK, "alice sets a 2 s timer", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "burn after reading")
+    t.eq(p.returncode, EX_OK, "alice sends a timed message", describe(p))
+    got = history(t, bob1, "@alice", "bob1 reads")
+    t.ok(any(m.get("service") and "2 s" in m.get("text", "") for m in got),
+         "bob sees the timer change", got)
+    timed = [m for m in got if m.get("text") == "burn after reading"]
+    t.ok(len(timed) == 1 and timed[0].get("ttl") == 2,
+         "bob has the timed message with its ttl", got)
+    time.sleep(3.5)
+    got = history(t, bob1, "@alice", "bob1 later")
+    t.ok(not any(m.get("text") == "burn after reading" for m in got),
+         "it self-destructed on bob's side", got)
+    t.ok(any(m.get("text") == "meet at the old mill" for m in got),
+         "untimed messages stay", got)
+    got = history(t, alice, "@bob", "alice later")
+    t.ok(not any(m.get("text") == "burn after reading" for m in got),
+         "it self-destructed on alice's side (the read receipt came)", got)
+    t.ok(any(m.get("service") for m in got), "alice has the service message",
+         got)
+
+    # Close wipes both sides.
+    p = alice.run("--secret-close", "@bob")
+    t.eq(p.returncode, EX_OK, "alice closes", describe(p))
+    t.eq(secret_list(t, alice, "alice after close"), [], "alice wiped it")
+    t.eq(secret_list(t, bob1, "bob1 after close"), [], "bob1 wiped it")
+    p = bob1.run("--history", "@alice", "--secret")
+    t.eq(p.returncode, EX_DATAERR, "no secret history left on bob1",
+         describe(p))
+
+    # The server: no queue entry left, no plaintext, no private key.
+    out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
+    t.eq(out, "0", "no secret queue entry remains on the server", why)
+    dump, err = db_dump(srv)
+    t.ok(b"CREATE TABLE" in dump, "the server's database was read", err)
+    for text in ("meet at the old mill", "bring a torch", "burn after reading",
+                 "\u79d8\u5bc6"):
+        t.ok(text.encode() not in dump and
+             text.encode().hex().upper().encode() not in dump.upper(),
+             "no plaintext %r on the server" % text)
+    t.ok(b"secret_identity" not in dump and b" sk " not in dump,
+         "no private-key table on the server")
+    t.done()
