@@ -41,6 +41,29 @@ def db_query(srv, sql):
     return p.stdout.strip(), p.stderr.strip()
 
 
+def client_query(c, sql):
+    """Runs sql in a client's profile database: the key is Argon2id of the
+    passphrase with the salt and costs of its sotto.kdf file."""
+    import nacl.pwhash
+    kdf = {}
+    with open(os.path.join(c.profile_dir, "sotto.kdf")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                kdf[parts[0]] = parts[1]
+    with open(c.passphrase_file) as f:
+        phrase = f.read().rstrip("\n").encode()
+    key = nacl.pwhash.argon2id.kdf(32, phrase, bytes.fromhex(kdf["salt"]),
+                                   opslimit=int(kdf["ops"]),
+                                   memlimit=int(kdf["mem"]))
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s;\n" % (key.hex(), sql))
+    p = subprocess.run(["sqlcipher", os.path.join(c.profile_dir, "sotto.db")],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.stdout.split(), p.stderr.strip()
+
+
 def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
@@ -182,6 +205,22 @@ with Scenario("secret") as sc:
         t.ok(text.encode() not in dump and
              text.encode().hex().upper().encode() not in dump.upper(),
              "no plaintext %r on the server" % text)
-    t.ok(b"secret_identity" not in dump and b" sk " not in dump,
-         "no private-key table on the server")
+    privs, pubs = [], []
+    for c in (alice, bob1, bob2):
+        got, why = client_query(c, "SELECT hex(sk) FROM secret_identity; "
+                                "SELECT hex(priv) FROM secret_spk; "
+                                "SELECT hex(priv) FROM secret_opk")
+        t.ok(len(got) >= 3, "%s's private keys read from its profile"
+             % c.name, why)
+        privs += got
+        got, why = client_query(c, "SELECT hex(pub) FROM secret_identity")
+        pubs += got
+    # The identity key's 64 bytes are seed || public key: look for the seed.
+    privs = [h[:64] for h in privs]
+    t.ok(pubs and all(h.encode() in dump.upper() for h in pubs),
+         "the server holds the public identity keys (the grep can see keys)",
+         pubs)
+    t.ok(privs and not any(h.encode() in dump.upper() for h in privs),
+         "no private key of any device on the server (%d checked)"
+         % len(privs))
     t.done()
