@@ -8,8 +8,10 @@ sides; no queue entry left on the server, and neither message text nor
 a private key in the server's database."""
 import os
 import subprocess
+import threading
 import time
 
+import sottotest
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
 
 
@@ -185,6 +187,54 @@ with Scenario("secret") as sc:
          "it self-destructed on alice's side (the read receipt came)", got)
     t.ok(any(m.get("service") for m in got), "alice has the service message",
          got)
+
+    # bob1 listens: a message arrives live, is printed (so read), and its
+    # own 2-second timer (--ttl on the send) deletes it while --listen runs.
+    listen = subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+         bob1.passphrase_file, "--listen", "--json"], env=bob1.env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    threading.Thread(target=lambda: [lines.append(x) for x in listen.stdout],
+                     daemon=True).start()
+    sock = os.path.join(bob1.profile_dir, "ctl.sock")
+    end = time.time() + 20
+    while not os.path.exists(sock) and time.time() < end:
+        time.sleep(0.05)
+    p = alice.run("--secret-ttl", "@bob", "--ttl", "0")
+    t.eq(p.returncode, EX_OK, "alice turns the chat timer off", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "--ttl", "2", "-m", "live one")
+    t.eq(p.returncode, EX_OK, "alice sends with its own 2 s timer", describe(p))
+
+    def live():
+        class _P:
+            stdout = "".join(lines)
+        return objs(_P, "secret_message")
+
+    end = time.time() + 20
+    while not any(m.get("text") == "live one" for m in live()) and \
+            time.time() < end:
+        time.sleep(0.05)
+    got = [m for m in live() if m.get("text") == "live one"]
+    t.ok(len(got) == 1 and got[0].get("ttl") == 2 and not got[0].get("out"),
+         "--listen printed the secret message once, with its timer", live())
+    got = history(t, bob1, "@alice", "bob1 through --listen")
+    t.ok(any(m.get("text") == "live one" and m.get("expires_at", 0) > 0
+             for m in got), "printed by --listen counts as read", got)
+    time.sleep(3)
+    got = history(t, bob1, "@alice", "bob1 through --listen, later")
+    t.ok(not any(m.get("text") == "live one" for m in got),
+         "--listen's timer deleted it", got)
+    listen.terminate()
+    try:
+        rc = listen.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        listen.kill()
+        rc = listen.wait()
+    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen.stderr.read())
+    got = history(t, alice, "@bob", "alice after the live one")
+    t.ok(not any(m.get("text") == "live one" for m in got),
+         "alice deleted it too", got)
 
     # Close wipes both sides.
     p = alice.run("--secret-close", "@bob")
