@@ -75,12 +75,15 @@ static void
 srv_commit(uv_check_t *h)
 {
 	struct srv *s = h->data;
+	uint64_t since;
 
+	since = uv_hrtime() - s->last_commit_ns;
 	if (srv_store_pending(s->store) && !s->stopping &&
-	    uv_hrtime() - s->last_commit_ns < SRV_COMMIT_GAP_NS) {
+	    since < SRV_COMMIT_GAP_NS) {
+		/* The timer waits out what is left of the gap, no more. */
 		if (!s->commit_armed) {
 			uv_timer_start(&s->commit_timer, srv_commit_timer,
-			    SRV_COMMIT_GAP_NS / 1000000,
+			    (SRV_COMMIT_GAP_NS - since + 999999) / 1000000,
 			    0);
 			s->commit_armed = 1;
 		}

@@ -41,7 +41,7 @@
  * larger group shares pages, and each page written costs SQLCipher an
  * encryption and a MAC. An idle server commits at the end of the turn.
  */
-#define SRV_COMMIT_GAP_NS 5000000ull
+#define SRV_COMMIT_GAP_NS 1000000ull
 
 /* Rate limits (doc/SECURITY.md): sign-in attempts per source address... */
 #define SRV_ADDR_BURST 30.0
