@@ -358,6 +358,22 @@ secret_synced(const struct secret *s)
 	return s->synced;
 }
 
+/*
+ * Tells the server (and so the peer) that chat secret_id is closed; the
+ * answer does not matter, the chat is already gone here.
+ */
+static void
+secret_close_quietly(struct secret *s, uint64_t secret_id)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__CloseSecret m = SOTTO__CLOSE_SECRET__INIT;
+
+	m.secret_id = secret_id;
+	req.method_case = SOTTO__REQUEST__METHOD_CLOSE_SECRET;
+	req.close_secret = &m;
+	(void)secret_call(s, SC_PLAIN, &req, SECRET_CALL_MS, NULL, NULL, NULL);
+}
+
 /* Whether any other chat with the same peer device has another key. */
 struct secret_ikcheck {
 	uint64_t peer_user, peer_device, skip_secret;
@@ -416,6 +432,7 @@ secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
 		    (unsigned long long)k.found[i]);
 		if ((r = store_secret_delete_chat(s->st, k.found[i])) != 0)
 			return r;
+		secret_close_quietly(s, k.found[i]);
 	}
 	return 0;
 }

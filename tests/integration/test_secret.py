@@ -273,4 +273,45 @@ with Scenario("secret") as sc:
     t.ok(privs and not any(h.encode() in dump.upper() for h in privs),
          "no private key of any device on the server (%d checked)"
          % len(privs))
+
+    # A peer device whose identity key changes (here: a server that swaps
+    # bob1's published keys for its own) is a loud warning, and the old
+    # chat is closed on both sides, never silently re-keyed.
+    import nacl.public
+    import nacl.signing
+    p = alice.run("--secret-start", "@bob", "--json")
+    sid2 = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
+    t.eq(p.returncode, EX_OK, "alice starts a second chat", describe(p))
+    p = bob1.run("--secret-accept", str(sid2))
+    t.eq(p.returncode, EX_OK, "bob1 accepts it", describe(p))
+    l = secret_list(t, alice, "alice, second chat")
+    t.eq([c.get("state") for c in l], ["active"], "the second chat is active")
+    b1_dev = l[0].get("peer_device") if l else 0
+    evil = nacl.signing.SigningKey.generate()
+    spk = nacl.public.PrivateKey.generate().public_key.encode()
+    sig = evil.sign(spk).signature
+    srv.stop()
+    out, why = db_query(srv, "UPDATE prekeys SET identity_key = X'%s', "
+                        "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
+                        "DELETE FROM opks WHERE device_id = %d; "
+                        "SELECT changes()" % (
+                            evil.verify_key.encode().hex(), spk.hex(),
+                            sig.hex(), b1_dev, b1_dev))
+    t.ok(not why, "the server's copy of bob1's keys replaced", why)
+    srv.start()
+    p = alice.run("--secret-start", "@bob", "--json")
+    t.eq(p.returncode, EX_OK, "alice starts again", describe(p))
+    t.ok("WARNING" in p.stderr and "CHANGED" in p.stderr and
+         str(sid2) in p.stderr, "a loud warning names the closed chat",
+         describe(p))
+    l = secret_list(t, alice, "alice after the key change")
+    t.ok(sid2 not in [c.get("secret_id") for c in l] and
+         "active" not in [c.get("state") for c in l],
+         "alice closed the old chat", l)
+    l = secret_list(t, bob1, "bob1 after the key change")
+    t.ok(sid2 not in [c.get("secret_id") for c in l],
+         "bob1's side of the old chat was closed too", l)
+    p = alice.run("-t", "@bob", "--secret", "-m", "still there?")
+    t.eq(p.returncode, EX_DATAERR, "no silent re-key: nothing to send on",
+         describe(p))
     t.done()
