@@ -17,7 +17,7 @@
 #include "proto/err.h"
 
 #define SECRET_CALL_MS 30000		/* the module's own calls */
-#define SECRET_READ_MAX 64		/* random ids in one read receipt */
+#define SECRET_READ_MAX 512		/* random ids in one read receipt */
 
 enum secret_payload {
 	PAY_TEXT = 1,
@@ -556,22 +556,22 @@ secret_apply_message(struct secret *s, const Sotto__SecretMessage *m,
 			r = ERR_PROTO;
 			goto out;
 		}
-		a->msg.ttl = get_u32(pt + 1);
-		if (a->msg.ttl > SECRET_TTL_MAX)
-			a->msg.ttl = SECRET_TTL_MAX;
+		a->chat.ttl = get_u32(pt + 1);
+		if (a->chat.ttl > SECRET_TTL_MAX)
+			a->chat.ttl = SECRET_TTL_MAX;
 		if ((a->text = malloc(64)) == NULL) {
 			r = ERR_NOMEM;
 			goto out;
 		}
 		snprintf(a->text, 64, "self-destruct timer set to %lu s",
-		    (unsigned long)a->msg.ttl);
+		    (unsigned long)a->chat.ttl);
+		/* The notice itself never self-destructs (ttl 0). */
 		a->msg.text = a->text;
 		a->msg.service = 1;
 		a->msg.random_id = m->random_id;
 		if ((r = store_secret_set_ttl(s->st, c.secret_id,
-		    a->msg.ttl)) == 0)
+		    a->chat.ttl)) == 0)
 			r = store_secret_add_msg(s->st, &a->msg);
-		a->chat.ttl = a->msg.ttl;
 		a->kind = SECRET_EV_MESSAGE;
 		break;
 	default:
@@ -1409,7 +1409,6 @@ secret_set_ttl(struct secret *s, uint64_t peer_user, uint32_t ttl,
 	m.service = 1;
 	m.text = text;
 	m.date = secret_now();
-	m.ttl = ttl;
 	pt[0] = PAY_TTL;
 	put_u32(pt + 1, ttl);
 	return secret_encrypt_send(s, &c, pt, sizeof(pt), m.random_id, &m,
@@ -1433,8 +1432,8 @@ secret_mark_read(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
 	struct store_secret_chat c;
 	struct secret_call *k;
 	uv_timer_t *t;
-	uint64_t ids[SECRET_READ_MAX];
-	uint8_t pt[9 + 8 * SECRET_READ_MAX];
+	static uint64_t ids[SECRET_READ_MAX];
+	static uint8_t pt[9 + 8 * SECRET_READ_MAX];
 	size_t n, i;
 	int r;
 

@@ -458,8 +458,9 @@ typedef int store_secret_msg_fn(void *ud, const struct store_secret_msg *m);
 int store_secret_list_msgs(struct store *s, uint64_t secret_id,
     store_secret_msg_fn *fn, void *ud);
 /*
- * Marks the unread incoming messages of secret_id read at now; those with
- * a ttl start counting down. Their random ids (at most cap) go to ids.
+ * Marks the oldest unread incoming messages of secret_id (at most cap)
+ * read at now; those with a ttl start counting down. Their random ids go
+ * to ids, *n how many.
  */
 int store_secret_mark_read(struct store *s, uint64_t secret_id, uint64_t now,
     uint64_t *ids, size_t cap, size_t *n);
