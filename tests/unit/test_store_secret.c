@@ -1,0 +1,249 @@
+/*
+ * The client store's secret chats on a real SQLCipher file with a random
+ * key: the identity, signed prekeys (the newest, rotation and pruning that
+ * keeps the newest), one-time prekeys (used ones deleted, ids never
+ * reused), chat rows per peer device and what accepting leaves, ratchet
+ * blobs, messages and their read / self-destruct times, expiry, qts, and
+ * that clear_account forgets all of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/sec.h"
+#include "proto/err.h"
+#include "store/store.h"
+#include "tests/unit/tap.h"
+
+#define SID 77
+#define BOB 200
+
+struct seen {
+	uint64_t id[16];
+	char text[16][32];
+	uint64_t expires[16];
+	size_t n;
+};
+
+static int
+collect_msg(void *ud, const struct store_secret_msg *m)
+{
+	struct seen *s = ud;
+
+	if (s->n < 16) {
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", m->text);
+		s->expires[s->n] = m->expires_at;
+		s->id[s->n++] = m->random_id;
+	}
+	return 0;
+}
+
+static int
+collect_chat(void *ud, const struct store_secret_chat *c)
+{
+	struct seen *s = ud;
+
+	if (s->n < 16)
+		s->id[s->n++] = c->peer_device;
+	return 0;
+}
+
+static int
+add(struct store *s, uint64_t rid, int out, const char *text, uint32_t ttl)
+{
+	struct store_secret_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.secret_id = SID;
+	m.random_id = rid;
+	m.out = out;
+	m.text = (char *)text;
+	m.date = 1000;
+	m.ttl = ttl;
+	return store_secret_add_msg(s, &m);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/sotto-test-ssecret-XXXXXX", path[256], cmd[300];
+	uint8_t key[STORE_KEY_LEN], sk[64], pub[32], sk2[64], pub2[32];
+	uint8_t priv[32], blob[100], out[100];
+	struct store *s;
+	struct store_spk k, k2;
+	struct store_secret_chat c, g;
+	struct seen seen;
+	uint64_t ids[8], n, at;
+	uint32_t max;
+	size_t len, cnt;
+	int i;
+
+	if (sec_init() != 0)
+		return 1;
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	sec_random(key, sizeof(key));
+	is_int(store_open(&s, path, key, 1), 0, "store created");
+
+	/* Identity. */
+	is_int(store_secret_get_identity(s, sk2, pub2), ERR_NOT_FOUND,
+	    "no identity yet");
+	sec_random(sk, sizeof(sk));
+	sec_random(pub, sizeof(pub));
+	is_int(store_secret_set_identity(s, sk, pub), 0, "identity stored");
+	ok(store_secret_get_identity(s, sk2, pub2) == 0 &&
+	    memcmp(sk, sk2, 64) == 0 && memcmp(pub, pub2, 32) == 0,
+	    "identity read back");
+
+	/* Signed prekeys: the newest is current; pruning keeps it. */
+	is_int(store_secret_current_spk(s, &k, NULL), ERR_NOT_FOUND,
+	    "no signed prekey yet");
+	memset(&k, 0, sizeof(k));
+	k.id = 1;
+	k.created = 100;
+	memset(k.pub, 1, 32);
+	memset(k.sig, 2, 64);
+	memset(priv, 3, 32);
+	is_int(store_secret_put_spk(s, &k, priv), 0, "spk 1");
+	k.id = 2;
+	k.created = 200;
+	memset(k.pub, 4, 32);
+	memset(priv, 5, 32);
+	is_int(store_secret_put_spk(s, &k, priv), 0, "spk 2");
+	memset(priv, 0, 32);
+	ok(store_secret_current_spk(s, &k2, priv) == 0 && k2.id == 2 &&
+	    k2.created == 200 && priv[0] == 5 && k2.pub[0] == 4 &&
+	    k2.sig[63] == 2, "the newest is current, with its private half");
+	ok(store_secret_get_spk(s, 1, &k2, priv) == 0 && priv[0] == 3,
+	    "the old one still answers late requests");
+	is_int(store_secret_prune_spk(s, 150), 0, "prune before 150");
+	is_int(store_secret_get_spk(s, 1, &k2, priv), ERR_NOT_FOUND,
+	    "the old one is gone after its grace period");
+	is_int(store_secret_prune_spk(s, 10000), 0, "prune everything old");
+	ok(store_secret_current_spk(s, &k2, NULL) == 0 && k2.id == 2,
+	    "pruning never removes the current one");
+
+	/* One-time prekeys. */
+	ok(store_secret_max_opk_id(s, &max) == 0 && max == 0, "no opk yet");
+	for (i = 1; i <= 3; i++) {
+		memset(priv, i, 32);
+		memset(pub2, 0x10 + i, 32);
+		is_int(store_secret_add_opk(s, (uint32_t)i, priv, pub2), 0,
+		    "opk %d", i);
+	}
+	is_int(store_secret_add_opk(s, 2, priv, pub2), ERR_DB,
+	    "an opk id is not reused");
+	ok(store_secret_get_opk(s, 2, priv, pub2) == 0 && priv[0] == 2 &&
+	    pub2[0] == 0x12, "opk 2 read back");
+	is_int(store_secret_del_opk(s, 3), 0, "the used opk deleted");
+	is_int(store_secret_get_opk(s, 3, priv, pub2), ERR_NOT_FOUND,
+	    "and gone");
+	ok(store_secret_max_opk_id(s, &max) == 0 && max == 3,
+	    "the highest id survives deleting it, so ids never repeat");
+
+	/* A pending-out chat with two of bob's devices; one accepts. */
+	memset(&c, 0, sizeof(c));
+	c.secret_id = SID;
+	c.peer_user = BOB;
+	c.state = STORE_SECRET_PENDING_OUT;
+	c.initiator = 1;
+	c.created = 5;
+	c.ttl = 30;
+	for (i = 1; i <= 2; i++) {
+		c.peer_device = (uint64_t)i;
+		memset(c.peer_ik, i, 32);
+		memset(blob, 0x20 + i, sizeof(blob));
+		is_int(store_secret_put_chat(s, &c, blob, sizeof(blob)), 0,
+		    "row for device %d", i);
+	}
+	is_int(store_secret_find_active(s, BOB, &g), ERR_NOT_FOUND,
+	    "nothing active yet");
+	is_int(store_secret_set_state(s, SID, 2, STORE_SECRET_ACTIVE), 0,
+	    "device 2 accepted");
+	is_int(store_secret_drop_others(s, SID, 2), 0, "the others dropped");
+	memset(&seen, 0, sizeof(seen));
+	ok(store_secret_list_chats(s, collect_chat, &seen) == 0 &&
+	    seen.n == 1 && seen.id[0] == 2, "one row left: device 2");
+	ok(store_secret_find_active(s, BOB, &g) == 0 && g.peer_device == 2 &&
+	    g.peer_ik[0] == 2 && g.ttl == 30 && g.initiator,
+	    "the active chat is device 2's");
+	ok(store_secret_get_ratchet(s, SID, 2, out, sizeof(out), &len) == 0 &&
+	    len == sizeof(blob) && out[0] == 0x22, "its ratchet blob");
+	is_int(store_secret_get_ratchet(s, SID, 2, out, 10, &len),
+	    ERR_TOO_BIG, "a too small buffer is refused");
+	memset(blob, 0x33, 50);
+	ok(store_secret_set_ratchet(s, SID, 2, blob, 50) == 0 &&
+	    store_secret_get_ratchet(s, SID, 2, out, sizeof(out), &len) == 0 &&
+	    len == 50 && out[49] == 0x33, "the ratchet blob replaced");
+
+	/* Messages, reading and self-destruct. */
+	is_int(add(s, 1, 0, "one", 10), 0, "in 1 (ttl 10)");
+	is_int(add(s, 2, 0, "two", 0), 0, "in 2 (no ttl)");
+	is_int(add(s, 3, 1, "three", 10), 0, "out 3 (ttl 10)");
+	is_int(add(s, 4, 0, "four", 20), 0, "in 4 (ttl 20)");
+	is_int(add(s, 1, 0, "dup", 10), 0, "a duplicate is ignored");
+	ok(store_secret_mark_read(s, SID, 1000, ids, 2, &cnt) == 0 &&
+	    cnt == 2 && ids[0] == 1 && ids[1] == 2,
+	    "reading marks the oldest two (the cap)");
+	ok(store_secret_mark_read(s, SID, 1001, ids, 8, &cnt) == 0 &&
+	    cnt == 1 && ids[0] == 4, "then the rest");
+	ok(store_secret_mark_read(s, SID, 1002, ids, 8, &cnt) == 0 &&
+	    cnt == 0, "then nothing");
+	is_int(store_secret_peer_read(s, SID, 3, 1005), 0,
+	    "the peer read ours");
+	ok(store_secret_next_expiry(s, &at) == 0 && at == 1010,
+	    "the first to go goes at 1010");
+	memset(&seen, 0, sizeof(seen));
+	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+	    seen.n == 4 && strcmp(seen.text[0], "one") == 0 &&
+	    seen.expires[0] == 1010 && seen.expires[1] == 0 &&
+	    seen.expires[2] == 1015 && seen.expires[3] == 1021,
+	    "countdowns from each read");
+	ok(store_secret_expire(s, 1015, &n) == 0 && n == 2,
+	    "at 1015 two are deleted");
+	memset(&seen, 0, sizeof(seen));
+	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+	    seen.n == 2 && seen.id[0] == 2 && seen.id[1] == 4,
+	    "the untimed one and the later one stay");
+
+	/* qts. */
+	ok(store_get_qts(s, &n) == 0 && n == 0, "qts 0");
+	ok(store_set_qts(s, 42) == 0 && store_get_qts(s, &n) == 0 && n == 42,
+	    "qts 42");
+
+	/* Close wipes the chat and its messages. */
+	is_int(store_secret_delete_chat(s, SID), 0, "chat deleted");
+	is_int(store_secret_get_chat(s, SID, 0, &g), ERR_NOT_FOUND,
+	    "its rows are gone");
+	memset(&seen, 0, sizeof(seen));
+	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+	    seen.n == 0, "its messages are gone");
+
+	/* Reopen, then clear_account forgets every secret. */
+	store_close(s);
+	is_int(store_open(&s, path, key, 0), 0, "reopened");
+	ok(store_get_qts(s, &n) == 0 && n == 42, "qts survived");
+	c.peer_device = 9;
+	is_int(store_secret_put_chat(s, &c, NULL, 0), 0, "another chat");
+	is_int(add(s, 5, 0, "five", 0), 0, "and a message");
+	is_int(store_clear_account(s), 0, "clear_account");
+	is_int(store_secret_get_identity(s, sk2, pub2), ERR_NOT_FOUND,
+	    "identity gone");
+	is_int(store_secret_current_spk(s, &k2, NULL), ERR_NOT_FOUND,
+	    "signed prekeys gone");
+	is_int(store_secret_get_opk(s, 1, priv, pub2), ERR_NOT_FOUND,
+	    "one-time prekeys gone");
+	is_int(store_secret_get_chat(s, SID, 0, &g), ERR_NOT_FOUND,
+	    "chats gone");
+	memset(&seen, 0, sizeof(seen));
+	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+	    seen.n == 0, "messages gone");
+	ok(store_get_qts(s, &n) == 0 && n == 0, "qts back to 0");
+	store_close(s);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		ok(0, "cleanup");
+	return tap_done();
+}
