@@ -2136,6 +2136,21 @@ cmd_print_logout(struct cmd *k, int err)
 	return 0;
 }
 
+/* After a login: the keys are published (or could not be; logged). */
+static void
+cmd_published(void *ud, int err, const char *why, uint64_t id)
+{
+	struct cmd *k = ud;
+
+	(void)why;
+	(void)id;
+	if (err != 0)
+		log_warn_err(err, "secret chats: keys not published yet");
+	if (!k->finished)
+		cmd_finish(k, 0);
+	cmd_unref(k);
+}
+
 static void
 cmd_account_reply(void *ud, int err, const Sotto__Response *resp)
 {
@@ -2154,6 +2169,17 @@ cmd_account_reply(void *ud, int err, const Sotto__Response *resp)
 		case CMD_REGISTER:
 		case CMD_LOGIN:
 			st = cmd_print_auth(k, resp->auth);
+			/* The new device publishes its secret-chat keys. */
+			if (st == 0) {
+				k->refs++;
+				secret_on_ready(cloud_secret(k->c));
+				if (secret_when_synced(cloud_secret(k->c),
+				    cmd_published, k) == 0) {
+					cmd_unref(k);
+					return;
+				}
+				k->refs--;
+			}
 			break;
 		case CMD_WHOAMI:
 			st = cmd_print_whoami(k, resp->whoami);
