@@ -38,7 +38,7 @@ struct scmd {
 	uint64_t timeout_ms;
 	struct secret_cmd_ops ops;
 	void *ud;
-	int printed;
+	uint64_t only;			/* list only this secret_id */
 };
 
 int
@@ -269,6 +269,8 @@ sc_list_cb(void *ud, const struct store_secret_chat *ch)
 {
 	struct scmd *k = ud;
 
+	if (k->only != 0 && ch->secret_id != k->only)
+		return 0;
 	return sc_print_chat(k->c, k->o, k->s, ch);
 }
 
@@ -332,6 +334,13 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 	}
 	switch (k->o->action) {
 	case CMD_SECRET_START:
+		/* One row per device of the peer that was asked. */
+		k->only = id;
+		st = store_secret_list_chats(secret_store(k->sec), sc_list_cb,
+		    k);
+		if (st < 0)
+			st = cmd_exit_code(st);
+		break;
 	case CMD_SECRET_ACCEPT:
 		if (store_secret_get_chat(secret_store(k->sec), id, 0,
 		    &ch) == 0)

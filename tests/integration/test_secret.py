@@ -107,17 +107,48 @@ with Scenario("secret") as sc:
     p = alice.run("--secret-start", "@bob", "--json")
     t.eq(p.returncode, EX_OK, "alice --secret-start @bob", describe(p))
     started = objs(p, "secret_chat")
-    t.ok(len(started) >= 1 and started[0].get("state") == "pending-out",
-         "a pending-out chat", started)
+    t.ok(len(started) == 2 and
+         all(c.get("state") == "pending-out" for c in started),
+         "a pending-out chat with each of bob's two devices", started)
     sid = started[0].get("secret_id") if started else 0
+    bob_devs = sorted(c.get("peer_device") for c in started)
+
+    # Prekeys: 100 one-time prekeys per device on the server (minus the
+    # one alice's request took), refilled when fewer than 20 are left.
+    out, why = db_query(srv, "SELECT count(*) FROM opks WHERE device_id = %d"
+                        % bob_devs[-1])
+    t.eq(out, "99", "bob's device has 99 one-time prekeys left", why)
+    srv.stop()
+    db_query(srv, "DELETE FROM opks WHERE device_id = %d AND id > 10"
+             % bob_devs[-1])
+    srv.start()
+    # The signed prekey of a week ago is replaced on the next connect, and
+    # the old one still answers the request made with it.
+    for c in (bob1, bob2):
+        got, why = client_query(c, "UPDATE secret_spk SET created = "
+                                "created - 8 * 86400; SELECT count(*) "
+                                "FROM secret_spk")
+        t.eq(got, ["1"], "%s's signed prekey made 8 days old" % c.name, why)
+
     l1 = secret_list(t, bob1, "bob1")
     l2 = secret_list(t, bob2, "bob2")
     t.eq([(c.get("secret_id"), c.get("state"), c.get("peer")) for c in l1],
          [(sid, "pending-in", "@alice")], "bob1 sees the request")
     t.eq([(c.get("secret_id"), c.get("state")) for c in l2],
          [(sid, "pending-in")], "bob2 sees the request")
+    out, why = db_query(srv, "SELECT count(*) FROM opks WHERE device_id = %d"
+                        % bob_devs[-1])
+    t.eq(out, "100", "the pool was refilled to 100 on connect", why)
+    for c in (bob1, bob2):
+        got, why = client_query(c, "SELECT count(*) FROM secret_spk")
+        t.eq(got, ["2"], "%s has a new signed prekey and keeps the old one"
+             % c.name, why)
+    out, why = db_query(srv, "SELECT spk_id FROM prekeys WHERE device_id "
+                        "IN (%d, %d)" % tuple(bob_devs))
+    t.eq(out.split(), ["2", "2"], "the server has the new ones", why)
 
-    # bob accepts on his first device; the second one drops the request.
+    # bob accepts on his first device (with the old signed prekey); the
+    # second one drops the request.
     p = bob1.run("--secret-accept", str(sid), "--json")
     t.eq(p.returncode, EX_OK, "bob1 --secret-accept", describe(p))
     t.eq([c.get("state") for c in objs(p, "secret_chat")], ["active"],
