@@ -701,14 +701,15 @@ secret_apply_one(struct secret *s, const Sotto__Update *u)
 		return r;
 	r = secret_apply(s, u, &a);
 	if (r != 0) {
-		log_warn_err(r, "secret queue entry %llu (event %d) skipped",
-		    (unsigned long long)u->qts, (int)u->event_case);
 		store_rollback(s->st);
 		free(a.text);
 		memset(&a, 0, sizeof(a));
 		a.kind = -1;
-		if (r == ERR_NOMEM)
+		/* Kept for the next try: nothing is lost to a full disk. */
+		if (r == ERR_NOMEM || r == ERR_DB || r == ERR_IO)
 			return r;
+		log_warn_err(r, "secret queue entry %llu (event %d) skipped",
+		    (unsigned long long)u->qts, (int)u->event_case);
 		if ((r = store_begin(s->st)) != 0)
 			return r;
 	}
