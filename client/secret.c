@@ -693,12 +693,18 @@ static int
 secret_apply_one(struct secret *s, const Sotto__Update *u)
 {
 	struct secret_applied a;
+	uint64_t qts;
 	int r;
 
 	memset(&a, 0, sizeof(a));
 	a.kind = -1;
 	if ((r = store_begin(s->st)) != 0)
 		return r;
+	/* Another process of this profile may have applied it meanwhile. */
+	if ((r = store_get_qts(s->st, &qts)) != 0 || u->qts <= qts) {
+		store_rollback(s->st);
+		return r;
+	}
 	r = secret_apply(s, u, &a);
 	if (r != 0) {
 		store_rollback(s->st);
