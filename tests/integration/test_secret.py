@@ -195,6 +195,12 @@ with Scenario("secret") as sc:
     p = alice.run("--secret-fingerprint", "@bob")
     t.ok(p.returncode == EX_OK and fa and fa[0].get("hex") in p.stdout,
          "the text form shows the hex groups", describe(p))
+    cfg = os.path.join(os.environ.get("SOTTO_BUILDDIR", "."), "config.h")
+    if os.path.exists(cfg) and "HAVE_QRENCODE 1" in open(cfg).read():
+        qr = [x for x in p.stdout.splitlines() if "\u2588\u2588" in x]
+        t.ok(len(qr) >= 12 and len(set(len(x) for x in qr)) == 1,
+             "with libqrencode, a QR code follows (square, every row as "
+             "wide)", p.stdout)
 
     # Self-destruct: a 2-second timer, a service message on both sides.
     p = alice.run("--secret-ttl", "@bob", "--ttl", "2")
