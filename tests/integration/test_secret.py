@@ -282,6 +282,19 @@ with Scenario("secret") as sc:
     t.eq(p.returncode, EX_DATAERR, "no secret history left on bob1",
          describe(p))
 
+    # A declined request is gone on every device.
+    p = alice.run("--secret-start", "@bob", "--json")
+    t.eq(p.returncode, EX_OK, "alice asks again", describe(p))
+    sid3 = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
+    p = bob2.run("--secret-decline", str(sid3))
+    t.eq(p.returncode, EX_OK, "bob2 declines", describe(p))
+    t.eq(secret_list(t, alice, "alice after the decline"), [],
+         "alice's request is gone")
+    t.eq(secret_list(t, bob1, "bob1 after the decline"), [],
+         "bob1's copy of the request is gone")
+    t.eq(secret_list(t, bob2, "bob2 after the decline"), [],
+         "bob2 keeps nothing")
+
     # The server: no queue entry left, no plaintext, no private key.
     out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
     t.eq(out, "0", "no secret queue entry remains on the server", why)
