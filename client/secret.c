@@ -1610,11 +1610,22 @@ secret_closed(uv_handle_t *h)
 void
 secret_free(struct secret *s, void (*done)(void *), void *ud)
 {
+	struct secret_waiter *w;
+	size_t n, i;
+
 	if (s == NULL) {
 		if (done != NULL)
 			done(ud);
 		return;
 	}
+	/* Whoever waits for the queue hears now: nothing comes any more. */
+	w = s->waiters;
+	n = s->n_waiters;
+	s->waiters = NULL;
+	s->n_waiters = 0;
+	for (i = 0; i < n; i++)
+		w[i].cb(w[i].ud, ERR_CLOSED, "", 0);
+	free(w);
 	s->freeing = 1;
 	s->done = done;
 	s->done_ud = ud;
