@@ -663,7 +663,19 @@ sc_on_event(void *ud, const struct secret_event *ev)
 		break;
 	case SECRET_EV_GONE:
 		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
-		if (!l->o->json)
+		if (l->o->json) {
+			json_t *j = json_object();
+			int failed = 0;
+
+			if (j != NULL) {
+				sc_jset(j, "type", json_string(
+				    "secret_closed"), &failed);
+				sc_jset(j, "secret_id",
+				    json_u64(ev->chat->secret_id), &failed);
+				sc_jset(j, "peer", json_text(who), &failed);
+			}
+			(void)sc_json(l->s, j, failed);
+		} else
 			sc_out(l->s, "secret chat %llu with %s was closed",
 			    (unsigned long long)ev->chat->secret_id, who);
 		break;

@@ -273,9 +273,36 @@ with Scenario("secret") as sc:
     t.ok(not any(m.get("text") == "live one" for m in got),
          "alice deleted it too", got)
 
-    # Close wipes both sides.
+    # Close wipes both sides; a running --listen on bob1 hears of it.
+    listen = subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+         bob1.passphrase_file, "--listen", "--json"], env=bob1.env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    threading.Thread(target=lambda: [lines.append(x) for x in listen.stdout],
+                     daemon=True).start()
+    end = time.time() + 20
+    while not os.path.exists(sock) and time.time() < end:
+        time.sleep(0.05)
     p = alice.run("--secret-close", "@bob")
     t.eq(p.returncode, EX_OK, "alice closes", describe(p))
+
+    def closed():
+        class _P:
+            stdout = "".join(lines)
+        return objs(_P, "secret_closed")
+
+    end = time.time() + 20
+    while not closed() and time.time() < end:
+        time.sleep(0.05)
+    t.eq([c.get("secret_id") for c in closed()], [sid],
+         "--listen printed that the chat was closed")
+    listen.terminate()
+    try:
+        listen.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        listen.kill()
+        listen.wait()
     t.eq(secret_list(t, alice, "alice after close"), [], "alice wiped it")
     t.eq(secret_list(t, bob1, "bob1 after close"), [], "bob1 wiped it")
     p = bob1.run("--history", "@alice", "--secret")
