@@ -12,7 +12,7 @@ import threading
 import time
 
 import sottotest
-from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
+from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, jsonl
 
 
 def db_dump(srv):
@@ -97,6 +97,18 @@ with Scenario("secret") as sc:
     # --register and --login publish the new device's prekeys: bob's
     # devices run nothing else before alice asks.
     t.eq(secret_list(t, alice, "alice"), [], "alice has no secret chat")
+
+    # Usage: --ttl bounds and where --secret and --ttl go (64).
+    for args in (("--secret-start", "@bob", "--ttl", "604801"),
+                 ("--secret-start", "@bob", "--ttl", "soon"),
+                 ("-t", "@bob", "-m", "x", "--ttl", "5"),
+                 ("--list-chats", "--secret"),
+                 ("--secret-ttl", "@bob"),
+                 ("--secret-accept", "x1")):
+        p = alice.run(*args)
+        t.eq(p.returncode, EX_USAGE, "usage: %s" % " ".join(args), describe(p))
+    p = alice.run("--secret-start", "me")
+    t.eq(p.returncode, EX_DATAERR, "no secret chat with oneself", describe(p))
 
     # No chat yet: a secret send is refused with 65 and says why.
     p = alice.run("-t", "@bob", "--secret", "-m", "too early")
