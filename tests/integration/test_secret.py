@@ -193,6 +193,19 @@ with Scenario("secret") as sc:
     p = bob2.run("--history", "@alice", "--secret")
     t.eq(p.returncode, EX_DATAERR, "bob2 has no history either", describe(p))
 
+    # More than a page of the queue (100) while bob1 is offline: all of
+    # it arrives, in order, once.
+    t0 = time.time()
+    bad = 0
+    for i in range(105):
+        p = alice.run("-t", "@bob", "--secret", "-m", "page %03d" % i)
+        bad += p.returncode != EX_OK
+    t.eq(bad, 0, "alice sent 105 secret messages (%.1f s)" % (time.time() - t0))
+    got = [m.get("text") for m in history(t, bob1, "@alice", "bob1 pages")
+           if m.get("text", "").startswith("page ")]
+    t.eq(got, ["page %03d" % i for i in range(105)],
+         "bob1 got all 105 across two queue pages, in order, once")
+
     # The same fingerprint on both sides.
     pa = alice.run("--secret-fingerprint", "@bob", "--json")
     pb = bob1.run("--secret-fingerprint", "@alice", "--json")
