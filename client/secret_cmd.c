@@ -311,14 +311,27 @@ sc_after_read(void *ud, int err, const char *why, uint64_t id)
 struct sc_hist {
 	struct scmd *k;
 	const struct store_secret_chat *ch;
-	int st;
+	uint64_t n, skip;
 };
 
+static int
+sc_count_cb(void *ud, const struct store_secret_msg *m)
+{
+	(void)m;
+	((struct sc_hist *)ud)->n++;
+	return 0;
+}
+
+/* Prints the newest --limit messages (default 100), oldest first. */
 static int
 sc_hist_cb(void *ud, const struct store_secret_msg *m)
 {
 	struct sc_hist *h = ud;
 
+	if (h->skip > 0) {
+		h->skip--;
+		return 0;
+	}
 	return sc_print_msg(h->k->c, h->k->o, h->k->s, h->ch, m);
 }
 
@@ -576,8 +589,16 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 			return;
 		}
 		if (o->action == CMD_HISTORY) {
+			uint64_t limit = o->limit ? o->limit :
+			    CMD_DEFAULT_LIMIT;
+
+			memset(&h, 0, sizeof(h));
 			h.k = k;
 			h.ch = &ch;
+			if ((r = store_secret_list_msgs(secret_store(k->sec),
+			    ch.secret_id, sc_count_cb, &h)) != 0)
+				break;
+			h.skip = h.n > limit ? h.n - limit : 0;
 			r = store_secret_list_msgs(secret_store(k->sec),
 			    ch.secret_id, sc_hist_cb, &h);
 			if (r > 0) {

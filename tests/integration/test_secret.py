@@ -76,8 +76,11 @@ def secret_list(t, c, what):
     return objs(p, "secret_chat")
 
 
-def history(t, c, peer, what):
-    p = c.run("--history", peer, "--secret", "--json")
+def history(t, c, peer, what, limit=1000):
+    args = ["--history", peer, "--secret", "--json"]
+    if limit is not None:
+        args += ["--limit", str(limit)]
+    p = c.run(*args)
     t.eq(p.returncode, EX_OK, what + ": --history %s --secret" % peer,
          describe(p))
     return objs(p, "secret_message")
@@ -205,6 +208,11 @@ with Scenario("secret") as sc:
            if m.get("text", "").startswith("page ")]
     t.eq(got, ["page %03d" % i for i in range(105)],
          "bob1 got all 105 across two queue pages, in order, once")
+    got = [m.get("text") for m in history(t, bob1, "@alice", "limit", 3)]
+    t.eq(got, ["page 102", "page 103", "page 104"],
+         "--limit 3 shows the newest three, oldest first")
+    got = history(t, bob1, "@alice", "default limit", None)
+    t.eq(len(got), 100, "100 by default")
 
     # The same fingerprint on both sides.
     pa = alice.run("--secret-fingerprint", "@bob", "--json")
