@@ -1089,8 +1089,13 @@ srv_store_chat_member(struct srv_store *s, uint64_t chat_id,
 	return 0;
 }
 
-int
-srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
+/*
+ * Runs the statement stmt with key bound to ?1 and collects its first
+ * column, ids, into a malloc()ed array the caller frees. what names the
+ * list in the log. 0, ERR_NOMEM or ERR_DB.
+ */
+static int
+srv_store_ids(struct srv_store *s, int stmt, uint64_t key, const char *what,
     uint64_t **out, size_t *n)
 {
 	uint64_t *v = NULL, *nv;
@@ -1100,12 +1105,12 @@ srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = srv_stmt(s, STMT_MEMBERS)) == NULL)
+	if ((st = srv_stmt(s, stmt)) == NULL)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 1, srv_u2i(chat_id));
+	sqlite3_bind_int64(st, 1, srv_u2i(key));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
-			cap = cap ? cap * 2 : 4;
+			cap = cap ? cap * 2 : 8;
 			if (cap > SIZE_MAX / sizeof(*v) ||
 			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
 				r = ERR_NOMEM;
@@ -1116,7 +1121,7 @@ srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
 		v[len++] = srv_col_u64(st, 0);
 	}
 	if (rc != SQLITE_DONE) {
-		srv_error("members: %s", sqlite3_errmsg(s->db));
+		srv_error("%s: %s", what, sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
 out:
@@ -1128,6 +1133,13 @@ out:
 	*out = v;
 	*n = len;
 	return 0;
+}
+
+int
+srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
+    uint64_t **out, size_t *n)
+{
+	return srv_store_ids(s, STMT_MEMBERS, chat_id, "members", out, n);
 }
 
 /*
@@ -1775,39 +1787,5 @@ int
 srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n)
 {
-	uint64_t *v = NULL, *nv;
-	sqlite3_stmt *st;
-	size_t len = 0, cap = 0;
-	int rc, r = 0;
-
-	*out = NULL;
-	*n = 0;
-	if ((st = srv_stmt(s, STMT_CONTACTS)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, srv_u2i(owner));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 8;
-			if (cap > SIZE_MAX / sizeof(*v) ||
-			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				r = ERR_NOMEM;
-				goto out;
-			}
-			v = nv;
-		}
-		v[len++] = srv_col_u64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		srv_error("contacts: %s", sqlite3_errmsg(s->db));
-		r = ERR_DB;
-	}
-out:
-	sqlite3_reset(st);
-	if (r != 0) {
-		free(v);
-		return r;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return srv_store_ids(s, STMT_CONTACTS, owner, "contacts", out, n);
 }

@@ -2017,20 +2017,35 @@ store_secret_del_opk(struct store *s, uint32_t id)
 	return store_step_done(st);
 }
 
-int
-store_secret_max_opk_id(struct store *s, uint32_t *id)
+/*
+ * The integer in the first column of the one row sql selects (it takes no
+ * parameters), or 0 when it selects none. 0 or ERR_DB.
+ */
+static int
+store_u64(struct store *s, const char *sql, uint64_t *out)
 {
 	sqlite3_stmt *st;
 	int r;
 
-	*id = 0;
-	if ((r = store_sq(s, &st, "SELECT max_id FROM secret_opk_max "
-	    "WHERE id = 1;", "")) != 0)
+	*out = 0;
+	if ((r = store_sq(s, &st, sql, "")) != 0)
 		return r;
 	if ((r = store_row(st)) == 0)
-		*id = (uint32_t)sqlite3_column_int64(st, 0);
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_max_opk_id(struct store *s, uint32_t *id)
+{
+	uint64_t v;
+	int r;
+
+	r = store_u64(s, "SELECT max_id FROM secret_opk_max WHERE id = 1;",
+	    &v);
+	*id = (uint32_t)v;
+	return r;
 }
 
 int
@@ -2347,33 +2362,14 @@ store_secret_expire(struct store *s, uint64_t now, uint64_t *n)
 int
 store_secret_next_expiry(struct store *s, uint64_t *at)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	*at = 0;
-	if ((r = store_sq(s, &st, "SELECT MIN(expires_at) FROM "
-	    "secret_messages WHERE expires_at != 0;", "")) != 0)
-		return r;
-	if ((r = store_row(st)) == 0)
-		*at = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r == ERR_NOT_FOUND ? 0 : r;
+	return store_u64(s, "SELECT MIN(expires_at) FROM secret_messages "
+	    "WHERE expires_at != 0;", at);
 }
 
 int
 store_get_qts(struct store *s, uint64_t *qts)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	*qts = 0;
-	if ((r = store_sq(s, &st, "SELECT qts FROM secret_queue WHERE id = 1;",
-	    "")) != 0)
-		return r;
-	if ((r = store_row(st)) == 0)
-		*qts = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r == ERR_NOT_FOUND ? 0 : r;
+	return store_u64(s, "SELECT qts FROM secret_queue WHERE id = 1;", qts);
 }
 
 int
