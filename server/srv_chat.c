@@ -674,12 +674,42 @@ out:
 	return srv_chat_fail(c, id, r, NULL);
 }
 
+/*
+ * Dedupes on (sender, random_id): when the sender already made a message
+ * with random_id, answers request id with it (or ERR_INVAL when that
+ * message came from another kind of request, not action) and sets
+ * *answered. Returns 0 or the error that closes the connection.
+ */
+static int
+srv_chat_dedupe(struct srv_conn *c, uint64_t id, uint64_t random_id,
+    int action, int *answered)
+{
+	struct srv_message old;
+	int r;
+
+	*answered = 0;
+	r = srv_store_message_by_random(c->srv->store, c->user_id, random_id,
+	    &old);
+	if (r == ERR_NOT_FOUND)
+		return 0;
+	*answered = 1;
+	if (r != 0)
+		return srv_chat_fail(c, id, r, NULL);
+	if ((int)old.action != action)
+		r = srv_conn_error(c, id, ERR_INVAL,
+		    "that random_id was used by another request", 0);
+	else
+		r = srv_chat_resend(c, id, &old);
+	free(old.text);
+	return r;
+}
+
 static int
 srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
-	struct srv_message msg, old;
+	struct srv_message msg;
 	struct srv_chat chat;
 	struct srv_chatbuf cb;
 	struct srv_member *roster = NULL;
@@ -689,7 +719,7 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	uint64_t users[SRV_GROUP_MAX + 1], my_pts = 0;
 	size_t nroster = 0, nusers = 0;
 	const char *why = NULL;
-	int r, limited;
+	int r, limited, answered;
 
 	memset(&cb, 0, sizeof(cb));
 	memset(&msg, 0, sizeof(msg));
@@ -707,19 +737,9 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 		return srv_conn_error(c, id, ERR_INVAL, why, 0);
 
 	/* A resend: the original answer, nothing written. */
-	r = srv_store_message_by_random(st, c->user_id, m->random_id, &old);
-	if (r == 0) {
-		if (old.action != SOTTO__SERVICE_ACTION__ACTION_NONE) {
-			free(old.text);
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "that random_id was used by another request", 0);
-		}
-		r = srv_chat_resend(c, id, &old);
-		free(old.text);
+	if ((r = srv_chat_dedupe(c, id, m->random_id, SOTTO__SERVICE_ACTION__ACTION_NONE,
+	    &answered)) != 0 || answered)
 		return r;
-	}
-	if (r != ERR_NOT_FOUND)
-		return srv_chat_fail(c, id, r, NULL);
 
 	/* Every check before the first write (see srv_store_unit_begin()). */
 	if (m->to_user_id != 0) {
@@ -1194,7 +1214,7 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
-	struct srv_message msg, old;
+	struct srv_message msg;
 	struct srv_chat chat;
 	struct srv_member *after = NULL;
 	struct srv_profile p;
@@ -1202,7 +1222,7 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 	uint64_t to[SRV_GROUP_MAX + 1];
 	size_t n = 0, nto = 0, i, j, distinct = 1;
 	const char *why;
-	int r, dup, limited;
+	int r, dup, limited, answered;
 
 	memset(&msg, 0, sizeof(msg));
 	memset(&chat, 0, sizeof(chat));
@@ -1214,19 +1234,9 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 	if (m->random_id == 0)
 		return srv_conn_error(c, id, ERR_INVAL,
 		    "random_id must not be 0", 0);
-	r = srv_store_message_by_random(st, c->user_id, m->random_id, &old);
-	if (r == 0) {
-		if (old.action != SOTTO__SERVICE_ACTION__ACTION_CREATED) {
-			free(old.text);
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "that random_id was used by another request", 0);
-		}
-		r = srv_chat_resend(c, id, &old);
-		free(old.text);
+	if ((r = srv_chat_dedupe(c, id, m->random_id, SOTTO__SERVICE_ACTION__ACTION_CREATED,
+	    &answered)) != 0 || answered)
 		return r;
-	}
-	if (r != ERR_NOT_FOUND)
-		return srv_chat_fail(c, id, r, NULL);
 	if (m->n_member_ids > SRV_GROUP_MAX * 4)
 		return srv_conn_error(c, id, ERR_TOO_BIG,
 		    "a group has at most 200 members", 0);
