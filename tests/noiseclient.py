@@ -145,3 +145,38 @@ def request(req_id, method_field, body=b""):
     """Frame{request: Request{id, <method_field>: body}}."""
     req = field_varint(1, req_id) + field_bytes(method_field, body)
     return field_bytes(1, req)
+
+
+class Rpc:
+    """Requests over a connected, welcomed Peer; keeps the Updates pushed
+    to it meanwhile (as parsed messages) in self.updates."""
+
+    def __init__(self, peer):
+        self.peer = peer
+        self.next_id = 1
+        self.updates = []
+
+    def call(self, method, body=b""):
+        """Returns (error code or 0, the Response's result message)."""
+        rid = self.next_id
+        self.next_id += 1
+        self.peer.send_frame(request(rid, method, body))
+        while True:
+            f = self.peer.recv_frame()
+            if f is None:
+                raise RuntimeError("connection closed")
+            if 3 in f:
+                self.updates.append(parse(f[3][0]))
+                continue
+            if 2 not in f:
+                continue
+            resp = parse(f[2][0])
+            if resp.get(1, [0])[0] != rid:
+                continue
+            if 2 in resp:
+                err = parse(resp[2][0])
+                return signed32(err.get(1, [0])[0]), err
+            for k in resp:
+                if k >= 10:
+                    return 0, parse(resp[k][0])
+            return 0, {}

@@ -54,39 +54,14 @@ def packed(msg, num):
     return out
 
 
-class Dev:
+class Dev(nc.Rpc):
     """One device: a raw Noise peer that keeps the Updates pushed to it."""
 
     def __init__(self, addr):
         self.peer = nc.Peer(addr)
         self.peer.handshake()
         self.peer.recv_frame()                      # Welcome
-        self.next_id = 1
-        self.updates = []
-
-    def call(self, method, body=b""):
-        """Returns (error code or 0, the Response's result message)."""
-        rid = self.next_id
-        self.next_id += 1
-        self.peer.send_frame(nc.request(rid, method, body))
-        while True:
-            f = self.peer.recv_frame()
-            if f is None:
-                raise RuntimeError("connection closed")
-            if 3 in f:
-                self.updates.append(nc.parse(f[3][0]))
-                continue
-            if 2 not in f:
-                continue
-            resp = nc.parse(f[2][0])
-            if get(resp, 1) != rid:
-                continue
-            if 2 in resp:
-                return nc.signed32(get(sub(resp, 2), 1)), sub(resp, 2)
-            for k in resp:
-                if k >= 10:
-                    return 0, sub(resp, k)
-            return 0, {}
+        nc.Rpc.__init__(self, self.peer)
 
     def drain(self, want=1, timeout=5.0, until=None):
         """Reads pushes until `want` more arrived (or one for which

@@ -55,7 +55,7 @@ def event(u):
     return None, None
 
 
-class Dev:
+class Dev(nc.Rpc):
     """One device: a raw Noise peer that keeps the Updates pushed to it.
     keypair reconnects as a device seen before."""
 
@@ -67,32 +67,9 @@ class Dev:
                                     nc.PROLOGUE, s=keypair)
         self.peer.handshake()
         self.welcome = nc.parse(self.peer.recv_frame()[4][0])
-        self.next_id = 1
-        self.updates = []
+        nc.Rpc.__init__(self, self.peer)
         self.ik = nacl.signing.SigningKey.generate()
 
-    def call(self, method, body=b""):
-        rid = self.next_id
-        self.next_id += 1
-        self.peer.send_frame(nc.request(rid, method, body))
-        while True:
-            f = self.peer.recv_frame()
-            if f is None:
-                raise RuntimeError("connection closed")
-            if 3 in f:
-                self.updates.append(nc.parse(f[3][0]))
-                continue
-            if 2 not in f:
-                continue
-            resp = nc.parse(f[2][0])
-            if get(resp, 1) != rid:
-                continue
-            if 2 in resp:
-                return nc.signed32(get(sub(resp, 2), 1)), sub(resp, 2)
-            for k in resp:
-                if k >= 10:
-                    return 0, sub(resp, k)
-            return 0, {}
 
     def drain(self, want, timeout=5.0):
         """Reads pushes until want of them are kept (or timeout)."""
