@@ -157,7 +157,7 @@ cloud_res_finish(struct cloud_res *rs, int err, const char *why,
 			break;
 		}
 	uv_timer_stop(&rs->timer);
-	rs->cb(rs->ud, err, why != NULL ? why : "", err == 0 ? p : NULL);
+	rs->cb(rs->ud, err, why != NULL ? why : "", p);
 	uv_close((uv_handle_t *)&rs->timer, cloud_res_closed);
 }
 
@@ -351,7 +351,8 @@ cloud_res_step(struct cloud_res *rs)
 		return;
 	}
 	if (r != ERR_NOT_FOUND) {
-		cloud_res_finish(rs, r, NULL, NULL);
+		/* A group this account left is still named, for its history. */
+		cloud_res_finish(rs, r, NULL, r == ERR_PERM ? &p : NULL);
 		return;
 	}
 	if (rs->peer[0] == '@' || rs->peer[0] == '+') {

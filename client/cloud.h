@@ -162,7 +162,8 @@ typedef void cloud_peer_fn(void *ud, int err, const char *why,
  * storing the user it names. fresh asks the server for a user even when
  * one is known (to refresh it). cb runs once: err 0 and p; ERR_NOT_FOUND
  * for an unknown user or a chat this account is not in; ERR_PERM for a
- * group it has left; ERR_TIMEOUT/ERR_UNREACHABLE when the server could
+ * group it has left (p then still names the group, whose history up to
+ * the departure may be read); ERR_TIMEOUT/ERR_UNREACHABLE when the server could
  * not be asked within timeout_ms (0: no limit).
  */
 int cloud_resolve(struct cloud *c, const char *peer, int fresh,

@@ -1448,18 +1448,13 @@ static void
 cmd_on_peer(void *ud, int err, const char *why, const struct cloud_peer *p)
 {
 	struct cmd *k = ud;
-	struct cloud_peer left;
 
 	/*
 	 * A group this account has left can no longer be written to, but
 	 * its history up to the departure is still this account's to read.
 	 */
-	if (!k->finished && err == ERR_PERM && k->o->action == CMD_HISTORY &&
-	    cloud_resolve_local(k->c, k->peers[k->next_peer], &left) ==
-	    ERR_PERM && left.chat_id != 0) {
+	if (err == ERR_PERM && p != NULL && k->o->action == CMD_HISTORY)
 		err = 0;
-		p = &left;
-	}
 	if (!k->finished) {
 		if (err != 0)
 			cmd_peer_error(k, k->peers[k->next_peer], err, why);
