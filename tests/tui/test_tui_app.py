@@ -20,14 +20,13 @@ import shutil
 import subprocess
 import sys
 import time
-import unicodedata
 
 from sottotest import EX_OK, Scenario, describe, jsonl
+from tuiscreen import VLINE, at_cell, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 LOAD = os.path.join(BUILD, "bench", "sotto_load")
-VLINE = "\u2502"
 # Messages in the long chat: more than the TUI keeps in memory at once
 # (1000), so paging all the way up and down again drops and re-reads.
 FLOOD = 1300
@@ -39,40 +38,6 @@ HOSTILE = ("before\033]0;PWNED-TITLE\007\033]2;PWNED-TITLE\033\\"
 if shutil.which("tmux") is None:
     print("1..0 # SKIP tmux not installed")
     sys.exit(77)
-
-
-def cell_width(ch):
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def at_cell(row, col):
-    cells = 0
-    for ch in row:
-        if cells == col and cell_width(ch) > 0:
-            return ch
-        cells += cell_width(ch)
-        if cells > col:
-            return None
-    return None
-
-
-def right_of(row, lw):
-    cells = 0
-    for i, ch in enumerate(row):
-        if cells == lw:
-            return row[i + 1:]
-        cells += cell_width(ch)
-    return ""
-
-
-def list_width(cols):
-    return min(cols // 3, 32)
-
-
-def show(lines):
-    return "\n".join("|%s|" % l for l in lines)
 
 
 with Scenario("tui-app") as sc:

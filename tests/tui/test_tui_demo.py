@@ -12,13 +12,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 
 from sottotest import Checks
+from tuiscreen import VLINE, at_cell, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 DEMO = os.path.join(BUILD, "ui", "tui_demo")
-VLINE = "\u2502"
 
 if shutil.which("tmux") is None:
     print("1..0 # SKIP tmux not installed")
@@ -43,10 +42,6 @@ def tmux(*args, check=True):
 
 def screen(target="demo"):
     return tmux("capture-pane", "-p", "-t", target).split("\n")[:-1]
-
-
-def show(lines):
-    return "\n".join("|%s|" % l for l in lines)
 
 
 def wait_for(pred, what, timeout=10, target="demo"):
@@ -76,28 +71,6 @@ def alive():
     return tmux("display", "-p", "-t", "demo", "#{pane_dead}").strip() == "0"
 
 
-def list_width(cols):
-    return min(cols // 3, 32)
-
-
-def cell_width(ch):
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def at_cell(row, col):
-    """The character that starts at cell col of a captured row."""
-    cells = 0
-    for ch in row:
-        if cells == col and cell_width(ch) > 0:
-            return ch
-        cells += cell_width(ch)
-        if cells > col:
-            return None
-    return None
-
-
 def layout_ok(s, cols, rows):
     """The frame's structure: separator on every body row, the status
     line and the input line at the bottom."""
@@ -109,16 +82,6 @@ def layout_ok(s, cols, rows):
             return False
     return s[rows - 2].startswith(" @demo | online") and \
         s[rows - 1].startswith(">")
-
-
-def right_of(row, lw):
-    """The part of a captured row right of the separator."""
-    cells = 0
-    for i, ch in enumerate(row):
-        if cells == lw:
-            return row[i + 1:]
-        cells += cell_width(ch)
-    return ""
 
 
 def resize(cols, rows):
