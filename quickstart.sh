@@ -15,7 +15,7 @@ demo="$top/demo"
 port=7433
 
 DEPS="build-essential autoconf automake pkg-config
-libsodium-dev libuv1-dev libsqlcipher-dev libncurses-dev
+libsodium-dev libuv1-dev libsqlcipher-dev sqlcipher libncurses-dev
 libprotobuf-c-dev protobuf-c-compiler libjansson-dev libinih-dev
 libqrencode-dev python3 python3-pexpect python3-pyte python3-dissononce
 python3-x3dh python3-doubleratchet python3-nacl tmux clang libclang-rt-14-dev"
