@@ -38,6 +38,12 @@ struct secret {
 	uv_timer_t kick;		/* completes waiters on a fresh turn */
 	secret_event_fn *fn;
 	void *fn_ud;
+	/* Subscribers besides the listener (the TUI), see secret_subscribe. */
+	struct secret_sub {
+		secret_event_fn *fn;
+		void *ud;
+	} subs[SECRET_SUBS_MAX];
+	size_t nsubs;
 
 	int ready;			/* welcomed and logged in */
 	int fetching;			/* a GetSecretQueue is in flight */
@@ -93,15 +99,20 @@ secret_emit(struct secret *s, enum secret_ev kind,
     uint64_t n)
 {
 	struct secret_event ev;
+	size_t i;
 
-	if (s->fn == NULL || s->freeing)
+	if (s->freeing)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.chat = c;
 	ev.msg = m;
 	ev.n = n;
-	s->fn(s->fn_ud, &ev);
+	if (s->fn != NULL)
+		s->fn(s->fn_ud, &ev);
+	/* A subscriber may unsubscribe (itself or another) in its call. */
+	for (i = 0; i < s->nsubs; i++)
+		s->subs[i].fn(s->subs[i].ud, &ev);
 }
 
 static void
@@ -1592,6 +1603,79 @@ secret_set_listener(struct secret *s, secret_event_fn *fn, void *ud)
 {
 	s->fn = fn;
 	s->fn_ud = ud;
+}
+
+int
+secret_subscribe(struct secret *s, secret_event_fn *fn, void *ud)
+{
+	if (s->nsubs == SECRET_SUBS_MAX)
+		return ERR_NOMEM;
+	s->subs[s->nsubs].fn = fn;
+	s->subs[s->nsubs].ud = ud;
+	s->nsubs++;
+	return 0;
+}
+
+void
+secret_unsubscribe(struct secret *s, secret_event_fn *fn, void *ud)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsubs; i++)
+		if (s->subs[i].fn == fn && s->subs[i].ud == ud) {
+			memmove(&s->subs[i], &s->subs[i + 1], (s->nsubs - i -
+			    1) * sizeof(s->subs[0]));
+			s->nsubs--;
+			return;
+		}
+}
+
+/* One row per chat: the pending-out rows of one request share its id. */
+struct secret_listk {
+	store_secret_chat_fn *fn;
+	void *ud;
+	uint64_t *seen;
+	size_t n, cap;
+};
+
+static int
+secret_list_cb(void *ud, const struct store_secret_chat *c)
+{
+	struct secret_listk *k = ud;
+	uint64_t *v;
+	size_t i;
+
+	if (c->state == STORE_SECRET_CLOSED)
+		return 0;
+	for (i = 0; i < k->n; i++)
+		if (k->seen[i] == c->secret_id)
+			return 0;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 16;
+		if ((v = realloc(k->seen, k->cap * sizeof(*v))) == NULL)
+			return ERR_NOMEM;
+		k->seen = v;
+	}
+	k->seen[k->n++] = c->secret_id;
+	return k->fn(k->ud, c);
+}
+
+int
+secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud)
+{
+	struct secret_listk k = { fn, ud, NULL, 0, 0 };
+	int r;
+
+	r = store_secret_list_chats(s->st, secret_list_cb, &k);
+	free(k.seen);
+	return r;
+}
+
+int
+secret_history(struct secret *s, uint64_t secret_id, store_secret_msg_fn *fn,
+    void *ud)
+{
+	return store_secret_list_msgs(s->st, secret_id, fn, ud);
 }
 
 static void

@@ -41,6 +41,7 @@
 #define SECRET_SPK_GRACE (14 * 86400)	/* the old one kept this long */
 #define SECRET_QUEUE_PAGE 100
 #define SECRET_TTL_MAX (7 * 86400)
+#define SECRET_SUBS_MAX 4		/* subscribers besides the listener */
 
 struct secret;
 
@@ -77,8 +78,20 @@ int secret_new(struct secret **out, uv_loop_t *loop, struct engine *e,
 /* Stops; done(ud) runs once its timer is closed. NULL s calls done now. */
 void secret_free(struct secret *s, void (*done)(void *), void *ud);
 
-/* One listener of events (NULL to stop listening). */
+/*
+ * One listener of events (NULL to stop listening): the command line's
+ * (client/secret_cmd.c).
+ */
 void secret_set_listener(struct secret *s, secret_event_fn *fn, void *ud);
+
+/*
+ * Subscribers get every event too, after the listener, so that the TUI
+ * hears them while a command run through its control socket holds the
+ * listener. One may unsubscribe itself inside its call. secret_subscribe
+ * returns 0, or ERR_NOMEM when SECRET_SUBS_MAX already listen.
+ */
+int secret_subscribe(struct secret *s, secret_event_fn *fn, void *ud);
+void secret_unsubscribe(struct secret *s, secret_event_fn *fn, void *ud);
 
 /*
  * The engine hooks: a welcomed and logged-in connection (publishes keys
@@ -155,6 +168,19 @@ int secret_find(struct secret *s, uint64_t peer_user,
  */
 int secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
     char hex[SFP_HEX_TEXT_LEN], char emoji[SFP_EMOJI_TEXT_LEN]);
+
+/*
+ * Local reads for front ends, which must not reach the store themselves.
+ * secret_list_chats: the chats of this device in any state but closed,
+ * newest first, one call per chat (a pending request to a peer with
+ * several devices is one row per device in the store, one chat here).
+ * secret_history: the messages of secret_id, oldest first. fn returns
+ * nonzero to stop (then that value is returned). Returns 0, ERR_DB or
+ * ERR_NOMEM.
+ */
+int secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud);
+int secret_history(struct secret *s, uint64_t secret_id,
+    store_secret_msg_fn *fn, void *ud);
 
 /* Deletes the messages whose time is up now and re-arms the timer. */
 int secret_expire(struct secret *s);

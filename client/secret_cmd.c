@@ -17,12 +17,9 @@
 #include <time.h>
 
 #include "client/json.h"
+#include "client/qr.h"
 #include "client/secret.h"
 #include "proto/err.h"
-
-#ifdef HAVE_QRENCODE
-#include <qrencode.h>
-#endif
 
 /* Who prints secret-chat events: --listen, or a command while it runs. */
 struct sc_listen {
@@ -406,53 +403,6 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 	sc_end(k, st);
 }
 
-#ifdef HAVE_QRENCODE
-/*
- * The fingerprint's 64 hex digits as a QR code, two modules per text row
- * with half blocks and a quiet zone of 2, for a phone to scan and compare.
- */
-static void
-sc_qr(const struct cmd_sink *s, const char *hex)
-{
-	static const char *const cell[4] = { " ", "\u2580", "\u2584",
-	    "\u2588" };
-	char digits[SFP_HEX_TEXT_LEN], *line;
-	QRcode *qr;
-	int x, y, w, top, bot, n, i;
-	size_t off;
-
-	for (i = n = 0; hex[i] != '\0'; i++)
-		if (hex[i] != ' ')
-			digits[n++] = hex[i];
-	digits[n] = '\0';
-	if ((qr = QRcode_encodeString(digits, 0, QR_ECLEVEL_M, QR_MODE_8,
-	    0)) == NULL)
-		return;
-	w = qr->width;
-	if ((line = malloc((size_t)(w + 4) * 3 + 1)) != NULL) {
-		for (y = -2; y < w + 2; y += 2) {
-			off = 0;
-			for (x = -2; x < w + 2; x++) {
-				top = y >= 0 && y < w && x >= 0 && x < w &&
-				    (qr->data[y * w + x] & 1);
-				bot = y + 1 >= 0 && y + 1 < w && x >= 0 &&
-				    x < w && (qr->data[(y + 1) * w + x] & 1);
-				/* Dark modules are drawn as blanks on a
-				 * light terminal's inverse: print light. */
-				i = (!top ? 1 : 0) | (!bot ? 2 : 0);
-				n = (int)strlen(cell[i]);
-				memcpy(line + off, cell[i], (size_t)n);
-				off += (size_t)n;
-			}
-			line[off] = '\0';
-			s->out(s->ud, line);
-		}
-		free(line);
-	}
-	QRcode_free(qr);
-}
-#endif
-
 static void
 sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
 {
@@ -482,9 +432,8 @@ sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
 	    (unsigned long long)ch->secret_id, who);
 	sc_out(k->s, "%s", hex);
 	sc_out(k->s, "%s", emoji);
-#ifdef HAVE_QRENCODE
-	sc_qr(k->s, hex);
-#endif
+	/* Built without libqrencode: the hex and emoji lines say it all. */
+	(void)qr_fingerprint(hex, k->s->out, k->s->ud);
 	sc_end(k, 0);
 }
 
