@@ -1042,6 +1042,464 @@ cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud)
 	return store_list_contacts(c->st, fn, ud);
 }
 
+int
+cloud_search(struct cloud *c, uint64_t chat_id, const char *query,
+    uint64_t limit, store_message_fn *fn, void *ud)
+{
+	return store_search(c->st, chat_id, query, limit, fn, ud);
+}
+
+/* ------------------------------------------------------------ privacy */
+
+static const char *const cloud_priv_keys[CLOUD_PRIV_N] = {
+	[CLOUD_PRIV_PHONE_NUMBER] = "phone_number",
+	[CLOUD_PRIV_PHONE_DISCOVERY] = "phone_discovery",
+	[CLOUD_PRIV_LAST_SEEN] = "last_seen",
+	[CLOUD_PRIV_BIO] = "bio",
+	[CLOUD_PRIV_FORWARDS] = "forwards",
+	[CLOUD_PRIV_GROUP_INVITES] = "group_invites",
+	[CLOUD_PRIV_MESSAGES] = "messages",
+	[CLOUD_PRIV_SECRET_CHATS] = "secret_chats",
+};
+
+static const char *const cloud_priv_values[] = {
+	[CLOUD_PRIV_EVERYBODY] = "everybody",
+	[CLOUD_PRIV_CONTACTS] = "contacts",
+	[CLOUD_PRIV_NOBODY] = "nobody",
+};
+
+#define CLOUD_PRIV_NVALUES \
+	((int)(sizeof(cloud_priv_values) / sizeof(cloud_priv_values[0])))
+
+const char *
+cloud_privacy_key_name(int key)
+{
+	if (key < 0 || key >= CLOUD_PRIV_N)
+		return "?";
+	return cloud_priv_keys[key];
+}
+
+int
+cloud_privacy_key_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < CLOUD_PRIV_N; i++)
+		if (strcmp(name, cloud_priv_keys[i]) == 0)
+			return i;
+	return ERR_INVAL;
+}
+
+const char *
+cloud_privacy_value_name(int value)
+{
+	if (value < 0 || value >= CLOUD_PRIV_NVALUES)
+		return "?";
+	return cloud_priv_values[value];
+}
+
+int
+cloud_privacy_value_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < CLOUD_PRIV_NVALUES; i++)
+		if (strcmp(name, cloud_priv_values[i]) == 0)
+			return i;
+	return ERR_INVAL;
+}
+
+/*
+ * On the wire keys and values are one more than here: 0 is proto3's
+ * "unset", which the server refuses rather than reads as "everybody".
+ */
+static int
+cloud_priv_from_wire(const Sotto__PrivacyRule *w,
+    struct cloud_privacy_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (w == NULL || (int)w->key < 1 || (int)w->key > CLOUD_PRIV_N ||
+	    (int)w->value < 1 || (int)w->value > CLOUD_PRIV_NVALUES)
+		return ERR_PROTO;
+	r->key = (int)w->key - 1;
+	r->value = (int)w->value - 1;
+	r->allow = w->allow_ids;
+	r->n_allow = w->n_allow_ids;
+	r->deny = w->deny_ids;
+	r->n_deny = w->n_deny_ids;
+	return 0;
+}
+
+/* Stores the users of an answer; one transaction. */
+static int
+cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
+    struct store_user *out)
+{
+	struct store_user u;
+	size_t i;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = store_begin(c->st)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (users[i] == NULL || users[i]->id == 0)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.id = users[i]->id;
+		u.username = users[i]->username;
+		u.display_name = users[i]->display_name;
+		u.phone = users[i]->phone;
+		u.contact = users[i]->contact;
+		if ((r = store_put_user(c->st, &u)) != 0) {
+			store_rollback(c->st);
+			return r;
+		}
+		if (out != NULL)
+			out[i] = u;
+	}
+	return store_commit(c->st);
+}
+
+enum cloud_pcall_kind {
+	PCALL_GET,			/* GetPrivacy: cloud_privacy_fn */
+	PCALL_SET,			/* the setters: cloud_done_fn */
+	PCALL_BLOCK,			/* Block, Unblock: cloud_done_fn */
+	PCALL_BLOCKED,			/* GetBlocked: cloud_users_fn */
+};
+
+struct cloud_pcall {
+	struct cloud *c;
+	enum cloud_pcall_kind kind;
+	cloud_privacy_fn *privacy_cb;
+	cloud_done_fn *done_cb;
+	cloud_users_fn *users_cb;
+	void *ud;
+	uint64_t user_id;
+	int block;
+};
+
+/* Reports the rule(s) of a PrivacyResult as CLOUD_EV_PRIVACY. */
+static void
+cloud_priv_emit(struct cloud *c, const struct cloud_privacy_rule *rule)
+{
+	struct cloud_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_PRIVACY;
+	ev.privacy = rule;
+	cloud_emit(c, &ev);
+}
+
+static int
+cloud_pcall_privacy(struct cloud_pcall *k, const Sotto__Response *resp,
+    int *answered)
+{
+	const Sotto__PrivacyResult *pr;
+	struct cloud_privacy_rule *rules = NULL;
+	size_t i;
+	int r;
+
+	*answered = 0;
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_PRIVACY)
+		return ERR_PROTO;
+	pr = resp->privacy;
+	if (pr->n_rules > 0 && (rules = calloc(pr->n_rules,
+	    sizeof(*rules))) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < pr->n_rules; i++)
+		if ((r = cloud_priv_from_wire(pr->rules[i], &rules[i])) != 0)
+			goto out;
+	if ((r = cloud_put_users(k->c, pr->users, pr->n_users, NULL)) != 0)
+		goto out;
+	if (k->kind == PCALL_GET) {
+		*answered = 1;
+		k->privacy_cb(k->ud, 0, "", rules, pr->n_rules);
+	} else
+		for (i = 0; i < pr->n_rules; i++)
+			cloud_priv_emit(k->c, &rules[i]);
+out:
+	free(rules);
+	return r;
+}
+
+static int
+cloud_pcall_block(struct cloud_pcall *k, const Sotto__Response *resp)
+{
+	struct store_user u;
+	struct cloud_event ev;
+	int r;
+
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_CONTACT ||
+	    resp->contact->user == NULL)
+		return ERR_PROTO;
+	if ((r = cloud_put_users(k->c, &resp->contact->user, 1, &u)) != 0)
+		return r;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CLOUD_EV_BLOCKED;
+	ev.user = &u;
+	ev.user_id = u.id;
+	ev.added = k->block;
+	cloud_emit(k->c, &ev);
+	return 0;
+}
+
+static int
+cloud_pcall_blocked(struct cloud_pcall *k, const Sotto__Response *resp,
+    int *answered)
+{
+	const Sotto__UsersResult *ur;
+	struct store_user *v = NULL;
+	size_t i, n = 0;
+	int r;
+
+	*answered = 0;
+	if (resp->result_case != SOTTO__RESPONSE__RESULT_USERS)
+		return ERR_PROTO;
+	ur = resp->users;
+	if (ur->n_users > 0 && (v = calloc(ur->n_users, sizeof(*v))) == NULL)
+		return ERR_NOMEM;
+	if ((r = cloud_put_users(k->c, ur->users, ur->n_users, v)) == 0) {
+		/* Drop the holes an empty entry left. */
+		for (i = 0; i < ur->n_users; i++)
+			if (v[i].id != 0)
+				v[n++] = v[i];
+		*answered = 1;
+		k->users_cb(k->ud, 0, "", v, n);
+	}
+	free(v);
+	return r;
+}
+
+static void
+cloud_pcall_reply(void *ud, int err, const Sotto__Response *resp)
+{
+	struct cloud_pcall *k = ud;
+	struct cloud *c = k->c;
+	char *why = NULL;
+	int r = err, answered = 0;
+
+	if (err == 0 && c->freeing)
+		r = ERR_CLOSED;
+	else if (err == 0) {
+		switch (k->kind) {
+		case PCALL_GET:
+		case PCALL_SET:
+			r = cloud_pcall_privacy(k, resp, &answered);
+			break;
+		case PCALL_BLOCK:
+			r = cloud_pcall_block(k, resp);
+			break;
+		case PCALL_BLOCKED:
+			r = cloud_pcall_blocked(k, resp, &answered);
+			break;
+		}
+	}
+	if (!answered) {
+		if (err != 0 && resp != NULL && resp->error != NULL &&
+		    resp->error->message != NULL)
+			why = json_sanitize(resp->error->message,
+			    strlen(resp->error->message));
+		if (k->privacy_cb != NULL)
+			k->privacy_cb(k->ud, r, why != NULL ? why : "", NULL,
+			    0);
+		else if (k->users_cb != NULL)
+			k->users_cb(k->ud, r, why != NULL ? why : "", NULL, 0);
+		else
+			k->done_cb(k->ud, r, why != NULL ? why : "",
+			    k->user_id);
+	}
+	free(why);
+	free(k);
+}
+
+static int
+cloud_pcall(struct cloud *c, struct cloud_pcall *tmpl, Sotto__Request *req,
+    uint64_t timeout_ms)
+{
+	struct cloud_pcall *k;
+	int r;
+
+	if (c->freeing)
+		return ERR_CLOSED;
+	if ((k = malloc(sizeof(*k))) == NULL)
+		return ERR_NOMEM;
+	*k = *tmpl;
+	k->c = c;
+	if ((r = engine_call(c->e, req, timeout_ms, cloud_pcall_reply,
+	    k)) != 0)
+		free(k);
+	return r;
+}
+
+int
+cloud_get_privacy(struct cloud *c, uint64_t timeout_ms,
+    cloud_privacy_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__GetPrivacy m = SOTTO__GET_PRIVACY__INIT;
+	struct cloud_pcall k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = PCALL_GET;
+	k.privacy_cb = cb;
+	k.ud = ud;
+	req.method_case = SOTTO__REQUEST__METHOD_GET_PRIVACY;
+	req.get_privacy = &m;
+	return cloud_pcall(c, &k, &req, timeout_ms);
+}
+
+static int
+cloud_priv_check(int key, int value)
+{
+	if (key < 0 || key >= CLOUD_PRIV_N || value < 0 ||
+	    value >= CLOUD_PRIV_NVALUES)
+		return ERR_INVAL;
+	return 0;
+}
+
+static int
+cloud_set_privacy_req(struct cloud *c, const struct cloud_privacy_rule *r,
+    int keep, uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__SetPrivacy m = SOTTO__SET_PRIVACY__INIT;
+	Sotto__PrivacyRule w = SOTTO__PRIVACY_RULE__INIT;
+	struct cloud_pcall k;
+	size_t i, j;
+
+	if (cloud_priv_check(r->key, r->value) != 0 ||
+	    (r->n_allow > 0 && r->allow == NULL) ||
+	    (r->n_deny > 0 && r->deny == NULL))
+		return ERR_INVAL;
+	if (r->n_allow > CLOUD_PRIV_EXCEPTIONS_MAX ||
+	    r->n_deny > CLOUD_PRIV_EXCEPTIONS_MAX - r->n_allow)
+		return ERR_TOO_BIG;
+	for (i = 0; i < r->n_allow; i++) {
+		if (r->allow[i] == 0 || (c->self != 0 &&
+		    r->allow[i] == c->self))
+			return ERR_INVAL;
+		for (j = 0; j < r->n_deny; j++)
+			if (r->deny[j] == r->allow[i])
+				return ERR_INVAL;
+	}
+	for (j = 0; j < r->n_deny; j++)
+		if (r->deny[j] == 0 || (c->self != 0 && r->deny[j] == c->self))
+			return ERR_INVAL;
+	w.key = (Sotto__PrivacyKey)(r->key + 1);
+	w.value = (Sotto__PrivacyValue)(r->value + 1);
+	w.allow_ids = (uint64_t *)r->allow;
+	w.n_allow_ids = r->n_allow;
+	w.deny_ids = (uint64_t *)r->deny;
+	w.n_deny_ids = r->n_deny;
+	m.rule = &w;
+	m.keep_exceptions = keep != 0;
+	req.method_case = SOTTO__REQUEST__METHOD_SET_PRIVACY;
+	req.set_privacy = &m;
+	memset(&k, 0, sizeof(k));
+	k.kind = PCALL_SET;
+	k.done_cb = cb;
+	k.ud = ud;
+	return cloud_pcall(c, &k, &req, timeout_ms);
+}
+
+int
+cloud_set_privacy(struct cloud *c, const struct cloud_privacy_rule *r,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	if (r == NULL)
+		return ERR_INVAL;
+	return cloud_set_privacy_req(c, r, 0, timeout_ms, cb, ud);
+}
+
+int
+cloud_set_privacy_value(struct cloud *c, int key, int value,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	struct cloud_privacy_rule r;
+
+	memset(&r, 0, sizeof(r));
+	r.key = key;
+	r.value = value;
+	return cloud_set_privacy_req(c, &r, 1, timeout_ms, cb, ud);
+}
+
+int
+cloud_privacy_exception(struct cloud *c, int key, uint64_t user_id,
+    int mode, uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__SetPrivacyException m = SOTTO__SET_PRIVACY_EXCEPTION__INIT;
+	struct cloud_pcall k;
+
+	if (cloud_priv_check(key, 0) != 0 || user_id == 0 ||
+	    mode < CLOUD_PRIV_EXC_NONE || mode > CLOUD_PRIV_EXC_DENY ||
+	    (c->self != 0 && user_id == c->self))
+		return ERR_INVAL;
+	m.key = (Sotto__PrivacyKey)(key + 1);
+	m.user_id = user_id;
+	m.mode = mode == CLOUD_PRIV_EXC_ALLOW ?
+	    SOTTO__PRIVACY_EXCEPTION__EXCEPTION_ALLOW :
+	    mode == CLOUD_PRIV_EXC_DENY ?
+	    SOTTO__PRIVACY_EXCEPTION__EXCEPTION_DENY :
+	    SOTTO__PRIVACY_EXCEPTION__EXCEPTION_NONE;
+	req.method_case = SOTTO__REQUEST__METHOD_SET_PRIVACY_EXCEPTION;
+	req.set_privacy_exception = &m;
+	memset(&k, 0, sizeof(k));
+	k.kind = PCALL_SET;
+	k.done_cb = cb;
+	k.ud = ud;
+	k.user_id = user_id;
+	return cloud_pcall(c, &k, &req, timeout_ms);
+}
+
+int
+cloud_block(struct cloud *c, uint64_t user_id, int block,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__Block b = SOTTO__BLOCK__INIT;
+	Sotto__Unblock u = SOTTO__UNBLOCK__INIT;
+	struct cloud_pcall k;
+
+	if (user_id == 0 || (c->self != 0 && user_id == c->self))
+		return ERR_INVAL;
+	if (block) {
+		b.user_id = user_id;
+		req.method_case = SOTTO__REQUEST__METHOD_BLOCK;
+		req.block = &b;
+	} else {
+		u.user_id = user_id;
+		req.method_case = SOTTO__REQUEST__METHOD_UNBLOCK;
+		req.unblock = &u;
+	}
+	memset(&k, 0, sizeof(k));
+	k.kind = PCALL_BLOCK;
+	k.done_cb = cb;
+	k.ud = ud;
+	k.user_id = user_id;
+	k.block = block != 0;
+	return cloud_pcall(c, &k, &req, timeout_ms);
+}
+
+int
+cloud_get_blocked(struct cloud *c, uint64_t timeout_ms, cloud_users_fn *cb,
+    void *ud)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__GetBlocked m = SOTTO__GET_BLOCKED__INIT;
+	struct cloud_pcall k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = PCALL_BLOCKED;
+	k.users_cb = cb;
+	k.ud = ud;
+	req.method_case = SOTTO__REQUEST__METHOD_GET_BLOCKED;
+	req.get_blocked = &m;
+	return cloud_pcall(c, &k, &req, timeout_ms);
+}
+
 /* ------------------------------------------------------- life cycle */
 
 static void

@@ -39,6 +39,7 @@
 #define CLOUD_TITLE_MAX 256		/* bytes in a group title */
 
 struct cloud;
+struct cloud_privacy_rule;
 
 enum cloud_ev {
 	CLOUD_EV_STATE,		/* state, err: the connection changed */
@@ -54,6 +55,8 @@ enum cloud_ev {
 	CLOUD_EV_SENT,		/* random_id, msg: the server has our message */
 	CLOUD_EV_REFUSED,	/* random_id, err, why: refused for good */
 	CLOUD_EV_OUTBOX_EMPTY,	/* every queued message went out */
+	CLOUD_EV_PRIVACY,	/* privacy: a rule of this account changed */
+	CLOUD_EV_BLOCKED,	/* user, user_id, added: (un)blocked by us */
 };
 
 /*
@@ -76,6 +79,7 @@ struct cloud_event {
 	uint64_t user_id;
 	uint64_t random_id;
 	const char *why;		/* sanitised; "" when the server said nothing */
+	const struct cloud_privacy_rule *privacy;
 };
 
 typedef void cloud_event_fn(void *ud, const struct cloud_event *ev);
@@ -244,5 +248,122 @@ int cloud_history_before(struct cloud *c, uint64_t chat_id,
 int cloud_list_members(struct cloud *c, uint64_t chat_id,
     store_member_fn *fn, void *ud);
 int cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud);
+
+/*
+ * Privacy settings and blocked users (doc/PROTOCOL.md, "Privacy and
+ * blocks"). The server keeps and enforces them; nothing of them is
+ * stored on the device except the users they name (store_put_user), so
+ * a front end asks cloud_get_privacy() or cloud_get_blocked() each time
+ * it shows them, and refreshes on CLOUD_EV_PRIVACY or CLOUD_EV_BLOCKED
+ * (another device of the account changed them).
+ *
+ * A rule: a base value for everybody else, then exceptions. The server
+ * decides for another user in this order: blocked by the owner, no; in
+ * allow, yes; in deny, no; else the value (CLOUD_PRIV_CONTACTS: the
+ * owner's contacts). A user is in at most one list of a key.
+ */
+enum cloud_privacy_key {
+	CLOUD_PRIV_PHONE_NUMBER,	/* who sees my phone number */
+	CLOUD_PRIV_PHONE_DISCOVERY,	/* who finds me by my number */
+	CLOUD_PRIV_LAST_SEEN,		/* stored; no such field yet */
+	CLOUD_PRIV_BIO,			/* stored; no such field yet */
+	CLOUD_PRIV_FORWARDS,		/* stored; no forwards yet */
+	CLOUD_PRIV_GROUP_INVITES,	/* who adds me to groups */
+	CLOUD_PRIV_MESSAGES,		/* who starts a chat with me */
+	CLOUD_PRIV_SECRET_CHATS,	/* who starts a secret chat with me */
+	CLOUD_PRIV_N
+};
+
+enum cloud_privacy_value {
+	CLOUD_PRIV_EVERYBODY,
+	CLOUD_PRIV_CONTACTS,
+	CLOUD_PRIV_NOBODY
+};
+
+struct cloud_privacy_rule {
+	int key;			/* enum cloud_privacy_key */
+	int value;			/* enum cloud_privacy_value */
+	const uint64_t *allow;		/* user ids always allowed */
+	size_t n_allow;
+	const uint64_t *deny;		/* user ids never allowed */
+	size_t n_deny;
+};
+
+#define CLOUD_PRIV_EXCEPTIONS_MAX 100	/* ids in one rule's two lists */
+
+/*
+ * Names as the command line and the JSON output spell them
+ * ("phone_number", "everybody", ...). The name functions return "?" for
+ * a number out of range; the parse functions return the number or
+ * ERR_INVAL.
+ */
+const char *cloud_privacy_key_name(int key);
+int cloud_privacy_key_parse(const char *name);
+const char *cloud_privacy_value_name(int value);
+int cloud_privacy_value_parse(const char *name);
+
+/*
+ * The rules, in key order (for cloud_get_privacy all CLOUD_PRIV_N of
+ * them). rules and their lists are valid during the call only; the users
+ * the lists name are stored (cloud_get_user) before cb runs, as far as
+ * the server sent them.
+ */
+typedef void cloud_privacy_fn(void *ud, int err, const char *why,
+    const struct cloud_privacy_rule *rules, size_t n);
+
+int cloud_get_privacy(struct cloud *c, uint64_t timeout_ms,
+    cloud_privacy_fn *cb, void *ud);
+/*
+ * Replaces the whole rule r->key: its value and both lists (r is copied).
+ * Returns ERR_INVAL (a key or value out of range, oneself or an id in
+ * both lists) or ERR_TOO_BIG (over CLOUD_PRIV_EXCEPTIONS_MAX ids) before
+ * asking; the server may refuse the same and ERR_NOT_FOUND (no such
+ * user). id in cb is 0.
+ */
+int cloud_set_privacy(struct cloud *c, const struct cloud_privacy_rule *r,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+/* Sets only the value of key's rule; its exceptions stay. */
+int cloud_set_privacy_value(struct cloud *c, int key, int value,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+
+enum cloud_privacy_exception {
+	CLOUD_PRIV_EXC_NONE,		/* in neither list */
+	CLOUD_PRIV_EXC_ALLOW,
+	CLOUD_PRIV_EXC_DENY
+};
+/*
+ * Puts user_id in key's allow or deny list (out of the other), or with
+ * CLOUD_PRIV_EXC_NONE out of both, in one request: two devices editing
+ * different users' exceptions at once both win. id in cb is user_id.
+ */
+int cloud_privacy_exception(struct cloud *c, int key, uint64_t user_id,
+    int mode, uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+
+/*
+ * Blocks (block nonzero) or unblocks user_id; the user as the server
+ * answers is stored. ERR_INVAL for oneself. id in cb is user_id.
+ */
+int cloud_block(struct cloud *c, uint64_t user_id, int block,
+    uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+
+/*
+ * The users this account blocked, oldest block first; each is stored
+ * before cb runs. users are valid during the call only.
+ */
+typedef void cloud_users_fn(void *ud, int err, const char *why,
+    const struct store_user *users, size_t n);
+int cloud_get_blocked(struct cloud *c, uint64_t timeout_ms,
+    cloud_users_fn *cb, void *ud);
+/*
+ * Full-text search of this device's copy of chat_id (0: every chat): the
+ * newest limit messages that match query, newest first. query is an
+ * FTS4 MATCH expression (SQLite's syntax); a front end that takes words
+ * from a user builds it so that it always parses (ui/search.h does).
+ * The index is brought up to date with the messages stored since the
+ * last search first. Returns 0, ERR_INVAL (an empty query, or one that
+ * does not parse), ERR_DB, or what fn returned to stop.
+ */
+int cloud_search(struct cloud *c, uint64_t chat_id, const char *query,
+    uint64_t limit, store_message_fn *fn, void *ud);
 
 #endif
