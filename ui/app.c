@@ -35,6 +35,7 @@
 #include "proto/err.h"
 #include "ui/model.h"
 #include "ui/sanitize.h"
+#include "ui/secret_ui.h"
 #include "ui/settings.h"
 #include "ui/tui.h"
 
@@ -93,6 +94,7 @@ struct app {
 	uv_loop_t *loop;
 	struct cloud *c;
 	struct ui_tui *tui;
+	struct secret_ui *sui;	/* the secret chats (ui/secret_ui.c) */
 	struct ui_model model;
 	struct ui_settings cfg;
 	char account[128];
@@ -139,8 +141,8 @@ struct app {
 };
 
 static const char *const app_words[] = {
-	"/help", "/msg", "/group", "/quit", "/secret", "/accept", "/ttl",
-	"/verify", "/block", "/settings", NULL
+	"/help", "/msg", "/group", "/quit", "/secret", "/accept", "/decline",
+	"/ttl", "/verify", "/close", "/block", "/settings", NULL
 };
 
 static void app_kick(struct app *a);
@@ -168,6 +170,7 @@ app_note(struct app *a, const char *fmt, ...)
 	va_end(ap);
 	a->note_until = uv_now(a->loop) + APP_NOTE_MS;
 	a->model.note = a->note;
+	a->model.note_warn = 0;
 	if (a->tui != NULL)
 		ui_tui_refresh(a->tui);
 }
@@ -177,6 +180,8 @@ app_update_note(struct app *a)
 {
 	if (a->note[0] != '\0' && uv_now(a->loop) >= a->note_until)
 		a->note[0] = '\0';
+	if (a->note[0] == '\0')
+		a->model.note_warn = 0;
 	a->model.note = a->note[0] != '\0' ? a->note :
 	    a->conn_note[0] != '\0' ? a->conn_note : NULL;
 }
@@ -598,6 +603,8 @@ app_bind_window(struct app *a)
 			a->chats[i].nmsgs = a->n;
 		}
 	}
+	if (a->sui != NULL)
+		secret_ui_bind(a->sui, a->chats, a->nchats);
 }
 
 static void
@@ -607,7 +614,11 @@ app_open_window(struct app *a, uint64_t chat_id)
 
 	app_window_clear(a);
 	a->win_chat = chat_id;
-	if (chat_id != 0 && chat_id != APP_VIRTUAL_ID &&
+	if (a->sui != NULL)
+		secret_ui_open(a->sui, chat_id);
+	if (secret_ui_owns(chat_id))
+		a->win_all = 1;		/* its messages are secret_ui's */
+	else if (chat_id != 0 && chat_id != APP_VIRTUAL_ID &&
 	    (r = app_load_page(a, 0)) != 0)
 		app_note(a, "cannot read the messages: %s", err_str(r));
 	if (chat_id == APP_VIRTUAL_ID)
@@ -729,6 +740,36 @@ app_apply_typing(struct app *a)
 				    a->typing[i].user_id);
 }
 
+/* The secret chats join the list (the view sorts it by activity). */
+static void
+app_secret_list(struct app *a, struct app_list *l)
+{
+	const struct ui_chat *sc;
+	struct ui_chat *c;
+	struct app_chatx *x;
+	size_t n, i;
+	int r;
+
+	if (a->sui == NULL)
+		return;
+	if ((r = secret_ui_reload(a->sui)) != 0)
+		app_note(a, "cannot list the secret chats: %s", err_str(r));
+	sc = secret_ui_chats(a->sui, &n);
+	if (n == 0 || (c = realloc(l->chats, (l->n + n) * sizeof(*c))) ==
+	    NULL)
+		return;
+	l->chats = c;
+	if ((x = realloc(l->cx, (l->n + n) * sizeof(*x))) == NULL)
+		return;
+	l->cx = x;
+	for (i = 0; i < n; i++) {
+		c[l->n] = sc[i];
+		memset(&x[l->n], 0, sizeof(*x));
+		x[l->n].kind = -1;	/* no cloud chat */
+		l->n++;
+	}
+}
+
 static void
 app_reload_chats(struct app *a)
 {
@@ -771,6 +812,7 @@ app_reload_chats(struct app *a)
 			l.n++;
 		}
 	}
+	app_secret_list(a, &l);
 	app_chats_free(a->chats, a->cx, a->nchats);
 	a->chats = l.chats;
 	a->cx = l.cx;
@@ -873,6 +915,10 @@ app_mark_read(struct app *a)
 
 	if (id == 0 || id == APP_VIRTUAL_ID)
 		return;
+	if (secret_ui_owns(id)) {
+		secret_ui_mark_read(a->sui, id);
+		return;
+	}
 	if (cloud_mark_read(a->c, id, 0, APP_CALL_MS, app_quiet_done, a) ==
 	    0)
 		a->ops++;
@@ -1130,9 +1176,7 @@ app_cmd_group(struct app *a, const char *line, char **w, size_t n)
 static void
 app_command(struct app *a, const char *text)
 {
-	static const char *const later[] = {
-		"/secret", "/accept", "/ttl", "/verify", "/block", "/settings"
-	};
+	static const char *const later[] = { "/block", "/settings" };
 	char *copy, *w[APP_MEMBERS_MAX + 8];
 	size_t n, i;
 
@@ -1161,11 +1205,12 @@ app_command(struct app *a, const char *text)
 		app_cmd_group(a, text, w, n);
 		goto out;
 	}
+	if (secret_ui_command(a->sui, a->model.current, w, n))
+		goto out;
 	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
 		if (strcmp(w[0], later[i]) == 0) {
-			app_note(a, "%s is not available yet: secret chats "
-			    "and privacy settings come in a later version",
-			    later[i]);
+			app_note(a, "%s is not available yet: privacy "
+			    "settings come in a later version", later[i]);
 			goto out;
 		}
 	app_note(a, "unknown command %.40s; /help lists them", w[0]);
@@ -1225,6 +1270,12 @@ app_on_submit(void *ud, uint64_t chat_id, const char *text)
 		app_command(a, text);
 		return;
 	}
+	if (secret_ui_owns(chat_id)) {
+		secret_ui_send(a->sui, chat_id, text[0] == '/' ? text + 1 :
+		    text);
+		ui_tui_refresh(a->tui);
+		return;
+	}
 	/* The view is back at the newest: so must the window be. */
 	if (a->tail_cut && chat_id == a->win_chat)
 		app_open_window(a, chat_id);
@@ -1261,7 +1312,9 @@ app_on_edit(void *ud, uint64_t chat_id, const char *text)
 	struct app *a = ud;
 	uint64_t now = uv_now(a->loop);
 
-	if (text[0] == '\0' || text[0] == '/' || chat_id == APP_VIRTUAL_ID)
+	/* Secret chats say nothing about typing (no such payload). */
+	if (text[0] == '\0' || text[0] == '/' || chat_id == APP_VIRTUAL_ID ||
+	    secret_ui_owns(chat_id))
 		return;
 	if (a->typing_sent_chat == chat_id && a->typing_sent_at != 0 &&
 	    now - a->typing_sent_at < APP_TYPING_EVERY_MS)
@@ -1579,8 +1632,12 @@ app_tick(uv_timer_t *h)
 		if (a->cfg.bell)
 			ui_tui_bell(a->tui);
 		x = app_chatx(a, a->notify_chat);
-		app_notify(a, x != NULL ? x->title :
-		    app_name(a, a->notify_user));
+		/* A secret chat's notice names neither text nor sender. */
+		if (secret_ui_owns(a->notify_chat))
+			app_notify(a, "New secret message");
+		else
+			app_notify(a, x != NULL && x->title != NULL ? x->title :
+			    app_name(a, a->notify_user));
 	}
 	app_update_note(a);
 	ui_tui_refresh(a->tui);
@@ -1598,7 +1655,8 @@ app_clock(uv_timer_t *h)
 		return;
 	app_apply_typing(a);
 	app_update_note(a);
-	if (before != a->ntyping || note != a->model.note)
+	if (before != a->ntyping || note != a->model.note ||
+	    (a->sui != NULL && secret_ui_counting(a->sui)))
 		ui_tui_refresh(a->tui);
 }
 
@@ -1665,11 +1723,85 @@ app_release(struct app *a)
 		free(a);
 }
 
+/* ------------------------------------------------------------ secret */
+
+/* The hooks of ui/secret_ui.c (struct secret_ui_host). */
+static const char *
+app_sui_name(void *ud, uint64_t user_id)
+{
+	return app_name(ud, user_id);
+}
+
+static void
+app_sui_note(void *ud, int warn, const char *text)
+{
+	struct app *a = ud;
+
+	app_note(a, "%s", text);
+	if (warn) {
+		/* A warning stays longer and is drawn loud. */
+		a->note_until = uv_now(a->loop) + 4 * APP_NOTE_MS;
+		a->model.note_warn = 1;
+	}
+}
+
+static void
+app_sui_changed(void *ud)
+{
+	struct app *a = ud;
+
+	a->need_reload = 1;
+	app_kick(a);
+}
+
+static void
+app_sui_select(void *ud, uint64_t chat_id)
+{
+	struct app *a = ud;
+
+	a->pending_select = chat_id;
+	a->need_reload = 1;
+	app_kick(a);
+}
+
+static void
+app_sui_incoming(void *ud, uint64_t chat_id)
+{
+	struct app *a = ud;
+
+	if (chat_id == a->model.current)
+		a->need_mark_read = 1;
+	else {
+		a->ring = 1;
+		a->notify_chat = chat_id;
+		a->notify_user = 0;
+	}
+	app_kick(a);
+}
+
+static void
+app_sui_overlay(void *ud, const char *const *lines, size_t n)
+{
+	struct app *a = ud;
+
+	if (a->tui != NULL)
+		ui_tui_overlay(a->tui, lines, n);
+}
+
+static uint64_t
+app_sui_current(void *ud)
+{
+	return ((struct app *)ud)->model.current;
+}
+
 int
 ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 {
 	struct ui_tui_events ev = { app_on_submit, app_on_select,
 	    app_on_quit, app_on_edit, app_on_top, app_on_search, app_on_view };
+	struct secret_ui_host sh = { NULL, app_sui_name, app_sui_note,
+	    app_sui_changed, app_sui_select, app_sui_incoming,
+	    app_sui_overlay, app_sui_current };
 	char path[1024], err[256];
 	uint64_t origin = uv_hrtime();
 	struct app *a;
@@ -1687,6 +1819,7 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	}
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return EX_SOFTWARE_;
+	sh.ud = a;
 	a->loop = loop;
 	a->c = c;
 	a->self = cloud_self(c);
@@ -1702,6 +1835,11 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 		    "cannot be read");
 	app_set_conn(a, cloud_synced(c) ? ENGINE_READY : ENGINE_CONNECTING,
 	    0);
+	if (secret_ui_new(&a->sui, c, &sh) != 0) {
+		fprintf(stderr, "sotto: out of memory\n");
+		free(a);
+		return EX_SOFTWARE_;
+	}
 	app_reload_chats(a);
 	if (a->nchats > 0) {
 		/* The most recent chat opens first. */
@@ -1755,6 +1893,8 @@ close:
 	while (a->open_handles > 0)
 		(void)uv_run(loop, UV_RUN_ONCE);
 	r = a->status;
+	secret_ui_free(a->sui);
+	a->sui = NULL;
 	app_release(a);
 	return r;
 }

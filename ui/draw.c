@@ -319,6 +319,24 @@ ui_draw_overlay(struct ui_screen *s, const char *const *lines, size_t n)
 	return 0;
 }
 
+/* Whole clusters of line while they fit in cells columns. */
+static void
+draw_clipped(WINDOW *w, int y, int x, const char *line, size_t cells)
+{
+	size_t len = strlen(line), take = 0, used = 0, k;
+	int cw;
+
+	while (take < len) {
+		k = ui_cluster(line + take, len - take, &cw);
+		if (used + (size_t)cw > cells)
+			break;
+		take += k;
+		used += (size_t)cw;
+	}
+	if (take > 0)
+		mvwaddnstr(w, y, x, line, (int)take);
+}
+
 /* The overlay as a boxed panel on top of the others, clipped to fit. */
 static void
 draw_overlay(struct ui_screen *s)
@@ -334,8 +352,9 @@ draw_overlay(struct ui_screen *s)
 	}
 	if (s->ov == NULL || s->too_small)
 		return;
+	/* In cells: a line may hold wide or multi-byte characters. */
 	for (i = 0; i < s->nov; i++)
-		if ((len = strlen(s->ov[i])) > w)
+		if ((len = ui_width(s->ov[i], strlen(s->ov[i]))) > w)
 			w = len;
 	h = (int)s->nov + 2 < s->rows - 1 ? (int)s->nov + 2 : s->rows - 1;
 	ww = (int)w + 4 < s->cols ? (int)w + 4 : s->cols;
@@ -346,8 +365,8 @@ draw_overlay(struct ui_screen *s)
 	werase(s->win[DRAW_OVERLAY]);
 	box(s->win[DRAW_OVERLAY], 0, 0);
 	for (i = 0; i < s->nov && (int)i < h - 2; i++)
-		mvwaddnstr(s->win[DRAW_OVERLAY], 1 + (int)i, 2, s->ov[i],
-		    ww - 4);
+		draw_clipped(s->win[DRAW_OVERLAY], 1 + (int)i, 2, s->ov[i],
+		    ww > 4 ? (size_t)ww - 4 : 0);
 	wnoutrefresh(s->win[DRAW_OVERLAY]);
 }
 

@@ -24,6 +24,7 @@
 #define UI_MSG_EDITED	0x08
 #define UI_MSG_SERVICE	0x10	/* "Alice created the group" and the like */
 #define UI_MSG_FAILED	0x20	/* the server refused it */
+#define UI_MSG_WARN	0x40	/* a loud warning line (a key change) */
 
 struct ui_msg {
 	uint64_t id;
@@ -35,6 +36,13 @@ struct ui_msg {
 	uint64_t reply_to;
 	const char *reply_sender;	/* NULL when not loaded */
 	const char *reply_text;		/* NULL when not loaded */
+	/*
+	 * Self-destruct (secret chats): expires, when nonzero, is when it
+	 * disappears (the header counts down to it); else ttl, when nonzero,
+	 * is its timer, not started yet (it starts when read).
+	 */
+	time_t expires;
+	uint32_t ttl;
 };
 
 /* Chat flags. */
@@ -53,6 +61,7 @@ struct ui_chat {
 	/* The loaded window of messages, oldest first (current chat only). */
 	const struct ui_msg *msgs;
 	size_t nmsgs;
+	const char *timer;	/* a secret chat's self-destruct timer, "5s" */
 };
 
 enum ui_conn {
@@ -68,6 +77,7 @@ struct ui_model {
 	enum ui_conn conn;
 	const char *account;	/* "@alice"; NULL: not logged in */
 	const char *note;	/* a short notice for the status line, or NULL */
+	int note_warn;		/* the note is a warning: drawn loud */
 };
 
 #endif

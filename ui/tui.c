@@ -46,6 +46,8 @@ struct ui_tui {
 	size_t scroll, skip;	/* see ui_view_messages_at */
 	int dirty, resized, stopping;
 	int help;
+	const char *const *ov;	/* the caller's overlay (ui_tui_overlay) */
+	size_t nov;
 	const char *const *words;
 	char time_format[UI_SETTINGS_TIMEFMT_MAX];
 
@@ -86,6 +88,8 @@ static const char *const tui_help_lines[] = {
 	"Commands (Tab completes): /help  /msg PEER  /quit",
 	"  /group create TITLE @a @b | add PEER | remove PEER",
 	"  /group leave | rename TITLE",
+	"  /secret PEER [TTL]  a secret chat; in one: /accept  /decline",
+	"  /ttl 5s|1m|1h|1d|1w|off  /verify  /close (asks again)",
 	"  Start a message with // to send a leading /.",
 };
 
@@ -369,10 +373,11 @@ tui_read(struct ui_tui *t)
 			tui_paste_add(t, ch);
 			continue;
 		}
-		if (t->help && !(r == KEY_CODE_YES && (ch == KEY_RESIZE ||
-		    ch == TUI_PASTE_BEGIN))) {
+		if ((t->help || t->ov != NULL) && !(r == KEY_CODE_YES &&
+		    (ch == KEY_RESIZE || ch == TUI_PASTE_BEGIN))) {
 			/* Any key closes the help, and does nothing else. */
 			t->help = 0;
+			t->ov = NULL;
 			continue;
 		}
 		if (r == KEY_CODE_YES) {
@@ -437,8 +442,11 @@ tui_on_prepare(uv_prepare_t *h)
 	t->dirty = 0;
 	t0 = t->trace != NULL ? uv_hrtime() : 0;
 	tui_clock(t, &clk);
-	(void)ui_draw_overlay(t->scr, tui_help_lines, t->help ?
-	    sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) : 0);
+	if (t->help)
+		(void)ui_draw_overlay(t->scr, tui_help_lines,
+		    sizeof(tui_help_lines) / sizeof(tui_help_lines[0]));
+	else
+		(void)ui_draw_overlay(t->scr, t->ov, t->ov != NULL ? t->nov : 0);
 	(void)ui_draw_frame_at(t->scr, t->m, t->ed, &clk, &t->skip,
 	    &t->scroll, &top);
 	doupdate();
@@ -610,6 +618,15 @@ void
 ui_tui_help(struct ui_tui *t, int on)
 {
 	t->help = on;
+	t->dirty = 1;
+}
+
+void
+ui_tui_overlay(struct ui_tui *t, const char *const *lines, size_t n)
+{
+	t->ov = n > 0 ? lines : NULL;
+	t->nov = n;
+	t->help = 0;
 	t->dirty = 1;
 }
 

@@ -108,6 +108,14 @@ void ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg);
 void ui_tui_help(struct ui_tui *t, int on);
 
 /*
+ * Shows lines (borrowed: they must stay unchanged until the overlay is
+ * closed or replaced) in a box over the frame, e.g. a fingerprint; any
+ * key closes it. n 0 closes it. The lines are drawn as they are: the
+ * caller sanitises anything that came from elsewhere.
+ */
+void ui_tui_overlay(struct ui_tui *t, const char *const *lines, size_t n);
+
+/*
  * Gives the terminal back and releases t once libuv has closed its
  * handles; then done(ud) runs (done may be NULL). May be called from a
  * callback of t.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "proto/err.h"
+#include "ui/duration.h"
 #include "ui/sanitize.h"
 #include "ui/wrap.h"
 
@@ -22,6 +23,7 @@
 static const char view_lock[] = "\xf0\x9f\x94\x92";	/* U+1F512, 2 cells */
 static const char view_check[] = "\xe2\x9c\x93";	/* U+2713 */
 static const char view_ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
+static const char view_timer[] = "\xe2\x8c\x9b";	/* U+231B, 2 cells */
 
 void
 ui_vlines_free(struct ui_vlines *l)
@@ -235,6 +237,20 @@ ui_model_step(const struct ui_model *m, int dir)
 	return c;
 }
 
+/* A secret chat's timer, "5s ", in the mark's style. */
+static int
+view_timer_mark(struct ui_vline *v, const char *timer, size_t width)
+{
+	struct ui_text t = { 0 };
+	int r;
+
+	if ((r = view_clean(timer, 0, &t)) == 0 &&
+	    (r = vl_fit(v, UI_ST_MARK, t.s, t.len, width)) == 0)
+		r = vl_str(v, UI_ST_MARK, " ", width);
+	ui_text_free(&t);
+	return r;
+}
+
 /* Title line and preview line of one chat. */
 static int
 view_chat(struct ui_vlines *l, const struct ui_chat *c, size_t width,
@@ -261,6 +277,8 @@ view_chat(struct ui_vlines *l, const struct ui_chat *c, size_t width,
 	v->selected = selected;
 	if ((c->flags & UI_CHAT_SECRET) &&
 	    (r = vl_str(v, UI_ST_MARK, view_lock, width)) != 0)
+		goto out;
+	if (c->timer != NULL && (r = view_timer_mark(v, c->timer, width)) != 0)
 		goto out;
 	if ((r = vl_fit(v, UI_ST_TITLE, t.s, t.len,
 	    width > bw ? width - bw : 0)) != 0)
@@ -409,7 +427,7 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 {
 	struct ui_text name = { 0 }, body = { 0 }, q = { 0 };
 	struct ui_vline *v;
-	char hhmm[48], marks[32];
+	char hhmm[48], marks[64], left[UI_DURATION_LEN];
 	time_t t = msg->date + clk->utc_offset;
 	struct tm tm;
 	size_t mw;
@@ -417,6 +435,16 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 
 	if ((r = view_clean(msg->text, 1, &body)) != 0)
 		goto out;
+	if (msg->flags & UI_MSG_WARN) {
+		/* Loud: not a dim centred notice but the error style, under
+		 * a header of its own, wrapped whole. */
+		r = ERR_NOMEM;
+		if ((v = vl_new(l)) == NULL ||
+		    (r = vl_str(v, UI_ST_ERROR, "!! WARNING", width)) != 0)
+			goto out;
+		r = view_wrapped(l, UI_ST_ERROR, &body, VIEW_INDENT, width);
+		goto out;
+	}
 	if (msg->flags & UI_MSG_SERVICE) {
 		r = view_centred(l, UI_ST_SERVICE, body.s, body.len, width);
 		goto out;
@@ -447,6 +475,15 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 			if (msg->flags & UI_MSG_READ)
 				strcat(marks, view_check);
 		}
+	}
+	/* Self-destruct: the time left, or the timer still to start. */
+	if (msg->expires != 0 || msg->ttl != 0) {
+		ui_duration_format(msg->expires == 0 ? msg->ttl :
+		    msg->expires > clk->now ? (uint64_t)(msg->expires -
+		    clk->now) : 0, left, sizeof(left));
+		strcat(marks, " ");
+		strcat(marks, view_timer);
+		strcat(marks, left);
 	}
 	mw = ui_width(marks, strlen(marks));
 	r = ERR_NOMEM;
@@ -744,7 +781,8 @@ ui_view_status(const struct ui_model *m, size_t width, struct ui_vlines *out)
 	if (m->note != NULL) {
 		if ((r = view_clean(m->note, 0, &t)) != 0 ||
 		    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
-		    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0)
+		    (r = vl_fit(v, m->note_warn ? UI_ST_ERROR : UI_ST_STATUS,
+		    t.s, t.len, width)) != 0)
 			goto out;
 	}
 	r = vl_pad(v, UI_ST_STATUS, width - v->cells, width);

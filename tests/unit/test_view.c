@@ -23,28 +23,29 @@ static const char hostile[] =
     "\xcc\x81 \xe4\xb8\xad\xf0\x9f\x98\x80\xe2\x80\x8d\xf0\x9f\x98\x80";
 
 static struct ui_msg msgs[] = {
-	{ 1, "Alice", NOW - 3 * DAY, "old one", 0, 0, NULL, NULL },
+	{ 1, "Alice", NOW - 3 * DAY, "old one", 0, 0, NULL, NULL, 0, 0 },
 	{ 2, "me", NOW - DAY, "yesterday's", UI_MSG_OUT | UI_MSG_READ, 0,
-	    NULL, NULL },
+	    NULL, NULL, 0, 0 },
 	{ 3, NULL, NOW - 100, "Alice created the group", UI_MSG_SERVICE, 0,
-	    NULL, NULL },
+	    NULL, NULL, 0, 0 },
 	{ 4, "Alice", NOW - 60, "a reply with quite a lot of words to wrap",
-	    UI_MSG_EDITED, 2, "me", "yesterday's" },
+	    UI_MSG_EDITED, 2, "me", "yesterday's", 0, 0 },
 	{ 5, "me", NOW - 30, "sending", UI_MSG_OUT | UI_MSG_PENDING, 9, NULL,
-	    NULL },
-	{ 6, hostile, NOW - 10, hostile, 0, 0, hostile, hostile },
+	    NULL, 0, 0 },
+	{ 6, hostile, NOW - 10, hostile, 0, 0, hostile, hostile, 0, 0 },
 };
 
 static struct ui_chat chats[] = {
-	{ 10, "Older", 0, 0, NOW - 5 * DAY, "Bob", "hi", NULL, NULL, 0 },
+	{ 10, "Older", 0, 0, NOW - 5 * DAY, "Bob", "hi", NULL, NULL, 0,
+	    NULL },
 	{ 20, "Newest", UI_CHAT_SECRET, 5, NOW - 10, "Alice", "last words",
-	    NULL, msgs, sizeof(msgs) / sizeof(msgs[0]) },
+	    NULL, msgs, sizeof(msgs) / sizeof(msgs[0]), NULL },
 	{ 30, hostile, 0, 1234, NOW - 1000, hostile, hostile, hostile, NULL,
-	    0 },
+	    0, hostile },
 };
 
 static struct ui_model model = { chats, 3, 20, UI_CONN_ONLINE, "@me",
-    NULL };
+    NULL, 0 };
 static const struct ui_clock clk = { NOW, 0, NULL };
 
 /* Every line: within width, widths add up, spans cover it, all safe. */
@@ -359,8 +360,8 @@ test_skip_paging(void)
 	static struct ui_msg many[300];
 	static char texts[300][64];
 	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
-	    300 };
-	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL };
+	    300, NULL };
+	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
 	static char ja[8192], jb[8192];
 	size_t i, abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
@@ -413,6 +414,64 @@ test_skip_paging(void)
 	ok(skip == 0 && scroll == 0, "back at the newest, nothing skipped");
 }
 
+/*
+ * Secret chats: the timer after the lock in the list, a countdown (or
+ * the timer still to start) in a message's header, a key change as a
+ * loud warning line, and a warning note in the status line.
+ */
+static void
+test_secret_marks(void)
+{
+	static struct ui_msg sm[] = {
+		{ 1, "Bob", NOW - 30, "counting", 0, 0, NULL, NULL, NOW + 65,
+		    5 },
+		{ 2, "me", NOW - 20, "not read yet", UI_MSG_OUT, 0, NULL, NULL,
+		    0, 3600 },
+		{ 3, NULL, NOW - 10, "The identity key of Bob CHANGED.",
+		    UI_MSG_WARN, 0, NULL, NULL, 0, 0 },
+		{ 4, "Bob", NOW - 5, "overdue", 0, 0, NULL, NULL, NOW - 3, 5 },
+	};
+	struct ui_chat ch = { 7, "Bob", UI_CHAT_SECRET, 0, NOW, NULL, "x",
+	    NULL, sm, 4, "5s" };
+	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me",
+	    "WARNING: the key changed", 1 };
+	struct ui_vlines l = { 0 };
+	size_t k;
+	int i, err = 0;
+
+	ok(ui_view_chatlist(&mm, 30, 10, &l) == 0, "secret chat list");
+	ok(l.n > 0 && strncmp(l.v[0].text, "\xf0\x9f\x94\x92" "5s Bob", 10)
+	    == 0, "the timer follows the lock");
+	ui_vlines_free(&l);
+	ok(ui_view_messages(&mm, 60, 30, &clk, &(size_t){ 0 }, &l) == 0,
+	    "secret messages");
+	i = find_line(&l, "Bob");
+	ok(i >= 0 && strstr(l.v[i].text, "\xe2\x8c\x9b" "1m5s") !=
+	    NULL, "a countdown shows the time left");
+	i = find_line(&l, "me");
+	ok(i >= 0 && strstr(l.v[i].text, "\xe2\x8c\x9b" "1h") !=
+	    NULL, "a timer not started shows as it is");
+	ok(find_line(&l, "\xe2\x8c\x9b" "0s") != -1,
+	    "an overdue one shows 0s until it is gone");
+	i = find_line(&l, "!! WARNING");
+	ok(i >= 0 && l.v[i].nspan == 1 &&
+	    l.v[i].span[0].style == UI_ST_ERROR && (size_t)i + 1 < l.n &&
+	    strstr(l.v[i + 1].text, "CHANGED") != NULL &&
+	    l.v[i + 1].span[l.v[i + 1].nspan - 1].style == UI_ST_ERROR,
+	    "a key change is a loud line of its own");
+	if (i < 0)
+		dump(&l);
+	ui_vlines_free(&l);
+	ok(ui_view_status(&mm, 80, &l) == 0, "status");
+	for (k = 0; l.n > 0 && k < (size_t)l.v[0].nspan; k++)
+		if (l.v[0].span[k].style == UI_ST_ERROR &&
+		    strncmp(l.v[0].text + l.v[0].span[k].off, "WARNING", 7) ==
+		    0)
+			err = 1;
+	ok(err, "a warning note is drawn loud");
+	ui_vlines_free(&l);
+}
+
 int
 main(void)
 {
@@ -425,5 +484,6 @@ main(void)
 	test_status();
 	test_all_widths();
 	test_skip_paging();
+	test_secret_marks();
 	return tap_done();
 }
