@@ -249,15 +249,15 @@ with Scenario("tui-app") as sc:
         t.ok("reply from alice's TUI" in got, "bob's --history has it",
              describe(p))
 
-        # Commands: unavailable ones say so; unknown ones too.
+        # Commands: /secret without a PEER says how; unknown ones say so.
         tmux("send-keys", "-t", "tui", "-l", "/secr")
         tmux("send-keys", "-t", "tui", "Tab")
         wait_for(lambda s: s[-1].startswith("> /secret") and tmux(
             "display", "-p", "-t", "tui", "#{cursor_x}").strip() == "10",
                  "Tab completes /secr to '/secret '")
         tmux("send-keys", "-t", "tui", "Enter")
-        wait_for(lambda s: "not available yet" in s[-2],
-                 "/secret: not available yet")
+        wait_for(lambda s: "/secret PEER [TTL]" in s[-2],
+                 "/secret without a PEER says how")
         tmux("send-keys", "-t", "tui", "F1")
         wait_for(lambda s: any("Keys (any key closes this)" in l
                                for l in s), "F1 shows the key help")

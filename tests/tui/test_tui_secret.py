@@ -1,0 +1,252 @@
+"""Secret chats in the real TUI (`sotto` with no action, alice's profile)
+against a real sottod, in tmux, with bob on the real CLI.
+
+Checked: bob's request shows in alice's chat list with a lock and as a
+request; /accept accepts it (bob's --secret-list says active); a secret
+message bob sends appears in alice's open chat; text alice types and sends
+with Enter reaches bob (his --history --secret); /ttl 5s shows a service
+message on both sides and the timer in the list; /verify shows the same
+hex fingerprint as bob's --secret-fingerprint (and the QR code's half
+blocks when bob's CLI draws one); a self-destructing message disappears
+from the TUI after its time; a secret message while another chat is open
+rings, shows "1 new message" but never its text anywhere on screen, and
+the notify command gets "New secret message" alone (no text, no name);
+/close asks first and closes on the second; Ctrl-Q quits with status 0
+and no sanitizer report."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from sottotest import EX_OK, Scenario, describe, jsonl
+from tuiscreen import list_width, right_of, show
+
+BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
+SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
+LOCK = "\U0001f512"
+COLS, ROWS = 100, 44
+
+if shutil.which("tmux") is None:
+    print("1..0 # SKIP tmux not installed")
+    sys.exit(77)
+
+
+def objs(p, kind):
+    return [o for o in jsonl(p) if o.get("type") == kind]
+
+
+with Scenario("tui-secret") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    bob = sc.client("bob", srv, password="bobs-password-1")
+    carol = sc.client("carol", srv, password="carols-password-1")
+    for c, args in ((alice, ("--register", "alice", "--display-name",
+                             "Alice")),
+                    (bob, ("--register", "bob", "--display-name", "Bob")),
+                    (carol, ("--register", "carol", "--display-name",
+                             "Carol"))):
+        p = c.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    p = carol.run("-t", "@alice", "-m", "hi from carol")
+    t.eq(p.returncode, EX_OK, "carol sends (a cloud chat)", describe(p))
+
+    root = sc.root
+    sock = os.path.join(root, "tmux.sock")
+    errfile = os.path.join(root, "tui.stderr")
+    rcfile = os.path.join(root, "tui.rc")
+    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    notify_log = os.path.join(root, "notify.log")
+    cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
+    os.makedirs(cfgdir, exist_ok=True)
+    with open(os.path.join(cfgdir, "config"), "w") as f:
+        f.write("[ui]\nbell = yes\n[notify]\n"
+                "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
+
+    def tmux(*args, check=True):
+        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
+                           list(args), capture_output=True, text=True,
+                           env=env, timeout=20)
+        if check and p.returncode != 0:
+            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
+        return p.stdout
+
+    def screen():
+        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
+
+    def wait_for(pred, what, timeout=20):
+        end = time.time() + timeout
+        s = screen()
+        while time.time() < end:
+            s = screen()
+            if pred(s):
+                return t.ok(True, what)
+            time.sleep(0.1)
+        return t.ok(False, what, show(s))
+
+    def until(fn, timeout=20):
+        end = time.time() + timeout
+        while True:
+            v = fn()
+            if v or time.time() > end:
+                return v
+            time.sleep(0.3)
+
+    def title(s):
+        return right_of(s[0], list_width(COLS))
+
+    def pane(s):
+        lw = list_width(COLS)
+        return "\n".join(right_of(l, lw) for l in s[1:-2])
+
+    def keys(*k):
+        tmux("send-keys", "-t", "tui", *k)
+
+    def type_line(text):
+        tmux("send-keys", "-t", "tui", "-l", text)
+        keys("Enter")
+
+    def open_chat(name, secret):
+        """Ctrl-N until the title names the chat (with a lock or not)."""
+        for _ in range(8):
+            s = screen()
+            tt = title(s)
+            if name in tt and ((LOCK in tt) == secret):
+                return t.ok(True, "opened %s%s" % (
+                    "secret " if secret else "", name))
+            keys("C-n")
+            time.sleep(0.4)
+        return t.ok(False, "opened %s" % name, show(screen()))
+
+    def bob_history():
+        p = bob.run("--history", "@alice", "--secret", "--json")
+        return objs(p, "secret_message") if p.returncode == EX_OK else []
+
+    try:
+        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
+            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
+        tmux("new-session", "-d", "-s", "tui", "-x", str(COLS), "-y",
+             str(ROWS), "sh", "-c", cmd)
+        tmux("set-option", "-g", "remain-on-exit", "on")
+        wait_for(lambda s: len(s) == ROWS and s[-2].startswith(
+            " @alice | online"), "the TUI opens, online as @alice")
+
+        # bob asks: the request shows with a lock, as a request.
+        p = bob.run("--secret-start", "@alice", "--json")
+        t.eq(p.returncode, EX_OK, "bob --secret-start @alice", describe(p))
+        wait_for(lambda s: any(LOCK in l and "Bob" in l for l in s) and
+                 any("secret chat request" in l for l in s),
+                 "alice's list shows bob's request with a lock")
+        open_chat("Bob", True)
+        type_line("/accept")
+        wait_for(lambda s: "secret chat accepted" in s[-2] or any(
+            "secret chat started" in l for l in s), "/accept accepts it")
+        states = until(lambda: [c.get("state") for c in objs(
+            bob.run("--secret-list", "--json"), "secret_chat")] ==
+            ["active"] and ["active"])
+        t.eq(states, ["active"], "bob's side is active")
+
+        # Both ways.
+        p = bob.run("-t", "@alice", "--secret", "-m", "the eagle lands")
+        t.eq(p.returncode, EX_OK, "bob sends a secret message", describe(p))
+        wait_for(lambda s: "the eagle lands" in pane(s),
+                 "it appears in alice's open secret chat")
+        type_line("hello from the TUI")
+        got = until(lambda: [m for m in bob_history()
+                             if m.get("text") == "hello from the TUI"])
+        t.ok(got and not got[0].get("out"),
+             "bob's --history --secret has alice's message", got)
+        wait_for(lambda s: re.search("me .*\u2713", pane(s)) is not None,
+                 "alice's message has its sent mark")
+
+        # The chat's timer: a service message on both sides.
+        type_line("/ttl 5s")
+        wait_for(lambda s: "self-destruct timer set to 5 s" in pane(s),
+                 "/ttl 5s: a service message in alice's chat")
+        wait_for(lambda s: any(LOCK + "5s" in l and "Bob" in l
+                               for l in s), "the list shows the timer")
+        got = until(lambda: [m for m in bob_history() if m.get("service")])
+        t.ok(got and "5 s" in got[-1].get("text", ""),
+             "bob has the service message", got)
+
+        # The fingerprint: the same hex as bob's CLI shows.
+        p = bob.run("--secret-fingerprint", "@alice", "--json")
+        t.eq(p.returncode, EX_OK, "bob's fingerprint", describe(p))
+        fb = objs(p, "secret_fingerprint")
+        want = fb[0]["hex"].replace(" ", "") if fb else "?"
+        pq = bob.run("--secret-fingerprint", "@alice")
+        has_qr = "\u2588" in pq.stdout
+        type_line("/verify")
+        wait_for(lambda s: any("Secret chat with Bob" in l for l in s),
+                 "/verify opens the fingerprint")
+        s = screen()
+        hexes = "".join(re.findall(r"\b[0-9a-f]{4}\b", "\n".join(
+            l for l in s if re.search(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", l))))
+        t.eq(hexes, want, "the TUI shows bob's hex fingerprint", show(s))
+        if has_qr:
+            t.ok(sum(1 for l in s if "\u2588" in l or "\u2580" in l) >= 10,
+                 "and the QR code in half blocks", show(s))
+        keys("Space")
+        wait_for(lambda s: not any("Secret chat with Bob" in l for l in s),
+                 "any key closes it")
+
+        # A self-destructing message: read at once (the chat is open), so
+        # it counts down and disappears.
+        p = bob.run("-t", "@alice", "--secret", "-m", "burn after reading")
+        t.eq(p.returncode, EX_OK, "bob sends a 5 s message", describe(p))
+        wait_for(lambda s: "burn after reading" in pane(s),
+                 "the timed message shows")
+        wait_for(lambda s: "\u231b" in pane(s), "with a countdown")
+        wait_for(lambda s: "burn after reading" not in pane(s),
+                 "and disappears after its time", timeout=40)
+
+        # Another chat open: a secret message rings, shows as new, never
+        # its text, and the notify command gets only "New secret message".
+        open_chat("Carol", False)
+        if os.path.exists(notify_log):
+            os.unlink(notify_log)
+        p = bob.run("-t", "@alice", "--secret", "-m", "top secret words")
+        t.eq(p.returncode, EX_OK, "bob sends while carol's chat is open",
+             describe(p))
+        wait_for(lambda s: any("1 new message" in l for l in s),
+                 "bob's secret chat shows one new message")
+        s = screen()
+        t.ok(not any("top secret" in l for l in s),
+             "its text is nowhere on screen", show(s))
+        until(lambda: os.path.exists(notify_log) and
+              open(notify_log).read().strip())
+        logged = open(notify_log).read() if os.path.exists(notify_log) \
+            else None
+        t.eq(logged, "New secret message\n",
+             "the notify command got 'New secret message' alone")
+        open_chat("Bob", True)
+        wait_for(lambda s: "top secret words" in pane(s),
+                 "opening the chat shows it")
+
+        # /close asks once, closes on the second.
+        type_line("/close")
+        wait_for(lambda s: "again within 10 s" in s[-2],
+                 "/close asks for a confirmation")
+        t.eq([c.get("state") for c in objs(
+            bob.run("--secret-list", "--json"), "secret_chat")],
+             ["active"], "nothing closed yet")
+        type_line("/close")
+        wait_for(lambda s: not any(LOCK in l and "Bob" in l
+                                   for l in s[:-2]),
+                 "the second /close closes it here")
+        gone = until(lambda: objs(bob.run("--secret-list", "--json"),
+                                  "secret_chat") == [] and "gone")
+        t.eq(gone, "gone", "and on bob's side")
+
+        keys("C-q")
+        until(lambda: os.path.exists(rcfile) and open(rcfile).read())
+        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
+        t.eq(rc, "0", "Ctrl-Q quits with status 0")
+        err = open(errfile).read() if os.path.exists(errfile) else ""
+        t.ok("Sanitizer" not in err and "runtime error" not in err,
+             "no sanitizer report", err)
+    finally:
+        tmux("kill-server", check=False)
+    t.done()
