@@ -98,6 +98,16 @@ cli_usage(FILE *f)
 "  --secret-fingerprint PEER   show the keys' fingerprint to compare\n"
 "  --secret-close PEER     close it and wipe it on both sides\n"
 "\n"
+"privacy (kept and enforced by the server; KEY: phone_number,\n"
+"  phone_discovery, last_seen, bio, forwards, group_invites, messages,\n"
+"  secret_chats):\n"
+"  --get-privacy           show every rule\n"
+"  --set-privacy KEY=everybody|contacts|nobody   set a rule (its\n"
+"                          exceptions stay)\n"
+"  --privacy-allow KEY=PEER | --privacy-deny KEY=PEER\n"
+"                          always (never) let PEER, whatever the rule\n"
+"  --block PEER | --unblock PEER | --blocked   block users, list them\n"
+"\n"
 "groups (GROUP: a chat id):\n"
 "  --create-group TITLE --members @a,@b\n"
 "  --add-member GROUP PEER | --remove-member GROUP PEER | --leave GROUP\n"
@@ -119,7 +129,8 @@ cli_usage(FILE *f)
 "line of a file; never from the command line. Exit status: 0 done, 64 usage,\n"
 "65 refused data, 66 unreadable file, 69 server unreachable, 75 queued in\n"
 "the outbox or try again later, 77 not allowed (passphrase, password,\n"
-"server key, not logged in). With no action, sotto opens the terminal UI.\n",
+"server key, not logged in, a privacy rule or a block). With no action,\n"
+"sotto opens the terminal UI.\n",
 	    f);
 }
 

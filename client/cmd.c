@@ -183,6 +183,13 @@ enum {
 	OPT_SECRET_LIST,
 	OPT_SECRET_FINGERPRINT,
 	OPT_SECRET_TTL,
+	OPT_GET_PRIVACY,
+	OPT_SET_PRIVACY,
+	OPT_PRIVACY_ALLOW,
+	OPT_PRIVACY_DENY,
+	OPT_BLOCK,
+	OPT_UNBLOCK,
+	OPT_BLOCKED,
 };
 
 static const struct option cmd_longopts[] = {
@@ -230,6 +237,13 @@ static const struct option cmd_longopts[] = {
 	{ "secret-fingerprint", required_argument, NULL,
 	    OPT_SECRET_FINGERPRINT },
 	{ "secret-ttl", required_argument, NULL, OPT_SECRET_TTL },
+	{ "get-privacy", no_argument, NULL, OPT_GET_PRIVACY },
+	{ "set-privacy", required_argument, NULL, OPT_SET_PRIVACY },
+	{ "privacy-allow", required_argument, NULL, OPT_PRIVACY_ALLOW },
+	{ "privacy-deny", required_argument, NULL, OPT_PRIVACY_DENY },
+	{ "block", required_argument, NULL, OPT_BLOCK },
+	{ "unblock", required_argument, NULL, OPT_UNBLOCK },
+	{ "blocked", no_argument, NULL, OPT_BLOCKED },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -322,6 +336,53 @@ cmd_parse_id(const char *s, uint64_t *v)
 	if (errno != 0 || *end != '\0' || x > INT64_MAX)
 		return ERR_INVAL;
 	*v = x;
+	return 0;
+}
+
+/*
+ * KEY=WORD of --set-privacy (WORD a value) or --privacy-allow and
+ * --privacy-deny (WORD a PEER, checked with the other peers). An unknown
+ * key or value is a usage error: they are words of the command line,
+ * like its options.
+ */
+static int
+cmd_parse_privacy(const char *arg, int want_value, struct cmd_opts *o,
+    const struct cmd_sink *s)
+{
+	const char *eq = strchr(arg, '=');
+	char key[32], keys[200];
+	size_t n, len = 0;
+	int i;
+
+	if (eq == NULL || eq == arg || eq[1] == '\0') {
+		cmd_err(s, "expected KEY=%s, not '%s'", want_value ?
+		    "everybody|contacts|nobody" : "PEER", arg);
+		return CMD_EX_USAGE;
+	}
+	n = (size_t)(eq - arg);
+	if (n < sizeof(key)) {
+		memcpy(key, arg, n);
+		key[n] = '\0';
+	}
+	if (n >= sizeof(key) ||
+	    (o->priv_key = cloud_privacy_key_parse(key)) < 0) {
+		keys[0] = '\0';
+		for (i = 0; i < CLOUD_PRIV_N; i++)
+			len += (size_t)snprintf(keys + len, sizeof(keys) - len,
+			    "%s%s", i ? ", " : "", cloud_privacy_key_name(i));
+		cmd_err(s, "unknown privacy key '%.*s' (expected one of %s)",
+		    (int)n, arg, keys);
+		return CMD_EX_USAGE;
+	}
+	if (!want_value) {
+		o->peer = eq + 1;
+		return 0;
+	}
+	if ((o->priv_value = cloud_privacy_value_parse(eq + 1)) < 0) {
+		cmd_err(s, "unknown privacy value '%s' (expected everybody, "
+		    "contacts or nobody)", eq + 1);
+		return CMD_EX_USAGE;
+	}
 	return 0;
 }
 
@@ -564,6 +625,28 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 			break;
 		case OPT_SECRET_LIST:
 			r = cmd_set_action(o, CMD_SECRET_LIST, s);
+			break;
+		case OPT_GET_PRIVACY:
+			r = cmd_set_action(o, CMD_GET_PRIVACY, s);
+			break;
+		case OPT_SET_PRIVACY:
+			if ((r = cmd_set_action(o, CMD_SET_PRIVACY, s)) == 0)
+				r = cmd_parse_privacy(optarg, 1, o, s);
+			break;
+		case OPT_PRIVACY_ALLOW:
+		case OPT_PRIVACY_DENY:
+			if ((r = cmd_set_action(o, ch == OPT_PRIVACY_ALLOW ?
+			    CMD_PRIVACY_ALLOW : CMD_PRIVACY_DENY, s)) == 0)
+				r = cmd_parse_privacy(optarg, 0, o, s);
+			break;
+		case OPT_BLOCK:
+		case OPT_UNBLOCK:
+			r = cmd_set_action(o, ch == OPT_BLOCK ? CMD_BLOCK :
+			    CMD_UNBLOCK, s);
+			o->peer = optarg;
+			break;
+		case OPT_BLOCKED:
+			r = cmd_set_action(o, CMD_BLOCKED, s);
 			break;
 		case 'h':
 			o->help = 1;
@@ -1208,6 +1291,107 @@ cmd_print_user(struct cmd *k, const struct store_user *u)
 	return 0;
 }
 
+/* A list of user ids as "@a, @b" (text) or ["@a", "@b"] (JSON). */
+static char *
+cmd_user_list(struct cmd *k, const uint64_t *ids, size_t n)
+{
+	char label[80], *p = NULL, *np;
+	size_t len = 0, i, m;
+
+	for (i = 0; i < n; i++) {
+		cmd_user_label(k, ids[i], label, sizeof(label));
+		m = strlen(label) + 3;
+		if ((np = realloc(p, len + m)) == NULL)
+			break;
+		p = np;
+		len += (size_t)snprintf(p + len, m, "%s%s", i ? ", " : "",
+		    label);
+	}
+	return p;
+}
+
+static json_t *
+cmd_json_users(struct cmd *k, const uint64_t *ids, size_t n, int names,
+    int *failed)
+{
+	json_t *a;
+	size_t i;
+
+	if ((a = json_array()) == NULL) {
+		*failed = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, names ? cmd_json_username(k,
+		    ids[i]) : json_u64(ids[i])) != 0)
+			*failed = 1;
+	return a;
+}
+
+/* One privacy rule: a line of text, or a "privacy" object. */
+static int
+cmd_print_rule(struct cmd *k, const struct cloud_privacy_rule *r)
+{
+	json_t *o;
+	char *allow, *deny;
+	int failed = 0;
+
+	if (k->o->json) {
+		if ((o = json_object()) == NULL)
+			return cmd_json(k->s, NULL, 1);
+		cmd_jset(o, "type", json_string("privacy"), &failed);
+		cmd_jset(o, "key", json_string(cloud_privacy_key_name(
+		    r->key)), &failed);
+		cmd_jset(o, "value", json_string(cloud_privacy_value_name(
+		    r->value)), &failed);
+		cmd_jset(o, "allow", cmd_json_users(k, r->allow, r->n_allow,
+		    1, &failed), &failed);
+		cmd_jset(o, "allow_ids", cmd_json_users(k, r->allow,
+		    r->n_allow, 0, &failed), &failed);
+		cmd_jset(o, "deny", cmd_json_users(k, r->deny, r->n_deny, 1,
+		    &failed), &failed);
+		cmd_jset(o, "deny_ids", cmd_json_users(k, r->deny, r->n_deny,
+		    0, &failed), &failed);
+		return cmd_json(k->s, o, failed);
+	}
+	allow = cmd_user_list(k, r->allow, r->n_allow);
+	deny = cmd_user_list(k, r->deny, r->n_deny);
+	cmd_out(k->s, "%-16s %s%s%s%s%s", cloud_privacy_key_name(r->key),
+	    cloud_privacy_value_name(r->value),
+	    allow != NULL ? "  always: " : "", allow != NULL ? allow : "",
+	    deny != NULL ? "  never: " : "", deny != NULL ? deny : "");
+	free(allow);
+	free(deny);
+	return 0;
+}
+
+/* A block or an unblock of user_id: a line, or a "block" object. */
+static int
+cmd_print_block(struct cmd *k, uint64_t user_id, int blocked)
+{
+	struct store_user u;
+	json_t *o;
+	char label[80];
+	int failed = 0, have;
+
+	if (k->o->json) {
+		if ((o = json_object()) == NULL)
+			return cmd_json(k->s, NULL, 1);
+		have = cloud_get_user(k->c, user_id, &u) == 0;
+		cmd_jset(o, "type", json_string("block"), &failed);
+		cmd_jset(o, "id", json_u64(user_id), &failed);
+		cmd_jset(o, "username", have ? json_text(u.username) :
+		    json_null(), &failed);
+		cmd_jset(o, "blocked", json_boolean(blocked), &failed);
+		if (have)
+			store_user_free(&u);
+		return cmd_json(k->s, o, failed);
+	}
+	cmd_user_label(k, user_id, label, sizeof(label));
+	cmd_out(k->s, "%s %s", blocked ? "blocked" : "unblocked", label);
+	return 0;
+}
+
 /* ------------------------------------------------------------ errors */
 
 static const char *
@@ -1244,6 +1428,18 @@ cmd_action_name(enum cmd_action a)
 		return "leave the group";
 	case CMD_RENAME_GROUP:
 		return "rename the group";
+	case CMD_GET_PRIVACY:
+		return "read the privacy settings";
+	case CMD_SET_PRIVACY:
+	case CMD_PRIVACY_ALLOW:
+	case CMD_PRIVACY_DENY:
+		return "change the privacy setting";
+	case CMD_BLOCK:
+		return "block the user";
+	case CMD_UNBLOCK:
+		return "unblock the user";
+	case CMD_BLOCKED:
+		return "list the blocked users";
 	default:
 		return "act";
 	}
@@ -1375,11 +1571,39 @@ cmd_late(struct cmd *k)
 
 /* ------------------------------------------------------------ phases */
 
-/* The action's status is known; wait for the outbox, then report. */
+/* Messages of both outboxes (cloud, secret) not yet acknowledged. */
+static uint64_t
+cmd_unsent(struct cmd *k, uint64_t *secret)
+{
+	uint64_t n = 0, m = 0;
+
+	if (cloud_outbox_count(k->c, &n) != 0)
+		n = 0;
+	if (secret_outbox_count(cloud_secret(k->c), &m) != 0)
+		m = 0;
+	if (secret != NULL)
+		*secret = m;
+	return n + m;
+}
+
+static void
+cmd_secret_flushed(void *ud, int err, const char *why, uint64_t id)
+{
+	struct cmd *k = ud;
+
+	(void)err;
+	(void)why;
+	(void)id;
+	if (k->phase == PH_FLUSH && cmd_unsent(k, NULL) == 0)
+		cmd_final(k);
+	cmd_unref(k);
+}
+
+/* The action's status is known; wait for the outboxes, then report. */
 static void
 cmd_finish(struct cmd *k, int status)
 {
-	uint64_t n = 0;
+	uint64_t secret = 0;
 
 	if (k->finished)
 		return;
@@ -1388,9 +1612,16 @@ cmd_finish(struct cmd *k, int status)
 	if (k->o->action != CMD_REGISTER && k->o->action != CMD_LOGIN &&
 	    k->o->action != CMD_LOGOUT &&
 	    engine_state(cloud_engine(k->c)) == ENGINE_READY &&
-	    cloud_outbox_count(k->c, &n) == 0 && n > 0 &&
+	    cmd_unsent(k, &secret) > 0 &&
 	    uv_is_active((uv_handle_t *)&k->timer)) {
 		k->phase = PH_FLUSH;
+		/* The cloud outbox says CLOUD_EV_OUTBOX_EMPTY; this one: */
+		if (secret > 0) {
+			k->refs++;
+			if (secret_when_flushed(cloud_secret(k->c),
+			    cmd_secret_flushed, k) != 0)
+				k->refs--;
+		}
 		return;
 	}
 	cmd_final(k);
@@ -1547,6 +1778,43 @@ cmd_show_user(struct cmd *k, uint64_t id)
 	return r;
 }
 
+/* GetPrivacy answered: every rule, or the one just changed. */
+static void
+cmd_on_privacy(void *ud, int err, const char *why,
+    const struct cloud_privacy_rule *rules, size_t n)
+{
+	struct cmd *k = ud;
+	size_t i;
+	int st = 0;
+
+	if (!k->finished && err != 0)
+		cmd_finish(k, cmd_report(k, err, why));
+	for (i = 0; !k->finished && i < n && st == 0; i++)
+		if (k->o->action == CMD_GET_PRIVACY ||
+		    rules[i].key == k->o->priv_key)
+			st = cmd_print_rule(k, &rules[i]);
+	if (!k->finished)
+		cmd_finish(k, st);
+	cmd_unref(k);
+}
+
+static void
+cmd_on_blocked(void *ud, int err, const char *why,
+    const struct store_user *users, size_t n)
+{
+	struct cmd *k = ud;
+	size_t i;
+	int st = 0;
+
+	if (!k->finished && err != 0)
+		cmd_finish(k, cmd_report(k, err, why));
+	for (i = 0; !k->finished && i < n && st == 0; i++)
+		st = cmd_print_user(k, &users[i]);
+	if (!k->finished)
+		cmd_finish(k, st);
+	cmd_unref(k);
+}
+
 static void
 cmd_on_done(void *ud, int err, const char *why, uint64_t id)
 {
@@ -1625,6 +1893,24 @@ cmd_on_done(void *ud, int err, const char *why, uint64_t id)
 	case CMD_REMOVE_CONTACT:
 		st = cmd_show_user(k, id != 0 ? id : k->res[0].user_id);
 		break;
+	case CMD_SET_PRIVACY:
+	case CMD_PRIVACY_ALLOW:
+	case CMD_PRIVACY_DENY:
+		/* Show the rule as the server now has it. */
+		k->refs++;
+		if ((st = cloud_get_privacy(k->c, cmd_left_ms(k),
+		    cmd_on_privacy, k)) == 0) {
+			cmd_unref(k);
+			return;
+		}
+		k->refs--;
+		st = cmd_report(k, st, NULL);
+		break;
+	case CMD_BLOCK:
+	case CMD_UNBLOCK:
+		st = cmd_print_block(k, k->res[0].user_id,
+		    k->o->action == CMD_BLOCK);
+		break;
 	default:		/* the group calls */
 		st = cmd_show_chat(k, id);
 		break;
@@ -1640,6 +1926,17 @@ cmd_need_group(struct cmd *k, size_t i)
 	if (k->res[i].kind == STORE_CHAT_GROUP && k->res[i].chat_id != 0)
 		return 0;
 	cmd_err(k->s, "chat %s is not a group", k->peers[i]);
+	cmd_finish(k, CMD_EX_DATAERR);
+	return -1;
+}
+
+/* Checks that resolved peer i is not this account; why says otherwise. */
+static int
+cmd_need_other(struct cmd *k, size_t i, const char *why)
+{
+	if (k->res[i].user_id != cloud_self(k->c))
+		return 0;
+	cmd_err(k->s, "%s", why);
 	cmd_finish(k, CMD_EX_DATAERR);
 	return -1;
 }
@@ -1671,6 +1968,16 @@ cmd_secret_alive(void *ud)
 	return !((struct cmd *)ud)->finished;
 }
 
+/* The secret message is stored: a timeout now means "queued" (75). */
+static void
+cmd_secret_queued(void *ud)
+{
+	struct cmd *k = ud;
+
+	if (!k->finished)
+		k->phase = PH_WAIT_ACK;
+}
+
 static void
 cmd_secret_done(void *ud, int status)
 {
@@ -1686,7 +1993,7 @@ static void
 cmd_secret_act(struct cmd *k)
 {
 	static const struct secret_cmd_ops ops = {
-		cmd_secret_alive, cmd_secret_done
+		cmd_secret_alive, cmd_secret_done, cmd_secret_queued
 	};
 	int r;
 
@@ -1805,6 +2112,34 @@ cmd_act(struct cmd *k)
 		r = cloud_delete(k->c, k->res[0].chat_id, k->ids, k->n_ids,
 		    o->for_everyone, cmd_left_ms(k), cmd_on_done, k);
 		break;
+	case CMD_GET_PRIVACY:
+		r = cloud_get_privacy(k->c, cmd_left_ms(k), cmd_on_privacy, k);
+		break;
+	case CMD_SET_PRIVACY:
+		r = cloud_set_privacy_value(k->c, o->priv_key, o->priv_value,
+		    cmd_left_ms(k), cmd_on_done, k);
+		break;
+	case CMD_PRIVACY_ALLOW:
+	case CMD_PRIVACY_DENY:
+		if (cmd_need_user(k, 0) != 0 || cmd_need_other(k, 0,
+		    "your own privacy rules always allow you") != 0)
+			return;
+		r = cloud_privacy_exception(k->c, o->priv_key,
+		    k->res[0].user_id, o->action == CMD_PRIVACY_ALLOW ?
+		    CLOUD_PRIV_EXC_ALLOW : CLOUD_PRIV_EXC_DENY, cmd_left_ms(k),
+		    cmd_on_done, k);
+		break;
+	case CMD_BLOCK:
+	case CMD_UNBLOCK:
+		if (cmd_need_user(k, 0) != 0 || cmd_need_other(k, 0,
+		    "you cannot block yourself") != 0)
+			return;
+		r = cloud_block(k->c, k->res[0].user_id, o->action == CMD_BLOCK,
+		    cmd_left_ms(k), cmd_on_done, k);
+		break;
+	case CMD_BLOCKED:
+		r = cloud_get_blocked(k->c, cmd_left_ms(k), cmd_on_blocked, k);
+		break;
 	default:
 		cmd_finish(k, CMD_EX_SOFTWARE);
 		return;
@@ -1894,6 +2229,14 @@ cmd_listen_event(struct cmd *k, const struct cloud_event *ev)
 		(void)cmd_json(k->s, o, failed);
 		return;
 	}
+	if (ev->kind == CLOUD_EV_PRIVACY && ev->privacy != NULL) {
+		(void)cmd_print_rule(k, ev->privacy);
+		return;
+	}
+	if (ev->kind == CLOUD_EV_BLOCKED) {
+		(void)cmd_print_block(k, ev->user_id, ev->added);
+		return;
+	}
 	if (ev->kind == CLOUD_EV_CONTACT && k->o->json) {
 		if ((o = json_object()) == NULL) {
 			(void)cmd_json(k->s, NULL, 1);
@@ -1967,7 +2310,7 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 			    ev->why : err_str(ev->err));
 		return;
 	case CLOUD_EV_OUTBOX_EMPTY:
-		if (k->phase == PH_FLUSH)
+		if (k->phase == PH_FLUSH && cmd_unsent(k, NULL) == 0)
 			cmd_final(k);
 		return;
 	default:
@@ -1996,7 +2339,7 @@ cmd_timeout(uv_timer_t *t)
 		cmd_finish(k, CMD_EX_TEMPFAIL);
 		return;
 	case PH_FLUSH:
-		if (cloud_outbox_count(k->c, &n) == 0 && n > 0)
+		if ((n = cmd_unsent(k, NULL)) > 0)
 			cmd_err(k->s, "%llu message%s still queued in the "
 			    "outbox", (unsigned long long)n, n == 1 ? " is" :
 			    "s are");
@@ -2320,6 +2663,10 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 	case CMD_SECRET_CLOSE:
 	case CMD_SECRET_FINGERPRINT:
 	case CMD_SECRET_TTL:
+	case CMD_PRIVACY_ALLOW:
+	case CMD_PRIVACY_DENY:
+	case CMD_BLOCK:
+	case CMD_UNBLOCK:
 		k->peers[k->n_peers++] = strdup(o->peer);
 		break;
 	case CMD_CREATE_GROUP:

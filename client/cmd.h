@@ -66,6 +66,14 @@ enum cmd_action {
 	CMD_SECRET_LIST,
 	CMD_SECRET_FINGERPRINT,
 	CMD_SECRET_TTL,
+	/* Privacy rules and blocks (the server keeps them). */
+	CMD_GET_PRIVACY,
+	CMD_SET_PRIVACY,
+	CMD_PRIVACY_ALLOW,
+	CMD_PRIVACY_DENY,
+	CMD_BLOCK,
+	CMD_UNBLOCK,
+	CMD_BLOCKED,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -98,6 +106,8 @@ struct cmd_opts {
 	int secret;			/* --secret: the secret chat with PEER */
 	long ttl;			/* --ttl seconds; -1 when not given */
 	uint64_t secret_id;		/* --secret-accept, --secret-decline */
+	int priv_key;			/* KEY of --set-privacy, --privacy-* */
+	int priv_value;			/* --set-privacy */
 	const char *profile;
 	const char *server;
 	int have_server_key;

@@ -238,6 +238,8 @@ sync_apply_one(struct sync *s, struct sync_cache *cache,
 {
 	struct store_message m;
 	struct store_user usr;
+	size_t i;
+	int r;
 
 	*flags = 0;
 	switch (u->event_case) {
@@ -266,10 +268,41 @@ sync_apply_one(struct sync *s, struct sync_cache *cache,
 		usr.contact = u->contact_changed->added;
 		cache->user_id = 0;
 		return store_put_user(s->st, &usr);
+	case SOTTO__UPDATE__EVENT_PRIVACY_CHANGED:
+		/* Rules live on the server; the users they name are kept. */
+		cache->user_id = 0;
+		for (i = 0; i < u->privacy_changed->n_users; i++)
+			if ((r = sync_put_user(s,
+			    u->privacy_changed->users[i])) != 0)
+				return r;
+		return 0;
+	case SOTTO__UPDATE__EVENT_BLOCK_CHANGED:
+		cache->user_id = 0;
+		return sync_put_user(s, u->block_changed->user);
 	default:
 		/* An entry whose message is gone, or a newer event: pts only. */
 		return 0;
 	}
+}
+
+/*
+ * A rule as front ends have it: the wire's key and value are one more
+ * (0 is "unset" there). ERR_PROTO for one this client does not know.
+ */
+static int
+sync_rule_from(struct cloud_privacy_rule *r, const Sotto__PrivacyRule *p)
+{
+	memset(r, 0, sizeof(*r));
+	if (p == NULL || (int)p->key < 1 || (int)p->key > CLOUD_PRIV_N ||
+	    (int)p->value < 1 || (int)p->value > CLOUD_PRIV_NOBODY + 1)
+		return ERR_PROTO;
+	r->key = (int)p->key - 1;
+	r->value = (int)p->value - 1;
+	r->allow = p->allow_ids;
+	r->n_allow = p->n_allow_ids;
+	r->deny = p->deny_ids;
+	r->n_deny = p->n_deny_ids;
+	return 0;
 }
 
 /* Reports one applied entry. */
@@ -280,6 +313,7 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 	struct store_message m;
 	struct store_chat ch;
 	struct store_user usr;
+	struct cloud_privacy_rule rule;
 
 	memset(&ev, 0, sizeof(ev));
 	switch (u->event_case) {
@@ -340,6 +374,21 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 		ev.kind = CLOUD_EV_TYPING;
 		ev.chat_id = u->typing->chat_id;
 		ev.user_id = u->typing->user_id;
+		break;
+	case SOTTO__UPDATE__EVENT_PRIVACY_CHANGED:
+		if (sync_rule_from(&rule, u->privacy_changed->rule) != 0)
+			return;
+		ev.kind = CLOUD_EV_PRIVACY;
+		ev.privacy = &rule;
+		break;
+	case SOTTO__UPDATE__EVENT_BLOCK_CHANGED:
+		if (u->block_changed->user == NULL)
+			return;
+		sync_user_from(&usr, u->block_changed->user);
+		ev.kind = CLOUD_EV_BLOCKED;
+		ev.user = &usr;
+		ev.user_id = usr.id;
+		ev.added = u->block_changed->blocked;
 		break;
 	default:
 		return;

@@ -17,6 +17,7 @@
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_privacy.h"
 #include "server/srv_secret.h"
 
 uint64_t
@@ -432,6 +433,13 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 	case SOTTO__REQUEST__METHOD_ACK_SECRET:
 	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
 		return srv_secret_dispatch(c, req);
+	case SOTTO__REQUEST__METHOD_GET_PRIVACY:
+	case SOTTO__REQUEST__METHOD_SET_PRIVACY:
+	case SOTTO__REQUEST__METHOD_SET_PRIVACY_EXCEPTION:
+	case SOTTO__REQUEST__METHOD_BLOCK:
+	case SOTTO__REQUEST__METHOD_UNBLOCK:
+	case SOTTO__REQUEST__METHOD_GET_BLOCKED:
+		return srv_privacy_dispatch(c, req);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

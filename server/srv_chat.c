@@ -7,9 +7,10 @@
  * so a failure half-way leaves nothing behind; then answer and push. The
  * answer and the pushes are held until the group commit (srv.h).
  *
- * Privacy until settings exist: a phone number is shown to its owner and
- * to the users the owner has as contacts; a hidden user and a missing one
- * get the same ERR_NOT_FOUND. Logs carry ids, never message text.
+ * Privacy is decided by srv_privacy.c: the phone field, finding a user by
+ * phone (a hidden user and a missing one get the same ERR_NOT_FOUND),
+ * messages into a private chat and adding to groups. Logs carry ids,
+ * never message text.
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@
 #include "server/srv_auth.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_privacy.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 
@@ -91,7 +93,7 @@ srv_chat_check_title(const char *title, const char **why)
 
 /* ---------------------------------------------------------------- helpers */
 
-static int
+int
 srv_chat_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
 {
 	Sotto__Frame f = SOTTO__FRAME__INIT;
@@ -103,7 +105,7 @@ srv_chat_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
 }
 
 /* Answers an error; an unexpected one is logged and called internal. */
-static int
+int
 srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
 {
 	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
@@ -127,7 +129,7 @@ srv_chat_online(struct srv *s, uint64_t user_id)
 }
 
 /* Sends up to every connected device of user_id. */
-static void
+void
 srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up)
 {
 	Sotto__Frame f = SOTTO__FRAME__INIT;
@@ -144,9 +146,9 @@ srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up)
 
 /*
  * Fills u with profile p as asker may see it. Returns 0 or ERR_DB.
- * The phone is shown to its owner and to the owner's contacts.
+ * The phone is shown as the owner's phone_number rule says.
  */
-static int
+int
 srv_chat_user(struct srv_store *st, uint64_t asker,
     const struct srv_profile *p, Sotto__User *u)
 {
@@ -163,10 +165,10 @@ srv_chat_user(struct srv_store *st, uint64_t asker,
 			return r;
 	}
 	if (p->phone[0] != '\0') {
-		if (p->id == asker ||
-		    (r = srv_store_is_contact(st, p->id, asker)) == 0)
+		if ((r = srv_privacy_allows(st, p->id, SRV_PRIV_PHONE_NUMBER,
+		    asker)) == 0)
 			u->phone = (char *)p->phone;
-		else if (r != ERR_NOT_FOUND)
+		else if (r != ERR_PERM)
 			return r;
 	}
 	return 0;
@@ -363,6 +365,25 @@ srv_chat_limit(struct srv_conn *c, struct srv_limit *l, uint64_t key,
 	    "too many requests; slow down", retry);
 }
 
+/*
+ * Answers ERR_PERM for a privacy refusal by user_id: "@name does not
+ * accept <what> from you". It does not say whether a rule or a block
+ * refused: a block is not announced.
+ */
+static int
+srv_chat_refused(struct srv_conn *c, uint64_t id, uint64_t user_id,
+    const char *what)
+{
+	struct srv_profile p;
+	char why[160];
+
+	if (srv_store_profile_by_id(c->srv->store, user_id, &p) != 0)
+		snprintf(p.username, sizeof(p.username), "?");
+	snprintf(why, sizeof(why), "@%s does not accept %s from you",
+	    p.username, what);
+	return srv_conn_error(c, id, ERR_PERM, why, 0);
+}
+
 /* ---------------------------------------------------------------- people */
 
 static int
@@ -413,9 +434,10 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 		if (srv_auth_check_phone(m->phone, &why) != 0)
 			return srv_conn_error(c, id, ERR_INVAL, why, 0);
 		r = srv_store_profile_by_phone(s->store, m->phone, &p);
-		/* Only its owner's contacts may find a user by phone. */
-		if (r == 0 && p.id != c->user_id)
-			r = srv_store_is_contact(s->store, p.id, c->user_id);
+		/* The owner's phone_discovery rule; refused looks like absent. */
+		if (r == 0 && (r = srv_privacy_allows(s->store, p.id,
+		    SRV_PRIV_PHONE_DISCOVERY, c->user_id)) == ERR_PERM)
+			r = ERR_NOT_FOUND;
 	}
 	if (r != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
@@ -443,7 +465,7 @@ srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id)
  * and, with check, those the asker may not see; stops before the frame
  * would be too big.
  */
-static int
+int
 srv_chat_reply_users(struct srv_conn *c, uint64_t id, const uint64_t *ids,
     size_t n, int check)
 {
@@ -716,7 +738,7 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	struct srv_profile peer;
 	struct srv_entry e;
 	struct srv_fan fan[SRV_GROUP_MAX + 1];
-	uint64_t users[SRV_GROUP_MAX + 1], my_pts = 0;
+	uint64_t users[SRV_GROUP_MAX + 1], my_pts = 0, peer_id;
 	size_t nroster = 0, nusers = 0;
 	const char *why = NULL;
 	int r, limited, answered;
@@ -762,6 +784,16 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 		return srv_chat_fail(c, id, chat.id == 0 ||
 		    r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "reply_to is not a message of this chat");
+	/* Into a private chat: the peer's messages rule and blocks. */
+	peer_id = m->to_user_id != 0 ? m->to_user_id :
+	    chat.kind != SRV_CHAT_PRIVATE ? c->user_id :
+	    chat.user_lo == c->user_id ? chat.user_hi : chat.user_lo;
+	if (peer_id != c->user_id && (r = srv_privacy_may_message(st, peer_id,
+	    c->user_id, chat.id)) != 0) {
+		if (r != ERR_PERM)
+			return srv_chat_fail(c, id, r, NULL);
+		return srv_chat_refused(c, id, peer_id, "messages");
+	}
 
 	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
@@ -1098,6 +1130,11 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
 	resp.ok = &ok;
 	r = srv_chat_reply(c, id, &resp);
+	/* A peer who blocked the typist is not told (nor is the typist). */
+	if (chat.kind == SRV_CHAT_PRIVATE && srv_store_is_blocked(st,
+	    chat.user_lo == c->user_id ? chat.user_hi : chat.user_lo,
+	    c->user_id) == 0)
+		nusers = 0;
 	/* Live only: pts 0, never stored, never counted. */
 	ty.chat_id = chat.id;
 	ty.user_id = c->user_id;
@@ -1255,6 +1292,16 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 		if ((r = srv_store_profile_by_id(st, m->member_ids[i],
 		    &p)) != 0)
 			return srv_chat_fail(c, id, r, "no such user");
+	/* Everyone to add must take invitations from the creator. */
+	for (i = 0; i < m->n_member_ids; i++) {
+		if ((r = srv_privacy_allows(st, m->member_ids[i],
+		    SRV_PRIV_GROUP_INVITES, c->user_id)) == 0)
+			continue;
+		if (r != ERR_PERM)
+			return srv_chat_fail(c, id, r, NULL);
+		return srv_chat_refused(c, id, m->member_ids[i],
+		    "group invitations");
+	}
 
 	if ((r = srv_store_unit_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
@@ -1337,6 +1384,11 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		} else if (nb >= SRV_GROUP_MAX) {
 			r = ERR_TOO_BIG;
 			why = "a group has at most 200 members";
+		} else if ((r = srv_privacy_allows(st, user_id,
+		    SRV_PRIV_GROUP_INVITES, c->user_id)) == ERR_PERM) {
+			free(before);
+			return srv_chat_refused(c, id, user_id,
+			    "group invitations");
 		}
 		break;
 	case OP_REMOVE:
@@ -1447,6 +1499,9 @@ struct srv_dent {
 	Sotto__ReadInbox ri;
 	Sotto__ReadOutbox ro;
 	Sotto__ContactChanged cc;
+	Sotto__PrivacyChanged pc;
+	Sotto__PrivacyRule rule;
+	Sotto__BlockChanged bc;
 	Sotto__Message msg;
 };
 
@@ -1552,6 +1607,60 @@ srv_diff_chat(struct srv_diff *d, const struct srv_update *u, int *r)
 	return &b->chat;
 }
 
+/*
+ * A PrivacyChanged entry: the rule of key as it is now (a later change
+ * has its own entry, so reading the present is enough) with its users.
+ * 0, 1 when the page is full, or a negative ERR_*.
+ */
+static int
+srv_diff_privacy(struct srv_diff *d, struct srv_dent *e, int key)
+{
+	struct srv_privacy_rule rule;
+	uint64_t *ids = NULL;
+	Sotto__User **pu = NULL, *usr;
+	size_t n, i, nu = 0;
+	int r;
+
+	if (key < 1 || key > SRV_PRIV_KEYS)
+		return 0;		/* a key from a newer sottod */
+	if ((r = srv_privacy_rule_get(d->st, d->me, key, &rule)) != 0)
+		return r;
+	n = rule.n_allow + rule.n_deny;
+	if (n > 0 && ((ids = srv_diff_alloc(d, n * sizeof(*ids))) == NULL ||
+	    (pu = srv_diff_alloc(d, n * sizeof(*pu))) == NULL)) {
+		srv_privacy_rule_free(&rule);
+		return 1;
+	}
+	sotto__privacy_rule__init(&e->rule);
+	e->rule.key = (Sotto__PrivacyKey)key;
+	e->rule.value = (Sotto__PrivacyValue)rule.value;
+	if (n > 0) {
+		if (rule.n_allow > 0)
+			memcpy(ids, rule.allow, rule.n_allow * sizeof(*ids));
+		if (rule.n_deny > 0)
+			memcpy(ids + rule.n_allow, rule.deny,
+			    rule.n_deny * sizeof(*ids));
+		e->rule.allow_ids = ids;
+		e->rule.n_allow_ids = rule.n_allow;
+		e->rule.deny_ids = ids + rule.n_allow;
+		e->rule.n_deny_ids = rule.n_deny;
+	}
+	srv_privacy_rule_free(&rule);
+	for (i = 0; i < n; i++) {
+		if ((usr = srv_diff_user(d, ids[i], &r)) != NULL)
+			pu[nu++] = usr;
+		else if (r != 0)
+			return r;
+	}
+	sotto__privacy_changed__init(&e->pc);
+	e->pc.rule = &e->rule;
+	e->pc.users = nu > 0 ? pu : NULL;
+	e->pc.n_users = nu;
+	e->up.event_case = SOTTO__UPDATE__EVENT_PRIVACY_CHANGED;
+	e->up.privacy_changed = &e->pc;
+	return 0;
+}
+
 static int
 srv_diff_entry(void *ud, const struct srv_update *u)
 {
@@ -1644,6 +1753,23 @@ srv_diff_entry(void *ud, const struct srv_update *u)
 		}
 		e->up.event_case = SOTTO__UPDATE__EVENT_CONTACT_CHANGED;
 		e->up.contact_changed = &e->cc;
+		break;
+	case SRV_UPDATE_PRIVACY:
+		if ((r = srv_diff_privacy(d, e, (int)u->arg)) < 0)
+			goto fail;
+		if (r > 0)
+			goto full;
+		break;
+	case SRV_UPDATE_BLOCK:
+		sotto__block_changed__init(&e->bc);
+		e->bc.blocked = u->arg2 != 0;
+		if ((e->bc.user = srv_diff_user(d, u->arg, &r)) == NULL) {
+			if (r != 0)
+				goto fail;
+			break;		/* the account is gone */
+		}
+		e->up.event_case = SOTTO__UPDATE__EVENT_BLOCK_CHANGED;
+		e->up.block_changed = &e->bc;
 		break;
 	default:
 		break;			/* a kind from a newer sottod */

@@ -38,4 +38,24 @@ int srv_chat_dispatch(struct srv_conn *c, const Sotto__Request *req);
 int srv_chat_check_text(const char *text, const char **why);
 int srv_chat_check_title(const char *title, const char **why);
 
+/*
+ * Shared with srv_privacy.c. reply answers request id with resp (its id
+ * is set here); fail answers an error (an unexpected one is logged and
+ * sent as ERR_INTERNAL); both return 0 or the ERR_* that closes c. push
+ * sends up to every connected device of user_id. user fills u with p as
+ * asker may see it (u borrows p's strings): 0 or ERR_DB. reply_users
+ * answers a UsersResult with the profiles of ids (n), skipping missing
+ * ones and, with check, those asker may not see, as many as fit a frame.
+ */
+struct srv;
+struct srv_store;
+struct srv_profile;
+int srv_chat_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp);
+int srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why);
+void srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up);
+int srv_chat_user(struct srv_store *st, uint64_t asker,
+    const struct srv_profile *p, Sotto__User *u);
+int srv_chat_reply_users(struct srv_conn *c, uint64_t id,
+    const uint64_t *ids, size_t n, int check);
+
 #endif

@@ -20,6 +20,7 @@
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_privacy.h"
 #include "server/srv_store.h"
 
 /* Queue entries written by one request, pushed after its unit. */
@@ -154,17 +155,13 @@ sec_flush(struct srv *s, struct sec_pushes *p)
 }
 
 /*
- * Whether asker may start a secret chat with user_id: the hook for the
- * privacy rule (secret_chats) and blocks, neither of which exists yet, so
- * everybody may. 0 or ERR_PERM.
+ * Whether asker may start a secret chat with user_id: user_id's
+ * secret_chats rule and blocks (srv_privacy.c). 0, ERR_PERM or ERR_DB.
  */
 static int
 sec_may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
 {
-	(void)st;
-	(void)asker;
-	(void)user_id;
-	return 0;
+	return srv_privacy_allows(st, user_id, SRV_PRIV_SECRET_CHATS, asker);
 }
 
 static int
@@ -677,6 +674,12 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
 	    (r = sec_other(c, &sc, &user, &device)) != 0)
 		return sec_fail(c, id, r, "no such secret chat on this device");
+	/* A block also stops a chat that was set up before it. */
+	if ((r = srv_store_is_blocked(st, user, c->user_id)) == 0)
+		return srv_conn_error(c, id, ERR_PERM,
+		    "this user does not accept messages from you", 0);
+	if (r != ERR_NOT_FOUND)
+		return sec_fail(c, id, r, NULL);
 	sm.secret_id = sc.id;
 	sm.random_id = m->random_id;
 	sm.data = m->data;

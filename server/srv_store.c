@@ -186,6 +186,31 @@ static const char *const srv_store_migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  PRIMARY KEY (device_id, qts)) WITHOUT ROWID;"
 	"CREATE INDEX secret_queue_created ON secret_queue(created);",
+
+	/*
+	 * 5: privacy rules and blocks (srv_privacy.c). A rule row exists
+	 * once its owner set it; a key without one has the default that
+	 * srv_privacy.c holds, so a default can change without touching
+	 * rows. Keys and values are the wire's PrivacyKey and PrivacyValue
+	 * numbers. An exception is one user in one key's allow (allow = 1)
+	 * or deny list, never both: the key is (owner, key, user_id).
+	 */
+	"CREATE TABLE privacy ("
+	"  owner INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  key INTEGER NOT NULL,"
+	"  value INTEGER NOT NULL,"
+	"  PRIMARY KEY (owner, key)) WITHOUT ROWID;"
+	"CREATE TABLE privacy_exceptions ("
+	"  owner INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  key INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  allow INTEGER NOT NULL,"
+	"  PRIMARY KEY (owner, key, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE blocks ("
+	"  owner INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (owner, user_id)) WITHOUT ROWID;",
 };
 
 enum srv_stmt {
@@ -238,6 +263,20 @@ enum srv_stmt {
 	STMT_CONTACT_REMOVE,
 	STMT_IS_CONTACT,
 	STMT_CONTACTS,
+	STMT_PRIVACY_FACTS,
+	STMT_PRIVACY_VALUE,
+	STMT_PRIVACY_SET,
+	STMT_PRIVACY_LIST,
+	STMT_PRIVACY_CLEAR,
+	STMT_PRIVACY_EXCEPT_SET,
+	STMT_PRIVACY_EXCEPT_DEL,
+	STMT_PRIVACY_EXCEPT_COUNT,
+	STMT_BLOCK_ADD,
+	STMT_BLOCK_REMOVE,
+	STMT_IS_BLOCKED,
+	STMT_BLOCKED,
+	STMT_BLOCK_COUNT,
+	STMT_SENDER_WROTE,
 	STMT_COUNT
 };
 
@@ -365,6 +404,39 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " WHERE owner = ?1 AND user_id = ?2",
 	[STMT_CONTACTS] = "SELECT user_id FROM contacts WHERE owner = ?1"
 	    " ORDER BY user_id",
+	/* Everything one privacy decision needs, in one step. */
+	[STMT_PRIVACY_FACTS] = "SELECT"
+	    " (SELECT 1 FROM blocks WHERE owner = ?1 AND user_id = ?3),"
+	    " (SELECT allow FROM privacy_exceptions WHERE owner = ?1"
+	    "  AND key = ?2 AND user_id = ?3),"
+	    " (SELECT value FROM privacy WHERE owner = ?1 AND key = ?2),"
+	    " (SELECT 1 FROM contacts WHERE owner = ?1 AND user_id = ?3)",
+	[STMT_PRIVACY_VALUE] = "SELECT value FROM privacy"
+	    " WHERE owner = ?1 AND key = ?2",
+	[STMT_PRIVACY_SET] = "INSERT OR REPLACE INTO privacy (owner, key,"
+	    " value) VALUES (?1, ?2, ?3)",
+	[STMT_PRIVACY_LIST] = "SELECT user_id, allow FROM privacy_exceptions"
+	    " WHERE owner = ?1 AND key = ?2 ORDER BY user_id",
+	[STMT_PRIVACY_CLEAR] = "DELETE FROM privacy_exceptions"
+	    " WHERE owner = ?1 AND key = ?2",
+	[STMT_PRIVACY_EXCEPT_SET] = "INSERT OR REPLACE INTO privacy_exceptions"
+	    " (owner, key, user_id, allow) VALUES (?1, ?2, ?3, ?4)",
+	[STMT_PRIVACY_EXCEPT_DEL] = "DELETE FROM privacy_exceptions"
+	    " WHERE owner = ?1 AND key = ?2 AND user_id = ?3",
+	[STMT_PRIVACY_EXCEPT_COUNT] = "SELECT count(*) FROM privacy_exceptions"
+	    " WHERE owner = ?1 AND key = ?2",
+	[STMT_BLOCK_ADD] = "INSERT OR IGNORE INTO blocks (owner, user_id,"
+	    " created) VALUES (?1, ?2, ?3)",
+	[STMT_BLOCK_REMOVE] = "DELETE FROM blocks"
+	    " WHERE owner = ?1 AND user_id = ?2",
+	[STMT_IS_BLOCKED] = "SELECT 1 FROM blocks"
+	    " WHERE owner = ?1 AND user_id = ?2",
+	[STMT_BLOCKED] = "SELECT user_id FROM blocks WHERE owner = ?1"
+	    " ORDER BY created, user_id",
+	[STMT_BLOCK_COUNT] = "SELECT count(*) FROM blocks WHERE owner = ?1",
+	/* The chat's rows by its key; a private chat is short of senders. */
+	[STMT_SENDER_WROTE] = "SELECT 1 FROM messages WHERE chat_id = ?1"
+	    " AND sender_id = ?2 AND action = 0 LIMIT 1",
 };
 
 /*
@@ -1788,4 +1860,238 @@ srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n)
 {
 	return srv_store_ids(s, STMT_CONTACTS, owner, "contacts", out, n);
+}
+
+/* ---------------------------------------------------------------- privacy */
+
+/* Binds up to four integers (bound when n > i). */
+static sqlite3_stmt *
+srv_stmt_ints(struct srv_store *s, enum srv_stmt which, int n, uint64_t a,
+    uint64_t b, uint64_t c, uint64_t d)
+{
+	sqlite3_stmt *st;
+
+	if ((st = srv_stmt(s, which)) == NULL)
+		return NULL;
+	if (n > 0)
+		sqlite3_bind_int64(st, 1, srv_u2i(a));
+	if (n > 1)
+		sqlite3_bind_int64(st, 2, srv_u2i(b));
+	if (n > 2)
+		sqlite3_bind_int64(st, 3, srv_u2i(c));
+	if (n > 3)
+		sqlite3_bind_int64(st, 4, srv_u2i(d));
+	return st;
+}
+
+/* Runs a write of up to four integers. 0, ERR_EXISTS or ERR_DB. */
+static int
+srv_store_write_ints(struct srv_store *s, enum srv_stmt which, int n,
+    uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_write(s)) != 0)
+		return r;
+	if ((st = srv_stmt_ints(s, which, n, a, b, c, d)) == NULL)
+		return ERR_DB;
+	return srv_step_done(s, st);
+}
+
+/* Reads the one integer a counting statement returns. 0 or ERR_DB. */
+static int
+srv_store_count(struct srv_store *s, sqlite3_stmt *st, size_t *n)
+{
+	int r;
+
+	*n = 0;
+	if (st == NULL)
+		return ERR_DB;
+	if ((r = srv_step_one(s, st)) != 0)
+		return r == ERR_NOT_FOUND ? 0 : r;
+	*n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_privacy_facts(struct srv_store *s, uint64_t owner, int key,
+    uint64_t asker, struct srv_privacy_facts *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->exception = -1;
+	if (owner > INT64_MAX || asker > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_stmt_ints(s, STMT_PRIVACY_FACTS, 3, owner,
+	    (uint64_t)key, asker, 0)) == NULL)
+		return ERR_DB;
+	if ((r = srv_step_one(s, st)) != 0)
+		return r == ERR_NOT_FOUND ? ERR_DB : r;
+	out->blocked = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		out->exception = sqlite3_column_int(st, 1) != 0;
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		out->value = sqlite3_column_int(st, 2);
+	out->contact = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_privacy_get(struct srv_store *s, uint64_t owner, int key,
+    int *value)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*value = 0;
+	if ((st = srv_stmt_ints(s, STMT_PRIVACY_VALUE, 2, owner,
+	    (uint64_t)key, 0, 0)) == NULL)
+		return ERR_DB;
+	if ((r = srv_step_one(s, st)) != 0)
+		return r;
+	*value = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+srv_store_privacy_set(struct srv_store *s, uint64_t owner, int key,
+    int value)
+{
+	return srv_store_write_ints(s, STMT_PRIVACY_SET, 3, owner,
+	    (uint64_t)key, (uint64_t)value, 0);
+}
+
+int
+srv_store_privacy_exceptions(struct srv_store *s, uint64_t owner, int key,
+    uint64_t **allow, size_t *n_allow, uint64_t **deny, size_t *n_deny)
+{
+	uint64_t *v = NULL, *nv, *a = NULL, *d = NULL;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0, i, na = 0, nd = 0;
+	int rc, r = 0, *al = NULL, *nal;
+
+	*allow = *deny = NULL;
+	*n_allow = *n_deny = 0;
+	if ((st = srv_stmt_ints(s, STMT_PRIVACY_LIST, 2, owner,
+	    (uint64_t)key, 0, 0)) == NULL)
+		return ERR_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+			if ((nal = realloc(al, cap * sizeof(*al))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			al = nal;
+		}
+		v[len] = srv_col_u64(st, 0);
+		al[len++] = sqlite3_column_int(st, 1) != 0;
+	}
+	if (rc != SQLITE_DONE) {
+		srv_error("privacy exceptions: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+		goto out;
+	}
+	if (len > 0 && ((a = calloc(len, sizeof(*a))) == NULL ||
+	    (d = calloc(len, sizeof(*d))) == NULL)) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < len; i++) {
+		if (al[i])
+			a[na++] = v[i];
+		else
+			d[nd++] = v[i];
+	}
+	*allow = a;
+	*n_allow = na;
+	*deny = d;
+	*n_deny = nd;
+	a = d = NULL;
+out:
+	sqlite3_reset(st);
+	free(v);
+	free(al);
+	free(a);
+	free(d);
+	return r;
+}
+
+int
+srv_store_privacy_clear(struct srv_store *s, uint64_t owner, int key)
+{
+	return srv_store_write_ints(s, STMT_PRIVACY_CLEAR, 2, owner,
+	    (uint64_t)key, 0, 0);
+}
+
+int
+srv_store_privacy_except(struct srv_store *s, uint64_t owner, int key,
+    uint64_t user_id, int mode)
+{
+	if (mode == 0)
+		return srv_store_write_ints(s, STMT_PRIVACY_EXCEPT_DEL, 3,
+		    owner, (uint64_t)key, user_id, 0);
+	return srv_store_write_ints(s, STMT_PRIVACY_EXCEPT_SET, 4, owner,
+	    (uint64_t)key, user_id, mode > 0);
+}
+
+int
+srv_store_privacy_except_count(struct srv_store *s, uint64_t owner, int key,
+    size_t *n)
+{
+	return srv_store_count(s, srv_stmt_ints(s, STMT_PRIVACY_EXCEPT_COUNT,
+	    2, owner, (uint64_t)key, 0, 0), n);
+}
+
+int
+srv_store_block_set(struct srv_store *s, uint64_t owner, uint64_t user_id,
+    int blocked, uint64_t now)
+{
+	int r;
+
+	if (!blocked)
+		return srv_store_write_ints(s, STMT_BLOCK_REMOVE, 2, owner,
+		    user_id, 0, 0);
+	r = srv_store_write_ints(s, STMT_BLOCK_ADD, 3, owner, user_id, now,
+	    0);
+	/* The only constraint left is a user's foreign key. */
+	return r == ERR_EXISTS ? ERR_NOT_FOUND : r;
+}
+
+int
+srv_store_is_blocked(struct srv_store *s, uint64_t owner, uint64_t user_id)
+{
+	return srv_store_exists2(s, STMT_IS_BLOCKED, owner, user_id);
+}
+
+int
+srv_store_blocked(struct srv_store *s, uint64_t owner, uint64_t **out,
+    size_t *n)
+{
+	return srv_store_ids(s, STMT_BLOCKED, owner, "blocked", out, n);
+}
+
+int
+srv_store_block_count(struct srv_store *s, uint64_t owner, size_t *n)
+{
+	return srv_store_count(s, srv_stmt_ints(s, STMT_BLOCK_COUNT, 1, owner,
+	    0, 0, 0), n);
+}
+
+int
+srv_store_sender_wrote(struct srv_store *s, uint64_t chat_id,
+    uint64_t sender)
+{
+	return srv_store_exists2(s, STMT_SENDER_WROTE, chat_id, sender);
 }

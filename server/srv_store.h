@@ -67,6 +67,8 @@ enum srv_update_kind {
 	SRV_UPDATE_READ_INBOX = 4,	/* chat_id, message_id = max_id */
 	SRV_UPDATE_READ_OUTBOX = 5,	/* chat_id, message_id, arg = reader */
 	SRV_UPDATE_CONTACT = 6,		/* arg = the user, arg2 = added */
+	SRV_UPDATE_PRIVACY = 7,		/* arg = the key (the rule is read) */
+	SRV_UPDATE_BLOCK = 8,		/* arg = the user, arg2 = blocked */
 };
 
 #define SRV_GROUP_MAX 200		/* members of a group */
@@ -404,6 +406,71 @@ int srv_store_is_contact(struct srv_store *s, uint64_t owner,
 /* owner's contacts, by id, malloc()ed. 0, ERR_NOMEM or ERR_DB. */
 int srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n);
+
+/*
+ * Privacy rules and blocks (srv_privacy.c decides; these only store).
+ * Keys and values are the wire's PrivacyKey and PrivacyValue numbers.
+ *
+ * privacy_facts reads in one step what one decision needs: whether owner
+ * blocked asker, asker's exception in key (-1: none, 1: allow, 0: deny),
+ * owner's value for key (0: never set, the default applies) and whether
+ * asker is owner's contact. 0, ERR_NOT_FOUND (an id no user can have) or
+ * ERR_DB.
+ */
+struct srv_privacy_facts {
+	int blocked;
+	int exception;
+	int value;
+	int contact;
+};
+int srv_store_privacy_facts(struct srv_store *s, uint64_t owner, int key,
+    uint64_t asker, struct srv_privacy_facts *out);
+/* owner's value for key: 0, ERR_NOT_FOUND (never set) or ERR_DB. */
+int srv_store_privacy_get(struct srv_store *s, uint64_t owner, int key,
+    int *value);
+/* Sets owner's value for key. 0 or ERR_DB. */
+int srv_store_privacy_set(struct srv_store *s, uint64_t owner, int key,
+    int value);
+/*
+ * owner's exceptions in key, by user id, in two malloc()ed arrays the
+ * caller frees (NULL when empty). 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_privacy_exceptions(struct srv_store *s, uint64_t owner,
+    int key, uint64_t **allow, size_t *n_allow, uint64_t **deny,
+    size_t *n_deny);
+/* Drops every exception of owner's key. 0 or ERR_DB. */
+int srv_store_privacy_clear(struct srv_store *s, uint64_t owner, int key);
+/*
+ * Puts user_id in owner's allow (mode > 0) or deny (mode < 0) list of
+ * key, out of the other; mode 0 takes it out of both. 0, ERR_EXISTS (no
+ * such user: a foreign key) or ERR_DB.
+ */
+int srv_store_privacy_except(struct srv_store *s, uint64_t owner, int key,
+    uint64_t user_id, int mode);
+/* How many exceptions owner's key has. 0 or ERR_DB. */
+int srv_store_privacy_except_count(struct srv_store *s, uint64_t owner,
+    int key, size_t *n);
+
+/*
+ * Blocks. block_set is idempotent both ways (a repeated block keeps its
+ * first date). 0, ERR_NOT_FOUND (no such user) or ERR_DB. is_blocked:
+ * whether owner blocked user_id: 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_block_set(struct srv_store *s, uint64_t owner,
+    uint64_t user_id, int blocked, uint64_t now);
+int srv_store_is_blocked(struct srv_store *s, uint64_t owner,
+    uint64_t user_id);
+/* owner's blocked users, oldest block first, malloc()ed: 0, ERR_*. */
+int srv_store_blocked(struct srv_store *s, uint64_t owner, uint64_t **out,
+    size_t *n);
+int srv_store_block_count(struct srv_store *s, uint64_t owner, size_t *n);
+
+/*
+ * Whether sender wrote a message (not a service message, deleted ones
+ * too) in chat_id: 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_sender_wrote(struct srv_store *s, uint64_t chat_id,
+    uint64_t sender);
 
 /* ================================================================ */
 /*
