@@ -158,28 +158,16 @@ sync_note_user(struct sync *s, uint64_t id)
 static int
 sync_put_chat(struct sync *s, const Sotto__Chat *p, int service, int *changed)
 {
-	struct store_chat c, old;
+	struct store_chat c;
 	int *admin = NULL;
 	size_t i, j;
 	int r;
 
-	*changed = service;
 	sync_chat_from(&c, p);
-	if (!service) {
-		r = store_get_chat(s->st, p->id, &old);
-		if (r == ERR_NOT_FOUND)
-			*changed = 1;
-		else if (r != 0)
-			return r;
-		else {
-			if (old.kind != c.kind || strcmp(old.title != NULL ?
-			    old.title : "", c.title != NULL ? c.title : "") != 0)
-				*changed = 1;
-			store_chat_free(&old);
-		}
-	}
-	if ((r = store_put_chat(s->st, &c)) != 0)
+	if ((r = store_merge_chat(s->st, &c, changed)) != 0)
 		return r;
+	/* A service message may have changed the members only. */
+	*changed |= service;
 	if (p->kind != SOTTO__CHAT_KIND__CHAT_GROUP || !*changed)
 		return 0;
 	if (p->n_member_ids > 0 &&

@@ -20,8 +20,8 @@
 
 /* The statements of the cloud-chat accessors, prepared once and kept. */
 enum store_stmt {
-	ST_PUT_USER, ST_GET_USER, ST_FIND_USER, ST_FIND_PHONE, ST_SET_CONTACT,
-	ST_LIST_CONTACTS,
+	ST_INS_USER, ST_UPD_USER, ST_GET_USER, ST_FIND_USER, ST_FIND_PHONE,
+	ST_SET_CONTACT, ST_LIST_CONTACTS,
 	ST_INS_CHAT, ST_UPD_CHAT, ST_GET_CHAT, ST_FIND_CHAT, ST_LIST_CHATS,
 	ST_INS_MSG, ST_CHAT_LAST, ST_GET_MSG, ST_LIST_MSGS, ST_LIST_BEFORE,
 	ST_MSG_ROWID, ST_UPD_MSG, ST_DEL_MSG, ST_CHAT_RELAST,
@@ -590,8 +590,17 @@ store_set_pts(struct store *s, uint64_t pts)
 	"action, action_user_id"
 
 static const char *const store_sql[ST_COUNT] = {
-	[ST_PUT_USER] = "INSERT OR REPLACE INTO users (id, username, "
+	/*
+	 * A user or chat is inserted, or else updated only where it differs:
+	 * a catch-up repeats every message's sender and chat, and rewriting
+	 * an equal row would still dirty (and, with secure_delete, scrub) its
+	 * pages. (SQLCipher's SQLite 3.15 has no upsert.)
+	 */
+	[ST_INS_USER] = "INSERT OR IGNORE INTO users (id, username, "
 	    "display_name, phone, contact) VALUES (?, ?, ?, ?, ?);",
+	[ST_UPD_USER] = "UPDATE users SET username = ?2, display_name = ?3, "
+	    "phone = ?4, contact = ?5 WHERE id = ?1 AND (username != ?2 OR "
+	    "display_name != ?3 OR phone != ?4 OR contact != ?5);",
 	[ST_GET_USER] = "SELECT id, username, display_name, phone, contact "
 	    "FROM users WHERE id = ?;",
 	[ST_FIND_USER] = "SELECT id, username, display_name, phone, contact "
@@ -604,8 +613,9 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_INS_CHAT] = "INSERT OR IGNORE INTO chats (id, kind, title, "
 	    "peer_id, creator_id, left, read_inbox_max_id, read_outbox_max_id) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?);",
-	[ST_UPD_CHAT] = "UPDATE chats SET kind = ?, title = ?, peer_id = ?, "
-	    "creator_id = ? WHERE id = ?;",
+	[ST_UPD_CHAT] = "UPDATE chats SET kind = ?1, title = ?2, "
+	    "peer_id = ?3, creator_id = ?4 WHERE id = ?5 AND (kind != ?1 OR "
+	    "title != ?2 OR peer_id != ?3 OR creator_id != ?4);",
 	[ST_GET_CHAT] = "SELECT " STORE_CHAT_COLS "WHERE c.id = ?;",
 	[ST_FIND_CHAT] = "SELECT " STORE_CHAT_COLS "WHERE c.peer_id = ? "
 	    "AND c.kind IN (1, 2) ORDER BY c.id LIMIT 1;",
@@ -841,16 +851,24 @@ int
 store_put_user(struct store *s, const struct store_user *u)
 {
 	sqlite3_stmt *st;
+	int i, r;
 
-	if ((st = store_stmt(s, ST_PUT_USER)) == NULL)
-		return ERR_DB;
-	if (!BIND_I64(st, 1, u->id) || !BIND_STR(st, 2, u->username) ||
-	    !BIND_STR(st, 3, u->display_name) || !BIND_STR(st, 4, u->phone) ||
-	    !BIND_I64(st, 5, u->contact != 0)) {
-		store_done(st);
-		return ERR_DB;
+	/* Insert, or else update only where the stored row differs. */
+	for (i = 0; i < 2; i++) {
+		if ((st = store_stmt(s, i == 0 ? ST_INS_USER : ST_UPD_USER)) ==
+		    NULL)
+			return ERR_DB;
+		if (!BIND_I64(st, 1, u->id) || !BIND_STR(st, 2, u->username) ||
+		    !BIND_STR(st, 3, u->display_name) ||
+		    !BIND_STR(st, 4, u->phone) ||
+		    !BIND_I64(st, 5, u->contact != 0)) {
+			store_done(st);
+			return ERR_DB;
+		}
+		if ((r = store_run(st)) != 0 || sqlite3_changes(s->db) > 0)
+			return r;
 	}
-	return store_run(st);
+	return 0;
 }
 
 int
@@ -996,9 +1014,18 @@ store_chat_get(sqlite3_stmt *st, struct store_chat *c)
 int
 store_put_chat(struct store *s, const struct store_chat *c)
 {
+	int changed;
+
+	return store_merge_chat(s, c, &changed);
+}
+
+int
+store_merge_chat(struct store *s, const struct store_chat *c, int *changed)
+{
 	sqlite3_stmt *st;
 	int r;
 
+	*changed = 0;
 	if ((st = store_stmt(s, ST_INS_CHAT)) == NULL)
 		return ERR_DB;
 	if (!BIND_I64(st, 1, c->id) || !BIND_I64(st, 2, c->kind) ||
@@ -1011,8 +1038,10 @@ store_put_chat(struct store *s, const struct store_chat *c)
 	}
 	if ((r = store_run(st)) != 0)
 		return r;
-	if (sqlite3_changes(s->db) > 0)
+	if (sqlite3_changes(s->db) > 0) {
+		*changed = 1;
 		return 0;
+	}
 	if ((st = store_stmt(s, ST_UPD_CHAT)) == NULL)
 		return ERR_DB;
 	if (!BIND_I64(st, 1, c->kind) || !BIND_STR(st, 2, c->title) ||
@@ -1021,7 +1050,10 @@ store_put_chat(struct store *s, const struct store_chat *c)
 		store_done(st);
 		return ERR_DB;
 	}
-	return store_run(st);
+	if ((r = store_run(st)) != 0)
+		return r;
+	*changed = sqlite3_changes(s->db) > 0;
+	return 0;
 }
 
 int

@@ -191,6 +191,12 @@ void store_user_free(struct store_user *u);
  * (store_put_message, store_set_read_* and store_set_members move them).
  */
 int store_put_chat(struct store *s, const struct store_chat *c);
+/*
+ * The same, and *changed tells whether the chat is new here or its kind,
+ * title, peer or creator changed. An equal chat writes nothing.
+ */
+int store_merge_chat(struct store *s, const struct store_chat *c,
+    int *changed);
 /* Fills *c; ERR_NOT_FOUND. */
 int store_get_chat(struct store *s, uint64_t id, struct store_chat *c);
 /*

@@ -172,7 +172,7 @@ main(void)
 	struct chats cl;
 	struct ids got;
 	uint64_t n, d, p, ids[4], mem[3];
-	int isnew, on, calls, admin[3], q, i;
+	int isnew, on, calls, admin[3], q, i, changed;
 
 	if (sec_init() != 0)
 		return 1;
@@ -455,6 +455,21 @@ main(void)
 	    c.last_message_id == 1 && c.left == 0,
 	    "rename keeps last message and left");
 	store_chat_free(&c);
+	changed = -1;
+	ok(store_get_chat(s, 2, &c) == 0 &&
+	    store_merge_chat(s, &c, &changed) == 0 && changed == 0,
+	    "the chat as stored is no change");
+	store_chat_free(&c);
+	c.id = 2;
+	c.kind = STORE_CHAT_GROUP;
+	c.title = "Renamed again";
+	ok(store_merge_chat(s, &c, &changed) == 0 && changed == 1,
+	    "a new title is a change");
+	c.id = 4;
+	c.title = "Brand new";
+	ok(store_merge_chat(s, &c, &changed) == 0 && changed == 1,
+	    "a new chat is a change");
+	memset(&c, 0, sizeof(c));
 
 	/* The outbox. */
 	memset(&o, 0, sizeof(o));
