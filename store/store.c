@@ -202,6 +202,31 @@ static const char *const store_migrations[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  qts INTEGER NOT NULL);"
 	"INSERT INTO secret_queue (id, qts) VALUES (1, 0);",
+	/*
+	 * 4: the secret outbox (each envelope's exact ciphertext, kept until
+	 * the server acknowledges it), a send state per message, and the
+	 * last identity key seen for each peer device, which outlives the
+	 * chats so that a closed chat's key still guards the next one.
+	 */
+	"ALTER TABLE secret_messages ADD COLUMN state INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"CREATE TABLE secret_outbox ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  secret_id INTEGER NOT NULL,"
+	"  peer_device INTEGER NOT NULL,"
+	"  random_id INTEGER NOT NULL,"
+	"  msg_id INTEGER NOT NULL DEFAULT 0,"
+	"  data BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (secret_id, random_id));"
+	"CREATE TABLE secret_peer_keys ("
+	"  peer_user INTEGER NOT NULL,"
+	"  peer_device INTEGER NOT NULL,"
+	"  peer_ik BLOB NOT NULL,"
+	"  PRIMARY KEY (peer_user, peer_device));"
+	"INSERT OR REPLACE INTO secret_peer_keys (peer_user, peer_device, "
+	"  peer_ik) SELECT peer_user, peer_device, peer_ik FROM secret_chats;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -521,6 +546,8 @@ store_clear_account(struct store *s)
 	    (r = sqlc_exec(s->db, "DELETE FROM users;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM sync_state;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM device;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_outbox;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_peer_keys;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_messages;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_chats;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_opk;")) != 0 ||
@@ -2095,7 +2122,14 @@ store_secret_put_chat(struct store *s, const struct store_secret_chat *c,
 	    (size_t)STORE_SECRET_KEY_LEN, (uint64_t)c->state, (uint64_t)c->ttl,
 	    (uint64_t)c->initiator, c->created, c->ek,
 	    (size_t)STORE_SECRET_KEY_LEN, (uint64_t)c->spk_id,
-	    (uint64_t)c->opk_id, ratchet, ratchet_len)) != 0)
+	    (uint64_t)c->opk_id, ratchet, ratchet_len)) != 0 ||
+	    (r = store_step_done(st)) != 0)
+		return r;
+	/* The key outlives the chat: a later one is compared with it. */
+	if ((r = store_sq(s, &st, "INSERT OR REPLACE INTO secret_peer_keys "
+	    "(peer_user, peer_device, peer_ik) VALUES (?, ?, ?);", "iib",
+	    c->peer_user, c->peer_device, c->peer_ik,
+	    (size_t)STORE_SECRET_KEY_LEN)) != 0)
 		return r;
 	return store_step_done(st);
 }
@@ -2247,6 +2281,10 @@ store_secret_delete_chat(struct store *s, uint64_t secret_id)
 	sqlite3_stmt *st;
 	int r;
 
+	if ((r = store_sq(s, &st, "DELETE FROM secret_outbox WHERE "
+	    "secret_id = ?;", "i", secret_id)) != 0 ||
+	    (r = store_step_done(st)) != 0)
+		return r;
 	if ((r = store_sq(s, &st, "DELETE FROM secret_messages WHERE "
 	    "secret_id = ?;", "i", secret_id)) != 0 ||
 	    (r = store_step_done(st)) != 0)
@@ -2285,10 +2323,11 @@ store_secret_add_msg(struct store *s, struct store_secret_msg *m)
 
 	if ((r = store_sq(s, &st, "INSERT OR IGNORE INTO secret_messages "
 	    "(secret_id, random_id, out, service, text, date, ttl, read_date, "
-	    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);", "iiiitiiii",
-	    m->secret_id, m->random_id, (uint64_t)m->out, (uint64_t)m->service,
-	    m->text != NULL ? m->text : "", m->date, (uint64_t)m->ttl,
-	    m->read_date, m->expires_at)) != 0)
+	    "expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);",
+	    "iiiitiiiii", m->secret_id, m->random_id, (uint64_t)m->out,
+	    (uint64_t)m->service, m->text != NULL ? m->text : "", m->date,
+	    (uint64_t)m->ttl, m->read_date, m->expires_at,
+	    (uint64_t)m->state)) != 0)
 		return r;
 	if ((r = store_step_done(st)) != 0)
 		return r;
@@ -2305,8 +2344,8 @@ store_secret_list_msgs(struct store *s, uint64_t secret_id,
 	int r;
 
 	if ((r = store_sq(s, &st, "SELECT id, random_id, out, service, text, "
-	    "date, ttl, read_date, expires_at FROM secret_messages WHERE "
-	    "secret_id = ? ORDER BY id;", "i", secret_id)) != 0)
+	    "date, ttl, read_date, expires_at, state FROM secret_messages "
+	    "WHERE secret_id = ? ORDER BY id;", "i", secret_id)) != 0)
 		return r;
 	while ((r = store_row(st)) == 0) {
 		memset(&m, 0, sizeof(m));
@@ -2320,6 +2359,7 @@ store_secret_list_msgs(struct store *s, uint64_t secret_id,
 		m.ttl = (uint32_t)sqlite3_column_int64(st, 6);
 		m.read_date = (uint64_t)sqlite3_column_int64(st, 7);
 		m.expires_at = (uint64_t)sqlite3_column_int64(st, 8);
+		m.state = sqlite3_column_int(st, 9);
 		if (m.text == NULL)
 			m.text = (char *)"";
 		if ((r = fn(ud, &m)) != 0)
@@ -2414,4 +2454,168 @@ store_set_qts(struct store *s, uint64_t qts)
 	    "WHERE id = 1;", "i", qts)) != 0)
 		return r;
 	return store_step_done(st);
+}
+
+/* ------------------------------------------------------ secret outbox */
+
+int
+store_secret_outbox_add(struct store *s, struct store_secret_env *e)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (e->random_id == 0 || e->len == 0)
+		return ERR_INVAL;
+	if ((r = store_sq(s, &st, "INSERT INTO secret_outbox (secret_id, "
+	    "peer_device, random_id, msg_id, data, created) VALUES "
+	    "(?, ?, ?, ?, ?, ?);", "iiiibi", e->secret_id, e->peer_device,
+	    e->random_id, e->msg_id, e->data, e->len, e->created)) != 0)
+		return r;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_CONSTRAINT ? ERR_EXISTS : ERR_DB;
+	e->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_secret_outbox_first(struct store *s, struct store_secret_env *e)
+{
+	sqlite3_stmt *st;
+	const void *p;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	if ((r = store_sq(s, &st, "SELECT seq, secret_id, peer_device, "
+	    "random_id, msg_id, data, created, attempts FROM secret_outbox "
+	    "ORDER BY seq LIMIT 1;", "")) != 0)
+		return r;
+	if ((r = store_row(st)) == 0) {
+		e->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		e->secret_id = (uint64_t)sqlite3_column_int64(st, 1);
+		e->peer_device = (uint64_t)sqlite3_column_int64(st, 2);
+		e->random_id = (uint64_t)sqlite3_column_int64(st, 3);
+		e->msg_id = (uint64_t)sqlite3_column_int64(st, 4);
+		e->created = (uint64_t)sqlite3_column_int64(st, 6);
+		e->attempts = (unsigned)sqlite3_column_int64(st, 7);
+		p = sqlite3_column_blob(st, 5);
+		e->len = (size_t)sqlite3_column_bytes(st, 5);
+		if (p == NULL || e->len == 0)
+			r = ERR_DB;
+		else if ((e->data = malloc(e->len)) == NULL)
+			r = ERR_NOMEM;
+		else
+			memcpy(e->data, p, e->len);
+	}
+	sqlite3_finalize(st);
+	if (r != 0)
+		store_secret_env_free(e);
+	return r;
+}
+
+int
+store_secret_outbox_count(struct store *s, uint64_t *n)
+{
+	return store_u64(s, "SELECT count(*) FROM secret_outbox;", n);
+}
+
+int
+store_secret_outbox_attempt(struct store *s, uint64_t seq)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_outbox SET attempts = "
+	    "attempts + 1 WHERE seq = ?;", "i", seq)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_outbox_remove(struct store *s, uint64_t secret_id,
+    uint64_t random_id, int *removed)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (removed != NULL)
+		*removed = 0;
+	if ((r = store_sq(s, &st, "DELETE FROM secret_outbox WHERE "
+	    "secret_id = ? AND random_id = ?;", "ii", secret_id,
+	    random_id)) != 0 || (r = store_step_done(st)) != 0)
+		return r;
+	if (removed != NULL)
+		*removed = sqlite3_changes(s->db) > 0;
+	return 0;
+}
+
+void
+store_secret_env_free(struct store_secret_env *e)
+{
+	free(e->data);
+	e->data = NULL;
+	e->len = 0;
+}
+
+int
+store_secret_set_msg_state(struct store *s, uint64_t id, int state)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "UPDATE secret_messages SET state = ? "
+	    "WHERE id = ?;", "ii", (uint64_t)state, id)) != 0)
+		return r;
+	return store_step_done(st);
+}
+
+int
+store_secret_get_msg(struct store *s, uint64_t id, store_secret_msg_fn *fn,
+    void *ud)
+{
+	struct store_secret_msg m;
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT secret_id, random_id, out, service, "
+	    "text, date, ttl, read_date, expires_at, state FROM "
+	    "secret_messages WHERE id = ?;", "i", id)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0) {
+		memset(&m, 0, sizeof(m));
+		m.id = id;
+		m.secret_id = (uint64_t)sqlite3_column_int64(st, 0);
+		m.random_id = (uint64_t)sqlite3_column_int64(st, 1);
+		m.out = sqlite3_column_int(st, 2);
+		m.service = sqlite3_column_int(st, 3);
+		m.text = (char *)sqlite3_column_text(st, 4);
+		m.date = (uint64_t)sqlite3_column_int64(st, 5);
+		m.ttl = (uint32_t)sqlite3_column_int64(st, 6);
+		m.read_date = (uint64_t)sqlite3_column_int64(st, 7);
+		m.expires_at = (uint64_t)sqlite3_column_int64(st, 8);
+		m.state = sqlite3_column_int(st, 9);
+		if (m.text == NULL)
+			m.text = (char *)"";
+		r = fn(ud, &m);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_secret_peer_key(struct store *s, uint64_t peer_user,
+    uint64_t peer_device, uint8_t ik[STORE_SECRET_KEY_LEN])
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT peer_ik FROM secret_peer_keys "
+	    "WHERE peer_user = ? AND peer_device = ?;", "ii", peer_user,
+	    peer_device)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		r = store_column_key(st, 0, ik, STORE_SECRET_KEY_LEN);
+	sqlite3_finalize(st);
+	return r;
 }

@@ -418,7 +418,10 @@ struct store_secret_chat {
 	uint32_t opk_id;
 };
 
-/* Stores or replaces chat (secret_id, peer_device) and its ratchet state. */
+/*
+ * Stores or replaces chat (secret_id, peer_device) and its ratchet state,
+ * and remembers peer_ik as the peer device's key (store_secret_peer_key).
+ */
 int store_secret_put_chat(struct store *s, const struct store_secret_chat *c,
     const uint8_t *ratchet, size_t ratchet_len);
 /* peer_device 0: any row of secret_id. ERR_NOT_FOUND. */
@@ -438,7 +441,10 @@ int store_secret_set_ttl(struct store *s, uint64_t secret_id, uint32_t ttl);
 /* Deletes the rows of secret_id other than keep_device's. */
 int store_secret_drop_others(struct store *s, uint64_t secret_id,
     uint64_t keep_device);
-/* Deletes every row of secret_id and its messages (secure_delete is on). */
+/*
+ * Deletes every row of secret_id, its messages and its queued envelopes
+ * (secure_delete is on); the peer's key stays known.
+ */
 int store_secret_delete_chat(struct store *s, uint64_t secret_id);
 typedef int store_secret_chat_fn(void *ud,
     const struct store_secret_chat *c);
@@ -457,6 +463,18 @@ struct store_secret_msg {
 	uint32_t ttl;
 	uint64_t read_date;		/* 0: unread */
 	uint64_t expires_at;		/* 0: not counting down */
+	int state;			/* ours: enum store_secret_msg_state */
+};
+
+/*
+ * Where one of our messages is: queued in the secret outbox (0 is also
+ * every received message and every message stored before schema 4),
+ * acknowledged by the server, or refused by it for good.
+ */
+enum store_secret_msg_state {
+	STORE_SECRET_MSG_SENT = 0,
+	STORE_SECRET_MSG_QUEUED = 1,
+	STORE_SECRET_MSG_FAILED = 2,
 };
 /* Adds m (its id is set); a known (secret_id, random_id, out) is skipped. */
 int store_secret_add_msg(struct store *s, struct store_secret_msg *m);
@@ -477,6 +495,52 @@ int store_secret_peer_read(struct store *s, uint64_t secret_id,
 int store_secret_expire(struct store *s, uint64_t now, uint64_t *n);
 /* The soonest expires_at in the future (0: none). */
 int store_secret_next_expiry(struct store *s, uint64_t *at);
+
+/* Sets the state of our message id (enum store_secret_msg_state). */
+int store_secret_set_msg_state(struct store *s, uint64_t id, int state);
+/* Calls fn once with message id; ERR_NOT_FOUND. */
+int store_secret_get_msg(struct store *s, uint64_t id,
+    store_secret_msg_fn *fn, void *ud);
+
+/*
+ * The secret outbox: each envelope exactly as it goes on the wire
+ * (SendSecret's secret_id, random_id and ciphertext), added in the
+ * transaction that stores the ratchet state which produced it, and
+ * removed in the one that records the server's answer. A resend must
+ * carry the same bytes: encrypting again would advance the ratchet.
+ * Rows come out in the order they were added. Deleting a chat deletes
+ * its envelopes.
+ */
+struct store_secret_env {
+	uint64_t seq;			/* set by add: the order */
+	uint64_t secret_id;
+	uint64_t peer_device;
+	uint64_t random_id;		/* nonzero; the server dedupes on it */
+	uint64_t msg_id;		/* the local message (0: a read receipt) */
+	uint8_t *data;			/* the ciphertext (heap, from first) */
+	size_t len;
+	uint64_t created;
+	unsigned attempts;
+};
+/* Adds e and sets e->seq; ERR_EXISTS (the same secret_id, random_id). */
+int store_secret_outbox_add(struct store *s, struct store_secret_env *e);
+/* The oldest envelope (free it); ERR_NOT_FOUND when there is none. */
+int store_secret_outbox_first(struct store *s, struct store_secret_env *e);
+int store_secret_outbox_count(struct store *s, uint64_t *n);
+/* Counts one more attempt to send envelope seq. */
+int store_secret_outbox_attempt(struct store *s, uint64_t seq);
+/* Removes one; *removed (may be NULL) says whether it was there. */
+int store_secret_outbox_remove(struct store *s, uint64_t secret_id,
+    uint64_t random_id, int *removed);
+void store_secret_env_free(struct store_secret_env *e);
+
+/*
+ * The last identity key seen for a peer device, kept by
+ * store_secret_put_chat and surviving the chat's deletion, so that a new
+ * chat with another key is still a loud warning. ERR_NOT_FOUND.
+ */
+int store_secret_peer_key(struct store *s, uint64_t peer_user,
+    uint64_t peer_device, uint8_t ik[STORE_SECRET_KEY_LEN]);
 
 /* The last processed entry of this device's secret-chat queue. */
 int store_get_qts(struct store *s, uint64_t *qts);

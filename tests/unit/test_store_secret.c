@@ -3,8 +3,10 @@
  * key: the identity, signed prekeys (the newest, rotation and pruning that
  * keeps the newest), one-time prekeys (used ones deleted, ids never
  * reused), chat rows per peer device and what accepting leaves, ratchet
- * blobs, messages and their read / self-destruct times, expiry, qts, and
- * that clear_account forgets all of it.
+ * blobs, messages and their read / self-destruct times, expiry, qts, the
+ * secret outbox (exact bytes, order, removal, a chat's deletion taking its
+ * envelopes) with the messages' send state, the peer keys that outlive a
+ * chat, and that clear_account forgets all of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ struct seen {
 	uint64_t id[16];
 	char text[16][32];
 	uint64_t expires[16];
+	int state[16];
 	size_t n;
 };
 
@@ -33,6 +36,7 @@ collect_msg(void *ud, const struct store_secret_msg *m)
 	if (s->n < 16) {
 		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", m->text);
 		s->expires[s->n] = m->expires_at;
+		s->state[s->n] = m->state;
 		s->id[s->n++] = m->random_id;
 	}
 	return 0;
@@ -212,13 +216,111 @@ main(void)
 	ok(store_set_qts(s, 42) == 0 && store_get_qts(s, &n) == 0 && n == 42,
 	    "qts 42");
 
-	/* Close wipes the chat and its messages. */
+	/* The secret outbox and the send state of our messages. */
+	{
+		struct store_secret_env e, f;
+		struct store_secret_msg m;
+		uint8_t ct1[40], ct2[70];
+		int removed;
+
+		ok(store_secret_outbox_count(s, &n) == 0 && n == 0,
+		    "the secret outbox is empty");
+		is_int(store_secret_outbox_first(s, &f), ERR_NOT_FOUND,
+		    "nothing to send");
+		memset(&m, 0, sizeof(m));
+		m.secret_id = SID;
+		m.random_id = 60;
+		m.out = 1;
+		m.text = (char *)"queued one";
+		m.date = 1100;
+		m.state = STORE_SECRET_MSG_QUEUED;
+		is_int(store_secret_add_msg(s, &m), 0, "a queued message");
+		sec_random(ct1, sizeof(ct1));
+		sec_random(ct2, sizeof(ct2));
+		memset(&e, 0, sizeof(e));
+		e.secret_id = SID;
+		e.peer_device = 2;
+		e.random_id = 60;
+		e.msg_id = m.id;
+		e.data = ct1;
+		e.len = sizeof(ct1);
+		e.created = 1100;
+		is_int(store_secret_outbox_add(s, &e), 0, "its envelope");
+		e.random_id = 61;
+		e.msg_id = 0;
+		e.data = ct2;
+		e.len = sizeof(ct2);
+		is_int(store_secret_outbox_add(s, &e), 0, "a read receipt's");
+		is_int(store_secret_outbox_add(s, &e), ERR_EXISTS,
+		    "the same random_id twice is refused");
+		e.random_id = 0;
+		is_int(store_secret_outbox_add(s, &e), ERR_INVAL,
+		    "random_id 0 is refused");
+		ok(store_secret_outbox_count(s, &n) == 0 && n == 2,
+		    "two envelopes wait");
+		ok(store_secret_outbox_first(s, &f) == 0 && f.random_id == 60 &&
+		    f.msg_id == m.id && f.peer_device == 2 &&
+		    f.len == sizeof(ct1) && memcmp(f.data, ct1, f.len) == 0 &&
+		    f.attempts == 0, "the oldest first, with its exact bytes");
+		is_int(store_secret_outbox_attempt(s, f.seq), 0, "an attempt");
+		store_secret_env_free(&f);
+		ok(store_secret_outbox_first(s, &f) == 0 && f.attempts == 1,
+		    "counted");
+		store_secret_env_free(&f);
+		ok(store_secret_outbox_remove(s, SID, 60, &removed) == 0 &&
+		    removed == 1, "the acknowledged one removed");
+		ok(store_secret_outbox_remove(s, SID, 60, &removed) == 0 &&
+		    removed == 0, "removing it again is no error");
+		is_int(store_secret_set_msg_state(s, m.id,
+		    STORE_SECRET_MSG_SENT), 0, "the message is sent");
+		ok(store_secret_outbox_first(s, &f) == 0 && f.random_id == 61 &&
+		    f.msg_id == 0 && f.len == sizeof(ct2) &&
+		    memcmp(f.data, ct2, f.len) == 0, "then the receipt");
+		store_secret_env_free(&f);
+		memset(&m, 0, sizeof(m));
+		m.secret_id = SID;
+		m.random_id = 62;
+		m.out = 1;
+		m.text = (char *)"refused one";
+		m.state = STORE_SECRET_MSG_QUEUED;
+		ok(store_secret_add_msg(s, &m) == 0 &&
+		    store_secret_set_msg_state(s, m.id,
+		    STORE_SECRET_MSG_FAILED) == 0, "another one refused");
+		memset(&seen, 0, sizeof(seen));
+		ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+		    seen.n == 4 && seen.id[2] == 60 &&
+		    seen.state[2] == STORE_SECRET_MSG_SENT &&
+		    seen.id[3] == 62 &&
+		    seen.state[3] == STORE_SECRET_MSG_FAILED &&
+		    seen.state[0] == STORE_SECRET_MSG_SENT,
+		    "each message says where it is");
+		memset(&seen, 0, sizeof(seen));
+		ok(store_secret_get_msg(s, m.id, collect_msg, &seen) == 0 &&
+		    seen.n == 1 && seen.id[0] == 62 &&
+		    strcmp(seen.text[0], "refused one") == 0,
+		    "one message by its id");
+		is_int(store_secret_get_msg(s, m.id + 100, collect_msg, &seen),
+		    ERR_NOT_FOUND, "an unknown id");
+	}
+
+	/* The peer's keys, per device, from every chat row stored. */
+	ok(store_secret_peer_key(s, BOB, 1, pub2) == 0 && pub2[0] == 1 &&
+	    store_secret_peer_key(s, BOB, 2, pub2) == 0 && pub2[31] == 2,
+	    "each device's key is known, the dropped one's too");
+	is_int(store_secret_peer_key(s, BOB, 3, pub2), ERR_NOT_FOUND,
+	    "an unknown device");
+
+	/* Close wipes the chat, its messages and its envelopes. */
 	is_int(store_secret_delete_chat(s, SID), 0, "chat deleted");
 	is_int(store_secret_get_chat(s, SID, 0, &g), ERR_NOT_FOUND,
 	    "its rows are gone");
 	memset(&seen, 0, sizeof(seen));
 	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
 	    seen.n == 0, "its messages are gone");
+	ok(store_secret_outbox_count(s, &n) == 0 && n == 0,
+	    "its queued receipt is gone");
+	ok(store_secret_peer_key(s, BOB, 2, pub2) == 0 && pub2[0] == 2,
+	    "the peer's key outlives the chat");
 
 	/* Reopen, then clear_account forgets every secret. */
 	store_close(s);
@@ -240,6 +342,8 @@ main(void)
 	ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
 	    seen.n == 0, "messages gone");
 	ok(store_get_qts(s, &n) == 0 && n == 0, "qts back to 0");
+	is_int(store_secret_peer_key(s, BOB, 2, pub2), ERR_NOT_FOUND,
+	    "the peers' keys gone");
 	store_close(s);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
