@@ -285,6 +285,12 @@ with Scenario("privacy") as sc:
     exc(t, a1, "allow", "secret_chats=@bob")
     p = bob.run("--secret-start", "@alice", "--json")
     t.eq(p.returncode, EX_OK, "allowed: it works", describe(p))
+    started = objs(p, "secret_chat")
+    sid = started[0].get("secret_id") if started else 0
+    p = a1.run("--secret-accept", str(sid))
+    t.eq(p.returncode, EX_OK, "alice accepts bob's secret chat", describe(p))
+    p = bob.run("-t", "@alice", "--secret", "-m", "psst")
+    t.eq(p.returncode, EX_OK, "bob writes in it", describe(p))
     setp(t, a1, "secret_chats=contacts")
     p = carol.run("--secret-start", "@alice")
     t.eq(p.returncode, EX_NOPERM, "contacts: carol's exits 77", describe(p))
@@ -313,6 +319,10 @@ with Scenario("privacy") as sc:
     refused(t, p, "blocked: bob's new group with alice", "group invitations")
     t.eq(phone_seen(t, bob, "@alice", "bob"), "",
          "blocked: bob no longer sees her phone (though a contact)")
+    p = bob.run("-t", "@alice", "--secret", "-m", "psst?")
+    t.eq(p.returncode, EX_NOPERM,
+         "blocked: bob cannot write in the secret chat made before (77)",
+         describe(p))
     exc(t, a1, "allow", "messages=@bob")
     p = bob.run("-t", "@alice", "-m", "still?")
     refused(t, p, "an allow exception does not beat a block",
@@ -341,6 +351,8 @@ with Scenario("privacy") as sc:
          "alice unblocks bob", describe(p))
     p = bob.run("-t", "@alice", "-m", "thanks")
     t.eq(p.returncode, EX_OK, "unblocked: bob writes again", describe(p))
+    p = bob.run("-t", "@alice", "--secret", "-m", "psst again")
+    t.eq(p.returncode, EX_OK, "and in the secret chat", describe(p))
     t.eq(phone_seen(t, bob, "@alice", "bob"), PHONE,
          "and sees the phone again")
     p = a1.run("--blocked", "--json")
@@ -465,5 +477,33 @@ with Scenario("privacy") as sc:
     t.eq(len(ids), 1, "raw: one blocked user (dave)", ids)
     err, _ = d.call(10, V(1, 7))                    # Ping
     t.eq(err, 0, "raw: the connection is still up after the errors")
+
+    # Typing in a private chat reaches alice from carol, not from dave,
+    # whom she blocked.
+    p = a1.run("--list-chats", "--json")
+    chat_of = {c.get("peer"): c.get("id") for c in objs(p, "chat")}
+    t.ok("@carol" in chat_of and "@dave" in chat_of,
+         "alice has chats with carol and dave", p.stdout)
+    for name, pw, want in (("carol", "carols-password-1", 1),
+                           ("dave", "daves-password-1", 0)):
+        o = raw(srv.addr)
+        err, _ = o.call(12, B(1, name) + B(2, pw) + B(3, "raw"))
+        t.eq(err, 0, "raw: %s signs in" % name)
+        d.updates.clear()
+        err, _ = o.call(31, V(1, chat_of.get("@" + name, 0)))
+        t.eq(err, 0, "raw: %s types" % name)
+        end = time.time() + (3 if want else 1.5)
+        d.peer.sock.settimeout(0.2)
+        while time.time() < end and not any(16 in u for u in d.updates):
+            try:
+                f = d.peer.recv_frame()
+            except OSError:
+                continue
+            if f is not None and 3 in f:
+                d.updates.append(nc.parse(f[3][0]))
+        d.peer.sock.settimeout(10)
+        t.eq(sum(1 for u in d.updates if 16 in u), want,
+             "raw: alice %s told that %s types" %
+             ("is" if want else "is not", name))
 
     t.done()
