@@ -1571,11 +1571,39 @@ cmd_late(struct cmd *k)
 
 /* ------------------------------------------------------------ phases */
 
-/* The action's status is known; wait for the outbox, then report. */
+/* Messages of both outboxes (cloud, secret) not yet acknowledged. */
+static uint64_t
+cmd_unsent(struct cmd *k, uint64_t *secret)
+{
+	uint64_t n = 0, m = 0;
+
+	if (cloud_outbox_count(k->c, &n) != 0)
+		n = 0;
+	if (secret_outbox_count(cloud_secret(k->c), &m) != 0)
+		m = 0;
+	if (secret != NULL)
+		*secret = m;
+	return n + m;
+}
+
+static void
+cmd_secret_flushed(void *ud, int err, const char *why, uint64_t id)
+{
+	struct cmd *k = ud;
+
+	(void)err;
+	(void)why;
+	(void)id;
+	if (k->phase == PH_FLUSH && cmd_unsent(k, NULL) == 0)
+		cmd_final(k);
+	cmd_unref(k);
+}
+
+/* The action's status is known; wait for the outboxes, then report. */
 static void
 cmd_finish(struct cmd *k, int status)
 {
-	uint64_t n = 0;
+	uint64_t secret = 0;
 
 	if (k->finished)
 		return;
@@ -1584,9 +1612,16 @@ cmd_finish(struct cmd *k, int status)
 	if (k->o->action != CMD_REGISTER && k->o->action != CMD_LOGIN &&
 	    k->o->action != CMD_LOGOUT &&
 	    engine_state(cloud_engine(k->c)) == ENGINE_READY &&
-	    cloud_outbox_count(k->c, &n) == 0 && n > 0 &&
+	    cmd_unsent(k, &secret) > 0 &&
 	    uv_is_active((uv_handle_t *)&k->timer)) {
 		k->phase = PH_FLUSH;
+		/* The cloud outbox says CLOUD_EV_OUTBOX_EMPTY; this one: */
+		if (secret > 0) {
+			k->refs++;
+			if (secret_when_flushed(cloud_secret(k->c),
+			    cmd_secret_flushed, k) != 0)
+				k->refs--;
+		}
 		return;
 	}
 	cmd_final(k);
@@ -1933,6 +1968,16 @@ cmd_secret_alive(void *ud)
 	return !((struct cmd *)ud)->finished;
 }
 
+/* The secret message is stored: a timeout now means "queued" (75). */
+static void
+cmd_secret_queued(void *ud)
+{
+	struct cmd *k = ud;
+
+	if (!k->finished)
+		k->phase = PH_WAIT_ACK;
+}
+
 static void
 cmd_secret_done(void *ud, int status)
 {
@@ -1948,7 +1993,7 @@ static void
 cmd_secret_act(struct cmd *k)
 {
 	static const struct secret_cmd_ops ops = {
-		cmd_secret_alive, cmd_secret_done
+		cmd_secret_alive, cmd_secret_done, cmd_secret_queued
 	};
 	int r;
 
@@ -2265,7 +2310,7 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 			    ev->why : err_str(ev->err));
 		return;
 	case CLOUD_EV_OUTBOX_EMPTY:
-		if (k->phase == PH_FLUSH)
+		if (k->phase == PH_FLUSH && cmd_unsent(k, NULL) == 0)
 			cmd_final(k);
 		return;
 	default:
@@ -2294,7 +2339,7 @@ cmd_timeout(uv_timer_t *t)
 		cmd_finish(k, CMD_EX_TEMPFAIL);
 		return;
 	case PH_FLUSH:
-		if (cloud_outbox_count(k->c, &n) == 0 && n > 0)
+		if ((n = cmd_unsent(k, NULL)) > 0)
 			cmd_err(k->s, "%llu message%s still queued in the "
 			    "outbox", (unsigned long long)n, n == 1 ? " is" :
 			    "s are");

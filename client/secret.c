@@ -30,6 +30,18 @@ struct secret_waiter {
 	void *ud;
 };
 
+/* A send waiting for the server's answer to its envelope. */
+struct secret_sendw {
+	struct secret_sendw *next;
+	struct secret *s;
+	uv_timer_t timer;		/* its timeout: ERR_AGAIN, still queued */
+	secret_done_fn *cb;
+	void *ud;
+	uint64_t secret_id;
+	uint64_t random_id;
+	uint64_t id;			/* for cb */
+};
+
 struct secret {
 	uv_loop_t *loop;
 	struct engine *e;
@@ -54,6 +66,15 @@ struct secret {
 	uint64_t gen;			/* counts connections */
 	struct secret_waiter *waiters;
 	size_t n_waiters;
+
+	/* The secret outbox: one envelope on the wire at a time. */
+	int ob_busy;
+	uv_timer_t ob_retry;		/* after a rate limit */
+	uv_timer_t ob_kick;		/* tells flush waiters on a fresh turn */
+	struct secret_sendw *senders;
+	struct secret_waiter *flushw;	/* secret_when_flushed */
+	size_t n_flushw;
+
 	int freeing;
 	unsigned closing;
 	void (*done)(void *);
@@ -72,6 +93,7 @@ enum secret_call_kind {
 	SC_SEND,
 	SC_CLOSE,
 	SC_PLAIN,
+	SC_OUTBOX,
 };
 
 struct secret_call {
@@ -83,6 +105,7 @@ struct secret_call {
 	uint64_t secret_id;
 	uint64_t peer_user;
 	uint64_t id;
+	uint64_t random_id;		/* SC_OUTBOX: the envelope */
 	uint32_t ttl;
 	uint64_t timeout_ms;
 };
@@ -147,6 +170,9 @@ get_u64(const uint8_t *p)
 /* ------------------------------------------------------------- calls */
 
 static void secret_reply(void *ud, int err, const Sotto__Response *resp);
+static void secret_ob_flush(struct secret *s);
+static void secret_sendw_answer(struct secret *, uint64_t, uint64_t, int,
+    const char *);
 
 /* Sends req; the call (heap) is freed by secret_reply. */
 static int
@@ -369,6 +395,34 @@ secret_synced(const struct secret *s)
 	return s->synced;
 }
 
+static void secret_zero_cb(uv_timer_t *t);
+
+int
+secret_when_sendable(struct secret *s, uint64_t peer_user, secret_done_fn *cb,
+    void *ud)
+{
+	struct store_secret_chat c;
+	struct secret_call *k;
+	uv_timer_t *t;
+
+	if (s->freeing)
+		return ERR_CLOSED;
+	/* Only a chat not active yet may wait for the queue's accept. */
+	if (store_secret_find_active(s->st, peer_user, &c) != 0)
+		return secret_when_synced(s, cb, ud);
+	if ((k = calloc(1, sizeof(*k))) == NULL ||
+	    (t = malloc(sizeof(*t))) == NULL) {
+		free(k);
+		return ERR_NOMEM;
+	}
+	k->cb = cb;
+	k->ud = ud;
+	uv_timer_init(s->loop, t);
+	t->data = k;
+	uv_timer_start(t, secret_zero_cb, 0, 0);
+	return 0;
+}
+
 /*
  * Tells the server (and so the peer) that chat secret_id is closed; the
  * answer does not matter, the chat is already gone here.
@@ -414,7 +468,9 @@ secret_ikcheck_cb(void *ud, const struct store_secret_chat *c)
 /*
  * The peer device's identity key is ik: any chat that knew another key
  * for it is closed (locally here, CloseSecret best-effort) with a loud
- * warning. Never re-keys silently.
+ * warning. With no such chat left, the key remembered from the last one
+ * (closed or not) is compared: a difference is as loud, and *old then
+ * names secret_id 0. Never re-keys silently.
  */
 static int
 secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
@@ -444,6 +500,24 @@ secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
 		if ((r = store_secret_delete_chat(s->st, k.found[i])) != 0)
 			return r;
 		secret_close_quietly(s, k.found[i]);
+	}
+	if (k.n > 0)
+		return 0;
+	memset(old, 0, sizeof(*old));
+	r = store_secret_peer_key(s->st, peer_user, peer_device, old->peer_ik);
+	if (r == ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return r;
+	if (!sec_equal(old->peer_ik, ik, X3DH_KEY_LEN)) {
+		old->peer_user = peer_user;
+		old->peer_device = peer_device;
+		old->state = STORE_SECRET_CLOSED;
+		*changed = 1;
+		log_warn("the identity key of user %llu device %llu CHANGED "
+		    "since the last secret chat with it",
+		    (unsigned long long)peer_user,
+		    (unsigned long long)peer_device);
 	}
 	return 0;
 }
@@ -738,6 +812,9 @@ secret_apply_one(struct secret *s, const Sotto__Update *u)
 	}
 	if (a.key_changed)
 		secret_emit(s, SECRET_EV_KEY_CHANGED, &a.old, NULL, 0);
+	if (a.kind == SECRET_EV_GONE)
+		secret_sendw_answer(s, a.chat.secret_id, 0, ERR_NOT_FOUND,
+		    "the secret chat was closed");
 	if (a.kind >= 0)
 		secret_emit(s, (enum secret_ev)a.kind, &a.chat,
 		    a.kind == SECRET_EV_MESSAGE ? &a.msg : NULL, 0);
@@ -858,11 +935,14 @@ secret_on_ready(struct secret *s)
 	s->sync_err = 0;
 	s->fetching = 0;
 	s->queue_done = 0;
+	s->ob_busy = 0;
 	(void)secret_expire(s);
 	if (secret_publish(s, SC_PUBLISH, 0) != 0)
 		log_warn("secret chats: the prekeys could not be published");
 	else
 		s->publishing = 1;
+	/* What earlier runs queued goes out first, beside the queue. */
+	secret_ob_flush(s);
 	secret_fetch(s);
 }
 
@@ -874,6 +954,8 @@ secret_on_down(struct secret *s)
 	s->synced = 0;
 	s->publishing = 0;
 	s->queue_done = 0;
+	s->ob_busy = 0;
+	uv_timer_stop(&s->ob_retry);
 }
 
 /* The keys are published (or could not be): a waiting sync may end. */
@@ -883,6 +965,293 @@ secret_published(struct secret *s)
 	s->publishing = 0;
 	if (s->queue_done && !s->synced && !s->freeing)
 		secret_set_synced(s, 0);
+}
+
+/* ------------------------------------------------------------ outbox */
+
+/*
+ * The secret outbox (store_secret_env): an envelope is stored with the
+ * ratchet state that made it, goes out oldest first, one at a time, and
+ * is removed with the answer. A resend is the same bytes under the same
+ * random_id, which the server dedupes (the relay answers it as the first
+ * time and queues nothing).
+ */
+
+static void
+secret_sendw_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/* Ends w: unlinks it, closes its timer, then tells its caller. */
+static void
+secret_sendw_end(struct secret *s, struct secret_sendw *w, int err,
+    const char *why)
+{
+	struct secret_sendw **pp;
+	secret_done_fn *cb = w->cb;
+	void *ud = w->ud;
+	uint64_t id = w->id;
+
+	for (pp = &s->senders; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	uv_timer_stop(&w->timer);
+	uv_close((uv_handle_t *)&w->timer, secret_sendw_closed);
+	if (cb != NULL)
+		cb(ud, err, why != NULL ? why : "", id);
+}
+
+static void
+secret_sendw_timeout(uv_timer_t *t)
+{
+	struct secret_sendw *w = t->data;
+
+	secret_sendw_end(w->s, w, ERR_AGAIN, "the message is queued and goes "
+	    "out once the server is reached");
+}
+
+/* Answers every send waiting for (secret_id, random_id; 0: any). */
+static void
+secret_sendw_answer(struct secret *s, uint64_t secret_id, uint64_t random_id,
+    int err, const char *why)
+{
+	struct secret_sendw *w;
+
+	for (;;) {
+		for (w = s->senders; w != NULL; w = w->next)
+			if (w->secret_id == secret_id && (random_id == 0 ||
+			    w->random_id == random_id))
+				break;
+		if (w == NULL)
+			return;
+		secret_sendw_end(s, w, err, why);
+	}
+}
+
+static void
+secret_ob_kick_cb(uv_timer_t *t)
+{
+	struct secret *s = t->data;
+	struct secret_waiter *w;
+	uint64_t n = 1;
+	size_t nw, i;
+
+	if (store_secret_outbox_count(s->st, &n) != 0 || n > 0)
+		return;
+	w = s->flushw;
+	nw = s->n_flushw;
+	s->flushw = NULL;
+	s->n_flushw = 0;
+	for (i = 0; i < nw; i++)
+		w[i].cb(w[i].ud, 0, "", 0);
+	free(w);
+}
+
+int
+secret_when_flushed(struct secret *s, secret_done_fn *cb, void *ud)
+{
+	struct secret_waiter *w;
+
+	if (s->freeing)
+		return ERR_CLOSED;
+	if ((w = realloc(s->flushw, (s->n_flushw + 1) * sizeof(*w))) == NULL)
+		return ERR_NOMEM;
+	s->flushw = w;
+	w[s->n_flushw].cb = cb;
+	w[s->n_flushw].ud = ud;
+	s->n_flushw++;
+	uv_timer_start(&s->ob_kick, secret_ob_kick_cb, 0, 0);
+	return 0;
+}
+
+int
+secret_outbox_count(struct secret *s, uint64_t *n)
+{
+	return store_secret_outbox_count(s->st, n);
+}
+
+static void
+secret_ob_flush(struct secret *s)
+{
+	Sotto__Request req = SOTTO__REQUEST__INIT;
+	Sotto__SendSecret ss = SOTTO__SEND_SECRET__INIT;
+	struct store_secret_env e;
+	struct secret_call *k;
+	int r;
+
+	if (s->freeing || !s->ready || s->ob_busy ||
+	    uv_is_active((uv_handle_t *)&s->ob_retry))
+		return;
+	if ((r = store_secret_outbox_first(s->st, &e)) == ERR_NOT_FOUND) {
+		uv_timer_start(&s->ob_kick, secret_ob_kick_cb, 0, 0);
+		return;
+	}
+	if (r != 0) {
+		log_error_err(r, "secret chats: cannot read the outbox");
+		return;
+	}
+	(void)store_secret_outbox_attempt(s->st, e.seq);
+	ss.secret_id = e.secret_id;
+	ss.random_id = e.random_id;
+	ss.data.len = e.len;
+	ss.data.data = e.data;
+	req.method_case = SOTTO__REQUEST__METHOD_SEND_SECRET;
+	req.send_secret = &ss;
+	/* No timeout: the answer comes, or the connection drops. */
+	if ((r = secret_call(s, SC_OUTBOX, &req, 0, NULL, NULL, &k)) == 0) {
+		k->secret_id = e.secret_id;
+		k->random_id = e.random_id;
+		k->id = e.msg_id;
+		s->ob_busy = 1;
+	} else
+		log_warn_err(r, "secret chats: cannot send a queued message");
+	store_secret_env_free(&e);
+}
+
+static void
+secret_ob_retry_cb(uv_timer_t *t)
+{
+	secret_ob_flush(t->data);
+}
+
+/* Reports our message id of chat secret_id as kind (n: an error). */
+struct secret_ob_ev {
+	struct secret *s;
+	const struct store_secret_chat *chat;
+	enum secret_ev kind;
+	uint64_t n;
+};
+
+static int
+secret_ob_ev_cb(void *ud, const struct store_secret_msg *m)
+{
+	struct secret_ob_ev *x = ud;
+
+	secret_emit(x->s, x->kind, x->chat, m, x->n);
+	return 0;
+}
+
+/*
+ * The answer to envelope (secret_id, random_id) of message msg_id is
+ * final: the envelope goes and the message takes state, in one
+ * transaction. Then the listener hears kind (n: the error).
+ */
+static int
+secret_ob_settle(struct secret *s, const struct secret_call *k, int state,
+    enum secret_ev kind, uint64_t n)
+{
+	struct store_secret_chat c;
+	struct secret_ob_ev x;
+	int r;
+
+	if ((r = store_begin(s->st)) != 0)
+		return r;
+	if ((r = store_secret_outbox_remove(s->st, k->secret_id, k->random_id,
+	    NULL)) != 0 || (k->id != 0 && (r = store_secret_set_msg_state(s->st,
+	    k->id, state)) != 0) || (r = store_commit(s->st)) != 0) {
+		store_rollback(s->st);
+		return r;
+	}
+	if (store_secret_get_chat(s->st, k->secret_id, 0, &c) != 0)
+		return 0;
+	x.s = s;
+	x.chat = &c;
+	x.kind = kind;
+	x.n = n;
+	if (k->id == 0 || store_secret_get_msg(s->st, k->id, secret_ob_ev_cb,
+	    &x) != 0)
+		secret_emit(s, kind, &c, NULL, n);
+	return 0;
+}
+
+/* The server no longer has the chat for this device: close it here. */
+static int
+secret_ob_gone(struct secret *s, const struct secret_call *k)
+{
+	struct store_secret_chat c;
+	int r;
+
+	if ((r = store_secret_get_chat(s->st, k->secret_id, 0, &c)) != 0)
+		return r == ERR_NOT_FOUND ? 0 : r;
+	if ((r = store_begin(s->st)) != 0)
+		return r;
+	if ((r = store_secret_delete_chat(s->st, c.secret_id)) != 0 ||
+	    (r = store_commit(s->st)) != 0) {
+		store_rollback(s->st);
+		return r;
+	}
+	log_warn("secret chat %llu: the server no longer has it (the peer's "
+	    "device is gone or it was closed); closed here",
+	    (unsigned long long)c.secret_id);
+	c.state = STORE_SECRET_CLOSED;
+	secret_emit(s, SECRET_EV_FAILED, &c, NULL, (uint64_t)-ERR_NOT_FOUND);
+	secret_emit(s, SECRET_EV_GONE, &c, NULL, 0);
+	return 0;
+}
+
+/* A refusal that no resend can change. */
+static int
+secret_ob_final(int err)
+{
+	return err == ERR_INVAL || err == ERR_PERM || err == ERR_TOO_BIG;
+}
+
+static void
+secret_ob_answer(struct secret *s, const struct secret_call *k, int err,
+    const Sotto__Response *resp, const char *why)
+{
+	int stale = k->gen != s->gen, r;
+	unsigned wait;
+
+	if (s->freeing)
+		return;		/* resent next time; the server dedupes */
+	if (!stale)
+		s->ob_busy = 0;
+	if (err == 0) {
+		if ((r = secret_ob_settle(s, k, STORE_SECRET_MSG_SENT,
+		    SECRET_EV_SENT, 0)) != 0) {
+			log_error_err(r, "secret chats: cannot record an "
+			    "acknowledgement (the message goes again)");
+			return;
+		}
+		secret_sendw_answer(s, k->secret_id, k->random_id, 0, "");
+	} else if (err == ERR_NOT_FOUND) {
+		if ((r = secret_ob_gone(s, k)) != 0) {
+			log_error_err(r, "secret chats: cannot close a chat "
+			    "the server no longer has");
+			return;
+		}
+		secret_sendw_answer(s, k->secret_id, 0, ERR_NOT_FOUND,
+		    "the peer's device is gone or the chat was closed; the "
+		    "chat is closed here; start a new secret chat");
+	} else if (secret_ob_final(err)) {
+		log_warn_err(err, "secret chat %llu: a message was refused",
+		    (unsigned long long)k->secret_id);
+		if ((r = secret_ob_settle(s, k, STORE_SECRET_MSG_FAILED,
+		    SECRET_EV_FAILED, (uint64_t)-err)) != 0) {
+			log_error_err(r, "secret chats: cannot drop a refused "
+			    "message");
+			return;
+		}
+		secret_sendw_answer(s, k->secret_id, k->random_id, err, why);
+	} else if (err == ERR_RATE_LIMITED && !stale && s->ready) {
+		wait = resp != NULL && resp->error != NULL ?
+		    resp->error->retry_after : 1;
+		uv_timer_start(&s->ob_retry, secret_ob_retry_cb,
+		    (uint64_t)(wait > 0 ? wait : 1) * 1000, 0);
+		return;
+	} else {
+		/* A lost connection and the like: sent again on the next. */
+		log_info("secret chat %llu: message %016llx kept for later "
+		    "(%s)", (unsigned long long)k->secret_id,
+		    (unsigned long long)k->random_id, err_name(err));
+		return;
+	}
+	if (!stale)
+		secret_ob_flush(s);
 }
 
 /* ---------------------------------------------------------- replies */
@@ -998,8 +1367,14 @@ secret_reply(void *ud, int err, const Sotto__Response *resp)
 				r = 0;	/* the server had forgotten it */
 			else if (err != 0)
 				r = err;
+			/* Its queued messages went with it. */
+			secret_sendw_answer(s, k->secret_id, 0, ERR_NOT_FOUND,
+			    "the secret chat was closed");
 		}
 		id = k->secret_id;
+		break;
+	case SC_OUTBOX:
+		secret_ob_answer(s, k, err, resp, why);
 		break;
 	case SC_SEND:
 	case SC_PLAIN:
@@ -1294,9 +1669,12 @@ secret_close(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
 /* ------------------------------------------------------------- send */
 
 /*
- * Encrypts payload pt for chat c and, in one transaction, stores the new
- * ratchet state and m (unless NULL), or the read marks of mark_read
- * (when nonzero); then sends it. *n_read counts them.
+ * Encrypts payload pt for chat c and, in one transaction (the caller's,
+ * begun), stores the new ratchet state, m (unless NULL; queued) and the
+ * envelope in the outbox; then the outbox sends it. cb hears the
+ * server's answer (id: m's id, else id_for_cb), or ERR_AGAIN after
+ * timeout_ms (0: none) while it is still queued. The transaction is
+ * always ended here.
  */
 static int
 secret_encrypt_send(struct secret *s, const struct store_secret_chat *c,
@@ -1304,15 +1682,16 @@ secret_encrypt_send(struct secret *s, const struct store_secret_chat *c,
     struct store_secret_msg *m, uint64_t timeout_ms, secret_done_fn *cb,
     void *ud, uint64_t id_for_cb)
 {
-	Sotto__Request req = SOTTO__REQUEST__INIT;
-	Sotto__SendSecret ss = SOTTO__SEND_SECRET__INIT;
+	struct store_secret_env env;
 	struct ratchet *rt = NULL;
-	struct secret_call *k;
+	struct secret_sendw *w = NULL;
 	uint8_t *blob = NULL, *ct = NULL;
 	size_t blen, ctlen;
 	int r;
 
-	if ((blob = sec_alloc(RATCHET_BLOB_MAX)) == NULL ||
+	/* Taken first: once committed, nothing may fail but the send. */
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (blob = sec_alloc(RATCHET_BLOB_MAX)) == NULL ||
 	    (ct = malloc(len + RATCHET_OVERHEAD)) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
@@ -1324,30 +1703,45 @@ secret_encrypt_send(struct secret *s, const struct store_secret_chat *c,
 	    &ctlen)) != 0 ||
 	    (r = ratchet_serialize(rt, blob, RATCHET_BLOB_MAX, &blen)) != 0)
 		goto out;
+	if (m != NULL)
+		m->state = STORE_SECRET_MSG_QUEUED;
+	memset(&env, 0, sizeof(env));
+	env.secret_id = c->secret_id;
+	env.peer_device = c->peer_device;
+	env.random_id = random_id;
+	env.data = ct;
+	env.len = ctlen;
+	env.created = secret_now();
 	if ((r = store_secret_set_ratchet(s->st, c->secret_id,
 	    c->peer_device, blob, blen)) != 0 ||
 	    (m != NULL && (r = store_secret_add_msg(s->st, m)) != 0))
 		goto out;
-	if ((r = store_commit(s->st)) != 0)
+	env.msg_id = m != NULL ? m->id : 0;
+	if ((r = store_secret_outbox_add(s->st, &env)) != 0 ||
+	    (r = store_commit(s->st)) != 0)
 		goto out;
-	ss.secret_id = c->secret_id;
-	ss.random_id = random_id;
-	ss.data.len = ctlen;
-	ss.data.data = ct;
-	req.method_case = SOTTO__REQUEST__METHOD_SEND_SECRET;
-	req.send_secret = &ss;
-	/* Stored: a failure to send from here on loses only this message. */
-	if ((r = secret_call(s, SC_SEND, &req, timeout_ms, cb, ud, &k)) == 0)
-		k->id = m != NULL ? m->id : id_for_cb;
-	ratchet_free(rt);
-	sec_free(blob);
-	free(ct);
-	return r;
+	/* Stored: from here on the outbox delivers it, whatever happens. */
+	w->s = s;
+	w->cb = cb;
+	w->ud = ud;
+	w->secret_id = c->secret_id;
+	w->random_id = random_id;
+	w->id = m != NULL ? m->id : id_for_cb;
+	uv_timer_init(s->loop, &w->timer);
+	w->timer.data = w;
+	if (timeout_ms > 0)
+		uv_timer_start(&w->timer, secret_sendw_timeout, timeout_ms, 0);
+	w->next = s->senders;
+	s->senders = w;
+	w = NULL;
+	secret_ob_flush(s);
 out:
-	store_rollback(s->st);
+	if (r != 0)
+		store_rollback(s->st);
 	ratchet_free(rt);
 	sec_free(blob);
 	free(ct);
+	free(w);
 	return r;
 }
 
@@ -1591,7 +1985,9 @@ secret_new(struct secret **out, uv_loop_t *loop, struct engine *e,
 	s->st = st;
 	uv_timer_init(loop, &s->timer);
 	uv_timer_init(loop, &s->kick);
-	s->timer.data = s->kick.data = s;
+	uv_timer_init(loop, &s->ob_retry);
+	uv_timer_init(loop, &s->ob_kick);
+	s->timer.data = s->kick.data = s->ob_retry.data = s->ob_kick.data = s;
 	/* Every run deletes what is due, before anything is shown. */
 	(void)secret_expire(s);
 	*out = s;
@@ -1688,6 +2084,7 @@ secret_closed(uv_handle_t *h)
 	if (s->done != NULL)
 		s->done(s->done_ud);
 	free(s->waiters);
+	free(s->flushw);
 	free(s);
 }
 
@@ -1710,10 +2107,23 @@ secret_free(struct secret *s, void (*done)(void *), void *ud)
 	for (i = 0; i < n; i++)
 		w[i].cb(w[i].ud, ERR_CLOSED, "", 0);
 	free(w);
+	w = s->flushw;
+	n = s->n_flushw;
+	s->flushw = NULL;
+	s->n_flushw = 0;
+	for (i = 0; i < n; i++)
+		w[i].cb(w[i].ud, ERR_CLOSED, "", 0);
+	free(w);
+	/* A send still waiting is queued: the next run delivers it. */
+	while (s->senders != NULL)
+		secret_sendw_end(s, s->senders, ERR_AGAIN, "the message is "
+		    "queued and goes out with the next connection");
 	s->freeing = 1;
 	s->done = done;
 	s->done_ud = ud;
-	s->closing = 2;
+	s->closing = 4;
 	uv_close((uv_handle_t *)&s->timer, secret_closed);
 	uv_close((uv_handle_t *)&s->kick, secret_closed);
+	uv_close((uv_handle_t *)&s->ob_retry, secret_closed);
+	uv_close((uv_handle_t *)&s->ob_kick, secret_closed);
 }

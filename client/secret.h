@@ -10,8 +10,16 @@
  * sec_alloc() memory only and are wiped after use. A received message is
  * stored with the new ratchet state and the new qts in one transaction,
  * and acknowledged to the server only after that transaction committed.
- * A sent message and the ratchet state that produced it are committed in
- * one transaction before it goes out.
+ * A sent message, the ratchet state that produced it and the envelope
+ * (the exact ciphertext) are committed in one transaction before it goes
+ * out. Envelopes wait in the store's secret outbox until the server
+ * answers: they are sent oldest first, one at a time, on every
+ * connection (the same bytes under the same random_id each time, which
+ * the server dedupes), and removed in the transaction that records the
+ * answer. A refusal for good (ERR_INVAL, ERR_PERM, ERR_TOO_BIG) marks the
+ * message STORE_SECRET_MSG_FAILED; ERR_NOT_FOUND (the server no longer
+ * has the chat for this device: the peer's device is gone, or the chat
+ * was closed) closes the chat here.
  *
  * Inside the ratchet, a payload is a type byte and its fields (big
  * endian):
@@ -52,8 +60,23 @@ enum secret_ev {
 	SECRET_EV_MESSAGE,	/* chat, msg: a message (or timer change) */
 	SECRET_EV_READ,		/* chat: the peer read our messages */
 	SECRET_EV_EXPIRED,	/* n: messages whose time was up were deleted */
-	SECRET_EV_KEY_CHANGED,	/* chat: the peer's identity key changed */
+	/*
+	 * chat: the peer's identity key changed. The chat named was closed;
+	 * secret_id 0 means no chat was open, and the key differs from the
+	 * one of the last chat with that device.
+	 */
+	SECRET_EV_KEY_CHANGED,
 	SECRET_EV_SYNCED,	/* the queue is processed */
+	SECRET_EV_SENT,		/* chat, msg: the server acknowledged ours */
+	/*
+	 * chat, msg (NULL for a read receipt or a closed chat), n: minus
+	 * the ERR_* with which the server refused one of our queued
+	 * messages for good; the message is now STORE_SECRET_MSG_FAILED.
+	 * n == -ERR_NOT_FOUND: the server no longer has the chat for this device
+	 * (the peer's device was removed, or it was closed); the chat is
+	 * closed here and SECRET_EV_GONE follows.
+	 */
+	SECRET_EV_FAILED,
 };
 
 /* Pointers borrow memory valid during the callback only. */
@@ -113,6 +136,24 @@ int secret_synced(const struct secret *s);
 int secret_when_synced(struct secret *s, secret_done_fn *cb, void *ud);
 
 /*
+ * Like secret_when_synced, but at once (next loop turn) when this device
+ * has an active chat with peer_user: a message to it can be encrypted
+ * and queued without the server. Returns 0 or ERR_NOMEM.
+ */
+int secret_when_sendable(struct secret *s, uint64_t peer_user,
+    secret_done_fn *cb, void *ud);
+
+/*
+ * Runs cb(ud, 0, "", 0) once the secret outbox is empty (next loop turn
+ * when it already is), or with ERR_CLOSED when the module stops first.
+ * Returns 0 or ERR_NOMEM.
+ */
+int secret_when_flushed(struct secret *s, secret_done_fn *cb, void *ud);
+
+/* How many envelopes wait in the secret outbox. */
+int secret_outbox_count(struct secret *s, uint64_t *n);
+
+/*
  * Starts a secret chat with user peer_user (ttl seconds of self-destruct,
  * 0: off): one X3DH per device of the peer. id in cb is the secret_id.
  */
@@ -126,33 +167,41 @@ int secret_decline(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
     secret_done_fn *cb, void *ud);
 
 /*
- * Encrypts text for the active chat with peer_user and sends it; ttl is
- * the message's timer (-1: the chat's). The message and the ratchet state
- * are stored before it goes out; id in cb is its local id. Returns
- * ERR_NOT_FOUND at once when this device has no active chat with the
- * peer.
+ * Encrypts text for the active chat with peer_user and queues it in the
+ * secret outbox; ttl is the message's timer (-1: the chat's). The
+ * message (STORE_SECRET_MSG_QUEUED), the ratchet state and the envelope
+ * are stored before it goes out, and it goes out without the server
+ * being reachable now. id in cb is its local id; cb's err is 0 once the
+ * server acknowledged it, ERR_AGAIN when timeout_ms (0: none) passed
+ * first or the module stopped (it stays queued and goes out on a later
+ * connection; SECRET_EV_SENT or SECRET_EV_FAILED tell), or the refusal
+ * (see SECRET_EV_FAILED; ERR_NOT_FOUND: the chat is gone and was closed
+ * here). Returns ERR_NOT_FOUND at once when this device has no active
+ * chat with the peer; with any nonzero return nothing was stored.
  */
 int secret_send(struct secret *s, uint64_t peer_user, const char *text,
     long ttl, uint64_t timeout_ms, secret_done_fn *cb, void *ud);
 
 /*
- * Changes the chat's timer (a service message on both sides).
- * ERR_NOT_FOUND as secret_send.
+ * Changes the chat's timer (a service message on both sides), through
+ * the outbox like secret_send (cb likewise). ERR_NOT_FOUND as
+ * secret_send.
  */
 int secret_set_ttl(struct secret *s, uint64_t peer_user, uint32_t ttl,
     uint64_t timeout_ms, secret_done_fn *cb, void *ud);
 
 /*
  * Marks the received messages of the chat secret_id read now: their
- * timers start, and the peer is told with an encrypted read receipt.
- * cb's id is how many were marked (cb runs at once, next turn, for 0).
+ * timers start, and the peer is told with an encrypted read receipt
+ * (queued in the outbox; cb as secret_send's). cb's id is how many were
+ * marked (cb runs at once, next turn, for 0).
  */
 int secret_mark_read(struct secret *s, uint64_t secret_id,
     uint64_t timeout_ms, secret_done_fn *cb, void *ud);
 
 /*
- * Closes the chat secret_id (CloseSecret) and wipes it and its messages
- * here; the peer's side is wiped when it hears.
+ * Closes the chat secret_id (CloseSecret) and wipes it, its messages and
+ * its queued envelopes here; the peer's side is wiped when it hears.
  */
 int secret_close(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
     secret_done_fn *cb, void *ud);

@@ -126,6 +126,20 @@ sc_state_word(int state)
 	}
 }
 
+/* Where one of our messages is (--history --json "state"). */
+static const char *
+sc_msg_state_word(int state)
+{
+	switch (state) {
+	case STORE_SECRET_MSG_QUEUED:
+		return "queued";
+	case STORE_SECRET_MSG_FAILED:
+		return "failed";
+	default:
+		return "sent";
+	}
+}
+
 static void
 sc_time(char *out, size_t cap, uint64_t t)
 {
@@ -201,6 +215,9 @@ sc_print_msg(struct cloud *c, const struct cmd_opts *o,
 			    &failed);
 			sc_jset(j, "expires_at", json_u64(m->expires_at),
 			    &failed);
+			if (m->out)
+				sc_jset(j, "state", json_string(
+				    sc_msg_state_word(m->state)), &failed);
 		}
 		return sc_json(s, j, failed);
 	}
@@ -216,6 +233,10 @@ sc_print_msg(struct cloud *c, const struct cmd_opts *o,
 	else if (m->ttl != 0)
 		snprintf(extra, sizeof(extra), "  [%lus after reading]",
 		    (unsigned long)m->ttl);
+	if (m->out && m->state != STORE_SECRET_MSG_SENT)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+		    "  [%s]", m->state == STORE_SECRET_MSG_QUEUED ? "queued, "
+		    "not yet sent" : "NOT DELIVERED: refused by the server");
 	if (m->service)
 		sc_out(s, "[%s] secret %llu: -- %s --", when,
 		    (unsigned long long)m->secret_id, text);
@@ -340,6 +361,13 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 	char who[300];
 	int st = 0;
 
+	/* A refusal of our queued message was said by sc_on_event. */
+	if ((err == ERR_NOT_FOUND || err == ERR_INVAL || err == ERR_PERM ||
+	    err == ERR_TOO_BIG) && (k->o->action == CMD_SEND ||
+	    k->o->action == CMD_SECRET_TTL) && sc_listener.s == k->s) {
+		sc_end(k, cmd_exit_code(err));
+		return;
+	}
 	if (err != 0) {
 		sc_fail(k, err, why);
 		return;
@@ -437,6 +465,16 @@ sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
 	sc_end(k, 0);
 }
 
+/* A read receipt needs no answer: it waits in the outbox if need be. */
+static void
+sc_read_done(void *ud, int err, const char *why, uint64_t id)
+{
+	(void)ud;
+	(void)err;
+	(void)why;
+	(void)id;
+}
+
 static void
 sc_synced(void *ud, int err, const char *why, uint64_t id)
 {
@@ -522,6 +560,8 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 			sc_no_chat(k, "active ");
 			return;
 		}
+		if (r == 0)
+			k->ops.queued(k->ud);
 		break;
 	case CMD_SEND:
 		r = secret_send(k->sec, k->peer.user_id, o->message, o->ttl,
@@ -530,6 +570,8 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 			sc_no_chat(k, "active ");
 			return;
 		}
+		if (r == 0)
+			k->ops.queued(k->ud);
 		break;
 	case CMD_HISTORY:
 	case CMD_MARK_READ:
@@ -557,9 +599,24 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 			if (r != 0)
 				break;
 		}
-		/* What was printed has been read. */
+		/*
+		 * What was printed has been read. The receipt is queued in
+		 * the outbox: --history is done once it is stored (the
+		 * command still waits for the outbox to drain).
+		 */
+		if (o->action == CMD_HISTORY) {
+			r = secret_mark_read(k->sec, ch.secret_id, 0,
+			    sc_read_done, NULL);
+			if (r == 0) {
+				sc_end(k, 0);
+				return;
+			}
+			break;
+		}
 		r = secret_mark_read(k->sec, ch.secret_id, k->timeout_ms,
 		    sc_after_read, k);
+		if (r == 0)
+			k->ops.queued(k->ud);
 		break;
 	default:
 		r = ERR_INVAL;
@@ -599,7 +656,18 @@ secret_cmd_act(struct cloud *c, const struct cmd_opts *o,
 		sc_listener.quiet = 1;
 		secret_set_listener(k->sec, sc_on_event, &sc_listener);
 	}
-	if ((r = secret_when_synced(k->sec, sc_synced, k)) != 0) {
+	/*
+	 * A message to an active chat is encrypted and queued at once, so
+	 * that it is kept even when the server cannot be reached (75);
+	 * anything else waits for the queue (a pending chat's accept may
+	 * be in it).
+	 */
+	if (peer != NULL && (o->action == CMD_SEND ||
+	    o->action == CMD_SECRET_TTL))
+		r = secret_when_sendable(k->sec, peer->user_id, sc_synced, k);
+	else
+		r = secret_when_synced(k->sec, sc_synced, k);
+	if (r != 0) {
 		free(k);
 		return r;
 	}
@@ -608,23 +676,14 @@ secret_cmd_act(struct cloud *c, const struct cmd_opts *o,
 
 /* ------------------------------------------------------------- listen */
 
-
-static void
-sc_read_done(void *ud, int err, const char *why, uint64_t id)
-{
-	(void)ud;
-	(void)err;
-	(void)why;
-	(void)id;
-}
-
 static void
 sc_on_event(void *ud, const struct secret_event *ev)
 {
 	struct sc_listen *l = ud;
 	char who[300];
 
-	if (l->quiet && ev->kind != SECRET_EV_KEY_CHANGED)
+	if (l->quiet && ev->kind != SECRET_EV_KEY_CHANGED &&
+	    ev->kind != SECRET_EV_FAILED)
 		return;
 	switch (ev->kind) {
 	case SECRET_EV_REQUEST:
@@ -657,11 +716,34 @@ sc_on_event(void *ud, const struct secret_event *ev)
 		break;
 	case SECRET_EV_KEY_CHANGED:
 		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
-		cmd_err(l->s, "WARNING: the identity key of %s (device %llu) "
-		    "CHANGED; secret chat %llu was closed. Verify the new "
-		    "fingerprint before trusting a new chat.", who,
-		    (unsigned long long)ev->chat->peer_device,
-		    (unsigned long long)ev->chat->secret_id);
+		if (ev->chat->secret_id == 0)
+			cmd_err(l->s, "WARNING: the identity key of %s (device "
+			    "%llu) CHANGED since the last secret chat with it. "
+			    "Verify the new fingerprint before trusting this "
+			    "chat.", who,
+			    (unsigned long long)ev->chat->peer_device);
+		else
+			cmd_err(l->s, "WARNING: the identity key of %s (device "
+			    "%llu) CHANGED; secret chat %llu was closed. Verify "
+			    "the new fingerprint before trusting a new chat.",
+			    who, (unsigned long long)ev->chat->peer_device,
+			    (unsigned long long)ev->chat->secret_id);
+		break;
+	case SECRET_EV_FAILED:
+		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		if (ev->n == (uint64_t)-ERR_NOT_FOUND)
+			cmd_err(l->s, "secret chat %llu with %s: the server no "
+			    "longer has it (the peer's device is gone or the "
+			    "chat was closed); it is closed here and its queued "
+			    "messages were not delivered; start a new secret "
+			    "chat", (unsigned long long)ev->chat->secret_id,
+			    who);
+		else
+			cmd_err(l->s, "secret chat %llu with %s: the server "
+			    "refused a queued %s for good (%s); it was not "
+			    "delivered", (unsigned long long)ev->chat->secret_id,
+			    who, ev->msg != NULL ? "message" : "read receipt",
+			    err_str(-(int)ev->n));
 		break;
 	default:
 		break;

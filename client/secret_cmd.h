@@ -18,6 +18,11 @@ struct secret_cmd_ops {
 	int (*alive)(void *ud);
 	/* The action ended with a CMD_EX_* status; runs exactly once. */
 	void (*done)(void *ud, int status);
+	/*
+	 * The action's message is stored in the secret outbox: from now on
+	 * it is delivered whatever happens, and a timeout means "queued".
+	 */
+	void (*queued)(void *ud);
 };
 
 /*

@@ -1,0 +1,257 @@
+"""The secret outbox, with real sottod and sotto processes:
+
+- sottod killed after the chat is established: alice's secret message is
+  encrypted, stored and queued (exit 75, "queued" in her history); the
+  server restarted on the same data and port, her next run of an
+  unrelated command (--secret-list) delivers it, and bob has it once;
+- the message whose first send was lost leaves no gap in the ratchet:
+  replies and further messages both ways decrypt;
+- several queued messages (and a timer change) arrive in order, once;
+- the same envelope sent twice (a copy of alice's profile taken before
+  the server's acknowledgement was recorded, run after the original
+  delivered it) reaches bob once, and the copy's outbox empties;
+- a chat whose peer device was removed (bob logged out) answers the send
+  with ERR_NOT_FOUND: alice's chat is closed with a clear message, exit 65;
+- after --secret-close, a new chat with a changed identity key for the
+  same peer device is still a loud warning."""
+import os
+import shutil
+import signal
+import subprocess
+
+import sottotest
+from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario, describe,
+                       jsonl)
+
+
+def objs(p, kind):
+    return [o for o in jsonl(p) if o.get("type") == kind]
+
+
+def client_query(c, sql):
+    """Runs sql in a client's profile database (the key is Argon2id of the
+    passphrase with the salt and costs of its sotto.kdf file)."""
+    import nacl.pwhash
+    kdf = {}
+    with open(os.path.join(c.profile_dir, "sotto.kdf")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                kdf[parts[0]] = parts[1]
+    with open(c.passphrase_file) as f:
+        phrase = f.read().rstrip("\n").encode()
+    key = nacl.pwhash.argon2id.kdf(32, phrase, bytes.fromhex(kdf["salt"]),
+                                   opslimit=int(kdf["ops"]),
+                                   memlimit=int(kdf["mem"]))
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s;\n" % (key.hex(), sql))
+    p = subprocess.run(["sqlcipher", os.path.join(c.profile_dir, "sotto.db")],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.stdout.split(), p.stderr.strip()
+
+
+def db_query(srv, sql):
+    key = None
+    with open(os.path.join(srv.data, "server.key")) as f:
+        for line in f:
+            if line.startswith("store "):
+                key = line.split()[1]
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s;\n" % (key, sql))
+    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.stdout.strip(), p.stderr.strip()
+
+
+def queued(c):
+    got, why = client_query(c, "SELECT count(*) FROM secret_outbox")
+    return got[0] if got else why
+
+
+def history(t, c, peer, what):
+    p = c.run("--history", peer, "--secret", "--json", "--limit", "1000")
+    t.eq(p.returncode, EX_OK, what + ": --history %s --secret" % peer,
+         describe(p))
+    return objs(p, "secret_message")
+
+
+def texts(msgs, out=None):
+    return [m.get("text") for m in msgs
+            if not m.get("service") and (out is None or m.get("out") == out)]
+
+
+with Scenario("secret-outbox") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    bob = sc.client("bob", srv, password="bobs-password-1")
+    # bob's second device stays out of the chat until (f).
+    bob2 = sc.client("bob2", srv, password="bobs-password-1")
+    for c, args in ((alice, ("--register", "alice")),
+                    (bob, ("--register", "bob")),
+                    (bob2, ("--login", "bob"))):
+        p = c.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    p = alice.run("--secret-start", "@bob", "--json")
+    t.eq(p.returncode, EX_OK, "alice --secret-start @bob", describe(p))
+    sid = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
+    t.eq(len(objs(p, "secret_chat")), 2, "offered to bob's two devices")
+    p = bob.run("--secret-accept", str(sid))
+    t.eq(p.returncode, EX_OK, "bob accepts", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "first")
+    t.eq(p.returncode, EX_OK, "alice's first secret message", describe(p))
+    t.eq(queued(alice), "0", "nothing left in alice's secret outbox")
+
+    # (a) The server is down: the message is queued (75), then delivered
+    # by the next run of any command, once.
+    srv.stop(signal.SIGKILL)
+    p = alice.run("--timeout", "3", "-t", "@bob", "--secret", "-m",
+                  "while down")
+    t.eq(p.returncode, EX_TEMPFAIL, "server down: the secret send exits 75",
+         describe(p))
+    t.ok("queued" in p.stderr, "and says it is queued", describe(p))
+    t.eq(queued(alice), "1", "its envelope waits in alice's outbox")
+    got, why = client_query(alice, "SELECT state FROM secret_messages WHERE "
+                            "text = 'while down'")
+    t.eq(got, ["1"], "the message is stored as queued", why)
+    srv.start()
+    p = alice.run("--history", "@bob", "--secret", "--json")
+    mine = [m for m in objs(p, "secret_message") if m.get("out")]
+    t.eq([(m.get("text"), m.get("state")) for m in mine],
+         [("first", "sent"), ("while down", "sent")],
+         "alice's next run (--history) sent it; her history says so",
+         describe(p))
+    t.eq(queued(alice), "0", "alice's outbox is empty")
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got), ["first", "while down"],
+         "bob has it once, in order, with the right text")
+
+    # (b) The lost first send left the ratchets in step: both ways decrypt.
+    p = bob.run("-t", "@alice", "--secret", "-m", "bob after the outage")
+    t.eq(p.returncode, EX_OK, "bob replies", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "alice after the outage")
+    t.eq(p.returncode, EX_OK, "alice writes again", describe(p))
+    got = history(t, alice, "@bob", "alice")
+    # A send to an active chat is stored before this run has fetched the
+    # queue: alice wrote hers without having seen bob's reply, and her
+    # history keeps that order.
+    t.eq(texts(got), ["first", "while down", "alice after the outage",
+                      "bob after the outage"],
+         "alice decrypted bob's reply")
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got), ["first", "while down", "bob after the outage",
+                      "alice after the outage"],
+         "bob decrypted alice's next message")
+
+    # (c) Several queued messages go out in order, and before what the
+    # next run sends itself (here a timer change).
+    for i in range(4):
+        if i in (0, 2):
+            srv.stop(signal.SIGKILL)
+        text = "queued %d" % i
+        p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m", text)
+        t.eq(p.returncode, EX_TEMPFAIL, "server down: %s exits 75" % text,
+             describe(p))
+        if i == 1:
+            t.eq(queued(alice), "2", "two envelopes wait")
+            srv.start()
+            p = alice.run("--secret-ttl", "@bob", "--ttl", "3600")
+            t.eq(p.returncode, EX_OK, "the next run changes the timer",
+                 describe(p))
+    t.eq(queued(alice), "2", "two more wait")
+    srv.start()
+    p = alice.run("--secret-list")
+    t.eq(p.returncode, EX_OK, "alice's next run (--secret-list)",
+         describe(p))
+    t.eq(queued(alice), "0", "and the outbox drained")
+    got = history(t, bob, "@alice", "bob")
+    tail = [("-- " + m.get("text")) if m.get("service") else m.get("text")
+            for m in got][-5:]
+    t.eq(tail, ["queued 0", "queued 1",
+                "-- self-destruct timer set to 3600 s", "queued 2",
+                "queued 3"], "bob has them in order, once each")
+    t.eq([m.get("ttl") for m in got if m.get("text") == "queued 3"], [3600],
+         "the queued timer change applied to the messages after it")
+    for c in (alice, bob2):
+        p = c.run("--secret-list")
+        t.eq(p.returncode, EX_OK, "%s reads its queue" % c.name, describe(p))
+    out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
+    t.eq(out, "0", "no queue entry is left on the server", why)
+
+    # (d) The same envelope twice: a copy of alice's profile taken before
+    # the acknowledgement was recorded sends it again after the original
+    # delivered it.
+    srv.stop(signal.SIGKILL)
+    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
+                  "only once")
+    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
+         describe(p))
+    twin = sc.client("alice-copy", srv)
+    shutil.rmtree(twin.xdg)
+    shutil.copytree(alice.xdg, twin.xdg)
+    twin.passphrase_file = alice.passphrase_file
+    srv.start()
+    p = alice.run("--secret-list")
+    t.eq(p.returncode, EX_OK, "alice delivers it", describe(p))
+    t.eq(queued(twin), "1", "the copy still holds the same envelope")
+    p = twin.run("--secret-list")
+    t.eq(p.returncode, EX_OK, "the copy sends it again", describe(p))
+    t.eq(queued(twin), "0", "the server acknowledged the resend")
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got).count("only once"), 1, "bob has it once")
+    p = alice.run("-t", "@bob", "--secret", "-m", "after the twin")
+    t.eq(p.returncode, EX_OK, "alice goes on", describe(p))
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got)[-2:], ["only once", "after the twin"],
+         "and bob decrypts what follows")
+
+    # (e) The peer's device is removed: the send is refused with
+    # ERR_NOT_FOUND and closes the chat here with a clear message.
+    p = bob.run("--logout")
+    t.eq(p.returncode, EX_OK, "bob logs out (his device is removed)",
+         describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "anyone there?")
+    t.eq(p.returncode, EX_DATAERR, "a send to the removed device exits 65",
+         describe(p))
+    t.ok("device is gone" in p.stderr and "start a new secret chat" in
+         p.stderr, "and says the peer's device is gone", describe(p))
+    p = alice.run("--secret-list", "--json")
+    t.eq(objs(p, "secret_chat"), [], "alice's chat is closed")
+    t.eq(queued(alice), "0", "its envelope is gone")
+
+    # (f) The last identity key of a peer device outlives the chat: a new
+    # chat with another key (a server that swaps it) is a loud warning.
+    p = alice.run("--secret-start", "@bob", "--json")
+    t.eq(p.returncode, EX_OK, "alice starts a chat with bob's other device",
+         describe(p))
+    dev2 = (objs(p, "secret_chat") or [{}])[0].get("peer_device")
+    t.ok("WARNING" not in p.stderr, "the device's key is the one seen in "
+         "the first request: no warning", describe(p))
+    p = alice.run("--secret-close", "@bob")
+    t.eq(p.returncode, EX_OK, "alice withdraws it", describe(p))
+    t.eq(objs(alice.run("--secret-list", "--json"), "secret_chat"), [],
+         "alice has no chat left with that device")
+    import nacl.public
+    import nacl.signing
+    evil = nacl.signing.SigningKey.generate()
+    spk = nacl.public.PrivateKey.generate().public_key.encode()
+    sig = evil.sign(spk).signature
+    srv.stop()
+    out, why = db_query(srv, "UPDATE prekeys SET identity_key = X'%s', "
+                        "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
+                        "DELETE FROM opks WHERE device_id = %d" % (
+                            evil.verify_key.encode().hex(), spk.hex(),
+                            sig.hex(), dev2, dev2))
+    t.ok(not why, "the server swaps the device's identity key", why)
+    srv.start()
+    p = alice.run("--secret-start", "@bob")
+    t.eq(p.returncode, EX_OK, "alice starts a chat again", describe(p))
+    t.ok("WARNING" in p.stderr and "CHANGED" in p.stderr and
+         "since the last secret chat" in p.stderr,
+         "the swapped key is a loud warning after the close", describe(p))
+    p = alice.run("--secret-start", "@bob")
+    t.ok("WARNING" not in p.stderr,
+         "once warned, the new key is the one compared with", describe(p))
+    t.done()
