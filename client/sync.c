@@ -39,6 +39,10 @@ struct sync {
 	int want_synced;		/* caught up, once the users are in */
 	uint64_t t0;			/* uv_hrtime() when the catch-up began */
 	uint64_t caught;		/* entries applied by this catch-up */
+	/* The chats a compact page names once, while it is applied. */
+	Sotto__Chat *const *chats;
+	size_t n_chats;
+	int *chat_new;			/* n_chats flags: new or changed */
 };
 
 /* What a page applied, for the events after the commit. */
@@ -185,6 +189,18 @@ sync_put_chat(struct sync *s, const Sotto__Chat *p, int service, int *changed)
 	return r;
 }
 
+/* The page's chat id (compact pages); its index or -1. */
+static ssize_t
+sync_page_chat(const struct sync *s, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_chats; i++)
+		if (s->chats[i]->id == id)
+			return (ssize_t)i;
+	return -1;
+}
+
 /* The last chat and user written in this transaction, to skip rewrites. */
 struct sync_cache {
 	uint64_t chat_id;
@@ -196,6 +212,7 @@ sync_new_message(struct sync *s, struct sync_cache *cache,
     const Sotto__NewMessage *nm, uint64_t pts, int *flags)
 {
 	struct store_message m;
+	ssize_t i;
 	int r, changed = 0, is_new = 0;
 	int service;
 
@@ -211,6 +228,11 @@ sync_new_message(struct sync *s, struct sync_cache *cache,
 		if ((r = sync_put_chat(s, nm->chat, service, &changed)) != 0)
 			return r;
 		cache->chat_id = nm->chat->id;
+	} else if (nm->chat == NULL &&
+	    (i = sync_page_chat(s, nm->message->chat_id)) >= 0) {
+		/* Stored with the page; its first message reports it. */
+		changed = s->chat_new[i];
+		s->chat_new[i] = 0;
 	}
 	sync_message_from(&m, nm->message);
 	if ((r = store_put_message(s->st, &m, pts, &is_new)) != 0)
@@ -302,12 +324,19 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 	struct store_chat ch;
 	struct store_user usr;
 	struct cloud_privacy_rule rule;
+	const Sotto__Chat *pc;
+	ssize_t i;
 
 	memset(&ev, 0, sizeof(ev));
 	switch (u->event_case) {
 	case SOTTO__UPDATE__EVENT_NEW_MESSAGE:
-		if (u->new_message->chat != NULL) {
-			sync_chat_from(&ch, u->new_message->chat);
+		pc = u->new_message->chat;
+		if (pc == NULL && u->new_message->message != NULL &&
+		    (i = sync_page_chat(s, u->new_message->message->chat_id)) >=
+		    0)
+			pc = s->chats[i];
+		if (pc != NULL) {
+			sync_chat_from(&ch, pc);
 			ev.chat = &ch;
 		}
 		if (flags & SYNC_CHAT_NEW) {
@@ -385,13 +414,15 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 }
 
 /*
- * Applies entries ups[0..n) (in pts order) and users[0..nu) in one
- * transaction. Returns 0 and sets *gap when an entry further than the next
- * one was met (what came before it is applied).
+ * Applies entries ups[0..n) (in pts order), users[0..nu) and the chats of
+ * a compact page, chats[0..nc), in one transaction. Returns 0 and sets
+ * *gap when an entry further than the next one was met (what came before
+ * it is applied).
  */
 static int
 sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
-    Sotto__User *const *users, size_t nu, int *gap)
+    Sotto__User *const *users, size_t nu, Sotto__Chat *const *chats,
+    size_t nc, int *gap)
 {
 	struct sync_noted *noted = NULL;
 	struct sync_cache cache = { 0, 0 };
@@ -401,8 +432,13 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 
 	t_begin = uv_hrtime();
 	*gap = 0;
-	if (n > 0 && (noted = calloc(n, sizeof(*noted))) == NULL)
-		return ERR_NOMEM;
+	if ((n > 0 && (noted = calloc(n, sizeof(*noted))) == NULL) ||
+	    (nc > 0 && (s->chat_new = calloc(nc, sizeof(int))) == NULL)) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	s->chats = chats;
+	s->n_chats = nc;
 	if ((r = store_begin(s->st)) != 0)
 		goto out;
 	if ((r = store_get_pts(s->st, &pts)) != 0)
@@ -410,6 +446,9 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 	start = pts;
 	for (i = 0; i < nu; i++)
 		if ((r = sync_put_user(s, users[i])) != 0)
+			goto fail;
+	for (i = 0; i < nc; i++)
+		if ((r = sync_put_chat(s, chats[i], 0, &s->chat_new[i])) != 0)
 			goto fail;
 	for (i = 0; i < n; i++) {
 		if (ups[i]->pts <= pts)
@@ -441,6 +480,10 @@ fail:
 	log_error_err(r, "cannot apply %zu updates", n);
 out:
 	free(noted);
+	free(s->chat_new);
+	s->chat_new = NULL;
+	s->chats = NULL;
+	s->n_chats = 0;
 	return r;
 }
 
@@ -522,7 +565,7 @@ sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 	if (d->more && d->pts > s->asked_pts)
 		sync_fetch(s, d->pts);
 	r = sync_apply(s, d->updates, d->n_updates, d->users, d->n_users,
-	    &gap);
+	    d->chats, d->n_chats, &gap);
 	if (r != 0)
 		return;		/* tried again on the next update or connect */
 	if (gap) {
@@ -555,6 +598,7 @@ sync_fetch(struct sync *s, uint64_t pts)
 	}
 	gd.pts = pts;
 	gd.limit = SYNC_PAGE;
+	gd.compact = 1;
 	req.method_case = SOTTO__REQUEST__METHOD_GET_DIFFERENCE;
 	req.get_difference = &gd;
 	if ((r = engine_call(s->e, &req, 0, sync_on_difference, s)) != 0) {
@@ -618,7 +662,7 @@ sync_on_update(struct sync *s, const Sotto__Update *u)
 		return;
 	}
 	one[0] = (Sotto__Update *)u;
-	if (sync_apply(s, one, 1, NULL, 0, &gap) == 0 && gap)
+	if (sync_apply(s, one, 1, NULL, 0, NULL, 0, &gap) == 0 && gap)
 		sync_fetch(s, 0);	/* another process moved pts meanwhile */
 	sync_fetch_users(s);
 }

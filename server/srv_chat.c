@@ -1521,6 +1521,7 @@ struct srv_diff {
 	size_t nusers, users_cap;
 	struct srv_chatbuf *chats;
 	size_t nchats, chats_cap;
+	int compact;			/* GetDifference.compact */
 	uint8_t *arena;
 	size_t arena_used;
 	size_t bytes;
@@ -1696,7 +1697,16 @@ srv_diff_entry(void *ud, const struct srv_update *u)
 		e->nm.message = &e->msg;
 		if ((e->nm.chat = srv_diff_chat(d, u, &r)) == NULL && r != 0)
 			goto fail;
+		if (d->compact && !u->has_snap && e->nm.chat != NULL) {
+			/* Named once, in Difference.chats. */
+			if (d->nchats > chats0)
+				d->bytes += sotto__chat__get_packed_size(
+				    e->nm.chat) + 4;
+			e->nm.chat = NULL;
+		}
 		e->nm.sender = srv_diff_user(d, u->msg.sender_id, &r);
+		if (d->compact)
+			e->nm.sender = NULL;	/* in Difference.users */
 		if (r == 0 && u->msg.action_user_id != 0)
 			(void)srv_diff_user(d, u->msg.action_user_id, &r);
 		if (r == 0 && u->chat.kind == SRV_CHAT_PRIVATE) {
@@ -1803,6 +1813,7 @@ srv_chat_difference(struct srv_conn *c, uint64_t id,
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__Difference diff = SOTTO__DIFFERENCE__INIT;
 	Sotto__User **pu = NULL;
+	Sotto__Chat **pc = NULL;
 	struct srv_diff d;
 	uint64_t top = 0;
 	size_t i;
@@ -1811,6 +1822,7 @@ srv_chat_difference(struct srv_conn *c, uint64_t id,
 	memset(&d, 0, sizeof(d));
 	d.st = st;
 	d.me = c->user_id;
+	d.compact = m->compact;
 	d.limit = m->limit == 0 || m->limit > SRV_DIFF_LIMIT ?
 	    SRV_DIFF_LIMIT : m->limit;
 	d.users_cap = d.limit * 3 + 1;
@@ -1829,12 +1841,18 @@ srv_chat_difference(struct srv_conn *c, uint64_t id,
 	if ((r = srv_store_updates(st, c->user_id, m->pts, d.limit,
 	    srv_diff_entry, &d)) != 0 || (r = d.err) != 0)
 		goto out;
-	if ((pu = malloc((d.nusers + 1) * sizeof(*pu))) == NULL) {
+	if ((pu = malloc((d.nusers + 1) * sizeof(*pu))) == NULL ||
+	    (pc = malloc((d.nchats + 1) * sizeof(*pc))) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < d.nusers; i++)
 		pu[i] = &d.users[i].user;
+	/* The shared chats (a snapshot has no cache key): compact only. */
+	for (i = 0; d.compact && i < d.nchats; i++)
+		if (d.chats[i].id != 0)
+			pc[diff.n_chats++] = &d.chats[i].chat;
+	diff.chats = pc;
 	diff.updates = d.ups;
 	diff.n_updates = d.n;
 	diff.pts = d.n > 0 ? d.ups[d.n - 1]->pts : m->pts;
@@ -1851,6 +1869,7 @@ done:
 	for (i = 0; i < d.nchats; i++)
 		srv_chatbuf_clear(&d.chats[i]);
 	free(pu);
+	free(pc);
 	free(d.ents);
 	free(d.ups);
 	free(d.users);

@@ -206,6 +206,21 @@ with Scenario("server-chats") as sc:
          "GetDifference in pages of 2 returns every entry once")
     t.ok(pages >= 3, "in several pages (%d)" % pages)
     t.ok(alice in users and bob in users, "with the users it mentions")
+    nms = [sub(u, 10) for u in ups if sub(u, 10)]
+    t.ok(nms and all(sub(nm, 2) and sub(nm, 3) for nm in nms),
+         "a plain page: every NewMessage carries its chat and sender")
+    err, d = a2.call(DIFF, V(1, 0) + V(3, 1))
+    t.eq(err, 0, "a compact GetDifference")
+    cnms = [sub(nc.parse(u), 10) for u in d.get(1, [])]
+    cnms = [nm for nm in cnms if nm]
+    t.ok(len(cnms) == len(nms) and
+         not any(sub(nm, 2) or sub(nm, 3) for nm in cnms),
+         "a compact page: the NewMessages leave chat and sender out")
+    cchats = [nc.parse(c) for c in d.get(5, [])]
+    t.eq([get(c, 1) for c in cchats], [chat_id],
+         "and name the chat once, in Difference.chats")
+    t.ok(any(get(nc.parse(u), 1) == alice for u in d.get(4, [])),
+         "and the sender in Difference.users")
 
     # ------------------------------------------------ delete and edit
     err, _ = b1.call(DELETE, V(1, chat_id) + V(2, 1) + V(3, 1))
