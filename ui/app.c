@@ -165,6 +165,10 @@ app_note(struct app *a, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* A warning (a key change) is not pushed away by ordinary notes. */
+	if (a->model.note_warn && a->note[0] != '\0' &&
+	    uv_now(a->loop) < a->note_until)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(a->note, sizeof(a->note), fmt, ap);
 	va_end(ap);
@@ -1737,6 +1741,8 @@ app_sui_note(void *ud, int warn, const char *text)
 {
 	struct app *a = ud;
 
+	if (warn)
+		a->model.note_warn = 0;	/* a newer warning replaces one */
 	app_note(a, "%s", text);
 	if (warn) {
 		/* A warning stays longer and is drawn loud. */

@@ -391,7 +391,7 @@ sui_list_ghosts(struct secret_ui *u, struct sui_list *l)
 		x->c.peer_user = u->warns[i].peer_user;
 		x->c.state = STORE_SECRET_CLOSED;
 		x->ghost = 1;
-		if ((x->preview = strdup("CLOSED: the identity key changed"))
+		if ((x->preview = strdup("CLOSED: key changed"))
 		    == NULL)
 			return ERR_NOMEM;
 		e->id = sui_id(u, x->c.secret_id);

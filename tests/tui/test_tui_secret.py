@@ -37,6 +37,22 @@ def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
 
+def db_query(srv, sql):
+    """Runs sql in the server's SQLCipher database (tests/integration/
+    test_secret.py does the same), keyed from server.key."""
+    key = None
+    with open(os.path.join(srv.data, "server.key")) as f:
+        for line in f:
+            if line.startswith("store "):
+                key = line.split()[1]
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s;\n" % (key, sql))
+    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.stdout.strip(), p.stderr.strip()
+
+
 with Scenario("tui-secret") as sc:
     t = sc.t
     srv = sc.server()
@@ -84,7 +100,11 @@ with Scenario("tui-secret") as sc:
             if pred(s):
                 return t.ok(True, what)
             time.sleep(0.1)
-        return t.ok(False, what, show(s))
+        # The list and the status line matter most: those lines last.
+        lw = list_width(COLS)
+        return t.ok(False, what, "\n".join(
+            [show(s[:-2])] + ["left: |%s|" % l[:lw] for l in s[:20]] +
+            [show(s[-2:])]))
 
     def until(fn, timeout=20):
         end = time.time() + timeout
@@ -239,6 +259,64 @@ with Scenario("tui-secret") as sc:
         gone = until(lambda: objs(bob.run("--secret-list", "--json"),
                                   "secret_chat") == [] and "gone")
         t.eq(gone, "gone", "and on bob's side")
+
+        # A key change: alice starts a new chat from the TUI, bob accepts;
+        # then the server swaps bob's published keys for its own, and the
+        # next /secret @bob is a loud warning, never a silent re-key.
+        type_line("/secret @bob")
+        wait_for(lambda s: any("waiting for the peer" in l for l in s),
+                 "/secret @bob: a pending chat with a lock")
+        req = until(lambda: [c for c in objs(bob.run(
+            "--secret-list", "--json"), "secret_chat")
+            if c.get("state") == "pending-in"])
+        t.ok(req, "bob has alice's request", req)
+        p = bob.run("--secret-accept", str(req[0].get("secret_id") if req
+                                           else 0))
+        t.eq(p.returncode, EX_OK, "bob accepts it", describe(p))
+        wait_for(lambda s: any("secret chat started" in l for l in s),
+                 "alice's new chat is active")
+        try:
+            import nacl.public
+            import nacl.signing
+            have_nacl = shutil.which("sqlcipher") is not None
+        except ImportError:
+            have_nacl = False
+        if have_nacl:
+            evil = nacl.signing.SigningKey.generate()
+            spk = nacl.public.PrivateKey.generate().public_key.encode()
+            sig = evil.sign(spk).signature
+            srv.stop()
+            out, why = db_query(
+                srv, "UPDATE prekeys SET identity_key = X'%s', spk = X'%s', "
+                "spk_sig = X'%s' WHERE device_id IN (SELECT d.id FROM "
+                "devices d JOIN users u ON u.id = d.user_id WHERE "
+                "u.username = 'bob'); DELETE FROM opks WHERE device_id IN "
+                "(SELECT d.id FROM devices d JOIN users u ON u.id = "
+                "d.user_id WHERE u.username = 'bob'); SELECT changes()" % (
+                    evil.verify_key.encode().hex(), spk.hex(), sig.hex()))
+            t.ok(not why, "the server's copy of bob's keys replaced", why)
+            srv.start()
+            wait_for(lambda s: s[-2].startswith(" @alice | online"),
+                     "alice's TUI is back online", timeout=40)
+            type_line("/secret @bob")
+            wait_for(lambda s: "WARNING" in s[-2] and "Bob" in s[-2] and
+                     "changed" in s[-2],
+                     "the status line warns, naming bob")
+            wait_for(lambda s: any("CLOSED: key changed" in l
+                                   for l in s),
+                     "the closed chat stays listed with the reason")
+            open_chat("Bob", True)
+            for _ in range(6):
+                if "!! WARNING" in pane(screen()):
+                    break
+                keys("C-n")
+                time.sleep(0.4)
+            wait_for(lambda s: "!! WARNING" in pane(s) and
+                     "identity key of Bob CHANGED" in pane(s).replace(
+                         "\n", " ").replace("  ", " "),
+                     "its chat shows the loud warning line")
+        else:
+            t.ok(True, "# SKIP no python3-nacl or sqlcipher: key change")
 
         keys("C-q")
         until(lambda: os.path.exists(rcfile) and open(rcfile).read())
