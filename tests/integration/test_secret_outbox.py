@@ -10,6 +10,8 @@
 - the same envelope sent twice (a copy of alice's profile taken before
   the server's acknowledgement was recorded, run after the original
   delivered it) reaches bob once, and the copy's outbox empties;
+- a refusal for good (a block) marks the message failed, for a send
+  and for a message queued earlier; what follows still decrypts;
 - a chat whose peer device was removed (bob logged out) answers the send
   with ERR_NOT_FOUND: alice's chat is closed with a clear message, exit 65;
 - after --secret-close, a new chat with a changed identity key for the
@@ -206,6 +208,43 @@ with Scenario("secret-outbox") as sc:
     got = history(t, bob, "@alice", "bob")
     t.eq(texts(got)[-2:], ["only once", "after the twin"],
          "and bob decrypts what follows")
+
+    # (g) A refusal for good (bob blocks alice: ERR_PERM) drops the
+    # envelope and marks the message failed; a message queued earlier and
+    # refused when a later run sends it is reported by that run. The
+    # ratchet steps of the refused ones leave no gap for what follows.
+    p = bob.run("--block", "@alice")
+    t.eq(p.returncode, EX_OK, "bob blocks alice", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "refused now")
+    t.eq(p.returncode, sottotest.EX_NOPERM, "a refused send exits 77",
+         describe(p))
+    t.ok("refused" in p.stderr, "and says it was refused", describe(p))
+    srv.stop(signal.SIGKILL)
+    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
+                  "refused later")
+    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
+         describe(p))
+    srv.start()
+    p = alice.run("--secret-list")
+    t.eq(p.returncode, EX_OK, "alice's next run", describe(p))
+    t.ok("refused a queued message for good" in p.stderr,
+         "says the queued message was refused", describe(p))
+    t.eq(queued(alice), "0", "no envelope is left")
+    p = alice.run("--history", "@bob", "--secret", "--json")
+    states = dict((m.get("text"), m.get("state"))
+                  for m in objs(p, "secret_message") if m.get("out"))
+    t.eq((states.get("refused now"), states.get("refused later"),
+          states.get("after the twin")), ("failed", "failed", "sent"),
+         "the history says which were not delivered", describe(p))
+    p = alice.run("--history", "@bob", "--secret")
+    t.ok("NOT DELIVERED" in p.stdout, "also in the text form", describe(p))
+    p = bob.run("--unblock", "@alice")
+    t.eq(p.returncode, EX_OK, "bob unblocks alice", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "unblocked")
+    t.eq(p.returncode, EX_OK, "alice writes again", describe(p))
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got)[-2:], ["after the twin", "unblocked"],
+         "bob never got the refused ones and decrypts the next")
 
     # (e) The peer's device is removed: the send is refused with
     # ERR_NOT_FOUND and closes the chat here with a clear message.
