@@ -53,15 +53,6 @@ struct sui_warn {
 	char *text;
 };
 
-/* A message we sent whose SendSecret has not answered yet. */
-struct sui_pending {
-	struct secret_ui *u;
-	uint64_t secret_id;
-	uint64_t id;		/* its local id */
-	int done, failed;
-	struct sui_pending *next;
-};
-
 struct secret_ui {
 	struct cloud *c;
 	struct secret *sec;
@@ -83,7 +74,6 @@ struct secret_ui {
 	size_t nmsgs;
 	int counting;
 
-	struct sui_pending *pending;
 	char *ov[SUI_OV_MAX];	/* owned; NULL where memory ran out */
 	const char *ovp[SUI_OV_MAX];	/* what the overlay shows */
 	size_t nov;
@@ -378,6 +368,8 @@ sui_list_ghosts(struct secret_ui *u, struct sui_list *l)
 	size_t i, k, at;
 
 	for (i = 0; i < u->nwarns; i++) {
+		if (u->warns[i].secret_id == 0)
+			continue;	/* no chat was open with the old key */
 		for (k = 0; k < l->n; k++)
 			if (l->sx[k].c.secret_id == u->warns[i].secret_id)
 				break;
@@ -487,7 +479,6 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 	struct sui_winctx *k = ud;
 	struct sui_win *w = k->w;
 	struct secret_ui *u = w->u;
-	struct sui_pending *p;
 	struct ui_msg *m;
 
 	if ((w->err = sui_win_warns(w, sm->date, &k->next_warn)) != 0 ||
@@ -504,10 +495,11 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 		m->flags |= UI_MSG_OUT;
 		if (sm->read_date != 0)
 			m->flags |= UI_MSG_READ;
-		for (p = u->pending; p != NULL; p = p->next)
-			if (p->id == sm->id && p->secret_id == sm->secret_id)
-				m->flags |= p->failed ? UI_MSG_FAILED :
-				    UI_MSG_PENDING;
+		/* The secret outbox says where it is. */
+		if (sm->state == STORE_SECRET_MSG_QUEUED)
+			m->flags |= UI_MSG_PENDING;
+		else if (sm->state == STORE_SECRET_MSG_FAILED)
+			m->flags |= UI_MSG_FAILED;
 	}
 	if (!sm->service) {
 		m->expires = (time_t)sm->expires_at;
@@ -635,44 +627,30 @@ secret_ui_mark_read(struct secret_ui *u, uint64_t chat_id)
 	    SUI_CALL_MS, sui_call_done, k));
 }
 
+/*
+ * A send ended: ERR_AGAIN only means it waits in the secret outbox for a
+ * later connection (the message shows as pending meanwhile).
+ */
 static void
 sui_sent(void *ud, int err, const char *why, uint64_t id)
 {
-	struct sui_pending *p = ud, **pp;
-	struct secret_ui *u = p->u;
+	struct secret_ui *u = ud;
 	char buf[160];
 
 	(void)id;
-	p->done = 1;
 	if (sui_op_end(u))
-		return;		/* u freed the list, p with it */
-	if (err != 0) {
-		p->failed = 1;
+		return;
+	if (err != 0 && err != ERR_AGAIN) {
 		sui_why(buf, sizeof(buf), err, why);
 		sui_note(u, 0, "a secret message was not sent: %s", buf);
-	} else {
-		for (pp = &u->pending; *pp != NULL; pp = &(*pp)->next)
-			if (*pp == p) {
-				*pp = p->next;
-				break;
-			}
-		free(p);
 	}
 	u->h.changed(u->h.ud);
-}
-
-static int
-sui_newest_cb(void *ud, const struct store_secret_msg *m)
-{
-	*(uint64_t *)ud = m->id;
-	return 0;
 }
 
 void
 secret_ui_send(struct secret_ui *u, uint64_t chat_id, const char *text)
 {
 	const struct sui_chat *x = sui_entry(u, chat_id);
-	struct sui_pending *p;
 	int r;
 
 	if (x == NULL || x->ghost) {
@@ -687,21 +665,12 @@ secret_ui_send(struct secret_ui *u, uint64_t chat_id, const char *text)
 		sui_note(u, 0, "the peer has not accepted the secret chat yet");
 		return;
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return;
-	p->u = u;
-	p->secret_id = x->c.secret_id;
 	if ((r = secret_send(u->sec, x->c.peer_user, text, -1, SUI_CALL_MS,
-	    sui_sent, p)) != 0) {
+	    sui_sent, u)) != 0) {
 		sui_note(u, 0, "cannot send: %s", err_str(r));
-		free(p);
 		return;
 	}
 	u->ops++;
-	/* Stored before it goes out: it is the chat's newest message now. */
-	(void)secret_history(u->sec, p->secret_id, sui_newest_cb, &p->id);
-	p->next = u->pending;
-	u->pending = p;
 	u->h.changed(u->h.ud);
 }
 
@@ -966,6 +935,11 @@ sui_on_event(void *ud, const struct secret_event *ev)
 		    (id = sui_id(u, ev->chat->secret_id)) != 0)
 			u->h.incoming(u->h.ud, id);
 		break;
+	case SECRET_EV_FAILED:
+		if (ev->msg != NULL)
+			sui_note(u, 0, "a secret message was refused: %s",
+			    err_str(-(int)ev->n));
+		break;
 	case SECRET_EV_ACCEPTED:
 		sui_note(u, 0, "a secret chat was accepted");
 		break;
@@ -981,10 +955,11 @@ sui_on_event(void *ud, const struct secret_event *ev)
 		    strlen(sui_name(u, ev->chat->peer_user)), NULL, name,
 		    sizeof(name)) < 0)
 			snprintf(name, sizeof(name), "?");
-		snprintf(text, sizeof(text), "The identity key of %s CHANGED. "
-		    "The secret chat with the old key is closed. Whoever uses "
-		    "it now may not be %s: compare the new chat's fingerprint "
-		    "(/verify) before you trust it.", name, name);
+		snprintf(text, sizeof(text), "The identity key of %s CHANGED%s. "
+		    "Whoever uses it now may not be %s: compare the new "
+		    "chat's fingerprint (/verify) before you trust it.", name,
+		    ev->chat->secret_id != 0 ? "; the secret chat with the "
+		    "old key is closed" : " since the last secret chat", name);
 		if ((v = realloc(u->warns, (u->nwarns + 1) * sizeof(*v))) ==
 		    NULL)
 			break;
@@ -995,8 +970,9 @@ sui_on_event(void *ud, const struct secret_event *ev)
 		v[u->nwarns].secret_id = ev->chat->secret_id;
 		v[u->nwarns].date = time(NULL);
 		u->nwarns++;
-		sui_note(u, 1, "WARNING: the identity key of %s changed; its "
-		    "secret chat was closed", name);
+		sui_note(u, 1, "WARNING: the identity key of %s changed%s", name,
+		    ev->chat->secret_id != 0 ? "; its secret chat was closed" :
+		    "");
 		break;
 	default:
 		break;
@@ -1030,7 +1006,6 @@ secret_ui_new(struct secret_ui **out, struct cloud *c,
 static void
 sui_release(struct secret_ui *u)
 {
-	struct sui_pending *p, *next;
 	size_t i;
 
 	sui_window_clear(u);
@@ -1040,10 +1015,6 @@ sui_release(struct secret_ui *u)
 		free(u->warns[i].text);
 	free(u->warns);
 	sui_ov_clear(u);
-	for (p = u->pending; p != NULL; p = next) {
-		next = p->next;
-		free(p);
-	}
 	free(u);
 }
 
