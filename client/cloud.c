@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,6 +266,30 @@ cloud_resolve_local(struct cloud *c, const char *peer, struct cloud_peer *out)
 	return r;
 }
 
+/*
+ * The server's words for a refusal, sanitised, with the wait it asked for
+ * when it rate-limited us; NULL when it said nothing. Free it.
+ */
+static char *
+cloud_why(const Sotto__Response *resp)
+{
+	const Sotto__Error *e;
+	char *why, *with;
+	size_t len;
+
+	if (resp == NULL || (e = resp->error) == NULL || e->message == NULL)
+		return NULL;
+	if ((why = json_sanitize(e->message, strlen(e->message))) == NULL ||
+	    e->code != ERR_RATE_LIMITED || e->retry_after == 0)
+		return why;
+	len = strlen(why) + 48;
+	if ((with = malloc(len)) != NULL)
+		snprintf(with, len, "%s; try again in %u s", why,
+		    (unsigned)e->retry_after);
+	free(why);
+	return with;
+}
+
 static void
 cloud_res_on_user(void *ud, int err, const Sotto__Response *resp)
 {
@@ -276,10 +301,7 @@ cloud_res_on_user(void *ud, int err, const Sotto__Response *resp)
 
 	rs->in_call = 0;
 	if (err != 0) {
-		if (resp != NULL && resp->error != NULL &&
-		    resp->error->message != NULL)
-			why = json_sanitize(resp->error->message,
-			    strlen(resp->error->message));
+		why = cloud_why(resp);
 		cloud_res_finish(rs, err, why, NULL);
 		free(why);
 		return;
@@ -724,10 +746,8 @@ cloud_call_reply(void *ud, int err, const Sotto__Response *resp)
 			break;
 		}
 	}
-	if (err != 0 && resp != NULL && resp->error != NULL &&
-	    resp->error->message != NULL)
-		why = json_sanitize(resp->error->message,
-		    strlen(resp->error->message));
+	if (err != 0)
+		why = cloud_why(resp);
 	k->cb(k->ud, r, why != NULL ? why : "", id);
 	free(why);
 	free(k->ids);
@@ -1297,10 +1317,8 @@ cloud_pcall_reply(void *ud, int err, const Sotto__Response *resp)
 		}
 	}
 	if (!answered) {
-		if (err != 0 && resp != NULL && resp->error != NULL &&
-		    resp->error->message != NULL)
-			why = json_sanitize(resp->error->message,
-			    strlen(resp->error->message));
+		if (err != 0)
+			why = cloud_why(resp);
 		if (k->privacy_cb != NULL)
 			k->privacy_cb(k->ud, r, why != NULL ? why : "", NULL,
 			    0);

@@ -1513,9 +1513,12 @@ cmd_report(struct cmd *k, int err, const char *why)
 		cmd_report_key(k);
 		break;
 	case ERR_RATE_LIMITED:
+		/* Cloud calls carry the wait in why (client/cloud.c). */
 		if (k->retry_after > 0)
 			cmd_err(k->s, "too many attempts; try again in %u "
 			    "seconds", k->retry_after);
+		else if (*m != '\0')
+			cmd_err(k->s, "cannot %s: %s", what, m);
 		else
 			cmd_err(k->s, "too many attempts; try again later");
 		break;

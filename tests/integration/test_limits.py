@@ -2,8 +2,10 @@
 account (a burst of 10 login attempts) and per source address (a burst of
 30 register/login attempts). A limited attempt exits 75 and says when to
 try again; a device that is already signed in is not limited, because it
-authenticates with its key, not a password."""
-from sottotest import (EX_NOPERM, EX_OK, EX_TEMPFAIL, Scenario, describe)
+authenticates with its key, not a password. User lookups are limited per
+account, and the refusal says how long to wait."""
+from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, EX_TEMPFAIL, Scenario,
+                       describe)
 
 with Scenario("limits") as sc:
     t = sc.t
@@ -50,5 +52,21 @@ with Scenario("limits") as sc:
     p = alice.run("--whoami")
     t.eq(p.returncode, EX_OK, "signed-in devices are still served",
          describe(p))
+
+    # User lookups: a burst of 30, then one a second, per account. Unknown
+    # names, so that nothing is found locally and each run asks sottod.
+    limited = None
+    for i in range(80):
+        p = alice.run("--user", "@ghost%d" % i)
+        if p.returncode == EX_TEMPFAIL:
+            limited = i
+            break
+        if p.returncode != EX_DATAERR:
+            break
+    t.ok(limited is not None and limited >= 30,
+         "looking up many users hits the lookup limit (75)",
+         "limited after %r lookups; last: %s" % (limited, describe(p)))
+    t.ok("try again in 1 s" in p.stderr,
+         "and says how long to wait", describe(p))
     t.ok(srv.alive(), "sottod is still running")
     t.done()
