@@ -35,6 +35,7 @@
 #include "proto/err.h"
 #include "ui/model.h"
 #include "ui/sanitize.h"
+#include "ui/search.h"
 #include "ui/secret_ui.h"
 #include "ui/settings.h"
 #include "ui/tui.h"
@@ -1355,12 +1356,77 @@ app_on_view(void *ud, uint64_t chat_id, size_t skip)
 	}
 }
 
-static void
-app_on_search(void *ud, uint64_t chat_id)
+/* ------------------------------------------------------------ search */
+
+struct app_find {
+	struct app *a;
+	struct ui_search *s;
+	int err;
+};
+
+static int
+app_find_cb(void *ud, const struct store_message *m)
 {
-	(void)chat_id;
-	app_note(ud, "search is not available yet: the client engine "
-	    "(client/cloud.h) has no search call");
+	struct app_find *f = ud;
+	char *svc = NULL;
+	int r;
+
+	if (m->action != 0 && (svc = app_service_text(f->a, m)) == NULL) {
+		f->err = ERR_NOMEM;
+		return 1;
+	}
+	r = ui_search_add(f->s, m->id, app_name(f->a, m->sender_id),
+	    (time_t)m->date, svc != NULL ? svc : m->text);
+	free(svc);
+	if (r == ERR_TOO_BIG)
+		return 1;	/* full: the newest are kept */
+	f->err = r;
+	return r != 0;
+}
+
+/* Ctrl-F's query: the store's full-text index, through the cloud. */
+static int
+app_on_find(void *ud, uint64_t chat_id, const char *expr,
+    struct ui_search *s)
+{
+	struct app *a = ud;
+	struct app_find f = { a, s, 0 };
+	int r;
+
+	if (chat_id == APP_VIRTUAL_ID)
+		return 0;
+	r = cloud_search(a->c, chat_id, expr, UI_SEARCH_HITS_MAX, app_find_cb,
+	    &f);
+	return r == 1 ? f.err : r;
+}
+
+/*
+ * Showing a hit: the window becomes the page that ends with it and the
+ * page after it, read as paging down reads it (app_load_newer), so that
+ * scrolling either way from there goes on as usual.
+ */
+static size_t
+app_on_jump(void *ud, uint64_t chat_id, uint64_t id)
+{
+	struct app *a = ud;
+	size_t at;
+	int found, r;
+
+	if (id == 0 || chat_id == APP_VIRTUAL_ID) {
+		app_open_window(a, chat_id);
+		return 0;
+	}
+	app_window_clear(a);
+	a->win_chat = chat_id;
+	if ((r = app_load_page(a, id + 1)) != 0)
+		app_note(a, "cannot read the messages: %s", err_str(r));
+	a->tail_cut = 1;
+	(void)app_load_newer(a);
+	app_bind_window(a);
+	at = app_window_find(a, id, &found);
+	if (!found)
+		app_note(a, "that message is not here any more");
+	return at < a->n ? a->n - at - 1 : 0;
 }
 
 /* ------------------------------------------------------------ notify */
@@ -1804,7 +1870,8 @@ int
 ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 {
 	struct ui_tui_events ev = { app_on_submit, app_on_select,
-	    app_on_quit, app_on_edit, app_on_top, app_on_search, app_on_view };
+	    app_on_quit, app_on_edit, app_on_top, NULL, app_on_view,
+	    app_on_find, app_on_jump };
 	struct secret_ui_host sh = { NULL, app_sui_name, app_sui_note,
 	    app_sui_changed, app_sui_select, app_sui_incoming,
 	    app_sui_overlay, app_sui_current };

@@ -26,6 +26,7 @@
 
 #include "proto/err.h"
 #include "ui/sanitize.h"
+#include "ui/search.h"
 
 #define DRAW_MIN_ROWS	5
 #define DRAW_MIN_COLS	20
@@ -51,6 +52,7 @@ struct ui_screen {
 	int use_colors;		/* and the theme wants them */
 	const char *const *ov;	/* the overlay's lines, or NULL */
 	size_t nov;
+	const struct ui_search *search;	/* or NULL */
 };
 
 /* The built-in colour of each pair (draw_pair), by pair number. */
@@ -378,6 +380,8 @@ ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
 	struct ui_vlines list = { 0 }, title = { 0 }, msgs = { 0 },
 	    status = { 0 }, input = { 0 };
 	WINDOW *in = s->win[DRAW_INPUT];
+	enum ui_search_state qs = s->search != NULL ?
+	    ui_search_state(s->search) : UI_SEARCH_OFF;
 	size_t cx = 0;
 	int y, r;
 
@@ -390,20 +394,35 @@ ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
 	}
 	if ((r = ui_view_chatlist(m, (size_t)getmaxx(s->win[DRAW_LIST]),
 	    (size_t)getmaxy(s->win[DRAW_LIST]), &list)) != 0 ||
-	    (r = ui_view_title(m, (size_t)getmaxx(s->win[DRAW_TITLE]),
+	    (r = ui_view_status(m, (size_t)s->cols, &status)) != 0)
+		goto out;
+	if (qs == UI_SEARCH_RESULTS) {
+		if ((r = ui_search_view_title(s->search,
+		    (size_t)getmaxx(s->win[DRAW_TITLE]), &title)) != 0 ||
+		    (r = ui_search_view_hits(s->search,
+		    (size_t)getmaxx(s->win[DRAW_MSGS]),
+		    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, &msgs)) != 0)
+			goto out;
+	} else if ((r = ui_view_title(m, (size_t)getmaxx(s->win[DRAW_TITLE]),
 	    &title)) != 0 ||
 	    (r = ui_view_messages_at(m, (size_t)getmaxx(s->win[DRAW_MSGS]),
 	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, skip, scroll, &msgs,
-	    top)) != 0 ||
-	    (r = ui_view_status(m, (size_t)s->cols, &status)) != 0 ||
-	    (r = ui_view_input(e, (size_t)s->cols, &input, &cx)) != 0)
+	    top)) != 0)
+		goto out;
+	if (qs != UI_SEARCH_OFF)
+		r = ui_search_view_input(s->search, (size_t)s->cols, &input,
+		    &cx);
+	else
+		r = ui_view_input(e, (size_t)s->cols, &input, &cx);
+	if (r != 0)
 		goto out;
 	draw_pane(s, s->win[DRAW_LIST], &list, 0);
 	for (y = 0; y < getmaxy(s->win[DRAW_SEP]); y++)
 		mvwadd_wch(s->win[DRAW_SEP], y, 0, WACS_VLINE);
 	wnoutrefresh(s->win[DRAW_SEP]);
 	draw_pane(s, s->win[DRAW_TITLE], &title, 0);
-	draw_pane(s, s->win[DRAW_MSGS], &msgs, 1);
+	/* Messages sit at the bottom, search hits at the top. */
+	draw_pane(s, s->win[DRAW_MSGS], &msgs, qs != UI_SEARCH_RESULTS);
 	draw_pane(s, s->win[DRAW_STATUS], &status, 0);
 	draw_pane(s, in, &input, 0);
 	draw_overlay(s);
@@ -418,6 +437,12 @@ out:
 	ui_vlines_free(&status);
 	ui_vlines_free(&input);
 	return r;
+}
+
+void
+ui_draw_search(struct ui_screen *s, const struct ui_search *q)
+{
+	s->search = q;
 }
 
 int

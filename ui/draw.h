@@ -67,6 +67,13 @@ int ui_draw_overlay(struct ui_screen *s, const char *const *lines, size_t n);
 void ui_draw_theme(struct ui_screen *s, int colors, const short *fg,
     size_t nfg);
 
+/*
+ * The search to show (borrowed; NULL: none): while it is on, the input
+ * line is its, and while it lists hits they replace the messages.
+ */
+struct ui_search;
+void ui_draw_search(struct ui_screen *s, const struct ui_search *q);
+
 /* Lines of the message pane (for paging). */
 int ui_draw_msg_rows(const struct ui_screen *s);
 

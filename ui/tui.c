@@ -22,6 +22,7 @@
 #include "ui/draw.h"
 #include "ui/editor.h"
 #include "ui/sanitize.h"
+#include "ui/search.h"
 #include "ui/view.h"
 
 /* Key codes we teach curses for bracketed paste (ESC [ 200~ / 201~). */
@@ -51,6 +52,12 @@ struct ui_tui {
 	const char *const *words;
 	char time_format[UI_SETTINGS_TIMEFMT_MAX];
 
+	/* Ctrl-F; the view as it was when the search began, to go back. */
+	struct ui_search *srch;
+	size_t save_skip, save_scroll;
+	uint64_t save_anchor;	/* the lowest message shown; 0: the newest */
+	int jumped;		/* a hit was shown: the window moved */
+
 	int in_paste;
 	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
 	size_t paste_len;
@@ -73,7 +80,8 @@ static const char *const tui_help_lines[] = {
 	"PgUp / PgDn                        scroll (older messages load)",
 	"Enter                              send",
 	"Alt-Enter                          new line",
-	"Ctrl-F                             search the open chat",
+	"Ctrl-F                             search the open chat:",
+	"  Enter runs, Up/Down or n/N pick, Enter shows, Esc goes back",
 	"Left / Right, Ctrl-B               a character",
 	"Alt-B / Alt-F                      a word",
 	"Home / End, Ctrl-A / Ctrl-E        start / end of the line",
@@ -232,12 +240,112 @@ static void
 tui_paste_end(struct ui_tui *t)
 {
 	t->in_paste = 0;
-	if (t->paste_over || ui_editor_paste(t->ed, t->paste, t->paste_len)
-	    != 0)
+	if (t->paste_over || ui_search_state(t->srch) == UI_SEARCH_RESULTS ||
+	    ui_search_state(t->srch) == UI_SEARCH_SHOWN ||
+	    ui_editor_paste(ui_search_state(t->srch) == UI_SEARCH_PROMPT ?
+	    ui_search_editor(t->srch) : t->ed, t->paste, t->paste_len) != 0)
 		beep();
 	t->paste_len = 0;
 	t->paste_over = 0;
-	tui_edited(t);
+	if (ui_search_state(t->srch) == UI_SEARCH_OFF)
+		tui_edited(t);
+}
+
+/* ------------------------------------------------------------ search */
+
+/*
+ * Ctrl-F: starts a search of the open chat, remembering where the view
+ * is; during one, goes back to editing the query.
+ */
+static void
+tui_search_begin(struct ui_tui *t)
+{
+	const struct ui_chat *c = ui_model_current(t->m);
+
+	if (t->ev.on_find == NULL) {
+		if (t->ev.on_search != NULL)
+			t->ev.on_search(t->ud, t->m->current);
+		return;
+	}
+	if (ui_search_state(t->srch) != UI_SEARCH_OFF) {
+		ui_search_edit(t->srch);
+		return;
+	}
+	if (c == NULL) {
+		beep();
+		return;
+	}
+	t->save_skip = t->skip;
+	t->save_scroll = t->scroll;
+	t->save_anchor = t->skip < c->nmsgs ?
+	    c->msgs[c->nmsgs - 1 - t->skip].id : 0;
+	t->jumped = 0;
+	ui_search_begin(t->srch, c->id);
+}
+
+/* Ends the search: back where it began (restore), or staying here. */
+static void
+tui_search_leave(struct ui_tui *t, int restore)
+{
+	uint64_t chat = ui_search_chat(t->srch);
+
+	ui_search_end(t->srch);
+	t->m->found = 0;
+	if (!restore)
+		return;
+	if (t->jumped && t->ev.on_jump != NULL && chat == t->m->current)
+		t->skip = t->ev.on_jump(t->ud, chat, t->save_anchor);
+	else
+		t->skip = t->save_skip;
+	t->scroll = t->save_scroll;
+	t->jumped = 0;
+}
+
+static void
+tui_search_run(struct ui_tui *t)
+{
+	char expr[UI_SEARCH_MATCH_MAX];
+	const char *q = ui_editor_text(ui_search_editor(t->srch), NULL);
+	int r;
+
+	ui_search_clear(t->srch);
+	if ((r = ui_search_match(q, expr, sizeof(expr))) == 0)
+		r = t->ev.on_find(t->ud, ui_search_chat(t->srch), expr,
+		    t->srch);
+	ui_search_done(t->srch, r);
+}
+
+/* Shows the picked hit: the window moves there, the hit lowest. */
+static void
+tui_search_jump(struct ui_tui *t)
+{
+	uint64_t id = ui_search_picked(t->srch);
+
+	if (id == 0 || t->ev.on_jump == NULL)
+		return;
+	t->skip = t->ev.on_jump(t->ud, ui_search_chat(t->srch), id);
+	t->scroll = 0;
+	t->jumped = 1;
+	t->m->found = id;
+	ui_search_shown(t->srch);
+}
+
+static void
+tui_search_key(struct ui_tui *t, const struct ui_key *k)
+{
+	switch (ui_search_key(t->srch, k)) {
+	case UI_SA_RUN:
+		tui_search_run(t);
+		break;
+	case UI_SA_JUMP:
+		tui_search_jump(t);
+		break;
+	case UI_SA_STAY:
+		tui_search_leave(t, 0);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Maps a curses function key to the editor's; -1 when it has none. */
@@ -280,14 +388,21 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 		t->paste_over = 0;
 		return;
 	case KEY_BTAB:
-		tui_select(t, ui_model_step(t->m, -1));
+		if (ui_search_state(t->srch) == UI_SEARCH_OFF)
+			tui_select(t, ui_model_step(t->m, -1));
 		return;
 	case KEY_PPAGE:
-		t->scroll += (size_t)page;
+		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
+			ui_search_move(t->srch, -(long)(page / 2));
+		else
+			t->scroll += (size_t)page;
 		return;
 	case KEY_NPAGE:
-		t->scroll = t->scroll > (size_t)page ?
-		    t->scroll - (size_t)page : 0;
+		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
+			ui_search_move(t->srch, (long)(page / 2));
+		else
+			t->scroll = t->scroll > (size_t)page ?
+			    t->scroll - (size_t)page : 0;
 		return;
 	case KEY_F(10):
 		tui_quit(t);
@@ -304,6 +419,10 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 	if ((code = tui_editor_code(key)) < 0)
 		return;
 	k.code = (enum ui_keycode)code;
+	if (ui_search_state(t->srch) != UI_SEARCH_OFF) {
+		tui_search_key(t, &k);
+		return;
+	}
 	switch (ui_editor_key(t->ed, &k)) {
 	case UI_ED_SUBMIT:
 		tui_submit(t);
@@ -321,6 +440,13 @@ tui_char(struct ui_tui *t, wint_t ch, int alt)
 {
 	struct ui_key k = { UI_KEY_CHAR, (uint32_t)ch, alt };
 
+	/* A search takes every key but quitting, repainting and Ctrl-F. */
+	if (ui_search_state(t->srch) != UI_SEARCH_OFF && (alt ||
+	    (ch != TUI_CTRL('C') && ch != TUI_CTRL('Q') &&
+	    ch != TUI_CTRL('L') && ch != TUI_CTRL('F')))) {
+		tui_search_key(t, &k);
+		return;
+	}
 	if (!alt && ch == '\t') {
 		if (!tui_complete(t))
 			tui_select(t, ui_model_step(t->m, 1));
@@ -331,8 +457,7 @@ tui_char(struct ui_tui *t, wint_t ch, int alt)
 		return;
 	}
 	if (!alt && ch == TUI_CTRL('F')) {
-		if (t->ev.on_search != NULL)
-			t->ev.on_search(t->ud, t->m->current);
+		tui_search_begin(t);
 		return;
 	}
 	if (!alt && (ch == TUI_CTRL('C') || ch == TUI_CTRL('Q'))) {
@@ -385,10 +510,16 @@ tui_read(struct ui_tui *t)
 			continue;
 		}
 		if (ch == 0x1b) {
-			/* Alt sends ESC first; a lone ESC does nothing. */
+			/*
+			 * Alt sends ESC first; a lone ESC leaves a search
+			 * and otherwise does nothing.
+			 */
 			r2 = wget_wch(w, &next);
-			if (r2 == ERR)
+			if (r2 == ERR || (r2 != KEY_CODE_YES && next == 0x1b)) {
+				if (ui_search_state(t->srch) != UI_SEARCH_OFF)
+					tui_search_leave(t, 1);
 				continue;
+			}
 			if (r2 == KEY_CODE_YES)
 				tui_function_key(t, (int)next, 1);
 			else if (next != 0x1b)
@@ -471,6 +602,7 @@ tui_free(struct ui_tui *t)
 	if (t->trace != NULL)
 		fclose(t->trace);
 	ui_editor_free(t->ed);
+	ui_search_free(t->srch);
 	free(t->paste);
 	free(t);
 }
@@ -505,7 +637,8 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 		t->ev = *ev;
 	t->ud = ud;
 	if ((t->paste = malloc(UI_EDITOR_MAX + 1)) == NULL ||
-	    (r = ui_editor_new(&t->ed)) != 0) {
+	    (r = ui_editor_new(&t->ed)) != 0 ||
+	    (r = ui_search_new(&t->srch)) != 0) {
 		tui_free(t);
 		return ERR_NOMEM;
 	}
@@ -517,6 +650,7 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 		tui_free(t);
 		return r;
 	}
+	ui_draw_search(t->scr, t->srch);
 	define_key("\033[200~", TUI_PASTE_BEGIN);
 	define_key("\033[201~", TUI_PASTE_END);
 	tui_term_write(tui_paste_on, sizeof(tui_paste_on) - 1);

@@ -9,8 +9,10 @@
  * Keys: Tab / Shift-Tab and Ctrl-N / Ctrl-P next and previous chat (Tab
  * completes a /command instead while one is being typed), PgUp/PgDn
  * scroll the messages, Enter sends, Alt-Enter starts a new line, Ctrl-F
- * searches, F1 shows the keys, Ctrl-L repaints, Ctrl-C, Ctrl-Q or F10
- * quit; the rest edit the input line (ui/editor.h).
+ * searches the open chat (ui/search.h: Enter runs the query, Up/Down or
+ * n/N pick a hit, Enter shows it, Esc goes back), F1 shows the keys,
+ * Ctrl-L repaints, Ctrl-C, Ctrl-Q or F10 quit; the rest edit the input
+ * line (ui/editor.h).
  */
 #ifndef SOTTO_UI_TUI_H
 #define SOTTO_UI_TUI_H
@@ -23,6 +25,7 @@
 #include "ui/model.h"
 
 struct ui_tui;
+struct ui_search;
 
 struct ui_tui_events {
 	/*
@@ -54,6 +57,21 @@ struct ui_tui_events {
 	 * far from the screen (then ui_tui_skip_adjust). May be NULL.
 	 */
 	void (*on_view)(void *ud, uint64_t chat_id, size_t skip);
+	/*
+	 * Search (Ctrl-F; without on_find, Ctrl-F only calls on_search):
+	 * adds the messages of chat_id that match expr (an FTS4 expression
+	 * from ui_search_match) to s with ui_search_add, newest first;
+	 * returns 0 or an ERR_*. May be NULL.
+	 */
+	int (*on_find)(void *ud, uint64_t chat_id, const char *expr,
+	    struct ui_search *s);
+	/*
+	 * Moves the window of chat_id to message id (0: to the newest) and
+	 * returns how many loaded messages are newer than it, which the
+	 * view then skips, so that id is the lowest message on screen. May
+	 * be NULL.
+	 */
+	size_t (*on_jump)(void *ud, uint64_t chat_id, uint64_t id);
 };
 
 /*

@@ -547,12 +547,16 @@ ui_view_messages(const struct ui_model *m, size_t width, size_t height,
 	    NULL);
 }
 
-/* Message i's lines: the day's separator when the day changed, then it. */
+/*
+ * Message i's lines: the day's separator when the day changed, then it,
+ * highlighted when it is found (a search hit being shown).
+ */
 static int
 view_block(struct ui_vlines *l, const struct ui_chat *c, size_t i,
-    size_t width, const struct ui_clock *clk)
+    size_t width, const struct ui_clock *clk, uint64_t found)
 {
 	char day[64];
+	size_t from;
 	int r;
 
 	if (i == 0 || view_day(clk, c->msgs[i].date) !=
@@ -564,7 +568,12 @@ view_block(struct ui_vlines *l, const struct ui_chat *c, size_t i,
 		    != 0)
 			return r;
 	}
-	return view_message(l, &c->msgs[i], width, clk);
+	from = l->n;
+	if ((r = view_message(l, &c->msgs[i], width, clk)) != 0)
+		return r;
+	for (; found != 0 && c->msgs[i].id == found && from < l->n; from++)
+		l->v[from].selected = 1;
+	return 0;
 }
 
 int
@@ -594,7 +603,7 @@ ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
 	 */
 	while (sk > 0 && *scroll < height) {
 		memset(&b, 0, sizeof(b));
-		r = view_block(&b, c, c->nmsgs - sk, width, clk);
+		r = view_block(&b, c, c->nmsgs - sk, width, clk, m->found);
 		*scroll += b.n;
 		ui_vlines_free(&b);
 		if (r != 0)
@@ -610,7 +619,8 @@ ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
 	 */
 	need = *scroll + height;
 	for (i = end; i-- > 0 && total < need; nblk++) {
-		if ((r = view_block(&blk[nblk], c, i, width, clk)) != 0) {
+		if ((r = view_block(&blk[nblk], c, i, width, clk, m->found))
+		    != 0) {
 			nblk++;
 			goto out;
 		}
@@ -698,6 +708,13 @@ int
 ui_view_input(const struct ui_editor *e, size_t width, struct ui_vlines *out,
     size_t *cursor_x)
 {
+	return ui_view_prompt(e, NULL, width, out, cursor_x);
+}
+
+int
+ui_view_prompt(const struct ui_editor *e, const char *given, size_t width,
+    struct ui_vlines *out, size_t *cursor_x)
+{
 	const char *s;
 	char prompt[32];
 	size_t len, cur, start, end, line, col, skip = 0, k, nlines = 1, i;
@@ -713,7 +730,9 @@ ui_view_input(const struct ui_editor *e, size_t width, struct ui_vlines *out,
 	for (i = 0; i < len; i++)
 		if (s[i] == '\n')
 			nlines++;
-	if (nlines > 1)
+	if (given != NULL)
+		snprintf(prompt, sizeof(prompt), "%s", given);
+	else if (nlines > 1)
 		snprintf(prompt, sizeof(prompt), "[%zu/%zu]> ", line + 1,
 		    nlines);
 	else
@@ -791,4 +810,30 @@ out:
 	if (r != 0)
 		ui_vlines_free(out);
 	return r;
+}
+
+struct ui_vline *
+ui_vline_new(struct ui_vlines *l)
+{
+	return vl_new(l);
+}
+
+int
+ui_vline_put(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
+    size_t width)
+{
+	return vl_put(v, st, s, len, width, NULL);
+}
+
+int
+ui_vline_fit(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
+    size_t width)
+{
+	return vl_fit(v, st, s, len, width);
+}
+
+int
+ui_vline_pad(struct ui_vline *v, enum ui_style st, size_t n, size_t width)
+{
+	return vl_pad(v, st, n, width);
 }

@@ -113,6 +113,29 @@ int ui_view_input(const struct ui_editor *e, size_t width,
 int ui_view_status(const struct ui_model *m, size_t width,
     struct ui_vlines *out);
 
+/*
+ * Building blocks for other screen models (ui/search.c): a new empty line
+ * at the end of l (NULL: out of memory); appending sanitised one-line
+ * text s of len bytes in style st while the line stays within width
+ * cells, whole clusters only (ui_vline_put clips, ui_vline_fit ends in an
+ * ellipsis when not all of s fits); and n cells of blanks. They return 0
+ * or ERR_NOMEM.
+ */
+struct ui_vline *ui_vline_new(struct ui_vlines *l);
+int ui_vline_put(struct ui_vline *v, enum ui_style st, const char *s,
+    size_t len, size_t width);
+int ui_vline_fit(struct ui_vline *v, enum ui_style st, const char *s,
+    size_t len, size_t width);
+int ui_vline_pad(struct ui_vline *v, enum ui_style st, size_t n,
+    size_t width);
+
+/*
+ * The input line with the given prompt (NULL: "> ", or "[line/lines]> "
+ * for multi-line text), as ui_view_input().
+ */
+int ui_view_prompt(const struct ui_editor *e, const char *prompt,
+    size_t width, struct ui_vlines *out, size_t *cursor_x);
+
 /* The open chat, or NULL. */
 const struct ui_chat *ui_model_current(const struct ui_model *m);
 

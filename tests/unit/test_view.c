@@ -45,7 +45,7 @@ static struct ui_chat chats[] = {
 };
 
 static struct ui_model model = { chats, 3, 20, UI_CONN_ONLINE, "@me",
-    NULL, 0 };
+    NULL, 0, 0 };
 static const struct ui_clock clk = { NOW, 0, NULL };
 
 /* Every line: within width, widths add up, spans cover it, all safe. */
@@ -361,7 +361,8 @@ test_skip_paging(void)
 	static char texts[300][64];
 	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
 	    300, NULL };
-	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0 };
+	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
+	    0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
 	static char ja[8192], jb[8192];
 	size_t i, abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
@@ -434,7 +435,7 @@ test_secret_marks(void)
 	struct ui_chat ch = { 7, "Bob", UI_CHAT_SECRET, 0, NOW, NULL, "x",
 	    NULL, sm, 4, "5s" };
 	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me",
-	    "WARNING: the key changed", 1 };
+	    "WARNING: the key changed", 1, 0 };
 	struct ui_vlines l = { 0 };
 	size_t k;
 	int i, err = 0;
@@ -472,6 +473,41 @@ test_secret_marks(void)
 	ui_vlines_free(&l);
 }
 
+/* A search hit being shown: its lines, and only its, are highlighted. */
+static void
+test_found(void)
+{
+	struct ui_vlines l = { 0 };
+	size_t scroll = 0, i, sel = 0;
+	int others = 0, sep = 0;
+
+	model.found = 4;
+	if (ui_view_messages(&model, 40, 100, &clk, &scroll, &l) != 0)
+		exit(1);
+	for (i = 0; i < l.n; i++) {
+		if (!l.v[i].selected)
+			continue;
+		sel++;
+		if (strstr(l.v[i].text, "-- ") != NULL)
+			sep = 1;
+		else if (strstr(l.v[i].text, "Alice") == NULL &&
+		    strstr(l.v[i].text, "yesterday's") == NULL &&
+		    strstr(l.v[i].text, "reply") == NULL &&
+		    strstr(l.v[i].text, "wrap") == NULL)
+			others = 1;
+	}
+	ok(sel >= 3 && !sep && !others, "the found message's header, quote "
+	    "and text are highlighted (%zu lines), nothing else", sel);
+	ui_vlines_free(&l);
+	model.found = 0;
+	if (ui_view_messages(&model, 40, 100, &clk, &scroll, &l) != 0)
+		exit(1);
+	for (i = 0, sel = 0; i < l.n; i++)
+		sel += l.v[i].selected;
+	ok(sel == 0, "none when nothing is found");
+	ui_vlines_free(&l);
+}
+
 int
 main(void)
 {
@@ -484,6 +520,7 @@ main(void)
 	test_status();
 	test_all_widths();
 	test_skip_paging();
+	test_found();
 	test_secret_marks();
 	return tap_done();
 }
