@@ -6,7 +6,9 @@
   unrelated command (--secret-list) delivers it, and bob has it once;
 - the message whose first send was lost leaves no gap in the ratchet:
   replies and further messages both ways decrypt;
-- several queued messages (and a timer change) arrive in order, once;
+- several queued messages, some while sottod is down and some while it
+  is frozen (SIGSTOP), arrive in order, once, and before what the next
+  run sends itself;
 - the same envelope sent twice (a copy of alice's profile taken before
   the server's acknowledgement was recorded, run after the original
   delivered it) reaches bob once, and the copy's outbox empties;
@@ -118,6 +120,9 @@ with Scenario("secret-outbox") as sc:
     got, why = client_query(alice, "SELECT state FROM secret_messages WHERE "
                             "text = 'while down'")
     t.eq(got, ["1"], "the message is stored as queued", why)
+    env, why = client_query(alice, "SELECT hex(data) FROM secret_outbox")
+    t.ok(len(env) == 1 and len(env[0]) > 2 * 56, "its ciphertext is kept",
+         why)
     srv.start()
     p = alice.run("--history", "@bob", "--secret", "--json")
     mine = [m for m in objs(p, "secret_message") if m.get("out")]
@@ -126,6 +131,9 @@ with Scenario("secret-outbox") as sc:
          "alice's next run (--history) sent it; her history says so",
          describe(p))
     t.eq(queued(alice), "0", "alice's outbox is empty")
+    out, why = db_query(srv, "SELECT hex(payload) FROM secret_queue")
+    t.ok(env and env[0] in out, "the server relays exactly the stored "
+         "ciphertext (nothing was encrypted again)", why)
     got = history(t, bob, "@alice", "bob")
     t.eq(texts(got), ["first", "while down"],
          "bob has it once, in order, with the right text")
@@ -150,8 +158,12 @@ with Scenario("secret-outbox") as sc:
     # (c) Several queued messages go out in order, and before what the
     # next run sends itself (here a timer change).
     for i in range(4):
-        if i in (0, 2):
+        if i == 0:
             srv.stop(signal.SIGKILL)
+        if i == 2:
+            # Frozen rather than gone: the connection is accepted but
+            # nothing answers.
+            srv.proc.send_signal(signal.SIGSTOP)
         text = "queued %d" % i
         p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m", text)
         t.eq(p.returncode, EX_TEMPFAIL, "server down: %s exits 75" % text,
@@ -163,7 +175,7 @@ with Scenario("secret-outbox") as sc:
             t.eq(p.returncode, EX_OK, "the next run changes the timer",
                  describe(p))
     t.eq(queued(alice), "2", "two more wait")
-    srv.start()
+    srv.proc.send_signal(signal.SIGCONT)
     p = alice.run("--secret-list")
     t.eq(p.returncode, EX_OK, "alice's next run (--secret-list)",
          describe(p))
