@@ -1395,6 +1395,11 @@ app_on_find(void *ud, uint64_t chat_id, const char *expr,
 
 	if (chat_id == APP_VIRTUAL_ID)
 		return 0;
+	if (secret_ui_owns(chat_id)) {
+		/* Their text is never indexed: it is to self-destruct. */
+		app_note(a, "search does not look into secret chats");
+		return 0;
+	}
 	r = cloud_search(a->c, chat_id, expr, UI_SEARCH_HITS_MAX, app_find_cb,
 	    &f);
 	return r == 1 ? f.err : r;

@@ -22,11 +22,17 @@ struct ed_draft {
 	size_t cur;
 };
 
+/* What was sent, and to which chat: Up recalls the open chat's only. */
+struct ed_hist {
+	uint64_t chat;
+	char *text;
+};
+
 struct ui_editor {
 	char *buf;		/* NUL-terminated */
 	size_t len, cap, cur;
 
-	char *hist[UI_EDITOR_HISTORY];	/* oldest first */
+	struct ed_hist hist[UI_EDITOR_HISTORY_ALL];	/* oldest first */
 	size_t nhist;
 	size_t hpos;		/* entry shown; nhist when not browsing */
 	char *pending;		/* the text before browsing began */
@@ -62,7 +68,7 @@ ui_editor_free(struct ui_editor *e)
 	if (e == NULL)
 		return;
 	for (i = 0; i < e->nhist; i++)
-		free(e->hist[i]);
+		free(e->hist[i].text);
 	for (i = 0; i < e->ndrafts; i++)
 		free(e->drafts[i].text);
 	free(e->drafts);
@@ -270,22 +276,25 @@ ed_history_load(struct ui_editor *e, const char *s)
 static enum ui_ed_result
 ed_up(struct ui_editor *e)
 {
-	size_t start = ed_line_start(e, e->cur), col;
+	size_t start = ed_line_start(e, e->cur), col, i;
 
 	if (start > 0) {
 		col = ui_width(e->buf + start, e->cur - start);
 		e->cur = ed_to_column(e, ed_line_start(e, start - 1), col);
 		return UI_ED_CHANGED;
 	}
-	if (e->hpos == 0)
+	/* The open chat's entry before the one shown, if any. */
+	for (i = e->hpos; i > 0 && e->hist[i - 1].chat != e->chat; i--)
+		;
+	if (i == 0)
 		return UI_ED_CHANGED;
 	if (e->hpos == e->nhist) {
 		free(e->pending);
 		if ((e->pending = strdup(e->buf)) == NULL)
 			return UI_ED_CHANGED;
 	}
-	e->hpos--;
-	ed_history_load(e, e->hist[e->hpos]);
+	e->hpos = i - 1;
+	ed_history_load(e, e->hist[e->hpos].text);
 	return UI_ED_CHANGED;
 }
 
@@ -302,13 +311,16 @@ ed_down(struct ui_editor *e)
 	}
 	if (e->hpos == e->nhist)
 		return UI_ED_CHANGED;
-	e->hpos++;
+	/* The open chat's next entry, else the text before browsing. */
+	for (e->hpos++; e->hpos < e->nhist &&
+	    e->hist[e->hpos].chat != e->chat; e->hpos++)
+		;
 	if (e->hpos == e->nhist) {
 		ed_history_load(e, e->pending);
 		free(e->pending);
 		e->pending = NULL;
 	} else
-		ed_history_load(e, e->hist[e->hpos]);
+		ed_history_load(e, e->hist[e->hpos].text);
 	return UI_ED_CHANGED;
 }
 
@@ -455,10 +467,20 @@ ui_editor_cursor_pos(const struct ui_editor *e, size_t *line, size_t *col)
 	*col = ui_width(e->buf + start, e->cur - start);
 }
 
+/* Forgets history entry i. */
+static void
+ed_hist_drop(struct ui_editor *e, size_t i)
+{
+	free(e->hist[i].text);
+	memmove(&e->hist[i], &e->hist[i + 1],
+	    (e->nhist - i - 1) * sizeof(e->hist[0]));
+	e->nhist--;
+}
+
 int
 ui_editor_submit(struct ui_editor *e, char **out)
 {
-	size_t i;
+	size_t i, last = 0, n = 0, oldest = 0;
 	char *text, *h = NULL;
 
 	*out = NULL;
@@ -469,18 +491,25 @@ ui_editor_submit(struct ui_editor *e, char **out)
 		return ERR_NOT_FOUND;
 	if ((text = strdup(e->buf)) == NULL)
 		return ERR_NOMEM;
-	if (e->nhist == 0 || strcmp(e->hist[e->nhist - 1], text) != 0) {
+	/* This chat's entries: how many, its oldest and its newest. */
+	for (i = 0; i < e->nhist; i++)
+		if (e->hist[i].chat == e->chat) {
+			if (n++ == 0)
+				oldest = i;
+			last = i;
+		}
+	if (n == 0 || strcmp(e->hist[last].text, text) != 0) {
 		if ((h = strdup(text)) == NULL) {
 			free(text);
 			return ERR_NOMEM;
 		}
-		if (e->nhist == UI_EDITOR_HISTORY) {
-			free(e->hist[0]);
-			memmove(e->hist, e->hist + 1,
-			    (UI_EDITOR_HISTORY - 1) * sizeof(e->hist[0]));
-			e->nhist--;
-		}
-		e->hist[e->nhist++] = h;
+		if (n == UI_EDITOR_HISTORY)
+			ed_hist_drop(e, oldest);
+		else if (e->nhist == UI_EDITOR_HISTORY_ALL)
+			ed_hist_drop(e, 0);
+		e->hist[e->nhist].chat = e->chat;
+		e->hist[e->nhist].text = h;
+		e->nhist++;
 	}
 	e->hpos = e->nhist;
 	free(e->pending);

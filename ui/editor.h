@@ -1,6 +1,6 @@
 /*
- * The line editor's model: the text being composed, its cursor, the input
- * history and a draft per chat. No curses here; the input layer turns key
+ * The line editor's model: the text being composed, its cursor, and per
+ * chat the input history and a draft. No curses here; the input layer turns key
  * presses into struct ui_key and the view draws ui_editor_text().
  *
  * The buffer always holds sanitised text (see ui/sanitize.h): whatever is
@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #define UI_EDITOR_MAX		16384	/* bytes of text at most */
-#define UI_EDITOR_HISTORY	100	/* entries kept */
+#define UI_EDITOR_HISTORY	100	/* entries kept per chat */
+#define UI_EDITOR_HISTORY_ALL	1000	/* entries kept in all */
 
 struct ui_editor;
 
@@ -57,7 +58,8 @@ void ui_editor_free(struct ui_editor *e);
  * line), Left/Right (one character), Alt-B/Alt-F (one word), Backspace,
  * Delete, Ctrl-K (kill to the end of the line), Ctrl-U (kill to its
  * start), Ctrl-W and Alt-Backspace (kill the word before the cursor),
- * Up/Down (a line up or down in multi-line text, else history),
+ * Up/Down (a line up or down in multi-line text, else the history of
+ * what was sent in this chat, see ui_editor_switch),
  * Alt-Enter (a line break), Enter (submit). Printable characters are
  * inserted. Never fails: a key that would exceed UI_EDITOR_MAX does
  * nothing.
@@ -87,7 +89,8 @@ void ui_editor_cursor_pos(const struct ui_editor *e, size_t *line,
 
 /*
  * Takes the text for sending: returns 0 and a malloc()ed string in *out
- * (the caller frees it), adds it to the history and empties the editor;
+ * (the caller frees it), adds it to the current chat's history (unless it
+ * repeats that chat's last entry) and empties the editor;
  * ERR_NOT_FOUND when the text is empty or only white space (nothing is
  * taken); ERR_NOMEM.
  */
@@ -96,7 +99,10 @@ int ui_editor_submit(struct ui_editor *e, char **out);
 /*
  * Switches to the chat chat_id: the current text and cursor are kept as
  * the draft of the chat that was current, and the draft of chat_id (or
- * nothing) is loaded. Returns 0 or ERR_NOMEM (then nothing changed).
+ * nothing) is loaded; from then on Up/Down recall what was sent to
+ * chat_id (the last UI_EDITOR_HISTORY entries of each chat, at most
+ * UI_EDITOR_HISTORY_ALL in all, for the run). Returns 0 or ERR_NOMEM
+ * (then nothing changed).
  */
 int ui_editor_switch(struct ui_editor *e, uint64_t chat_id);
 

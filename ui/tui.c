@@ -88,7 +88,7 @@ static const char *const tui_help_lines[] = {
 	"Backspace, Delete, Ctrl-D          delete",
 	"Ctrl-K / Ctrl-U                    kill to end / start of line",
 	"Ctrl-W, Alt-Backspace              kill the word before",
-	"Up / Down                          line, or input history",
+	"Up / Down                          line, or this chat's history",
 	"Ctrl-L                             repaint",
 	"F1                                 this help",
 	"Ctrl-C, Ctrl-Q, F10                quit",

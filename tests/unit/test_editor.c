@@ -1,7 +1,7 @@
 /*
  * The line editor model: cursor moves over clusters (wide, combining),
- * editing keys, word moves, history, Alt-Enter, bracketed paste, drafts
- * per chat and the cursor's display column.
+ * editing keys, word moves, history (per chat), Alt-Enter, bracketed
+ * paste, drafts per chat and the cursor's display column.
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -273,6 +273,74 @@ test_drafts(struct ui_editor *e)
 	ok(text_is(e, ""), "an emptied draft stays empty");
 }
 
+/* Up recalls what was sent in the open chat, not in another one. */
+static void
+test_history_per_chat(struct ui_editor *e)
+{
+	char *out, buf[32];
+	int i, all = 1;
+
+	ui_editor_switch(e, 11);
+	type(e, "to eleven 1");
+	ui_editor_submit(e, &out);
+	free(out);
+	type(e, "to eleven 2");
+	ui_editor_submit(e, &out);
+	free(out);
+	ui_editor_switch(e, 12);
+	type(e, "to twelve");
+	ui_editor_submit(e, &out);
+	free(out);
+	ui_editor_switch(e, 11);
+	type(e, "again to eleven");
+	ui_editor_submit(e, &out);
+	free(out);
+	ui_editor_switch(e, 12);
+	type(e, "draft");
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "to twelve"), "Up in chat 12: what was sent there");
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "to twelve"), "and nothing from chat 11 before it");
+	key(e, UI_KEY_DOWN);
+	ok(text_is(e, "draft"), "Down: the draft again");
+	ui_editor_clear(e);
+	ui_editor_switch(e, 11);
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "again to eleven"), "Up in chat 11: its newest");
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "to eleven 2"), "then the one before, skipping 12's");
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "to eleven 1"), "then its oldest");
+	key(e, UI_KEY_DOWN);
+	key(e, UI_KEY_DOWN);
+	ok(text_is(e, "again to eleven"), "Down skips chat 12's too");
+	key(e, UI_KEY_DOWN);
+	ok(text_is(e, ""), "and ends at the (empty) text");
+	ui_editor_switch(e, 13);
+	key(e, UI_KEY_UP);
+	ok(text_is(e, ""), "a chat with nothing sent recalls nothing");
+
+	/* A chat keeps its newest UI_EDITOR_HISTORY; others keep theirs. */
+	for (i = 0; i < UI_EDITOR_HISTORY + 20; i++) {
+		snprintf(buf, sizeof(buf), "n%d", i);
+		type(e, buf);
+		if (ui_editor_submit(e, &out) != 0)
+			all = 0;
+		free(out);
+	}
+	ok(all, "%d sent to chat 13", UI_EDITOR_HISTORY + 20);
+	for (i = 0; i < UI_EDITOR_HISTORY + 5; i++)
+		key(e, UI_KEY_UP);
+	snprintf(buf, sizeof(buf), "n%d", 20);
+	ok(text_is(e, buf), "chat 13 recalls its newest %d",
+	    UI_EDITOR_HISTORY);
+	ui_editor_clear(e);
+	ui_editor_switch(e, 12);
+	key(e, UI_KEY_UP);
+	ok(text_is(e, "to twelve"), "chat 12's entry is still there");
+	ui_editor_clear(e);
+}
+
 int
 main(void)
 {
@@ -288,6 +356,7 @@ main(void)
 	test_lines_and_submit(e);
 	test_paste(e);
 	test_drafts(e);
+	test_history_per_chat(e);
 	ui_editor_free(e);
 	return tap_done();
 }
