@@ -12,6 +12,9 @@
 - the same envelope sent twice (a copy of alice's profile taken before
   the server's acknowledgement was recorded, run after the original
   delivered it) reaches bob once, and the copy's outbox empties;
+- alice killed with SIGKILL at different moments of a send: what she
+  stored reaches bob exactly once after her next run, what she did not
+  store never, and the ratchets stay in step;
 - a refusal for good (a block) marks the message failed, for a send
   and for a message queued earlier; what follows still decrypts;
 - a chat whose peer device was removed (bob logged out) answers the send
@@ -22,6 +25,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 
 import sottotest
 from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario, describe,
@@ -257,6 +261,40 @@ with Scenario("secret-outbox") as sc:
     got = history(t, bob, "@alice", "bob")
     t.eq(texts(got)[-2:], ["after the twin", "unblocked"],
          "bob never got the refused ones and decrypts the next")
+
+    # (h) alice killed (SIGKILL) at different moments of a send: after
+    # her next run, a message she stored reaches bob exactly once, one
+    # she did not store never does, and the ratchets stay in step.
+    kills = []
+    for i, delay in enumerate((0.05, 0.15, 0.3, 0.5, 0.8, 1.2)):
+        text = "killed %d" % i
+        proc = subprocess.Popen(
+            [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+             alice.passphrase_file, "--timeout", "30", "-t", "@bob",
+             "--secret", "-m", text], env=alice.env(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        kills.append(text)
+        p = alice.run("--secret-list")
+        t.eq(p.returncode, EX_OK, "%s: alice's next run" % text, describe(p))
+    t.eq(queued(alice), "0", "nothing is left queued after the next runs")
+    mine = texts(history(t, alice, "@bob", "alice"), out=True)
+    theirs = texts(history(t, bob, "@alice", "bob"), out=False)
+    t.eq([(k, mine.count(k), theirs.count(k)) for k in kills
+          if theirs.count(k) != mine.count(k) or mine.count(k) > 1], [],
+         "each killed send is at bob exactly as often as alice stored it "
+         "(0 or 1): %d of %d stored" % (sum(k in mine for k in kills),
+                                       len(kills)))
+    p = bob.run("-t", "@alice", "--secret", "-m", "after the kills")
+    t.eq(p.returncode, EX_OK, "bob writes", describe(p))
+    p = alice.run("-t", "@bob", "--secret", "-m", "still in step")
+    t.eq(p.returncode, EX_OK, "alice writes", describe(p))
+    t.ok("after the kills" in texts(history(t, alice, "@bob", "alice")),
+         "alice decrypts bob's")
+    t.ok("still in step" in texts(history(t, bob, "@alice", "bob")),
+         "bob decrypts alice's")
 
     # (e) The peer's device is removed: the send is refused with
     # ERR_NOT_FOUND and closes the chat here with a clear message.
