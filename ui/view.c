@@ -23,6 +23,8 @@
 static const char view_lock[] = "\xf0\x9f\x94\x92";	/* U+1F512, 2 cells */
 static const char view_check[] = "\xe2\x9c\x93";	/* U+2713 */
 static const char view_ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
+/* The top row when older messages are above (view_more). */
+static const char view_more_text[] = "\xe2\x86\x91 more above \xe2\x86\x91";
 static const char view_timer[] = "\xe2\x8c\x9b";	/* U+231B, 2 cells */
 
 void
@@ -576,6 +578,32 @@ view_block(struct ui_vlines *l, const struct ui_chat *c, size_t i,
 	return 0;
 }
 
+/*
+ * When older messages lie above the viewport (laid out or not, loaded or
+ * about to be: the caller loads the next page once the oldest loaded one
+ * shows), the top row says so instead of the line it would show. Paging
+ * moves by a screen less one line, so that line shows on the next page
+ * either way. A pane of less than three rows keeps its text.
+ */
+static int
+view_more(struct ui_vlines *l, int more, size_t width, size_t height)
+{
+	struct ui_vlines m = { 0 };
+	int r;
+
+	if (!more || l->n == 0 || l->n < height || height < 3)
+		return 0;
+	if ((r = view_centred(&m, UI_ST_DIM, view_more_text,
+	    sizeof(view_more_text) - 1, width)) != 0) {
+		ui_vlines_free(&m);
+		return r;
+	}
+	free(l->v[0].text);
+	l->v[0] = m.v[0];
+	free(m.v);
+	return 0;
+}
+
 int
 ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
     const struct ui_clock *clk, size_t *skip, size_t *scroll,
@@ -646,7 +674,9 @@ ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
 	first = last > height ? last - height : 0;
 	if (top != NULL)
 		*top = nblk == end && first == 0;
-	if ((r = vl_take(out, &all, first, last)) != 0)
+	if ((r = vl_take(out, &all, first, last)) != 0 ||
+	    (r = view_more(out, !(nblk == end && first == 0), width,
+	    height)) != 0)
 		goto out;
 	/*
 	 * The newest messages laid out wholly more than a screen below the

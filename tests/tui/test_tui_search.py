@@ -1,7 +1,8 @@
 """Ctrl-F in the real TUI (`sotto` with no action) against a real sottod,
 in tmux on a private socket.
 
-Checked: Ctrl-F puts the input line in search mode ("search: "); a word
+Checked: the top row of a chat longer than the pane says "more above"
+(and of one that fits, not); Ctrl-F puts the input line in search mode ("search: "); a word
 finds the one message that has it (sender and text in the list, the
 match marked), Esc goes back to the messages as they were; a prefix
 (cher*) finds its message; two hits are stepped with Down and the picked
@@ -154,6 +155,8 @@ with Scenario("tui-search") as sc:
             "the TUI opens on bob's chat")
         wait_for(lambda s: "apple juice please" in pane(s),
                  "bob's newest message shows")
+        t.ok("more above" not in pane(screen()),
+             "a chat that fits: no 'more above' marker", show(screen()))
 
         # A word: one hit, then Esc back to the messages.
         keys("C-f")
@@ -245,6 +248,8 @@ with Scenario("tui-search") as sc:
              "the chat of %d messages is open" % FLOOD, show(s))
         t.ok(newest in pane(s) and old not in pane(s),
              "its newest shows, the 5th oldest does not", show(s))
+        t.ok(pane(s).split("\n")[0].strip() == "\u2191 more above \u2191",
+             "the top row says there is more above", show(s))
         keys("C-f")
         typed(old_token)
         keys("Enter")

@@ -473,6 +473,57 @@ test_secret_marks(void)
 	ui_vlines_free(&l);
 }
 
+/* Older messages above the viewport: the top row says so. */
+static void
+test_more_above(void)
+{
+	static const char more[] = "\xe2\x86\x91 more above \xe2\x86\x91";
+	struct ui_vlines l = { 0 }, all = { 0 };
+	size_t scroll = 0, n;
+	int top;
+
+	if (ui_view_messages(&model, 40, 100, &clk, &scroll, &all) != 0)
+		exit(1);
+	n = all.n;
+	if (ui_view_messages_at(&model, 40, 5, &clk, NULL, &scroll, &l,
+	    &top) != 0 || l.n != 5)
+		exit(1);
+	ok(strstr(l.v[0].text, more) != NULL && l.v[0].cells <= 40 &&
+	    l.v[0].text[0] == ' ', "at the newest: the top row says more "
+	    "above, centred");
+	ok(!top, "and the oldest is not on screen");
+	ok(strcmp(l.v[4].text, all.v[n - 1].text) == 0 &&
+	    strcmp(l.v[1].text, all.v[n - 4].text) == 0,
+	    "the other rows are the newest lines");
+	ui_vlines_free(&l);
+	scroll = 4;
+	if (ui_view_messages(&model, 40, 5, &clk, &scroll, &l) != 0)
+		exit(1);
+	ok(strcmp(l.v[4].text, all.v[n - 5].text) == 0 &&
+	    strstr(l.v[0].text, more) != NULL,
+	    "a page up (a screen less one line): the row the marker hid "
+	    "shows at the bottom");
+	ui_vlines_free(&l);
+	scroll = 10000;
+	if (ui_view_messages_at(&model, 40, 5, &clk, NULL, &scroll, &l,
+	    &top) != 0)
+		exit(1);
+	ok(top && strcmp(l.v[0].text, all.v[0].text) == 0,
+	    "at the top: no marker, the first line shows");
+	ui_vlines_free(&l);
+	scroll = 0;
+	if (ui_view_messages(&model, 40, 2, &clk, &scroll, &l) != 0)
+		exit(1);
+	ok(l.n == 2 && strstr(l.v[0].text, more) == NULL,
+	    "a pane of two rows keeps its text");
+	ui_vlines_free(&l);
+	if (ui_view_messages(&model, 40, n, &clk, &scroll, &l) != 0)
+		exit(1);
+	ok(strstr(l.v[0].text, more) == NULL, "all of it on screen: none");
+	ui_vlines_free(&l);
+	ui_vlines_free(&all);
+}
+
 /* A search hit being shown: its lines, and only its, are highlighted. */
 static void
 test_found(void)
@@ -521,6 +572,7 @@ main(void)
 	test_all_widths();
 	test_skip_paging();
 	test_found();
+	test_more_above();
 	test_secret_marks();
 	return tap_done();
 }
