@@ -231,7 +231,36 @@ sui_started(struct secret_ui *u, struct sui_call *k, int r)
 
 /* ------------------------------------------------------------ list */
 
+/*
+ * A timer change as people say it: client/secret.c stores "self-destruct
+ * timer set to N s"; this names who did it and shows N as /ttl takes it.
+ * Any other service text is kept as it is. Returns a malloc()ed string.
+ */
+static char *
+sui_service_text(struct secret_ui *u, const struct store_secret_msg *m,
+    uint64_t peer)
+{
+	char buf[256], dur[UI_DURATION_LEN];
+	const char *who = m->out ? "You" : sui_name(u, peer);
+	unsigned long n;
+	int end = 0;
+
+	if (sscanf(m->text, "self-destruct timer set to %lu s%n", &n, &end) !=
+	    1 || end == 0 || m->text[end] != '\0')
+		return strdup(m->text);
+	ui_duration_format(n, dur, sizeof(dur));
+	if (n == 0)
+		snprintf(buf, sizeof(buf), "%s turned the self-destruct timer "
+		    "off", who);
+	else
+		snprintf(buf, sizeof(buf), "%s set the self-destruct timer to "
+		    "%s", who, dur);
+	return strdup(buf);
+}
+
 struct sui_sum {
+	struct secret_ui *u;
+	uint64_t peer;
 	uint64_t last_date;
 	int last_service, last_out;
 	char *last_text;	/* a service message's (our own words) */
@@ -249,7 +278,7 @@ sui_sum_cb(void *ud, const struct store_secret_msg *m)
 	s->last_service = m->service;
 	s->last_out = m->out;
 	free(s->last_text);
-	s->last_text = m->service ? strdup(m->text) : NULL;
+	s->last_text = m->service ? sui_service_text(s->u, m, s->peer) : NULL;
 	if (!m->out && !m->service && m->read_date == 0)
 		s->unread++;
 	return 0;
@@ -310,6 +339,8 @@ sui_list_cb(void *ud, const struct store_secret_chat *c)
 	int r;
 
 	memset(&s, 0, sizeof(s));
+	s.u = u;
+	s.peer = c->peer_user;
 	if ((r = secret_history(u->sec, c->secret_id, sui_sum_cb, &s)) != 0 ||
 	    (i = sui_list_add(l)) == SIZE_MAX) {
 		free(s.last_text);
@@ -480,9 +511,15 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 	struct sui_win *w = k->w;
 	struct secret_ui *u = w->u;
 	struct ui_msg *m;
+	char *svc;
 
-	if ((w->err = sui_win_warns(w, sm->date, &k->next_warn)) != 0 ||
-	    (m = sui_win_add(w, sm->text)) == NULL) {
+	if ((w->err = sui_win_warns(w, sm->date, &k->next_warn)) != 0)
+		return 1;
+	svc = sm->service ? sui_service_text(u, sm, w->x->c.peer_user) : NULL;
+	m = sm->service && svc == NULL ? NULL : sui_win_add(w, svc != NULL ?
+	    svc : sm->text);
+	free(svc);
+	if (m == NULL) {
 		w->err = ERR_NOMEM;
 		return 1;
 	}

@@ -183,8 +183,8 @@ with Scenario("tui-secret") as sc:
 
         # The chat's timer: a service message on both sides.
         type_line("/ttl 5s")
-        wait_for(lambda s: "self-destruct timer set to 5 s" in pane(s),
-                 "/ttl 5s: a service message in alice's chat")
+        wait_for(lambda s: "You set the self-destruct timer to 5s" in
+                 pane(s), "/ttl 5s: a service message in alice's chat")
         wait_for(lambda s: any(LOCK + "5s" in l and "Bob" in l
                                for l in s), "the list shows the timer")
         got = until(lambda: [m for m in bob_history() if m.get("service")])
@@ -221,6 +221,14 @@ with Scenario("tui-secret") as sc:
         wait_for(lambda s: "\u231b" in pane(s), "with a countdown")
         wait_for(lambda s: "burn after reading" not in pane(s),
                  "and disappears after its time", timeout=40)
+
+        # bob turns the timer off: a service line naming him.
+        p = bob.run("--secret-ttl", "@alice", "--ttl", "0")
+        t.eq(p.returncode, EX_OK, "bob turns the timer off", describe(p))
+        wait_for(lambda s: "Bob turned the self-destruct timer off" in
+                 pane(s), "alice's chat says bob turned it off")
+        wait_for(lambda s: not any(LOCK + "5s" in l for l in s),
+                 "and the list no longer shows a timer")
 
         # Another chat open: a secret message rings, shows as new, never
         # its text, and the notify command gets only "New secret message".
