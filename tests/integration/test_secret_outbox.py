@@ -8,7 +8,7 @@
   replies and further messages both ways decrypt;
 - several queued messages, some while sottod is down and some while it
   is frozen (SIGSTOP), arrive in order, once, and before what the next
-  run sends itself;
+  run sends itself; --listen sends what waits as well;
 - the same envelope sent twice (a copy of alice's profile taken before
   the server's acknowledgement was recorded, run after the original
   delivered it) reaches bob once, and the copy's outbox empties;
@@ -198,6 +198,26 @@ with Scenario("secret-outbox") as sc:
     out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
     t.eq(out, "0", "no queue entry is left on the server", why)
 
+    # --listen delivers what an earlier run queued, too.
+    srv.stop(signal.SIGKILL)
+    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
+                  "for the listener")
+    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
+         describe(p))
+    srv.start()
+    lis = subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+         alice.passphrase_file, "--listen"], env=alice.env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.time() + 60
+    while queued(alice) != "0" and time.time() < end and lis.poll() is None:
+        time.sleep(0.2)
+    t.eq(queued(alice), "0", "alice's --listen sent it")
+    lis.terminate()
+    lis.wait(30)
+    got = history(t, bob, "@alice", "bob")
+    t.eq(texts(got).count("for the listener"), 1, "bob has it once")
+
     # (d) The same envelope twice: a copy of alice's profile taken before
     # the acknowledgement was recorded sends it again after the original
     # delivered it.
@@ -277,7 +297,7 @@ with Scenario("secret-outbox") as sc:
         proc.kill()
         proc.wait()
         kills.append(text)
-        p = alice.run("--secret-list")
+        p = alice.run("--whoami")
         t.eq(p.returncode, EX_OK, "%s: alice's next run" % text, describe(p))
     t.eq(queued(alice), "0", "nothing is left queued after the next runs")
     mine = texts(history(t, alice, "@bob", "alice"), out=True)
