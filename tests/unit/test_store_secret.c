@@ -6,7 +6,8 @@
  * blobs, messages and their read / self-destruct times, expiry, qts, the
  * secret outbox (exact bytes, order, removal, a chat's deletion taking its
  * envelopes) with the messages' send state, the peer keys that outlive a
- * chat, and that clear_account forgets all of it.
+ * chat, that clear_account forgets all of it, and the migration of a
+ * schema 3 profile (its messages count as sent, its chats' keys known).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "crypto/sec.h"
 #include "proto/err.h"
+#include "store/sqlc.h"
 #include "store/store.h"
 #include "tests/unit/tap.h"
 
@@ -345,6 +347,73 @@ main(void)
 	is_int(store_secret_peer_key(s, BOB, 2, pub2), ERR_NOT_FOUND,
 	    "the peers' keys gone");
 	store_close(s);
+
+	/*
+	 * Schema 3 to 4: a profile made now is taken back to what schema 3
+	 * had (no outbox, no peer keys, messages without a state), then
+	 * opened again.
+	 */
+	{
+		sqlite3 *db = NULL;
+		int v = 0;
+
+		snprintf(path, sizeof(path), "%s/old.db", dir);
+		is_int(store_open(&s, path, key, 1), 0, "a second profile");
+		c.secret_id = SID;
+		c.peer_device = 7;
+		c.state = STORE_SECRET_ACTIVE;
+		memset(c.peer_ik, 7, 32);
+		ok(store_secret_put_chat(s, &c, blob, sizeof(blob)) == 0 &&
+		    add(s, 8, 1, "old", 0) == 0, "with a chat and a message");
+		store_close(s);
+		is_int(sqlc_open(&db, path, key, 0, SQLC_SYNC_NORMAL), 0,
+		    "opened raw");
+		is_int(sqlc_exec(db, "BEGIN;"
+		    "DROP TABLE secret_outbox;"
+		    "DROP TABLE secret_peer_keys;"
+		    "CREATE TABLE sm3 ("
+		    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		    "  secret_id INTEGER NOT NULL,"
+		    "  random_id INTEGER NOT NULL,"
+		    "  out INTEGER NOT NULL,"
+		    "  service INTEGER NOT NULL DEFAULT 0,"
+		    "  text TEXT NOT NULL,"
+		    "  date INTEGER NOT NULL,"
+		    "  ttl INTEGER NOT NULL DEFAULT 0,"
+		    "  read_date INTEGER NOT NULL DEFAULT 0,"
+		    "  expires_at INTEGER NOT NULL DEFAULT 0,"
+		    "  UNIQUE (secret_id, random_id, out));"
+		    "INSERT INTO sm3 SELECT id, secret_id, random_id, out, "
+		    "  service, text, date, ttl, read_date, expires_at "
+		    "  FROM secret_messages;"
+		    "DROP TABLE secret_messages;"
+		    "ALTER TABLE sm3 RENAME TO secret_messages;"
+		    "CREATE INDEX secret_messages_expiry ON secret_messages "
+		    "  (expires_at) WHERE expires_at != 0;"
+		    "PRAGMA user_version = 3;"
+		    "COMMIT;"), 0, "taken back to schema 3");
+		sqlc_close(db);
+		db = NULL;
+		is_int(store_open(&s, path, key, 0), 0, "migrated on open");
+		store_close(s);
+		if (sqlc_open(&db, path, key, 0, SQLC_SYNC_NORMAL) != 0 ||
+		    sqlc_user_version(db, &v) != 0)
+			v = -1;
+		ok(v >= 4, "user_version is 4 or later (%d)", v);
+		sqlc_close(db);
+		is_int(store_open(&s, path, key, 0), 0, "reopened");
+		ok(store_secret_peer_key(s, BOB, 7, pub2) == 0 &&
+		    pub2[0] == 7 && pub2[31] == 7,
+		    "the existing chat's key is known");
+		memset(&seen, 0, sizeof(seen));
+		ok(store_secret_list_msgs(s, SID, collect_msg, &seen) == 0 &&
+		    seen.n == 1 && seen.id[0] == 8 &&
+		    seen.state[0] == STORE_SECRET_MSG_SENT,
+		    "the old message counts as sent");
+		ok(store_secret_outbox_count(s, &n) == 0 && n == 0,
+		    "the outbox starts empty");
+		store_close(s);
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
