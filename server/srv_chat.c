@@ -1131,9 +1131,9 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	resp.ok = &ok;
 	r = srv_chat_reply(c, id, &resp);
 	/* A peer who blocked the typist is not told (nor is the typist). */
-	if (chat.kind == SRV_CHAT_PRIVATE && srv_store_is_blocked(st,
+	if (chat.kind == SRV_CHAT_PRIVATE && srv_privacy_blocked(st,
 	    chat.user_lo == c->user_id ? chat.user_hi : chat.user_lo,
-	    c->user_id) == 0)
+	    c->user_id) == 1)
 		nusers = 0;
 	/* Live only: pts 0, never stored, never counted. */
 	ty.chat_id = chat.id;

@@ -66,6 +66,32 @@ srv_priv_decide(const struct srv_privacy_facts *f, int key)
 	return ERR_PERM;
 }
 
+/*
+ * The facts for owner, key and asker: from the store, or for an owner who
+ * never set anything, the defaults (the contact looked up only when the
+ * default needs it). 0, ERR_PERM (an id no user can have) or ERR_DB.
+ */
+static int
+srv_priv_facts(struct srv_store *st, uint64_t owner, int key, uint64_t asker,
+    struct srv_privacy_facts *f)
+{
+	int r;
+
+	if (srv_store_privacy_restricted(st, owner)) {
+		r = srv_store_privacy_facts(st, owner, key, asker, f);
+		return r == ERR_NOT_FOUND ? ERR_PERM : r;
+	}
+	memset(f, 0, sizeof(*f));
+	f->exception = -1;
+	if (srv_privacy_default(key) != SRV_PRIV_CONTACTS)
+		return 0;
+	if ((r = srv_store_is_contact(st, owner, asker)) == 0)
+		f->contact = 1;
+	else if (r != ERR_NOT_FOUND)
+		return r;
+	return 0;
+}
+
 int
 srv_privacy_allows(struct srv_store *st, uint64_t owner, int key,
     uint64_t asker)
@@ -75,9 +101,21 @@ srv_privacy_allows(struct srv_store *st, uint64_t owner, int key,
 
 	if (owner == asker)
 		return 0;
-	if ((r = srv_store_privacy_facts(st, owner, key, asker, &f)) != 0)
-		return r == ERR_NOT_FOUND ? ERR_PERM : r;
+	if ((r = srv_priv_facts(st, owner, key, asker, &f)) != 0)
+		return r;
 	return srv_priv_decide(&f, key);
+}
+
+int
+srv_privacy_blocked(struct srv_store *st, uint64_t owner, uint64_t user_id)
+{
+	int r;
+
+	if (owner == user_id || !srv_store_privacy_restricted(st, owner))
+		return 0;
+	if ((r = srv_store_is_blocked(st, owner, user_id)) == 0)
+		return 1;
+	return r == ERR_NOT_FOUND ? 0 : r;
 }
 
 int
@@ -89,9 +127,9 @@ srv_privacy_may_message(struct srv_store *st, uint64_t peer,
 
 	if (peer == sender)
 		return 0;
-	if ((r = srv_store_privacy_facts(st, peer, SRV_PRIV_MESSAGES, sender,
+	if ((r = srv_priv_facts(st, peer, SRV_PRIV_MESSAGES, sender,
 	    &f)) != 0)
-		return r == ERR_NOT_FOUND ? ERR_PERM : r;
+		return r;
 	if ((r = srv_priv_decide(&f, SRV_PRIV_MESSAGES)) == 0 || f.blocked ||
 	    chat_id == 0)
 		return r;

@@ -78,6 +78,13 @@ int srv_privacy_allows(struct srv_store *st, uint64_t owner, int key,
 int srv_privacy_may_message(struct srv_store *st, uint64_t peer,
     uint64_t sender, uint64_t chat_id);
 
+/*
+ * Whether owner blocked user_id: 1 (blocked), 0 (not) or ERR_DB. For the
+ * checks that are about a block alone (a secret-chat message, typing).
+ */
+int srv_privacy_blocked(struct srv_store *st, uint64_t owner,
+    uint64_t user_id);
+
 /* The value of a key its owner never set. */
 int srv_privacy_default(int key);
 

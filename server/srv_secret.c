@@ -675,10 +675,10 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	    (r = sec_other(c, &sc, &user, &device)) != 0)
 		return sec_fail(c, id, r, "no such secret chat on this device");
 	/* A block also stops a chat that was set up before it. */
-	if ((r = srv_store_is_blocked(st, user, c->user_id)) == 0)
+	if ((r = srv_privacy_blocked(st, user, c->user_id)) == 1)
 		return srv_conn_error(c, id, ERR_PERM,
 		    "this user does not accept messages from you", 0);
-	if (r != ERR_NOT_FOUND)
+	if (r != 0)
 		return sec_fail(c, id, r, NULL);
 	sm.secret_id = sc.id;
 	sm.random_id = m->random_id;

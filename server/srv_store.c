@@ -459,6 +459,16 @@ struct srv_store {
 	int doomed;			/* a unit failed: roll the turn back */
 	struct srv_counters pts;	/* user id -> newest pts */
 	struct srv_counters last_id;	/* chat id -> newest message id */
+	/*
+	 * The users who ever wrote a privacy rule, an exception or a block
+	 * (value 1). Everybody else has the defaults, which srv_privacy.c
+	 * decides without a query: the hot path (a send into a private chat)
+	 * then costs nothing more. The set only grows, so a rolled-back turn
+	 * leaves at worst a user in it who needs no query; when it cannot
+	 * grow (out of memory) every owner is queried from then on.
+	 */
+	struct srv_counters restricted;
+	int restricted_all;
 };
 
 /* The slot of key, or the empty one it would take; c->cap > 0. */
@@ -531,6 +541,39 @@ srv_counter_clear(struct srv_counters *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Marks owner as having privacy rows (srv_store.restricted). */
+static void
+srv_store_restrict(struct srv_store *s, uint64_t owner)
+{
+	if (!s->restricted_all &&
+	    srv_counter_put(&s->restricted, owner, 1) != 0)
+		s->restricted_all = 1;
+}
+
+/* Fills the restricted set from the rows at open. 0 or ERR_DB. */
+static int
+srv_store_restricted_load(struct srv_store *s)
+{
+	static const char sql[] = "SELECT owner FROM privacy UNION"
+	    " SELECT owner FROM privacy_exceptions UNION"
+	    " SELECT owner FROM blocks";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		srv_error("privacy owners: %s", sqlite3_errmsg(s->db));
+		return ERR_DB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		srv_store_restrict(s, (uint64_t)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		srv_error("privacy owners: %s", sqlite3_errmsg(s->db));
+		return ERR_DB;
+	}
+	return 0;
+}
+
 #define SRV_STORE_NMIGRATIONS \
 	((int)(sizeof(srv_store_migrations) / sizeof(srv_store_migrations[0])))
 
@@ -556,6 +599,11 @@ srv_store_open(struct srv_store **out, const char *dir,
 	}
 	if ((r = sqlc_migrate(s->db, srv_store_migrations,
 	    SRV_STORE_NMIGRATIONS)) != 0) {
+		sqlc_close(s->db);
+		free(s);
+		return r;
+	}
+	if ((r = srv_store_restricted_load(s)) != 0) {
 		sqlc_close(s->db);
 		free(s);
 		return r;
@@ -586,6 +634,7 @@ srv_store_close(struct srv_store *s)
 	sqlc_close(s->db);
 	srv_counter_clear(&s->pts);
 	srv_counter_clear(&s->last_id);
+	srv_counter_clear(&s->restricted);
 	free(s);
 }
 
@@ -1916,6 +1965,15 @@ srv_store_count(struct srv_store *s, sqlite3_stmt *st, size_t *n)
 }
 
 int
+srv_store_privacy_restricted(struct srv_store *s, uint64_t owner)
+{
+	if (s->restricted_all || srv_counter_get(&s->restricted,
+	    owner) != NULL)
+		return 1;
+	return 0;
+}
+
+int
 srv_store_privacy_facts(struct srv_store *s, uint64_t owner, int key,
     uint64_t asker, struct srv_privacy_facts *out)
 {
@@ -1963,6 +2021,7 @@ int
 srv_store_privacy_set(struct srv_store *s, uint64_t owner, int key,
     int value)
 {
+	srv_store_restrict(s, owner);
 	return srv_store_write_ints(s, STMT_PRIVACY_SET, 3, owner,
 	    (uint64_t)key, (uint64_t)value, 0);
 }
@@ -2042,6 +2101,7 @@ srv_store_privacy_except(struct srv_store *s, uint64_t owner, int key,
 	if (mode == 0)
 		return srv_store_write_ints(s, STMT_PRIVACY_EXCEPT_DEL, 3,
 		    owner, (uint64_t)key, user_id, 0);
+	srv_store_restrict(s, owner);
 	return srv_store_write_ints(s, STMT_PRIVACY_EXCEPT_SET, 4, owner,
 	    (uint64_t)key, user_id, mode > 0);
 }
@@ -2063,6 +2123,7 @@ srv_store_block_set(struct srv_store *s, uint64_t owner, uint64_t user_id,
 	if (!blocked)
 		return srv_store_write_ints(s, STMT_BLOCK_REMOVE, 2, owner,
 		    user_id, 0, 0);
+	srv_store_restrict(s, owner);
 	r = srv_store_write_ints(s, STMT_BLOCK_ADD, 3, owner, user_id, now,
 	    0);
 	/* The only constraint left is a user's foreign key. */

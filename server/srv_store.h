@@ -425,6 +425,12 @@ struct srv_privacy_facts {
 };
 int srv_store_privacy_facts(struct srv_store *s, uint64_t owner, int key,
     uint64_t asker, struct srv_privacy_facts *out);
+/*
+ * Whether owner may have a rule, an exception or a block: 0 means
+ * certainly none (every key has its default and nobody is blocked), so
+ * the decision needs no query; 1 means ask privacy_facts. No I/O.
+ */
+int srv_store_privacy_restricted(struct srv_store *s, uint64_t owner);
 /* owner's value for key: 0, ERR_NOT_FOUND (never set) or ERR_DB. */
 int srv_store_privacy_get(struct srv_store *s, uint64_t owner, int key,
     int *value);

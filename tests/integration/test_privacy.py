@@ -395,6 +395,14 @@ with Scenario("privacy") as sc:
     t.eq(p.returncode, EX_OK, "device 2 works on after applying them",
          describe(p))
 
+    # The rules and blocks are in the server's database, not its memory.
+    srv.restart()
+    p = dave.run("-t", "@alice", "-m", "after the restart")
+    refused(t, p, "after a restart of sottod: dave is still blocked",
+            "does not accept messages")
+    t.eq(phone_seen(t, carol, "@alice", "carol"), PHONE,
+         "and carol still has her allow exception")
+
     # ------------------------------------------------------------ bad input
     before = rules(t, a1, "before the bad input")
     for args, code, words in (
