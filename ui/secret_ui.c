@@ -790,7 +790,7 @@ sui_ov_row(void *ud, const char *row)
 {
 	struct secret_ui *u = ud;
 
-	if (u->nov < SUI_OV_MAX - 2)
+	if (u->nov < SUI_OV_MAX)
 		u->ov[u->nov++] = strdup(row);
 }
 
@@ -842,9 +842,10 @@ sui_cmd_verify(struct secret_ui *u, const struct sui_chat *x)
 	sui_ov_add(u, line);
 	sui_ov_add(u, "");
 	sui_ov_add(u, emoji);
+	/* Before the QR code, which a short terminal cuts. */
+	sui_ov_add(u, "Any key closes this.");
 	sui_ov_add(u, "");
 	(void)qr_fingerprint(hex, sui_ov_row, u);
-	sui_ov_add(u, "Any key closes this.");
 	for (i = 0; i < u->nov; i++)
 		u->ovp[i] = u->ov[i] != NULL ? u->ov[i] : "";
 	u->h.overlay(u->h.ud, u->ovp, u->nov);
