@@ -33,7 +33,9 @@
 
 #include "client/cloud.h"
 #include "proto/err.h"
+#include "ui/menu.h"
 #include "ui/model.h"
+#include "ui/privacy_ui.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
 #include "ui/secret_ui.h"
@@ -96,6 +98,7 @@ struct app {
 	struct cloud *c;
 	struct ui_tui *tui;
 	struct secret_ui *sui;	/* the secret chats (ui/secret_ui.c) */
+	struct privacy_ui *pui;	/* /block, /settings (ui/privacy_ui.c) */
 	struct ui_model model;
 	struct ui_settings cfg;
 	char account[128];
@@ -143,7 +146,7 @@ struct app {
 
 static const char *const app_words[] = {
 	"/help", "/msg", "/group", "/quit", "/secret", "/accept", "/decline",
-	"/ttl", "/verify", "/close", "/block", "/settings", NULL
+	"/ttl", "/verify", "/close", "/block", "/unblock", "/settings", NULL
 };
 
 static void app_kick(struct app *a);
@@ -1181,9 +1184,8 @@ app_cmd_group(struct app *a, const char *line, char **w, size_t n)
 static void
 app_command(struct app *a, const char *text)
 {
-	static const char *const later[] = { "/block", "/settings" };
 	char *copy, *w[APP_MEMBERS_MAX + 8];
-	size_t n, i;
+	size_t n;
 
 	if ((copy = strdup(text)) == NULL)
 		return;
@@ -1212,12 +1214,8 @@ app_command(struct app *a, const char *text)
 	}
 	if (secret_ui_command(a->sui, a->model.current, w, n))
 		goto out;
-	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-		if (strcmp(w[0], later[i]) == 0) {
-			app_note(a, "%s is not available yet: privacy "
-			    "settings come in a later version", later[i]);
-			goto out;
-		}
+	if (privacy_ui_command(a->pui, w, n))
+		goto out;
 	app_note(a, "unknown command %.40s; /help lists them", w[0]);
 out:
 	free(copy);
@@ -1798,6 +1796,40 @@ app_release(struct app *a)
 		free(a);
 }
 
+/* ------------------------------------------------------------ privacy */
+
+/* The hooks of ui/privacy_ui.c (struct privacy_ui_host). */
+static void
+app_pui_note(void *ud, const char *text)
+{
+	app_note(ud, "%s", text);
+}
+
+static void
+app_pui_show(void *ud, struct ui_menu *m)
+{
+	struct app *a = ud;
+
+	if (a->tui != NULL)
+		ui_tui_menu(a->tui, m);
+}
+
+static void
+app_pui_refresh(void *ud)
+{
+	struct app *a = ud;
+
+	if (a->tui != NULL)
+		ui_tui_refresh(a->tui);
+}
+
+static void
+app_on_menu(void *ud, int act)
+{
+	privacy_ui_action(((struct app *)ud)->pui,
+	    (enum ui_menu_action)act);
+}
+
 /* ------------------------------------------------------------ secret */
 
 /* The hooks of ui/secret_ui.c (struct secret_ui_host). */
@@ -1876,7 +1908,9 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 {
 	struct ui_tui_events ev = { app_on_submit, app_on_select,
 	    app_on_quit, app_on_edit, app_on_top, NULL, app_on_view,
-	    app_on_find, app_on_jump };
+	    app_on_find, app_on_jump, app_on_menu };
+	struct privacy_ui_host ph = { NULL, app_pui_note, app_pui_show,
+	    app_pui_refresh };
 	struct secret_ui_host sh = { NULL, app_sui_name, app_sui_note,
 	    app_sui_changed, app_sui_select, app_sui_incoming,
 	    app_sui_overlay, app_sui_current };
@@ -1898,6 +1932,7 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return EX_SOFTWARE_;
 	sh.ud = a;
+	ph.ud = a;
 	a->loop = loop;
 	a->c = c;
 	a->self = cloud_self(c);
@@ -1913,8 +1948,10 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 		    "cannot be read");
 	app_set_conn(a, cloud_synced(c) ? ENGINE_READY : ENGINE_CONNECTING,
 	    0);
-	if (secret_ui_new(&a->sui, c, &sh) != 0) {
+	if (secret_ui_new(&a->sui, c, &sh) != 0 ||
+	    privacy_ui_new(&a->pui, c, &ph) != 0) {
 		fprintf(stderr, "sotto: out of memory\n");
+		secret_ui_free(a->sui);
 		free(a);
 		return EX_SOFTWARE_;
 	}
@@ -1973,6 +2010,8 @@ close:
 	r = a->status;
 	secret_ui_free(a->sui);
 	a->sui = NULL;
+	privacy_ui_free(a->pui);
+	a->pui = NULL;
 	app_release(a);
 	return r;
 }

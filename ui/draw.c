@@ -25,6 +25,7 @@
 #include <wchar.h>
 
 #include "proto/err.h"
+#include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
 
@@ -39,6 +40,7 @@ enum {
 	DRAW_STATUS,
 	DRAW_INPUT,
 	DRAW_OVERLAY,
+	DRAW_MENU,
 	DRAW_NWIN
 };
 
@@ -53,6 +55,7 @@ struct ui_screen {
 	const char *const *ov;	/* the overlay's lines, or NULL */
 	size_t nov;
 	const struct ui_search *search;	/* or NULL */
+	const struct ui_menu *menu;	/* the settings screen, or NULL */
 };
 
 /* The built-in colour of each pair (draw_pair), by pair number. */
@@ -372,6 +375,34 @@ draw_overlay(struct ui_screen *s)
 	wnoutrefresh(s->win[DRAW_OVERLAY]);
 }
 
+/*
+ * The settings screen as a panel over the chats (all rows above the
+ * status line), made again each frame like the overlay, which is made
+ * after it and so stays on top.
+ */
+static int
+draw_menu(struct ui_screen *s)
+{
+	struct ui_vlines l = { 0 };
+	int r;
+
+	if (s->win[DRAW_MENU] != NULL) {
+		del_panel(s->pan[DRAW_MENU]);
+		delwin(s->win[DRAW_MENU]);
+		s->pan[DRAW_MENU] = NULL;
+		s->win[DRAW_MENU] = NULL;
+	}
+	if (s->menu == NULL || s->too_small)
+		return 0;
+	if ((r = draw_add(DRAW_MENU, s, s->rows - 2, s->cols, 0, 0)) != 0 ||
+	    (r = ui_menu_view(s->menu, (size_t)s->cols, (size_t)s->rows - 2,
+	    &l)) != 0)
+		return r;
+	draw_pane(s, s->win[DRAW_MENU], &l, 0);
+	ui_vlines_free(&l);
+	return 0;
+}
+
 int
 ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
     const struct ui_editor *e, const struct ui_clock *clk, size_t *skip,
@@ -409,7 +440,9 @@ ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
 	    (size_t)getmaxy(s->win[DRAW_MSGS]), clk, skip, scroll, &msgs,
 	    top)) != 0)
 		goto out;
-	if (qs != UI_SEARCH_OFF)
+	if (s->menu != NULL)
+		r = ui_menu_view_input(s->menu, (size_t)s->cols, &input, &cx);
+	else if (qs != UI_SEARCH_OFF)
 		r = ui_search_view_input(s->search, (size_t)s->cols, &input,
 		    &cx);
 	else
@@ -425,6 +458,7 @@ ui_draw_frame_at(struct ui_screen *s, const struct ui_model *m,
 	draw_pane(s, s->win[DRAW_MSGS], &msgs, qs != UI_SEARCH_RESULTS);
 	draw_pane(s, s->win[DRAW_STATUS], &status, 0);
 	draw_pane(s, in, &input, 0);
+	(void)draw_menu(s);
 	draw_overlay(s);
 	update_panels();
 	/* The input line goes last, so the terminal's cursor is its. */
@@ -437,6 +471,12 @@ out:
 	ui_vlines_free(&status);
 	ui_vlines_free(&input);
 	return r;
+}
+
+void
+ui_draw_menu(struct ui_screen *s, const struct ui_menu *m)
+{
+	s->menu = m;
 }
 
 void

@@ -74,6 +74,14 @@ void ui_draw_theme(struct ui_screen *s, int colors, const short *fg,
 struct ui_search;
 void ui_draw_search(struct ui_screen *s, const struct ui_search *q);
 
+/*
+ * The settings screen to show over the chats (borrowed; NULL: none): it
+ * covers everything above the status line, and the input line says its
+ * keys.
+ */
+struct ui_menu;
+void ui_draw_menu(struct ui_screen *s, const struct ui_menu *m);
+
 /* Lines of the message pane (for paging). */
 int ui_draw_msg_rows(const struct ui_screen *s);
 

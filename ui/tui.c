@@ -21,6 +21,7 @@
 #include "ui/settings.h"
 #include "ui/draw.h"
 #include "ui/editor.h"
+#include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
 #include "ui/view.h"
@@ -57,6 +58,8 @@ struct ui_tui {
 	size_t save_skip, save_scroll;
 	uint64_t save_anchor;	/* the lowest message shown; 0: the newest */
 	int jumped;		/* a hit was shown: the window moved */
+
+	struct ui_menu *menu;	/* the settings screen, while it shows */
 
 	int in_paste;
 	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
@@ -98,6 +101,7 @@ static const char *const tui_help_lines[] = {
 	"  /group leave | rename TITLE",
 	"  /secret PEER [TTL]  a secret chat; in one: /accept  /decline",
 	"  /ttl 5s|1m|1h|1d|1w|off  /verify  /close (asks again)",
+	"  /block PEER  /unblock PEER  /settings (privacy, blocked users)",
 	"  Start a message with // to send a leading /.",
 };
 
@@ -240,7 +244,8 @@ static void
 tui_paste_end(struct ui_tui *t)
 {
 	t->in_paste = 0;
-	if (t->paste_over || ui_search_state(t->srch) == UI_SEARCH_RESULTS ||
+	if (t->paste_over || t->menu != NULL ||
+	    ui_search_state(t->srch) == UI_SEARCH_RESULTS ||
 	    ui_search_state(t->srch) == UI_SEARCH_SHOWN ||
 	    ui_editor_paste(ui_search_state(t->srch) == UI_SEARCH_PROMPT ?
 	    ui_search_editor(t->srch) : t->ed, t->paste, t->paste_len) != 0)
@@ -330,6 +335,17 @@ tui_search_jump(struct ui_tui *t)
 	ui_search_shown(t->srch);
 }
 
+/* A key on the settings screen. */
+static void
+tui_menu_key(struct ui_tui *t, const struct ui_key *k)
+{
+	enum ui_menu_action act = ui_menu_key(t->menu, k);
+
+	if (act != UI_MA_NONE && act != UI_MA_CHANGED &&
+	    t->ev.on_menu != NULL)
+		t->ev.on_menu(t->ud, (int)act);
+}
+
 static void
 tui_search_key(struct ui_tui *t, const struct ui_key *k)
 {
@@ -388,7 +404,8 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 		t->paste_over = 0;
 		return;
 	case KEY_BTAB:
-		if (ui_search_state(t->srch) == UI_SEARCH_OFF)
+		if (ui_search_state(t->srch) == UI_SEARCH_OFF &&
+		    t->menu == NULL)
 			tui_select(t, ui_model_step(t->m, -1));
 		return;
 	case KEY_PPAGE:
@@ -419,6 +436,10 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 	if ((code = tui_editor_code(key)) < 0)
 		return;
 	k.code = (enum ui_keycode)code;
+	if (t->menu != NULL) {
+		tui_menu_key(t, &k);
+		return;
+	}
 	if (ui_search_state(t->srch) != UI_SEARCH_OFF) {
 		tui_search_key(t, &k);
 		return;
@@ -440,6 +461,12 @@ tui_char(struct ui_tui *t, wint_t ch, int alt)
 {
 	struct ui_key k = { UI_KEY_CHAR, (uint32_t)ch, alt };
 
+	/* The settings screen takes every key but quitting and repainting. */
+	if (t->menu != NULL && (alt || (ch != TUI_CTRL('C') &&
+	    ch != TUI_CTRL('Q') && ch != TUI_CTRL('L')))) {
+		tui_menu_key(t, &k);
+		return;
+	}
 	/* A search takes every key but quitting, repainting and Ctrl-F. */
 	if (ui_search_state(t->srch) != UI_SEARCH_OFF && (alt ||
 	    (ch != TUI_CTRL('C') && ch != TUI_CTRL('Q') &&
@@ -516,7 +543,10 @@ tui_read(struct ui_tui *t)
 			 */
 			r2 = wget_wch(w, &next);
 			if (r2 == ERR || (r2 != KEY_CODE_YES && next == 0x1b)) {
-				if (ui_search_state(t->srch) != UI_SEARCH_OFF)
+				if (t->menu != NULL && t->ev.on_menu != NULL)
+					t->ev.on_menu(t->ud, UI_MA_CLOSE);
+				else if (ui_search_state(t->srch) !=
+				    UI_SEARCH_OFF)
 					tui_search_leave(t, 1);
 				continue;
 			}
@@ -745,6 +775,15 @@ ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg)
 	    cfg->time_format);
 	if (t->scr != NULL)
 		ui_draw_theme(t->scr, cfg->colors, cfg->fg, UI_ST_COUNT);
+	t->dirty = 1;
+}
+
+void
+ui_tui_menu(struct ui_tui *t, struct ui_menu *m)
+{
+	t->menu = m;
+	if (t->scr != NULL)
+		ui_draw_menu(t->scr, m);
 	t->dirty = 1;
 }
 

@@ -72,6 +72,12 @@ struct ui_tui_events {
 	 * be NULL.
 	 */
 	size_t (*on_jump)(void *ud, uint64_t chat_id, uint64_t id);
+	/*
+	 * A key on the settings screen (ui_tui_menu) asked for act (an
+	 * enum ui_menu_action; UI_MA_CLOSE for Esc, after which the caller
+	 * closes the screen). May be NULL.
+	 */
+	void (*on_menu)(void *ud, int act);
 };
 
 /*
@@ -121,6 +127,14 @@ void ui_tui_commands(struct ui_tui *t, const char *const *words);
  */
 struct ui_settings;
 void ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg);
+
+/*
+ * Shows the settings screen m (borrowed: ui/menu.h) over the chats, or
+ * closes it (NULL). While it shows, keys go to it (ui_menu_key) and what
+ * they ask reaches on_menu.
+ */
+struct ui_menu;
+void ui_tui_menu(struct ui_tui *t, struct ui_menu *m);
 
 /* Shows (on 1) or hides the key help (F1 shows it; any key hides it). */
 void ui_tui_help(struct ui_tui *t, int on);

@@ -168,7 +168,7 @@ main(void)
 {
 	static struct demo d;
 	struct ui_tui_events ev = { demo_on_submit, demo_on_select,
-	    demo_on_quit, NULL, NULL, NULL, NULL, NULL, NULL };
+	    demo_on_quit, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t i, j;
 	int r;
 

@@ -1,0 +1,215 @@
+"""/block, /unblock and /settings in the real TUI (`sotto` with no
+action) against a real sottod, in tmux on a private socket; bob and carol
+on the real CLI, and alice's own CLI carried out by the running TUI over
+the profile's control socket.
+
+Checked: /block @bob says so and bob's `-t @alice -m` then exits 77;
+/settings shows the Privacy page with the eight rules and their values
+(the defaults, and an exception alice set on the CLI counted); Tab shows
+the Blocked users page with Bob, Enter unblocks him and he can write
+again; Secret chats moved to Nobody with Right is saved (alice's
+--get-privacy says nobody, the exception kept) and bob's --secret-start
+exits 77, moved on to Everybody it works again; Messages set to Nobody
+stops carol (who never had a chat with alice) with 77; /unblock of a
+user that is not blocked and /block of nobody known say so; Esc goes
+back to the chats; Ctrl-Q quits with status 0 and no sanitizer
+report."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from sottotest import EX_NOPERM, EX_OK, Scenario, describe, jsonl
+from tuiscreen import list_width, right_of, show
+
+BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
+SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
+
+if shutil.which("tmux") is None:
+    print("1..0 # SKIP tmux not installed")
+    sys.exit(77)
+
+with Scenario("tui-settings") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    bob = sc.client("bob", srv, password="bobs-password-1")
+    carol = sc.client("carol", srv, password="carols-password-1")
+    for c, args in ((alice, ("--register", "alice", "--display-name",
+                             "Alice")),
+                    (bob, ("--register", "bob", "--display-name", "Bob")),
+                    (carol, ("--register", "carol", "--display-name",
+                             "Carol"))):
+        p = c.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    p = bob.run("-t", "@alice", "-m", "hello from bob")
+    t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
+    p = alice.run("--list-chats")
+    t.eq(p.returncode, EX_OK, "alice syncs", describe(p))
+
+    root = sc.root
+    sock = os.path.join(root, "tmux.sock")
+    errfile = os.path.join(root, "tui.stderr")
+    rcfile = os.path.join(root, "tui.rc")
+    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+
+    def tmux(*args, check=True):
+        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
+                           list(args), capture_output=True, text=True,
+                           env=env, timeout=20)
+        if check and p.returncode != 0:
+            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
+        return p.stdout
+
+    def screen():
+        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
+
+    def wait_for(pred, what, timeout=15):
+        end = time.time() + timeout
+        s = screen()
+        while time.time() < end:
+            s = screen()
+            if pred(s):
+                return t.ok(True, what)
+            time.sleep(0.05)
+        return t.ok(False, what, show(s))
+
+    def keys(*k):
+        tmux("send-keys", "-t", "tui", *k)
+
+    def command(text):
+        tmux("send-keys", "-t", "tui", "-l", text)
+        keys("Enter")
+
+    def row(s, label):
+        """The settings row that names label, or ''."""
+        return next((l for l in s if l.startswith("  " + label)), "")
+
+    def body(s):
+        return "\n".join(s[:-2])
+
+    def privacy():
+        p = alice.run("--get-privacy", "--json")
+        return p, {o["key"]: o for o in jsonl(p)
+                   if o.get("type") == "privacy"}
+
+    try:
+        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
+            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
+        tmux("new-session", "-d", "-s", "tui", "-x", "100", "-y", "30",
+             "sh", "-c", cmd)
+        tmux("set-option", "-g", "remain-on-exit", "on")
+        wait_for(lambda s: len(s) == 30 and s[28].startswith(
+            " @alice | online") and "hello from bob" in body(s),
+                 "the TUI opens, online, bob's chat")
+
+        # /block: bob is refused.
+        command("/block @bob")
+        wait_for(lambda s: "blocked @bob" in s[-2],
+                 "/block @bob: the status line says so")
+        p = bob.run("-t", "@alice", "-m", "are you there?")
+        t.eq(p.returncode, EX_NOPERM, "bob's -t @alice -m exits 77",
+             describe(p))
+        command("/block @nobody_here")
+        wait_for(lambda s: "cannot block @nobody_here" in s[-2],
+                 "/block of an unknown user says so")
+
+        # An exception set elsewhere (alice's CLI, through the TUI).
+        p = alice.run("--privacy-deny", "secret_chats=@carol")
+        t.eq(p.returncode, EX_OK, "alice's CLI: never carol for secret "
+             "chats", describe(p))
+
+        # /settings: the Privacy page.
+        command("/settings")
+        wait_for(lambda s: "Settings" in s[0] and "[Privacy]" in s[1] and
+                 "< Everybody >" in row(s, "Secret chats"),
+                 "/settings: the Privacy page with its values")
+        s = screen()
+        labels = ("Phone number", "Phone discovery", "Last seen", "Bio",
+                  "Forwards", "Group invites", "Messages", "Secret chats")
+        t.ok(all(row(s, k) for k in labels), "all eight rules", show(s))
+        t.ok("< My contacts >" in row(s, "Phone number") and
+             "< Everybody >" in row(s, "Messages"), "the defaults", show(s))
+        t.ok("0 always, 1 never" in row(s, "Secret chats"),
+             "the exception counted", show(s))
+        t.ok(s[-1].startswith("settings: "), "the input line says the keys",
+             show(s))
+
+        # Blocked users: bob, unblocked with Enter.
+        keys("Tab")
+        wait_for(lambda s: "[Blocked users (1)]" in s[1] and
+                 row(s, "Bob (@bob)"), "Tab: Blocked users, with Bob")
+        keys("Enter")
+        wait_for(lambda s: "Nobody is blocked" in body(s) and
+                 "unblocked Bob (@bob)" in body(s),
+                 "Enter unblocks him")
+        p = bob.run("-t", "@alice", "-m", "back again")
+        t.eq(p.returncode, EX_OK, "bob can write again", describe(p))
+
+        # Secret chats: Nobody.
+        keys("Tab")
+        wait_for(lambda s: "[Privacy]" in s[1], "Tab: back to Privacy")
+        for _ in range(7):
+            keys("Down")
+        keys("Right")
+        wait_for(lambda s: "< My contacts >" in row(s, "Secret chats") and
+                 "saved: Secret chats: My contacts" in body(s),
+                 "Right: My contacts, saved")
+        keys("Right")
+        wait_for(lambda s: "< Nobody >" in row(s, "Secret chats") and
+                 "saved: Secret chats: Nobody" in body(s),
+                 "Right: Nobody, saved")
+        p, rules = privacy()
+        t.eq(p.returncode, EX_OK, "alice's --get-privacy (through the TUI)",
+             describe(p))
+        sec = rules.get("secret_chats", {})
+        t.eq(sec.get("value"), "nobody", "the server has secret_chats "
+             "nobody", describe(p))
+        t.eq(sec.get("deny"), ["@carol"], "and the exception kept",
+             describe(p))
+        p = bob.run("--secret-start", "@alice")
+        t.eq(p.returncode, EX_NOPERM, "bob's --secret-start exits 77",
+             describe(p))
+        keys("Right")
+        wait_for(lambda s: "saved: Secret chats: Everybody" in body(s),
+                 "Right: Everybody again")
+        p = bob.run("--secret-start", "@alice")
+        t.eq(p.returncode, EX_OK, "now bob's --secret-start works",
+             describe(p))
+
+        # Messages: Nobody stops carol, who never had a chat with alice.
+        keys("Up")
+        keys("Left")
+        wait_for(lambda s: "saved: Messages: Nobody" in body(s),
+                 "Up, Left: Messages: Nobody, saved")
+        p = carol.run("-t", "@alice", "-m", "hi alice")
+        t.eq(p.returncode, EX_NOPERM, "carol's first message exits 77",
+             describe(p))
+        p, rules = privacy()
+        t.eq(rules.get("messages", {}).get("value"), "nobody",
+             "the server has messages nobody", describe(p))
+
+        # Esc: back to the chats.
+        keys("Escape")
+        wait_for(lambda s: s[-1].rstrip() == ">" and "Settings" not in s[0]
+                 and "back again" in body(s), "Esc: back to the chats")
+        command("/unblock @carol")
+        wait_for(lambda s: "unblocked @carol" in s[-2],
+                 "/unblock of a user not blocked is harmless")
+
+        keys("C-q")
+        end = time.time() + 20
+        while time.time() < end and not os.path.exists(rcfile):
+            time.sleep(0.1)
+        time.sleep(0.2)
+        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
+        t.eq(rc, "0", "Ctrl-Q quits with status 0")
+        err = open(errfile, errors="replace").read() \
+            if os.path.exists(errfile) else ""
+        t.ok("Sanitizer" not in err and "runtime error" not in err,
+             "no sanitizer report", err)
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"],
+                       capture_output=True)
+    t.done()

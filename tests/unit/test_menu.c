@@ -1,0 +1,226 @@
+/*
+ * The settings screen's model (ui/menu.c): the rules and their values
+ * cycle with the keys and ask to be saved, a refused save puts the old
+ * value back, a reading does not undo a change on its way, the blocked
+ * users are picked and unblocked, nothing changes before the page is
+ * read, and the lines name every rule, fit their width and show names
+ * from the server sanitised.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/err.h"
+#include "ui/menu.h"
+#include "ui/sanitize.h"
+#include "tests/unit/tap.h"
+
+static enum ui_menu_action
+key(struct ui_menu *m, int code, uint32_t ch)
+{
+	struct ui_key k = { (enum ui_keycode)code, ch, 0 };
+
+	return ui_menu_key(m, &k);
+}
+
+/* Within width, widths add up, nothing unsafe. */
+static int
+lines_ok(const struct ui_vlines *l, size_t width, size_t height)
+{
+	size_t i, j;
+	const unsigned char *p;
+
+	if (l->n > height)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].cells > width ||
+		    ui_width(l->v[i].text, l->v[i].len) != l->v[i].cells)
+			return 0;
+		p = (const unsigned char *)l->v[i].text;
+		for (j = 0; j < l->v[i].len; j++)
+			if (p[j] < 0x20 || p[j] == 0x7f ||
+			    (p[j] == 0xe2 && p[j + 1] == 0x80 &&
+			    p[j + 2] >= 0xaa && p[j + 2] <= 0xae))
+				return 0;
+	}
+	return 1;
+}
+
+static int
+find(const struct ui_vlines *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strstr(l->v[i].text, s) != NULL)
+			return (int)i;
+	return -1;
+}
+
+static void
+test_privacy(struct ui_menu *m)
+{
+	struct ui_vlines l = { 0 };
+	int k, v, i, row, all = 1;
+
+	ui_menu_reset(m);
+	is_int(ui_menu_page(m), UI_MENU_PRIVACY, "opens on Privacy");
+	is_int(key(m, UI_KEY_RIGHT, 0), UI_MA_NONE,
+	    "nothing changes before the rules are read");
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	ok(find(&l, "Secret chats") >= 0 && find(&l, "...") >= 0,
+	    "while reading: the rules, no values");
+	ui_vlines_free(&l);
+	for (i = 0; i < UI_MENU_RULES; i++)
+		ui_menu_set_rule(m, i, i == 0 ? 1 : 0, (size_t)i, i == 7 ? 3 :
+		    0);
+	ui_menu_rules_done(m, 0);
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	for (i = 0; i < UI_MENU_RULES; i++)
+		if (find(&l, ui_menu_rule_label(i)) < 0)
+			all = 0;
+	ok(all, "every rule has a row");
+	row = find(&l, "Phone number");
+	ok(row >= 0 && strstr(l.v[row].text, "< My contacts >") != NULL &&
+	    l.v[row].selected, "the first picked, its value shown: %s",
+	    row >= 0 ? l.v[row].text : "");
+	row = find(&l, "Secret chats");
+	ok(row >= 0 && strstr(l.v[row].text, "< Everybody >") != NULL &&
+	    strstr(l.v[row].text, "7 always, 3 never") != NULL,
+	    "the exceptions counted: %s", row >= 0 ? l.v[row].text : "");
+	ok(find(&l, "Who sees my phone number.") >= 0,
+	    "what the picked rule decides");
+	ok(lines_ok(&l, 80, 20), "lines fit");
+	ui_vlines_free(&l);
+
+	for (i = 0; i < 10; i++)
+		(void)key(m, UI_KEY_DOWN, 0);
+	k = ui_menu_picked_rule(m, &v);
+	ok(k == UI_MENU_RULES - 1 && v == 0, "Down stops at the last rule");
+	is_int(key(m, UI_KEY_RIGHT, 0), UI_MA_SET, "Right: save");
+	k = ui_menu_picked_rule(m, &v);
+	ok(k == 7 && v == 1, "Everybody -> My contacts");
+	is_int(key(m, UI_KEY_ENTER, 0), UI_MA_SET, "Enter: save again");
+	k = ui_menu_picked_rule(m, &v);
+	ok(v == 2, "-> Nobody");
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	row = find(&l, "Secret chats");
+	ok(row >= 0 && strstr(l.v[row].text, "< Nobody >") != NULL &&
+	    strstr(l.v[row].text, "saving") != NULL, "shown at once, saving");
+	ui_vlines_free(&l);
+	ui_menu_set_rule(m, 7, 0, 7, 3);
+	k = ui_menu_picked_rule(m, &v);
+	ok(v == 2, "a reading does not undo a change on its way");
+	ui_menu_saved(m, 7, 1, 1);
+	k = ui_menu_picked_rule(m, &v);
+	ok(v == 2, "the first save's answer leaves the later change");
+	ui_menu_saved(m, 7, 2, 2);
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	row = find(&l, "Secret chats");
+	ok(row >= 0 && strstr(l.v[row].text, "< Nobody >") != NULL &&
+	    strstr(l.v[row].text, "saving") == NULL, "saved");
+	ui_vlines_free(&l);
+	is_int(key(m, UI_KEY_LEFT, 0), UI_MA_SET, "Left: save");
+	k = ui_menu_picked_rule(m, &v);
+	ok(v == 1, "Nobody <- My contacts");
+	ui_menu_saved(m, 7, 1, 2);
+	ui_menu_status(m, 1, "Secret chats: not saved: \033[31mrefused");
+	k = ui_menu_picked_rule(m, &v);
+	ok(v == 2, "refused: the old value is back");
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	ok(find(&l, "not saved: refused") >= 0 && lines_ok(&l, 80, 20),
+	    "the status says why, sanitised");
+	ui_vlines_free(&l);
+	(void)key(m, UI_KEY_UP, 0);
+	(void)key(m, UI_KEY_CHAR, ' ');
+	k = ui_menu_picked_rule(m, &v);
+	ok(k == 6 && v == 1, "Up, Space: Messages -> My contacts");
+	is_int(key(m, UI_KEY_CHAR, 'x'), UI_MA_NONE, "other keys: nothing");
+	ui_menu_rules_done(m, ERR_UNREACHABLE);
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	ok(find(&l, "cannot read the rules") >= 0, "a failed reading says so");
+	ui_vlines_free(&l);
+}
+
+static void
+test_blocked(struct ui_menu *m)
+{
+	static const char evil[] = "Mallory\033]0;PWNED\007\xe2\x80\xae (@m)";
+	struct ui_vlines l = { 0 };
+	const char *name;
+	size_t w, h, cx;
+	int all = 1;
+
+	ui_menu_reset(m);
+	is_int(key(m, UI_KEY_CHAR, '\t'), UI_MA_PAGE, "Tab: the next page");
+	is_int(ui_menu_page(m), UI_MENU_BLOCKED, "Blocked users");
+	is_int(key(m, UI_KEY_ENTER, 0), UI_MA_NONE, "nothing to unblock yet");
+	ui_menu_blocked_clear(m);
+	ui_menu_blocked_done(m, 0);
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	ok(find(&l, "Nobody is blocked") >= 0 &&
+	    find(&l, "[Blocked users (0)]") >= 0, "none: says so");
+	ui_vlines_free(&l);
+	ui_menu_blocked_clear(m);
+	ok(ui_menu_blocked_add(m, 20, "Bob (@bob)") == 0 &&
+	    ui_menu_blocked_add(m, 30, evil) == 0, "two blocked");
+	ui_menu_blocked_done(m, 0);
+	if (ui_menu_view(m, 80, 20, &l) != 0)
+		exit(1);
+	ok(find(&l, "Bob (@bob)") >= 0 && find(&l, "PWNED") < 0 &&
+	    find(&l, "Mallory") >= 0 && lines_ok(&l, 80, 20),
+	    "names shown sanitised");
+	ok(l.v[find(&l, "Bob")].selected, "the first picked");
+	ui_vlines_free(&l);
+	(void)key(m, UI_KEY_DOWN, 0);
+	ok(ui_menu_picked_user(m, &name) == 30 && name != NULL,
+	    "Down picks the second");
+	is_int(key(m, UI_KEY_CHAR, 'u'), UI_MA_UNBLOCK, "u: unblock");
+	is_int(key(m, UI_KEY_DELETE, 0), UI_MA_UNBLOCK, "Delete: unblock");
+	is_int(key(m, UI_KEY_ENTER, 0), UI_MA_UNBLOCK, "Enter: unblock");
+	ui_menu_blocked_clear(m);
+	ui_menu_blocked_add(m, 20, "Bob (@bob)");
+	ui_menu_blocked_done(m, 0);
+	ok(ui_menu_picked_user(m, NULL) == 20, "read again: the pick stays "
+	    "in the list");
+	is_int(key(m, UI_KEY_CHAR, '\t'), UI_MA_PAGE, "Tab: back");
+	is_int(ui_menu_page(m), UI_MENU_PRIVACY, "to Privacy");
+	for (w = 1; w <= 90 && all; w++)
+		for (h = 1; h <= 14 && all; h += 3) {
+			if (ui_menu_view(m, w, h, &l) != 0 ||
+			    !lines_ok(&l, w, h))
+				all = 0;
+			ui_vlines_free(&l);
+			if (ui_menu_view_input(m, w, &l, &cx) != 0 ||
+			    !lines_ok(&l, w, 1) || cx >= w)
+				all = 0;
+			ui_vlines_free(&l);
+		}
+	ok(all, "any size: lines fit, none unclean");
+}
+
+int
+main(void)
+{
+	struct ui_menu *m;
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+		tap_skip_all("no UTF-8 locale");
+	if (ui_menu_new(&m) != 0)
+		return 1;
+	test_privacy(m);
+	test_blocked(m);
+	ui_menu_free(m);
+	return tap_done();
+}
