@@ -122,6 +122,8 @@ secret_emit(struct secret *s, enum secret_ev kind,
     uint64_t n)
 {
 	struct secret_event ev;
+	secret_event_fn *fn;
+	void *fud;
 	size_t i;
 
 	if (s->freeing)
@@ -133,9 +135,17 @@ secret_emit(struct secret *s, enum secret_ev kind,
 	ev.n = n;
 	if (s->fn != NULL)
 		s->fn(s->fn_ud, &ev);
-	/* A subscriber may unsubscribe (itself or another) in its call. */
-	for (i = 0; i < s->nsubs; i++)
-		s->subs[i].fn(s->subs[i].ud, &ev);
+	/*
+	 * A subscriber may unsubscribe (itself or another) in its call:
+	 * step on only when the entry just called is still in its place.
+	 */
+	for (i = 0; i < s->nsubs;) {
+		fn = s->subs[i].fn;
+		fud = s->subs[i].ud;
+		fn(fud, &ev);
+		if (i < s->nsubs && s->subs[i].fn == fn && s->subs[i].ud == fud)
+			i++;
+	}
 }
 
 static void
