@@ -90,7 +90,6 @@ enum secret_call_kind {
 	SC_START,
 	SC_ACCEPT,
 	SC_DECLINE,
-	SC_SEND,
 	SC_CLOSE,
 	SC_PLAIN,
 	SC_OUTBOX,
@@ -1386,7 +1385,6 @@ secret_reply(void *ud, int err, const Sotto__Response *resp)
 	case SC_OUTBOX:
 		secret_ob_answer(s, k, err, resp, why);
 		break;
-	case SC_SEND:
 	case SC_PLAIN:
 		break;
 	}
