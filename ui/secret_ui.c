@@ -936,7 +936,7 @@ secret_ui_command(struct secret_ui *u, uint64_t current, char **w, size_t n)
 	if (u->confirm_id != current || now > u->confirm_until) {
 		u->confirm_id = current;
 		u->confirm_until = now + SUI_CONFIRM_MS;
-		sui_note(u, 1, "%s again within 10 s closes this secret chat "
+		sui_note(u, 0, "%s again within 10 s closes this secret chat "
 		    "and wipes its messages on both sides", w[0]);
 		return 1;
 	}

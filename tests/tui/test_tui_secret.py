@@ -11,8 +11,11 @@ blocks when bob's CLI draws one); a self-destructing message disappears
 from the TUI after its time; a secret message while another chat is open
 rings, shows "1 new message" but never its text anywhere on screen, and
 the notify command gets "New secret message" alone (no text, no name);
-/close asks first and closes on the second; Ctrl-Q quits with status 0
-and no sanitizer report."""
+/close asks first and closes on the second; /decline declines a request;
+/secret @carol 1m starts a chat with a timer, /ttl refuses more than 7
+days; when the server swaps bob's published keys, the next /secret @bob
+warns loudly (status line, a kept closed chat with a warning line);
+Ctrl-Q quits with status 0 and no sanitizer report."""
 import os
 import re
 import shutil
@@ -267,6 +270,30 @@ with Scenario("tui-secret") as sc:
         gone = until(lambda: objs(bob.run("--secret-list", "--json"),
                                   "secret_chat") == [] and "gone")
         t.eq(gone, "gone", "and on bob's side")
+
+        # /decline answers a request; /secret PEER TTL starts one with
+        # a timer.
+        p = bob.run("--secret-start", "@alice", "--json")
+        t.eq(p.returncode, EX_OK, "bob asks again", describe(p))
+        wait_for(lambda s: any("secret chat request" in l for l in s),
+                 "alice sees the new request")
+        open_chat("Bob", True)
+        type_line("/decline")
+        wait_for(lambda s: "secret chat declined" in s[-2],
+                 "/decline declines it")
+        gone = until(lambda: objs(bob.run("--secret-list", "--json"),
+                                  "secret_chat") == [] and "gone")
+        t.eq(gone, "gone", "bob's request is gone on his side")
+        type_line("/secret @carol 1m")
+        wait_for(lambda s: any(LOCK + "1m" in l and "Carol" in l
+                               for l in s),
+                 "/secret @carol 1m: a chat with carol and its timer")
+        got = until(lambda: [(c.get("state"), c.get("ttl")) for c in objs(
+            carol.run("--secret-list", "--json"), "secret_chat")])
+        t.eq(got, [("pending-in", 60)], "carol has the request, 60 s")
+        type_line("/ttl 8d")
+        wait_for(lambda s: "at most 7 days" in s[-2],
+                 "/ttl refuses more than 7 days")
 
         # A key change: alice starts a new chat from the TUI, bob accepts;
         # then the server swaps bob's published keys for its own, and the
