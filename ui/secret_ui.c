@@ -42,7 +42,7 @@ struct sui_chat {
 	struct store_secret_chat c;
 	char *preview;
 	char timer[UI_DURATION_LEN];
-	int ghost;		/* closed by a key change; kept for its warning */
+	int ghost;		/* closed by a key change; kept, warning */
 };
 
 /* An identity key that changed this run, and the chat it closed. */
@@ -767,7 +767,8 @@ sui_cmd_start(struct secret_ui *u, char **w, size_t n)
 		return;
 	}
 	if (cloud_peer_check(w[1]) != 0) {
-		sui_note(u, 0, "not a PEER: %s (use @username or +phone)", w[1]);
+		sui_note(u, 0, "not a PEER: %s (use @username or +phone)",
+		    w[1]);
 		return;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -993,11 +994,12 @@ sui_on_event(void *ud, const struct secret_event *ev)
 		    strlen(sui_name(u, ev->chat->peer_user)), NULL, name,
 		    sizeof(name)) < 0)
 			snprintf(name, sizeof(name), "?");
-		snprintf(text, sizeof(text), "The identity key of %s CHANGED%s. "
-		    "Whoever uses it now may not be %s: compare the new "
-		    "chat's fingerprint (/verify) before you trust it.", name,
-		    ev->chat->secret_id != 0 ? "; the secret chat with the "
-		    "old key is closed" : " since the last secret chat", name);
+		snprintf(text, sizeof(text), "The identity key of %s "
+		    "CHANGED%s. Whoever uses it now may not be %s: compare the "
+		    "new chat's fingerprint (/verify) before you trust it.",
+		    name, ev->chat->secret_id != 0 ? "; the secret chat with "
+		    "the old key is closed" : " since the last secret chat",
+		    name);
 		if ((v = realloc(u->warns, (u->nwarns + 1) * sizeof(*v))) ==
 		    NULL)
 			break;
@@ -1008,9 +1010,9 @@ sui_on_event(void *ud, const struct secret_event *ev)
 		v[u->nwarns].secret_id = ev->chat->secret_id;
 		v[u->nwarns].date = time(NULL);
 		u->nwarns++;
-		sui_note(u, 1, "WARNING: the identity key of %s changed%s", name,
-		    ev->chat->secret_id != 0 ? "; its secret chat was closed" :
-		    "");
+		sui_note(u, 1, "WARNING: the identity key of %s changed%s",
+		    name, ev->chat->secret_id != 0 ? "; its secret chat was "
+		    "closed" : "");
 		break;
 	default:
 		break;
