@@ -75,27 +75,26 @@ struct ui_tui {
 	int frames;
 };
 
-/* F1: every key, in the order doc/TUI.md lists them. */
+/*
+ * F1: every key, in the order doc/TUI.md lists them. At most 21 lines,
+ * so that all of it shows in an 80x24 terminal (the box takes two rows,
+ * the input line one).
+ */
 static const char *const tui_help_lines[] = {
 	"Keys (any key closes this)",
-	"",
 	"Tab / Shift-Tab, Ctrl-N / Ctrl-P   next / previous chat",
 	"PgUp / PgDn                        scroll (older messages load)",
-	"Enter                              send",
-	"Alt-Enter                          new line",
+	"Enter / Alt-Enter                  send / new line",
 	"Ctrl-F                             search the open chat:",
 	"  Enter runs, Up/Down or n/N pick, Enter shows, Esc goes back",
-	"Left / Right, Ctrl-B               a character",
-	"Alt-B / Alt-F                      a word",
+	"Left / Right, Ctrl-B; Alt-B / F    a character; a word",
 	"Home / End, Ctrl-A / Ctrl-E        start / end of the line",
 	"Backspace, Delete, Ctrl-D          delete",
 	"Ctrl-K / Ctrl-U                    kill to end / start of line",
 	"Ctrl-W, Alt-Backspace              kill the word before",
 	"Up / Down                          line, or this chat's history",
-	"Ctrl-L                             repaint",
-	"F1                                 this help",
+	"Ctrl-L; F1                         repaint; this help",
 	"Ctrl-C, Ctrl-Q, F10                quit",
-	"",
 	"Commands (Tab completes): /help  /msg PEER  /quit",
 	"  /group create TITLE @a @b | add PEER | remove PEER",
 	"  /group leave | rename TITLE",
@@ -104,6 +103,8 @@ static const char *const tui_help_lines[] = {
 	"  /block PEER  /unblock PEER  /settings (privacy, blocked users)",
 	"  Start a message with // to send a leading /.",
 };
+_Static_assert(sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) <= 21,
+    "the key help must fit an 80x24 terminal");
 
 static const char tui_paste_on[] = "\033[?2004h";
 static const char tui_paste_off[] = "\033[?2004l";

@@ -158,6 +158,22 @@ with Scenario("tui-search") as sc:
         t.ok("more above" not in pane(screen()),
              "a chat that fits: no 'more above' marker", show(screen()))
 
+        # F1: the whole key help fits 80x24, the new keys and commands in.
+        keys("F1")
+        wait_for(lambda s: any("Keys (any key closes this)" in l
+                               for l in s), "F1 shows the key help")
+        s = screen()
+        t.ok(any("Ctrl-F" in l and "search the open chat" in l for l in s)
+             and any("n/N pick" in l for l in s) and
+             any("this chat's history" in l for l in s) and
+             any("/block PEER" in l and "/settings" in l for l in s) and
+             any("Start a message with //" in l for l in s),
+             "all of it shows at 80x24, search and /settings included",
+             show(s))
+        keys("Space")
+        wait_for(lambda s: not any("Keys (any key" in l for l in s),
+                 "any key closes it")
+
         # A word: one hit, then Esc back to the messages.
         keys("C-f")
         wait_for(lambda s: s[-1].rstrip() == "search:",
