@@ -8,14 +8,17 @@ processes: alice (two devices, phone +15550001), bob, carol and dave.
   exits 77 with a clear message; a chat alice wrote in is exempt;
 - group_invites: --create-group and --add-member refused with 77;
 - secret_chats: --secret-start refused with 77 until allowed;
-- blocks: a blocked user cannot message, start a secret chat, add the
-  blocker to a group or see the phone, whatever the rules; --blocked;
-  --unblock restores; blocking oneself is refused;
+- blocks: a blocked user cannot message, start a secret chat, write in
+  one set up before, add the blocker to a group or see the phone,
+  whatever the rules; --blocked; --unblock restores; blocking oneself is
+  refused; rules and blocks survive a restart of sottod;
 - the second device: --get-privacy shows the same rules, a running
   --listen prints the change (live), a later one prints it from the log
   (catch-up), and the commands go over its control socket;
 - bad input: unknown key or value (64), unknown or malformed peer (65);
-- the raw protocol: bad SetPrivacy and Block requests get errors."""
+- the raw protocol: bad SetPrivacy, SetPrivacyException and Block
+  requests get errors, not a disconnect; a blocked user's typing is not
+  passed on (an unblocked one's is)."""
 import os
 import subprocess
 import threading
