@@ -1389,6 +1389,7 @@ app_on_find(void *ud, uint64_t chat_id, const char *expr,
 {
 	struct app *a = ud;
 	struct app_find f = { a, s, 0 };
+	uint64_t t0 = uv_hrtime();
 	int r;
 
 	if (chat_id == APP_VIRTUAL_ID)
@@ -1400,6 +1401,7 @@ app_on_find(void *ud, uint64_t chat_id, const char *expr,
 	}
 	r = cloud_search(a->c, chat_id, expr, UI_SEARCH_HITS_MAX, app_find_cb,
 	    &f);
+	ui_tui_trace(a->tui, "search_us", (uv_hrtime() - t0) / 1000);
 	return r == 1 ? f.err : r;
 }
 
@@ -1412,6 +1414,7 @@ static size_t
 app_on_jump(void *ud, uint64_t chat_id, uint64_t id)
 {
 	struct app *a = ud;
+	uint64_t t0 = uv_hrtime();
 	size_t at;
 	int found, r;
 
@@ -1429,6 +1432,7 @@ app_on_jump(void *ud, uint64_t chat_id, uint64_t id)
 	at = app_window_find(a, id, &found);
 	if (!found)
 		app_note(a, "that message is not here any more");
+	ui_tui_trace(a->tui, "jump_us", (uv_hrtime() - t0) / 1000);
 	return at < a->n ? a->n - at - 1 : 0;
 }
 
