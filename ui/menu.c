@@ -424,8 +424,8 @@ ui_menu_view(const struct ui_menu *m, size_t width, size_t height,
 		if (m->rules_state != 0 && m->rules_state != 1) {
 			if ((v = ui_vline_new(out)) == NULL)
 				goto out;
-			snprintf(buf, sizeof(buf), "  cannot read the rules: %s",
-			    err_str(m->rules_state));
+			snprintf(buf, sizeof(buf), "  cannot read the rules: "
+			    "%s", err_str(m->rules_state));
 			if ((r = menu_str(v, UI_ST_ERROR, buf, width)) != 0)
 				goto out;
 		} else if ((r = menu_rules(m, out, width, first, rows)) != 0)

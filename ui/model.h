@@ -78,7 +78,7 @@ struct ui_model {
 	const char *account;	/* "@alice"; NULL: not logged in */
 	const char *note;	/* a short notice for the status line, or NULL */
 	int note_warn;		/* the note is a warning: drawn loud */
-	uint64_t found;		/* a message shown highlighted (a search hit) */
+	uint64_t found;		/* a search hit shown highlighted */
 };
 
 #endif

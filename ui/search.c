@@ -47,7 +47,7 @@ struct search_toks {
 	char buf[UI_SEARCH_QUERY_MAX * 2];
 	struct {
 		size_t off, len;
-		int prefix;	/* the last token of a word that ended in '*' */
+		int prefix;	/* a word's last token, before a '*' */
 		int last;	/* the last token of its word or phrase */
 	} t[SEARCH_TOKS_MAX];
 	size_t n, items;
@@ -78,7 +78,8 @@ search_item(struct search_toks *st, const char *q, size_t from, size_t to,
 			i++;
 			continue;
 		}
-		for (start = i; i < to && search_tokch((unsigned char)q[i]); i++)
+		for (start = i; i < to &&
+		    search_tokch((unsigned char)q[i]); i++)
 			;
 		if (st->n == SEARCH_TOKS_MAX ||
 		    *used + (i - start) + 1 > sizeof(st->buf))
@@ -93,8 +94,8 @@ search_item(struct search_toks *st, const char *q, size_t from, size_t to,
 		st->n++;
 		/* A '*' right after the last token makes it a prefix. */
 		if (i < to && q[i] == '*') {
-			for (k = i; k < to && !search_tokch((unsigned char)q[k]);
-			    k++)
+			for (k = i; k < to &&
+			    !search_tokch((unsigned char)q[k]); k++)
 				;
 			if (k == to)
 				st->t[st->n - 1].prefix = 1;
@@ -644,8 +645,8 @@ ui_search_view_hits(const struct ui_search *s, size_t width, size_t height,
 		return 0;
 	if (s->nhits == 0) {
 		if (s->err == ERR_INVAL)
-			snprintf(why, sizeof(why), "nothing to search for: type "
-			    "a word");
+			snprintf(why, sizeof(why), "nothing to search for: "
+			    "type a word");
 		else if (s->err != 0)
 			snprintf(why, sizeof(why), "search failed: %s",
 			    err_str(s->err));
@@ -660,8 +661,8 @@ ui_search_view_hits(const struct ui_search *s, size_t width, size_t height,
 			if ((r = search_clean(s->query, &q)) != 0 ||
 			    (r = ui_vline_fit(v, UI_ST_ERROR, "\"", 1, width))
 			    != 0 ||
-			    (r = ui_vline_fit(v, UI_ST_ERROR, q.s, q.len, width >
-			    1 ? width - 1 : 0)) != 0 ||
+			    (r = ui_vline_fit(v, UI_ST_ERROR, q.s, q.len,
+			    width > 1 ? width - 1 : 0)) != 0 ||
 			    (r = ui_vline_fit(v, UI_ST_ERROR, "\"", 1, width))
 			    != 0)
 				goto out;

@@ -48,8 +48,8 @@ enum ui_search_action {
 	UI_SA_CHANGED,		/* redraw */
 	UI_SA_RUN,		/* search: ui_search_match(), then add hits */
 	UI_SA_JUMP,		/* show the picked hit (ui_search_picked) */
-	UI_SA_STAY,		/* leave the search, staying where the view is */
-	UI_SA_CANCEL,		/* leave the search, back to where it began */
+	UI_SA_STAY,		/* leave the search, the view staying */
+	UI_SA_CANCEL,		/* leave the search, the view back */
 };
 
 /*

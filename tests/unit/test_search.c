@@ -167,7 +167,8 @@ test_store(void)
 	srand(1);
 	for (i = 0; i < 3000; i++) {
 		for (k = 0; k < sizeof(q) - 1; k++)
-			q[k] = alphabet[(size_t)rand() % (sizeof(alphabet) - 1)];
+			q[k] = alphabet[(size_t)rand() %
+			    (sizeof(alphabet) - 1)];
 		q[(size_t)rand() % sizeof(q)] = '\0';
 		q[sizeof(q) - 1] = '\0';
 		r = search(s, q, &h);
