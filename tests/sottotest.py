@@ -139,6 +139,26 @@ class Server:
         self.stop()
         self.start()
 
+    def _sqlcipher(self, body, text=True):
+        key = None
+        with open(os.path.join(self.data, "server.key")) as f:
+            for line in f:
+                if line.startswith("store "):
+                    key = line.split()[1]
+        return sqlcipher(os.path.join(self.data, "sottod.db"), key, body,
+                         text)
+
+    def sql(self, sql):
+        """Runs sql in sottod's SQLCipher database, keyed from server.key
+        (read while sottod runs: WAL lets it): (stdout, stderr), stripped."""
+        p = self._sqlcipher(sql + ";\n")
+        return p.stdout.strip(), p.stderr.strip()
+
+    def dump(self):
+        """sottod's whole database as SQL text: (stdout, stderr), bytes."""
+        p = self._sqlcipher(".dump\n", text=False)
+        return p.stdout, p.stderr
+
 
 class Client:
     """One sotto profile (a device) with files holding its secrets."""
@@ -177,6 +197,26 @@ class Client:
         env["HOME"] = os.path.join(self.root, self.name + "-home")
         return env
 
+    def sql(self, sql):
+        """Runs sql in the profile's SQLCipher database, whose key is
+        Argon2id of the passphrase with the salt and costs of sotto.kdf
+        (needs python3-nacl): (the words of stdout, stderr)."""
+        import nacl.pwhash
+        kdf = {}
+        with open(os.path.join(self.profile_dir, "sotto.kdf")) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2:
+                    kdf[parts[0]] = parts[1]
+        with open(self.passphrase_file) as f:
+            phrase = f.read().rstrip("\n").encode()
+        key = nacl.pwhash.argon2id.kdf(32, phrase, bytes.fromhex(kdf["salt"]),
+                                       opslimit=int(kdf["ops"]),
+                                       memlimit=int(kdf["mem"]))
+        p = sqlcipher(os.path.join(self.profile_dir, "sotto.db"), key.hex(),
+                      sql + ";\n")
+        return p.stdout.split(), p.stderr.strip()
+
     def run(self, *args, server=True, secrets=True, timeout=60, stdin=None):
         cmd = [SOTTO]
         if server:
@@ -188,6 +228,16 @@ class Client:
         return subprocess.run(cmd, env=self.env(), capture_output=True,
                               text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL if stdin is None else stdin)
+
+
+def sqlcipher(path, hexkey, body, text=True):
+    """Runs the sqlcipher shell on the database at path with the raw key
+    hexkey and the commands body."""
+    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
+              "%s" % (hexkey, body))
+    return subprocess.run(["sqlcipher", path],
+                          input=script if text else script.encode(),
+                          capture_output=True, text=text, timeout=60)
 
 
 def jsonl(p):

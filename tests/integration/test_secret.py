@@ -15,57 +15,6 @@ import sottotest
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, jsonl
 
 
-def db_dump(srv):
-    """The server's SQLCipher database as SQL text, keyed from server.key."""
-    key = None
-    with open(os.path.join(srv.data, "server.key")) as f:
-        for line in f:
-            if line.startswith("store "):
-                key = line.split()[1]
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              ".dump\n" % key).encode()
-    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
-                       input=script, capture_output=True, timeout=60)
-    return p.stdout, p.stderr
-
-
-def db_query(srv, sql):
-    key = None
-    with open(os.path.join(srv.data, "server.key")) as f:
-        for line in f:
-            if line.startswith("store "):
-                key = line.split()[1]
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key, sql))
-    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.strip(), p.stderr.strip()
-
-
-def client_query(c, sql):
-    """Runs sql in a client's profile database: the key is Argon2id of the
-    passphrase with the salt and costs of its sotto.kdf file."""
-    import nacl.pwhash
-    kdf = {}
-    with open(os.path.join(c.profile_dir, "sotto.kdf")) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 2:
-                kdf[parts[0]] = parts[1]
-    with open(c.passphrase_file) as f:
-        phrase = f.read().rstrip("\n").encode()
-    key = nacl.pwhash.argon2id.kdf(32, phrase, bytes.fromhex(kdf["salt"]),
-                                   opslimit=int(kdf["ops"]),
-                                   memlimit=int(kdf["mem"]))
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key.hex(), sql))
-    p = subprocess.run(["sqlcipher", os.path.join(c.profile_dir, "sotto.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.split(), p.stderr.strip()
-
-
 def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
@@ -130,17 +79,17 @@ with Scenario("secret") as sc:
 
     # Prekeys: 100 one-time prekeys per device on the server (minus the
     # one alice's request took), refilled when fewer than 20 are left.
-    out, why = db_query(srv, "SELECT count(*) FROM opks WHERE device_id = %d"
+    out, why = srv.sql("SELECT count(*) FROM opks WHERE device_id = %d"
                         % bob_devs[-1])
     t.eq(out, "99", "bob's device has 99 one-time prekeys left", why)
     srv.stop()
-    db_query(srv, "DELETE FROM opks WHERE device_id = %d AND id > 10"
+    srv.sql("DELETE FROM opks WHERE device_id = %d AND id > 10"
              % bob_devs[-1])
     srv.start()
     # The signed prekey of a week ago is replaced on the next connect, and
     # the old one still answers the request made with it.
     for c in (bob1, bob2):
-        got, why = client_query(c, "UPDATE secret_spk SET created = "
+        got, why = c.sql("UPDATE secret_spk SET created = "
                                 "created - 8 * 86400; SELECT count(*) "
                                 "FROM secret_spk")
         t.eq(got, ["1"], "%s's signed prekey made 8 days old" % c.name, why)
@@ -151,14 +100,14 @@ with Scenario("secret") as sc:
          [(sid, "pending-in", "@alice")], "bob1 sees the request")
     t.eq([(c.get("secret_id"), c.get("state")) for c in l2],
          [(sid, "pending-in")], "bob2 sees the request")
-    out, why = db_query(srv, "SELECT count(*) FROM opks WHERE device_id = %d"
+    out, why = srv.sql("SELECT count(*) FROM opks WHERE device_id = %d"
                         % bob_devs[-1])
     t.eq(out, "100", "the pool was refilled to 100 on connect", why)
     for c in (bob1, bob2):
-        got, why = client_query(c, "SELECT count(*) FROM secret_spk")
+        got, why = c.sql("SELECT count(*) FROM secret_spk")
         t.eq(got, ["2"], "%s has a new signed prekey and keeps the old one"
              % c.name, why)
-    out, why = db_query(srv, "SELECT spk_id FROM prekeys WHERE device_id "
+    out, why = srv.sql("SELECT spk_id FROM prekeys WHERE device_id "
                         "IN (%d, %d)" % tuple(bob_devs))
     t.eq(out.split(), ["2", "2"], "the server has the new ones", why)
 
@@ -356,9 +305,9 @@ with Scenario("secret") as sc:
          "bob2 keeps nothing")
 
     # The server: no queue entry left, no plaintext, no private key.
-    out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
+    out, why = srv.sql("SELECT count(*) FROM secret_queue")
     t.eq(out, "0", "no secret queue entry remains on the server", why)
-    dump, err = db_dump(srv)
+    dump, err = srv.dump()
     t.ok(b"CREATE TABLE" in dump, "the server's database was read", err)
     for text in ("meet at the old mill", "bring a torch", "burn after reading",
                  "\u79d8\u5bc6"):
@@ -367,13 +316,13 @@ with Scenario("secret") as sc:
              "no plaintext %r on the server" % text)
     privs, pubs = [], []
     for c in (alice, bob1, bob2):
-        got, why = client_query(c, "SELECT hex(sk) FROM secret_identity; "
+        got, why = c.sql("SELECT hex(sk) FROM secret_identity; "
                                 "SELECT hex(priv) FROM secret_spk; "
                                 "SELECT hex(priv) FROM secret_opk")
         t.ok(len(got) >= 3, "%s's private keys read from its profile"
              % c.name, why)
         privs += got
-        got, why = client_query(c, "SELECT hex(pub) FROM secret_identity")
+        got, why = c.sql("SELECT hex(pub) FROM secret_identity")
         pubs += got
     # The identity key's 64 bytes are seed || public key: look for the seed.
     privs = [h[:64] for h in privs]
@@ -401,7 +350,7 @@ with Scenario("secret") as sc:
     spk = nacl.public.PrivateKey.generate().public_key.encode()
     sig = evil.sign(spk).signature
     srv.stop()
-    out, why = db_query(srv, "UPDATE prekeys SET identity_key = X'%s', "
+    out, why = srv.sql("UPDATE prekeys SET identity_key = X'%s', "
                         "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
                         "DELETE FROM opks WHERE device_id = %d; "
                         "SELECT changes()" % (

@@ -21,7 +21,6 @@
   with ERR_NOT_FOUND: alice's chat is closed with a clear message, exit 65;
 - after --secret-close, a new chat with a changed identity key for the
   same peer device is still a loud warning."""
-import os
 import shutil
 import signal
 import subprocess
@@ -36,45 +35,8 @@ def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
 
-def client_query(c, sql):
-    """Runs sql in a client's profile database (the key is Argon2id of the
-    passphrase with the salt and costs of its sotto.kdf file)."""
-    import nacl.pwhash
-    kdf = {}
-    with open(os.path.join(c.profile_dir, "sotto.kdf")) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 2:
-                kdf[parts[0]] = parts[1]
-    with open(c.passphrase_file) as f:
-        phrase = f.read().rstrip("\n").encode()
-    key = nacl.pwhash.argon2id.kdf(32, phrase, bytes.fromhex(kdf["salt"]),
-                                   opslimit=int(kdf["ops"]),
-                                   memlimit=int(kdf["mem"]))
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key.hex(), sql))
-    p = subprocess.run(["sqlcipher", os.path.join(c.profile_dir, "sotto.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.split(), p.stderr.strip()
-
-
-def db_query(srv, sql):
-    key = None
-    with open(os.path.join(srv.data, "server.key")) as f:
-        for line in f:
-            if line.startswith("store "):
-                key = line.split()[1]
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key, sql))
-    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.strip(), p.stderr.strip()
-
-
 def queued(c):
-    got, why = client_query(c, "SELECT count(*) FROM secret_outbox")
+    got, why = c.sql("SELECT count(*) FROM secret_outbox")
     return got[0] if got else why
 
 
@@ -121,10 +83,10 @@ with Scenario("secret-outbox") as sc:
          describe(p))
     t.ok("queued" in p.stderr, "and says it is queued", describe(p))
     t.eq(queued(alice), "1", "its envelope waits in alice's outbox")
-    got, why = client_query(alice, "SELECT state FROM secret_messages WHERE "
+    got, why = alice.sql("SELECT state FROM secret_messages WHERE "
                             "text = 'while down'")
     t.eq(got, ["1"], "the message is stored as queued", why)
-    env, why = client_query(alice, "SELECT hex(data) FROM secret_outbox")
+    env, why = alice.sql("SELECT hex(data) FROM secret_outbox")
     t.ok(len(env) == 1 and len(env[0]) > 2 * 56, "its ciphertext is kept",
          why)
     srv.start()
@@ -135,7 +97,7 @@ with Scenario("secret-outbox") as sc:
          "alice's next run (--history) sent it; her history says so",
          describe(p))
     t.eq(queued(alice), "0", "alice's outbox is empty")
-    out, why = db_query(srv, "SELECT hex(payload) FROM secret_queue")
+    out, why = srv.sql("SELECT hex(payload) FROM secret_queue")
     t.ok(env and env[0] in out, "the server relays exactly the stored "
          "ciphertext (nothing was encrypted again)", why)
     got = history(t, bob, "@alice", "bob")
@@ -195,7 +157,7 @@ with Scenario("secret-outbox") as sc:
     for c in (alice, bob2):
         p = c.run("--secret-list")
         t.eq(p.returncode, EX_OK, "%s reads its queue" % c.name, describe(p))
-    out, why = db_query(srv, "SELECT count(*) FROM secret_queue")
+    out, why = srv.sql("SELECT count(*) FROM secret_queue")
     t.eq(out, "0", "no queue entry is left on the server", why)
 
     # --listen delivers what an earlier run queued, too.
@@ -348,7 +310,7 @@ with Scenario("secret-outbox") as sc:
     spk = nacl.public.PrivateKey.generate().public_key.encode()
     sig = evil.sign(spk).signature
     srv.stop()
-    out, why = db_query(srv, "UPDATE prekeys SET identity_key = X'%s', "
+    out, why = srv.sql("UPDATE prekeys SET identity_key = X'%s', "
                         "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
                         "DELETE FROM opks WHERE device_id = %d" % (
                             evil.verify_key.encode().hex(), spk.hex(),

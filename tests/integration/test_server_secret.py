@@ -8,7 +8,6 @@ both ways with qts 1, 2, 3... per device and a resend deduped, acks that
 leave no queue row (seen through the protocol and in the server's
 SQLCipher database opened with its key file), decline and close."""
 import os
-import subprocess
 import time
 
 import nacl.public
@@ -135,21 +134,6 @@ def queue(dev, qts=0, limit=0):
         raise RuntimeError("queue: %d" % err)
     ups = [nc.parse(x) for x in res.get(1, [])]
     return ups, bool(get(res, 2))
-
-
-def db_rows(srv, sql):
-    """Runs sql in the server's SQLCipher database, keyed from server.key."""
-    key = None
-    with open(os.path.join(srv.data, "server.key")) as f:
-        for line in f:
-            if line.startswith("store "):
-                key = line.split()[1]
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key, sql))
-    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.strip(), p.stderr.strip()
 
 
 with Scenario("server_secret") as sc:
@@ -328,7 +312,7 @@ with Scenario("server_secret") as sc:
     t.eq(err, 0, "bob acks up to qts 3")
     ups, _ = queue(b1)
     t.eq([get(u, 2) for u in ups], [4], "only qts 4 is left")
-    out, why = db_rows(srv, "SELECT qts FROM secret_queue WHERE device_id = %d"
+    out, why = srv.sql("SELECT qts FROM secret_queue WHERE device_id = %d"
                        % b1_dev)
     t.eq(out, "4", "the database holds only that row for bob's device", why)
     for d in (a1, b1, b2):
@@ -336,9 +320,9 @@ with Scenario("server_secret") as sc:
         t.eq(err, 0, "ack everything")
     ups, _ = queue(b1)
     t.eq(ups, [], "bob's queue is empty")
-    out, why = db_rows(srv, "SELECT count(*) FROM secret_queue")
+    out, why = srv.sql("SELECT count(*) FROM secret_queue")
     t.eq(out, "0", "no queue row is left in the server's database", why)
-    out, _ = db_rows(srv, "SELECT hex(payload) FROM secret_queue")
+    out, _ = srv.sql("SELECT hex(payload) FROM secret_queue")
     t.eq(out, "", "no payload either")
 
     # ------------------------------------------------ close
@@ -404,7 +388,7 @@ with Scenario("server_secret") as sc:
     # Entries older than 7 days are purged at start-up. Update{secret_closed
     # {secret_id: 9}} as the server stores it, once 8 days old, once new.
     now = int(time.time())
-    out, why = db_rows(srv, "INSERT INTO secret_queue (device_id, qts, kind,"
+    out, why = srv.sql("INSERT INTO secret_queue (device_id, qts, kind,"
                        " secret_id, payload, created) VALUES"
                        " (%d, 1000, 25, 9, x'ca01020809', %d),"
                        " (%d, 1001, 25, 9, x'ca01020809', %d);"
@@ -416,6 +400,6 @@ with Scenario("server_secret") as sc:
     ups, _ = queue(b1, 999)
     t.eq([(get(u, 2), event(u)[0], get(event(u)[1], 1)) for u in ups],
          [(1001, CLOSED, 9)], "after a restart the 8-day-old one is gone")
-    out, why = db_rows(srv, "SELECT qts FROM secret_queue WHERE qts >= 1000")
+    out, why = srv.sql("SELECT qts FROM secret_queue WHERE qts >= 1000")
     t.eq(out, "1001", "also from the database", why)
     t.done()

@@ -40,22 +40,6 @@ def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
 
-def db_query(srv, sql):
-    """Runs sql in the server's SQLCipher database (tests/integration/
-    test_secret.py does the same), keyed from server.key."""
-    key = None
-    with open(os.path.join(srv.data, "server.key")) as f:
-        for line in f:
-            if line.startswith("store "):
-                key = line.split()[1]
-    script = ("PRAGMA key = \"x'%s'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "%s;\n" % (key, sql))
-    p = subprocess.run(["sqlcipher", os.path.join(srv.data, "sottod.db")],
-                       input=script, capture_output=True, text=True,
-                       timeout=30)
-    return p.stdout.strip(), p.stderr.strip()
-
-
 with Scenario("tui-secret") as sc:
     t = sc.t
     srv = sc.server()
@@ -321,8 +305,8 @@ with Scenario("tui-secret") as sc:
             spk = nacl.public.PrivateKey.generate().public_key.encode()
             sig = evil.sign(spk).signature
             srv.stop()
-            out, why = db_query(
-                srv, "UPDATE prekeys SET identity_key = X'%s', spk = X'%s', "
+            out, why = srv.sql(
+                "UPDATE prekeys SET identity_key = X'%s', spk = X'%s', "
                 "spk_sig = X'%s' WHERE device_id IN (SELECT d.id FROM "
                 "devices d JOIN users u ON u.id = d.user_id WHERE "
                 "u.username = 'bob'); DELETE FROM opks WHERE device_id IN "
