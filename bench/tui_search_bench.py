@@ -85,9 +85,17 @@ def search(word):
     wait(lambda s: s[-1].startswith("search:"))
     tmux("send-keys", "-t", "sotto", "-l", word)
     tmux("send-keys", "-t", "sotto", "Enter")
-    s = wait(lambda s: "Search" in s[0] and "search:" in s[-1])
+    seen = []
+
+    def done(s):
+        if "searching..." in s[-1]:
+            seen.append(1)
+        return "Search" in s[0] and "search:" in s[-1] and \
+            "searching..." not in s[-1]
+    s = wait(done)
     got, _ = traced("search_us", before)
-    return (got[0] / 1000.0 if got else -1), s[0].split("\u2502")[-1]
+    return (got[0] / 1000.0 if got else -1), s[0].split("\u2502")[-1] + \
+        (" (the screen said searching... meanwhile)" if seen else "")
 
 
 srv = Server(root)

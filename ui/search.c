@@ -40,6 +40,7 @@ struct ui_search {
 	struct search_hit *hits;
 	size_t nhits, cap, pick;
 	int err;
+	int running;		/* between ui_search_running and _done */
 };
 
 /* The parsed query: tokens, lower-cased, NUL-separated in buf. */
@@ -390,11 +391,21 @@ ui_search_add(struct ui_search *s, uint64_t id, const char *sender,
 }
 
 void
+ui_search_running(struct ui_search *s)
+{
+	snprintf(s->query, sizeof(s->query), "%s", ui_editor_text(s->ed,
+	    NULL));
+	s->running = 1;
+	s->state = UI_SEARCH_RESULTS;
+}
+
+void
 ui_search_done(struct ui_search *s, int err)
 {
 	const char *q = ui_editor_text(s->ed, NULL);
 
 	snprintf(s->query, sizeof(s->query), "%s", q);
+	s->running = 0;
 	s->err = err;
 	s->pick = 0;
 	s->state = UI_SEARCH_RESULTS;
@@ -441,7 +452,9 @@ ui_search_view_input(const struct ui_search *s, size_t width,
 		return ui_view_prompt(s->ed, "search: ", width, out, cursor_x);
 	memset(out, 0, sizeof(*out));
 	*cursor_x = 0;
-	if (s->nhits == 0)
+	if (s->running)
+		snprintf(info, sizeof(info), " | searching...");
+	else if (s->nhits == 0)
 		snprintf(info, sizeof(info), " | Backspace: edit, Esc: back");
 	else if (s->state == UI_SEARCH_RESULTS)
 		snprintf(info, sizeof(info), " | %zu/%zu | Up/Down, Enter: "
@@ -644,7 +657,9 @@ ui_search_view_hits(const struct ui_search *s, size_t width, size_t height,
 	if (height == 0)
 		return 0;
 	if (s->nhits == 0) {
-		if (s->err == ERR_INVAL)
+		if (s->running)
+			snprintf(why, sizeof(why), "searching...");
+		else if (s->err == ERR_INVAL)
 			snprintf(why, sizeof(why), "nothing to search for: "
 			    "type a word");
 		else if (s->err != 0)
@@ -654,10 +669,10 @@ ui_search_view_hits(const struct ui_search *s, size_t width, size_t height,
 			snprintf(why, sizeof(why), "no messages match ");
 		if ((v = ui_vline_new(out)) == NULL)
 			return ERR_NOMEM;
-		if ((r = ui_vline_fit(v, UI_ST_ERROR, why, strlen(why), width))
-		    != 0)
+		if ((r = ui_vline_fit(v, s->running ? UI_ST_DIM : UI_ST_ERROR,
+		    why, strlen(why), width)) != 0)
 			goto out;
-		if (s->err == 0) {
+		if (s->err == 0 && !s->running) {
 			if ((r = search_clean(s->query, &q)) != 0 ||
 			    (r = ui_vline_fit(v, UI_ST_ERROR, "\"", 1, width))
 			    != 0 ||

@@ -104,6 +104,12 @@ void ui_search_move(struct ui_search *s, long delta);
  * ERR_TOO_BIG once UI_SEARCH_HITS_MAX are held (nothing added).
  */
 void ui_search_clear(struct ui_search *s);
+/*
+ * The query is being run: until ui_search_done, the lines say
+ * "searching..." (the first search after many messages arrived indexes
+ * them, which takes a while).
+ */
+void ui_search_running(struct ui_search *s);
 int ui_search_add(struct ui_search *s, uint64_t id, const char *sender,
     time_t date, const char *text);
 void ui_search_done(struct ui_search *s, int err);

@@ -307,6 +307,25 @@ tui_search_leave(struct ui_tui *t, int restore)
 	t->jumped = 0;
 }
 
+/*
+ * Paints a frame now, outside the loop's turn: before work that may
+ * keep the loop busy for a while (the first search after many messages
+ * arrived indexes them all), so that the screen says what is going on.
+ */
+static void
+tui_paint_now(struct ui_tui *t)
+{
+	struct ui_clock clk;
+	int top;
+
+	if (t->stopping || t->scr == NULL)
+		return;
+	tui_clock(t, &clk);
+	(void)ui_draw_frame_at(t->scr, t->m, t->ed, &clk, &t->skip,
+	    &t->scroll, &top);
+	doupdate();
+}
+
 static void
 tui_search_run(struct ui_tui *t)
 {
@@ -315,9 +334,12 @@ tui_search_run(struct ui_tui *t)
 	int r;
 
 	ui_search_clear(t->srch);
-	if ((r = ui_search_match(q, expr, sizeof(expr))) == 0)
+	if ((r = ui_search_match(q, expr, sizeof(expr))) == 0) {
+		ui_search_running(t->srch);
+		tui_paint_now(t);
 		r = t->ev.on_find(t->ud, ui_search_chat(t->srch), expr,
 		    t->srch);
+	}
 	ui_search_done(t->srch, r);
 }
 

@@ -385,6 +385,16 @@ test_lines(void)
 	ui_vlines_free(&l);
 
 	ui_search_clear(s);
+	ui_search_running(s);
+	ok(ui_search_state(s) == UI_SEARCH_RESULTS &&
+	    ui_search_view_hits(s, 60, 5, &clk, &l) == 0 && l.n == 1 &&
+	    strcmp(l.v[0].text, "searching...") == 0,
+	    "while it runs: searching...");
+	ui_vlines_free(&l);
+	ok(ui_search_view_input(s, 80, &l, &cx) == 0 &&
+	    strstr(l.v[0].text, "| searching...") != NULL,
+	    "the input line too");
+	ui_vlines_free(&l);
 	ui_search_done(s, 0);
 	ok(ui_search_view_hits(s, 60, 5, &clk, &l) == 0 && l.n == 1 &&
 	    strcmp(l.v[0].text, "no messages match \"Banana br*\"") == 0,
