@@ -211,6 +211,39 @@ static const char *const srv_store_migrations[] = {
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  created INTEGER NOT NULL,"
 	"  PRIMARY KEY (owner, user_id)) WITHOUT ROWID;",
+
+	/*
+	 * 6: device ids are never reused. Without AUTOINCREMENT SQLite gives
+	 * a new row the largest rowid + 1, so the newest device's id came
+	 * back to the next device once it logged out, and whatever still
+	 * named the old id (a secret chat, a peer's memory of its key)
+	 * would have meant the new one. The table is rebuilt the usual way
+	 * (new table, copy, drop, rename); srv_store_open() runs the
+	 * migrations with foreign keys off so that the drop does not
+	 * cascade into prekeys, opks and secret_queue. The sequence starts
+	 * at the largest device id the database holds anywhere, the secret
+	 * chats' columns included, which outlive their devices.
+	 */
+	"CREATE TABLE devices6 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  key BLOB NOT NULL UNIQUE CHECK (length(key) = 32),"
+	"  name TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  qts INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO devices6 (id, user_id, key, name, created, last_seen, qts)"
+	"  SELECT id, user_id, key, name, created, last_seen, qts FROM devices;"
+	"DROP TABLE devices;"
+	"ALTER TABLE devices6 RENAME TO devices;"
+	"CREATE INDEX devices_user ON devices(user_id);"
+	"DELETE FROM sqlite_sequence WHERE name = 'devices';"
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'devices', max("
+	"  (SELECT ifnull(max(id), 0) FROM devices),"
+	"  (SELECT ifnull(max(from_device), 0) FROM secret_chats),"
+	"  (SELECT ifnull(max(to_device), 0) FROM secret_chats),"
+	"  (SELECT ifnull(max(device_id), 0) FROM secret_offers),"
+	"  (SELECT ifnull(max(device_id), 0) FROM secret_sent));",
 };
 
 enum srv_stmt {
@@ -577,6 +610,47 @@ srv_store_restricted_load(struct srv_store *s)
 #define SRV_STORE_NMIGRATIONS \
 	((int)(sizeof(srv_store_migrations) / sizeof(srv_store_migrations[0])))
 
+/*
+ * Runs the migrations with foreign keys off, as SQLite's own recipe for
+ * rebuilding a table asks (migration 6 drops devices, whose children
+ * would otherwise be deleted by ON DELETE CASCADE), then checks that
+ * every reference still holds before turning them on again. The pragma
+ * is a no-op inside a transaction, hence here and not in the migration.
+ * 0, ERR_VERSION or ERR_DB.
+ */
+static int
+srv_store_migrate(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v, r, rc;
+
+	if ((r = sqlc_user_version(db, &v)) != 0)
+		return r;
+	if (v >= SRV_STORE_NMIGRATIONS)
+		return sqlc_migrate(db, srv_store_migrations,
+		    SRV_STORE_NMIGRATIONS);
+	if ((r = sqlc_exec(db, "PRAGMA foreign_keys = OFF;")) != 0)
+		return r;
+	r = sqlc_migrate(db, srv_store_migrations, SRV_STORE_NMIGRATIONS);
+	if (r == 0 && sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1,
+	    &st, NULL) != SQLITE_OK)
+		r = ERR_DB;
+	if (r == 0) {
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			srv_error("after the migration, table %s refers to a "
+			    "missing row", sqlite3_column_text(st, 0));
+			r = ERR_DB;
+		} else if (rc != SQLITE_DONE)
+			r = ERR_DB;
+	}
+	sqlite3_finalize(st);
+	if (sqlc_exec(db, "PRAGMA foreign_keys = ON;") != 0)
+		r = ERR_DB;
+	if (r == ERR_DB)
+		srv_error("migration: %s", sqlite3_errmsg(db));
+	return r;
+}
+
 int
 srv_store_open(struct srv_store **out, const char *dir,
     const uint8_t key[32], int full_sync)
@@ -597,8 +671,7 @@ srv_store_open(struct srv_store **out, const char *dir,
 		free(s);
 		return r;
 	}
-	if ((r = sqlc_migrate(s->db, srv_store_migrations,
-	    SRV_STORE_NMIGRATIONS)) != 0) {
+	if ((r = srv_store_migrate(s->db)) != 0) {
 		sqlc_close(s->db);
 		free(s);
 		return r;
