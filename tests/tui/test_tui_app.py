@@ -22,7 +22,7 @@ import sys
 import time
 
 from sottotest import EX_OK, Scenario, describe, jsonl
-from tuiscreen import VLINE, at_cell, list_width, right_of, show
+from tuiscreen import VLINE, Tmux, at_cell, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
@@ -102,47 +102,12 @@ with Scenario("tui-app") as sc:
     oldest = oldest or "(unknown)"
 
     root = sc.root
-    sock = os.path.join(root, "tmux.sock")
-    errfile = os.path.join(root, "tui.stderr")
-    rcfile = os.path.join(root, "tui.rc")
     trace = os.path.join(root, "tui.trace")
     env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm",
                SOTTO_TUI_TRACE=trace)
-
-    def tmux(*args, check=True):
-        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
-                           list(args), capture_output=True, text=True,
-                           env=env, timeout=20)
-        if check and p.returncode != 0:
-            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
-        return p.stdout
-
-    def screen():
-        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
-
-    def wait_for(pred, what, timeout=15):
-        end = time.time() + timeout
-        s = screen()
-        while time.time() < end:
-            s = screen()
-            if pred(s):
-                return t.ok(True, what)
-            time.sleep(0.05)
-        return t.ok(False, what, show(s))
-
-    def settle():
-        prev = None
-        for _ in range(100):
-            s = screen()
-            if s == prev:
-                return s
-            prev = s
-            time.sleep(0.1)
-        return prev
-
-    def alive():
-        return tmux("display", "-p", "-t", "tui",
-                    "#{pane_dead}").strip() == "0"
+    tui = Tmux(t, root, env, 80, 24)
+    tmux, screen, wait_for = tui.tmux, tui.screen, tui.wait_for
+    settle, alive = tui.settle, tui.alive
 
     def layout_ok(s, cols, rows):
         if len(s) != rows:
@@ -189,11 +154,7 @@ with Scenario("tui-app") as sc:
                 "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
 
     try:
-        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
-            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
-        tmux("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24",
-             "sh", "-c", cmd)
-        tmux("set-option", "-g", "remain-on-exit", "on")
+        tui.start_sotto(SOTTO, alice)
         tmux("select-pane", "-t", "tui", "-T", "sotto-test-title")
         wait_for(lambda s: len(s) == 24 and s[22].startswith(
             " @alice | online"), "the TUI opens, online as @alice")
@@ -455,20 +416,13 @@ with Scenario("tui-app") as sc:
 
         # Quit.
         tmux("send-keys", "-t", "tui", "C-q")
-        end = time.time() + 20
-        while time.time() < end and not os.path.exists(rcfile):
-            time.sleep(0.1)
-        time.sleep(0.2)
-        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
-        t.eq(rc, "0", "Ctrl-Q quits with status 0")
-        err = open(errfile, errors="replace").read() \
-            if os.path.exists(errfile) else ""
+        t.eq(tui.exit_status(), "0", "Ctrl-Q quits with status 0")
+        err = tui.stderr()
         t.ok("Sanitizer" not in err and "runtime error" not in err,
              "no sanitizer report", err)
 
         # Again, from the profile alone; SIGTERM quits cleanly too.
-        os.remove(rcfile)
-        tmux("respawn-pane", "-k", "-t", "tui", "sh", "-c", cmd)
+        tui.respawn()
         wait_for(lambda s: len(s) == 24 and "reply from alice's TUI" in
                  pane_text(s, 80), "reopened: history read from the profile")
         pid = tmux("display", "-p", "-t", "tui", "#{pane_pid}").strip()
@@ -477,17 +431,10 @@ with Scenario("tui-app") as sc:
         t.ok(len(kids) == 1, "one sotto process", kids)
         for k in kids:
             os.kill(int(k), signal.SIGTERM)
-        end = time.time() + 20
-        while time.time() < end and not os.path.exists(rcfile):
-            time.sleep(0.1)
-        time.sleep(0.2)
-        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
-        t.eq(rc, "0", "SIGTERM quits with status 0")
-        err = open(errfile, errors="replace").read() \
-            if os.path.exists(errfile) else ""
+        t.eq(tui.exit_status(), "0", "SIGTERM quits with status 0")
+        err = tui.stderr()
         t.ok("Sanitizer" not in err and "runtime error" not in err,
              "no sanitizer report", err)
     finally:
-        subprocess.run(["tmux", "-S", sock, "kill-server"],
-                       capture_output=True)
+        tui.kill()
     t.done()

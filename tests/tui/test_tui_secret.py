@@ -19,12 +19,11 @@ Ctrl-Q quits with status 0 and no sanitizer report."""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 
 from sottotest import EX_OK, Scenario, describe, jsonl
-from tuiscreen import list_width, right_of, show
+from tuiscreen import Tmux, list_width, show, until
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
@@ -57,9 +56,6 @@ with Scenario("tui-secret") as sc:
     t.eq(p.returncode, EX_OK, "carol sends (a cloud chat)", describe(p))
 
     root = sc.root
-    sock = os.path.join(root, "tmux.sock")
-    errfile = os.path.join(root, "tui.stderr")
-    rcfile = os.path.join(root, "tui.rc")
     env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
     notify_log = os.path.join(root, "notify.log")
     cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
@@ -68,52 +64,20 @@ with Scenario("tui-secret") as sc:
         f.write("[ui]\nbell = yes\n[notify]\n"
                 "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
 
-    def tmux(*args, check=True):
-        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
-                           list(args), capture_output=True, text=True,
-                           env=env, timeout=20)
-        if check and p.returncode != 0:
-            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
-        return p.stdout
-
-    def screen():
-        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
-
-    def wait_for(pred, what, timeout=20):
-        end = time.time() + timeout
-        s = screen()
-        while time.time() < end:
-            s = screen()
-            if pred(s):
-                return t.ok(True, what)
-            time.sleep(0.1)
+    def explain(s):
         # The list and the status line matter most: those lines last.
         lw = list_width(COLS)
-        return t.ok(False, what, "\n".join(
-            [show(s[:-2])] + ["left: |%s|" % l[:lw] for l in s[:20]] +
-            [show(s[-2:])]))
+        return "\n".join([show(s[:-2])] +
+                         ["left: |%s|" % l[:lw] for l in s[:20]] +
+                         [show(s[-2:])])
 
-    def until(fn, timeout=20):
-        end = time.time() + timeout
-        while True:
-            v = fn()
-            if v or time.time() > end:
-                return v
-            time.sleep(0.3)
+    tui = Tmux(t, root, env, COLS, ROWS)
+    tui.explain = explain
+    screen, keys = tui.screen, tui.keys
+    title, pane, type_line = tui.title, tui.pane, tui.type_line
 
-    def title(s):
-        return right_of(s[0], list_width(COLS))
-
-    def pane(s):
-        lw = list_width(COLS)
-        return "\n".join(right_of(l, lw) for l in s[1:-2])
-
-    def keys(*k):
-        tmux("send-keys", "-t", "tui", *k)
-
-    def type_line(text):
-        tmux("send-keys", "-t", "tui", "-l", text)
-        keys("Enter")
+    def wait_for(pred, what, timeout=20):
+        return tui.wait_for(pred, what, timeout)
 
     def open_chat(name, secret):
         """Ctrl-N until the title names the chat (with a lock or not)."""
@@ -132,11 +96,7 @@ with Scenario("tui-secret") as sc:
         return objs(p, "secret_message") if p.returncode == EX_OK else []
 
     try:
-        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
-            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
-        tmux("new-session", "-d", "-s", "tui", "-x", str(COLS), "-y",
-             str(ROWS), "sh", "-c", cmd)
-        tmux("set-option", "-g", "remain-on-exit", "on")
+        tui.start_sotto(SOTTO, alice)
         wait_for(lambda s: len(s) == ROWS and s[-2].startswith(
             " @alice | online"), "the TUI opens, online as @alice")
 
@@ -338,12 +298,10 @@ with Scenario("tui-secret") as sc:
             t.ok(True, "# SKIP no python3-nacl or sqlcipher: key change")
 
         keys("C-q")
-        until(lambda: os.path.exists(rcfile) and open(rcfile).read())
-        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
-        t.eq(rc, "0", "Ctrl-Q quits with status 0")
-        err = open(errfile).read() if os.path.exists(errfile) else ""
+        t.eq(tui.exit_status(), "0", "Ctrl-Q quits with status 0")
+        err = tui.stderr()
         t.ok("Sanitizer" not in err and "runtime error" not in err,
              "no sanitizer report", err)
     finally:
-        tmux("kill-server", check=False)
+        tui.kill()
     t.done()

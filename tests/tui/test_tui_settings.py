@@ -16,12 +16,10 @@ back to the chats; Ctrl-Q quits with status 0 and no sanitizer
 report."""
 import os
 import shutil
-import subprocess
 import sys
-import time
 
 from sottotest import EX_NOPERM, EX_OK, Scenario, describe, jsonl
-from tuiscreen import list_width, right_of, show
+from tuiscreen import Tmux, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
@@ -48,39 +46,10 @@ with Scenario("tui-settings") as sc:
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice syncs", describe(p))
 
-    root = sc.root
-    sock = os.path.join(root, "tmux.sock")
-    errfile = os.path.join(root, "tui.stderr")
-    rcfile = os.path.join(root, "tui.rc")
     env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
-
-    def tmux(*args, check=True):
-        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
-                           list(args), capture_output=True, text=True,
-                           env=env, timeout=20)
-        if check and p.returncode != 0:
-            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
-        return p.stdout
-
-    def screen():
-        return tmux("capture-pane", "-p", "-t", "tui").split("\n")[:-1]
-
-    def wait_for(pred, what, timeout=15):
-        end = time.time() + timeout
-        s = screen()
-        while time.time() < end:
-            s = screen()
-            if pred(s):
-                return t.ok(True, what)
-            time.sleep(0.05)
-        return t.ok(False, what, show(s))
-
-    def keys(*k):
-        tmux("send-keys", "-t", "tui", *k)
-
-    def command(text):
-        tmux("send-keys", "-t", "tui", "-l", text)
-        keys("Enter")
+    tui = Tmux(t, sc.root, env, 100, 30)
+    screen, wait_for, keys = tui.screen, tui.wait_for, tui.keys
+    command = tui.type_line
 
     def row(s, label):
         """The settings row that names label, or ''."""
@@ -95,11 +64,7 @@ with Scenario("tui-settings") as sc:
                    if o.get("type") == "privacy"}
 
     try:
-        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
-            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
-        tmux("new-session", "-d", "-s", "tui", "-x", "100", "-y", "30",
-             "sh", "-c", cmd)
-        tmux("set-option", "-g", "remain-on-exit", "on")
+        tui.start_sotto(SOTTO, alice)
         wait_for(lambda s: len(s) == 30 and s[28].startswith(
             " @alice | online") and "hello from bob" in body(s),
                  "the TUI opens, online, bob's chat")
@@ -199,17 +164,10 @@ with Scenario("tui-settings") as sc:
                  "/unblock of a user not blocked is harmless")
 
         keys("C-q")
-        end = time.time() + 20
-        while time.time() < end and not os.path.exists(rcfile):
-            time.sleep(0.1)
-        time.sleep(0.2)
-        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
-        t.eq(rc, "0", "Ctrl-Q quits with status 0")
-        err = open(errfile, errors="replace").read() \
-            if os.path.exists(errfile) else ""
+        t.eq(tui.exit_status(), "0", "Ctrl-Q quits with status 0")
+        err = tui.stderr()
         t.ok("Sanitizer" not in err and "runtime error" not in err,
              "no sanitizer report", err)
     finally:
-        subprocess.run(["tmux", "-S", sock, "kill-server"],
-                       capture_output=True)
+        tui.kill()
     t.done()
