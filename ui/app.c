@@ -1946,10 +1946,16 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	a->model.conn = UI_CONN_CONNECTING;
 	ui_settings_default(&a->cfg);
 	err[0] = '\0';
+	/*
+	 * The loop's clock stands where it was before the unlock (Argon2id
+	 * takes seconds), which would cut the note below short.
+	 */
+	uv_update_time(loop);
+	/* A bad line is named without the path, which would crowd it out. */
 	if (ui_settings_path(path, sizeof(path)) == 0 &&
 	    ui_settings_load(path, &a->cfg, err, sizeof(err)) != 0)
-		app_note(a, "%s: %s", path, err[0] != '\0' ? err :
-		    "cannot be read");
+		app_note(a, "%s: %s", err[0] != '\0' ? "settings" : path,
+		    err[0] != '\0' ? err : "cannot be read");
 	app_set_conn(a, cloud_synced(c) ? ENGINE_READY : ENGINE_CONNECTING,
 	    0);
 	if (secret_ui_new(&a->sui, c, &sh) != 0 ||

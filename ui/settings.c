@@ -51,6 +51,7 @@ ui_settings_default(struct ui_settings *cfg)
 	for (i = 0; i < UI_ST_COUNT; i++)
 		cfg->fg[i] = -2;
 	snprintf(cfg->time_format, sizeof(cfg->time_format), "%%H:%%M");
+	ui_keys_default(&cfg->keys);
 }
 
 int
@@ -164,7 +165,21 @@ static int
 cfg_handler(void *ud, const char *sec, const char *key, const char *v)
 {
 	struct cfg_parse *p = ud;
+	char bad[64];
+	int r;
 
+	if (strcasecmp(sec, "keys") == 0) {
+		if ((r = ui_keys_bind(&p->cfg->keys, key, v, bad,
+		    sizeof(bad))) == 0)
+			return 1;
+		if (!p->bad)
+			snprintf(p->err, p->size, "[keys] %s = %s: %s%s%s", key,
+			    v, r == -1 ? "no such action" : r == -3 ?
+			    "too many keys" : "not a key: ", r == -2 ? bad : "",
+			    r == -2 && bad[0] == '\0' ? "(empty)" : "");
+		p->bad = 1;
+		return 1;
+	}
 	if (cfg_set(p->cfg, sec, key, v) == 0)
 		return 1;
 	if (!p->bad)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "ui/keys.h"
 #include "ui/view.h"
 
 #define UI_SETTINGS_TIMEFMT_MAX	32
@@ -21,9 +22,13 @@ struct ui_settings {
 	short fg[UI_ST_COUNT];		/* per style; -2: the theme's own */
 	char time_format[UI_SETTINGS_TIMEFMT_MAX];	/* strftime, e.g. %H:%M */
 	char notify[UI_SETTINGS_NOTIFY_MAX];	/* shell command; "" none */
+	struct ui_keys keys;		/* [keys]: see ui/keys.h */
 };
 
-/* Fills *cfg with the defaults: bell on, colours, %H:%M, no command. */
+/*
+ * Fills *cfg with the defaults: bell on, colours, %H:%M, no command, the
+ * default keys.
+ */
 void ui_settings_default(struct ui_settings *cfg);
 
 /*

@@ -21,6 +21,7 @@
 #include "ui/settings.h"
 #include "ui/draw.h"
 #include "ui/editor.h"
+#include "ui/keys.h"
 #include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
@@ -30,7 +31,8 @@
 #define TUI_PASTE_BEGIN	(KEY_MAX + 1)
 #define TUI_PASTE_END	(KEY_MAX + 2)
 
-#define TUI_CTRL(c)	((c) & 0x1f)
+#define TUI_HELP_LINES	21	/* the key help's lines at most */
+#define TUI_HELP_BOUND	6	/* of them, those made from the bindings */
 
 struct ui_tui {
 	uv_loop_t *loop;
@@ -52,6 +54,10 @@ struct ui_tui {
 	size_t nov;
 	const char *const *words;
 	char time_format[UI_SETTINGS_TIMEFMT_MAX];
+	struct ui_keys keys;	/* the bindings in force (ui/keys.h) */
+	const char *help_lines[TUI_HELP_LINES];	/* F1, made by tui_help_make */
+	size_t nhelp;
+	char help_bound[TUI_HELP_BOUND][200];
 
 	/* Ctrl-F; the view as it was when the search began, to go back. */
 	struct ui_search *srch;
@@ -78,14 +84,16 @@ struct ui_tui {
 /*
  * F1: every key, in the order doc/TUI.md lists them. At most 21 lines,
  * so that all of it shows in an 80x24 terminal (the box takes two rows,
- * the input line one).
+ * the input line one). The lines of the bindable actions are made from
+ * the bindings in force (tui_help_make), so a [keys] section shows here;
+ * NULL in this table stands for the next of them.
  */
 static const char *const tui_help_lines[] = {
 	"Keys (any key closes this)",
-	"Tab / Shift-Tab, Ctrl-N / Ctrl-P   next / previous chat",
-	"PgUp / PgDn                        scroll (older messages load)",
-	"Enter / Alt-Enter                  send / new line",
-	"Ctrl-F                             search the open chat:",
+	NULL,			/* next / previous chat */
+	NULL,			/* scroll */
+	NULL,			/* send / new line */
+	NULL,			/* search */
 	"  Enter runs, Up/Down or n/N pick, Enter shows, Esc goes back",
 	"Left / Right, Ctrl-B; Alt-B / F    a character; a word",
 	"Home / End, Ctrl-A / Ctrl-E        start / end of the line",
@@ -93,8 +101,8 @@ static const char *const tui_help_lines[] = {
 	"Ctrl-K / Ctrl-U                    kill to end / start of line",
 	"Ctrl-W, Alt-Backspace              kill the word before",
 	"Up / Down                          line, or this chat's history",
-	"Ctrl-L; F1                         repaint; this help",
-	"Ctrl-C, Ctrl-Q, F10                quit",
+	NULL,			/* repaint; help */
+	NULL,			/* quit */
 	"Commands (Tab completes): /help  /msg PEER  /quit",
 	"  /group create TITLE @a @b | add PEER | remove PEER",
 	"  /group leave | rename TITLE",
@@ -103,8 +111,50 @@ static const char *const tui_help_lines[] = {
 	"  /block PEER  /unblock PEER  /settings (privacy, blocked users)",
 	"  Start a message with // to send a leading /.",
 };
-_Static_assert(sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) <= 21,
-    "the key help must fit an 80x24 terminal");
+_Static_assert(sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) <=
+    TUI_HELP_LINES, "the key help must fit an 80x24 terminal");
+
+/* The bound lines of the help: one or two actions and what they do. */
+static const struct {
+	enum ui_action a, b;
+	const char *what;
+} tui_help_bound[TUI_HELP_BOUND] = {
+	{ UI_ACT_NEXT_CHAT, UI_ACT_PREV_CHAT, "next / previous chat" },
+	{ UI_ACT_PAGE_UP, UI_ACT_PAGE_DOWN, "scroll (older messages load)" },
+	{ UI_ACT_SEND, UI_ACT_NEWLINE, "send / new line" },
+	{ UI_ACT_SEARCH, UI_ACT_NONE, "search the open chat:" },
+	{ UI_ACT_REDRAW, UI_ACT_HELP, "repaint; this help" },
+	{ UI_ACT_QUIT, UI_ACT_NONE, "quit" },
+};
+
+/* Fills the key help from the bindings in force. */
+static void
+tui_help_make(struct ui_tui *t)
+{
+	char a[64], b[64], keys[136];
+	size_t i, n = 0, k = 0;
+
+	for (i = 0; i < sizeof(tui_help_lines) / sizeof(tui_help_lines[0]);
+	    i++) {
+		if (tui_help_lines[i] != NULL || k >= TUI_HELP_BOUND) {
+			t->help_lines[n++] = tui_help_lines[i] != NULL ?
+			    tui_help_lines[i] : "";
+			continue;
+		}
+		ui_keys_describe(&t->keys, tui_help_bound[k].a, a, sizeof(a));
+		if (tui_help_bound[k].b != UI_ACT_NONE) {
+			ui_keys_describe(&t->keys, tui_help_bound[k].b, b,
+			    sizeof(b));
+			snprintf(keys, sizeof(keys), "%s %s %s", a,
+			    k == TUI_HELP_BOUND - 2 ? ";" : "/", b);
+		} else
+			snprintf(keys, sizeof(keys), "%s", a);
+		snprintf(t->help_bound[k], sizeof(t->help_bound[k]),
+		    "%-34s %s", keys, tui_help_bound[k].what);
+		t->help_lines[n++] = t->help_bound[k++];
+	}
+	t->nhelp = n;
+}
 
 static const char tui_paste_on[] = "\033[?2004h";
 static const char tui_paste_off[] = "\033[?2004l";
@@ -412,53 +462,46 @@ tui_quit(struct ui_tui *t)
 		t->ev.on_quit(t->ud);
 }
 
-static void
-tui_function_key(struct ui_tui *t, int key, int alt)
+/* The key (ui/keys.h) that wget_wch returned; 0 when it names none. */
+static ui_keysym
+tui_keysym(int fkey, wint_t ch, int alt)
 {
-	struct ui_key k = { UI_KEY_CHAR, 0, alt };
-	int code, page = ui_draw_msg_rows(t->scr) - 1;
+	ui_keysym k = 0;
 
-	if (page < 1)
-		page = 1;
-	switch (key) {
-	case TUI_PASTE_BEGIN:
-		t->in_paste = 1;
-		t->paste_len = 0;
-		t->paste_over = 0;
-		return;
-	case KEY_BTAB:
-		if (ui_search_state(t->srch) == UI_SEARCH_OFF &&
-		    t->menu == NULL)
-			tui_select(t, ui_model_step(t->m, -1));
-		return;
-	case KEY_PPAGE:
-		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
-			ui_search_move(t->srch, -(long)(page / 2));
-		else
-			t->scroll += (size_t)page;
-		return;
-	case KEY_NPAGE:
-		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
-			ui_search_move(t->srch, (long)(page / 2));
-		else
-			t->scroll = t->scroll > (size_t)page ?
-			    t->scroll - (size_t)page : 0;
-		return;
-	case KEY_F(10):
-		tui_quit(t);
-		return;
-	case KEY_F(1):
-		t->help = 1;
-		return;
-	case KEY_RESIZE:
-		t->resized = 1;
-		return;
-	default:
-		break;
+	if (!fkey)
+		k = ch == '\r' || ch == '\n' ? UI_KS_ENTER : (ui_keysym)ch;
+	else if (ch >= KEY_F(1) && ch <= KEY_F(24))
+		k = UI_KS_F(ch - KEY_F0);
+	else {
+		switch (ch) {
+		case KEY_ENTER:	k = UI_KS_ENTER; break;
+		case KEY_BTAB:	k = UI_KS_BTAB; break;
+		case KEY_PPAGE:	k = UI_KS_PGUP; break;
+		case KEY_NPAGE:	k = UI_KS_PGDN; break;
+		case KEY_HOME:	k = UI_KS_HOME; break;
+		case KEY_END:	k = UI_KS_END; break;
+		case KEY_UP:	k = UI_KS_UP; break;
+		case KEY_DOWN:	k = UI_KS_DOWN; break;
+		case KEY_LEFT:	k = UI_KS_LEFT; break;
+		case KEY_RIGHT:	k = UI_KS_RIGHT; break;
+		default:	break;
+		}
 	}
-	if ((code = tui_editor_code(key)) < 0)
-		return;
-	k.code = (enum ui_keycode)code;
+	return k == 0 || !alt ? k : k | UI_KS_ALT;
+}
+
+/* A key that runs no action: to the settings screen, search or editor. */
+static void
+tui_plain_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
+{
+	struct ui_key k = { UI_KEY_CHAR, fkey ? 0 : (uint32_t)ch, alt };
+	int code;
+
+	if (fkey) {
+		if ((code = tui_editor_code((int)ch)) < 0)
+			return;
+		k.code = (enum ui_keycode)code;
+	}
 	if (t->menu != NULL) {
 		tui_menu_key(t, &k);
 		return;
@@ -479,55 +522,90 @@ tui_function_key(struct ui_tui *t, int key, int alt)
 	}
 }
 
+/*
+ * Every key but those of a paste: looked up in the bindings (ui/keys.h),
+ * the action run, else the key goes on as it is. The settings screen and
+ * a search take every key but quitting, repainting, the help and paging
+ * (and Ctrl-F, or what search is bound to, in a search); a printable key
+ * always goes to them, so that a binding such as quit = q cannot make a
+ * query impossible to type.
+ */
 static void
-tui_char(struct ui_tui *t, wint_t ch, int alt)
+tui_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
 {
-	struct ui_key k = { UI_KEY_CHAR, (uint32_t)ch, alt };
+	ui_keysym ks = tui_keysym(fkey, ch, alt);
+	enum ui_action act = ui_keys_lookup(&t->keys, ks);
+	int page = ui_draw_msg_rows(t->scr) - 1, srch, modal, printable, pass;
 
-	/* The settings screen takes every key but quitting and repainting. */
-	if (t->menu != NULL && (alt || (ch != TUI_CTRL('C') &&
-	    ch != TUI_CTRL('Q') && ch != TUI_CTRL('L')))) {
-		tui_menu_key(t, &k);
+	if (fkey && ch == TUI_PASTE_BEGIN) {
+		t->in_paste = 1;
+		t->paste_len = 0;
+		t->paste_over = 0;
 		return;
 	}
-	/* A search takes every key but quitting, repainting and Ctrl-F. */
-	if (ui_search_state(t->srch) != UI_SEARCH_OFF && (alt ||
-	    (ch != TUI_CTRL('C') && ch != TUI_CTRL('Q') &&
-	    ch != TUI_CTRL('L') && ch != TUI_CTRL('F')))) {
-		tui_search_key(t, &k);
+	if (fkey && ch == KEY_RESIZE) {
+		t->resized = 1;
 		return;
 	}
-	if (!alt && ch == '\t') {
-		if (!tui_complete(t))
-			tui_select(t, ui_model_step(t->m, 1));
+	if (page < 1)
+		page = 1;
+	srch = ui_search_state(t->srch) != UI_SEARCH_OFF;
+	modal = t->menu != NULL || srch;
+	printable = !fkey && !alt && ch >= 0x20 && ch != 0x7f;
+	pass = act == UI_ACT_QUIT || act == UI_ACT_REDRAW ||
+	    act == UI_ACT_HELP || act == UI_ACT_PAGE_UP ||
+	    act == UI_ACT_PAGE_DOWN ||
+	    (act == UI_ACT_SEARCH && t->menu == NULL);
+	if (modal && (printable || !pass)) {
+		tui_plain_key(t, fkey, ch, alt);
 		return;
 	}
-	if (!alt && (ch == TUI_CTRL('N') || ch == TUI_CTRL('P'))) {
-		tui_select(t, ui_model_step(t->m, ch == TUI_CTRL('N') ? 1 : -1));
+	/* Tab completes a /command being typed, whatever it is bound to. */
+	if (!modal && ks == '\t' && tui_complete(t))
 		return;
-	}
-	if (!alt && ch == TUI_CTRL('F')) {
+	switch (act) {
+	case UI_ACT_NEXT_CHAT:
+	case UI_ACT_PREV_CHAT:
+		tui_select(t, ui_model_step(t->m,
+		    act == UI_ACT_NEXT_CHAT ? 1 : -1));
+		return;
+	case UI_ACT_PAGE_UP:
+		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
+			ui_search_move(t->srch, -(long)(page / 2));
+		else
+			t->scroll += (size_t)page;
+		return;
+	case UI_ACT_PAGE_DOWN:
+		if (ui_search_state(t->srch) == UI_SEARCH_RESULTS)
+			ui_search_move(t->srch, (long)(page / 2));
+		else
+			t->scroll = t->scroll > (size_t)page ?
+			    t->scroll - (size_t)page : 0;
+		return;
+	case UI_ACT_SEND:
+	case UI_ACT_NEWLINE:
+		/* As the editor's own Enter and Alt-Enter. */
+		tui_plain_key(t, 1, KEY_ENTER, act == UI_ACT_NEWLINE);
+		return;
+	case UI_ACT_SEARCH:
 		tui_search_begin(t);
 		return;
-	}
-	if (!alt && (ch == TUI_CTRL('C') || ch == TUI_CTRL('Q'))) {
-		tui_quit(t);
+	case UI_ACT_HELP:
+		t->help = 1;
 		return;
-	}
-	if (!alt && ch == TUI_CTRL('L')) {
+	case UI_ACT_REDRAW:
 		clearok(curscr, TRUE);
 		return;
-	}
-	switch (ui_editor_key(t->ed, &k)) {
-	case UI_ED_SUBMIT:
-		tui_submit(t);
-		break;
-	case UI_ED_CHANGED:
-		tui_edited(t);
-		break;
+	case UI_ACT_QUIT:
+		tui_quit(t);
+		return;
 	default:
 		break;
 	}
+	/* A default key the settings took away does nothing. */
+	if (ui_keys_default_key(ks))
+		return;
+	tui_plain_key(t, fkey, ch, alt);
 }
 
 static void
@@ -556,7 +634,7 @@ tui_read(struct ui_tui *t)
 			continue;
 		}
 		if (r == KEY_CODE_YES) {
-			tui_function_key(t, (int)ch, 0);
+			tui_key(t, 1, ch, 0);
 			continue;
 		}
 		if (ch == 0x1b) {
@@ -574,12 +652,12 @@ tui_read(struct ui_tui *t)
 				continue;
 			}
 			if (r2 == KEY_CODE_YES)
-				tui_function_key(t, (int)next, 1);
+				tui_key(t, 1, next, 1);
 			else if (next != 0x1b)
-				tui_char(t, next, 1);
+				tui_key(t, 0, next, 1);
 			continue;
 		}
-		tui_char(t, ch, 0);
+		tui_key(t, 0, ch, 0);
 	}
 }
 
@@ -627,8 +705,7 @@ tui_on_prepare(uv_prepare_t *h)
 	t0 = t->trace != NULL ? uv_hrtime() : 0;
 	tui_clock(t, &clk);
 	if (t->help)
-		(void)ui_draw_overlay(t->scr, tui_help_lines,
-		    sizeof(tui_help_lines) / sizeof(tui_help_lines[0]));
+		(void)ui_draw_overlay(t->scr, t->help_lines, t->nhelp);
 	else
 		(void)ui_draw_overlay(t->scr, t->ov, t->ov != NULL ? t->nov : 0);
 	(void)ui_draw_frame_at(t->scr, t->m, t->ed, &clk, &t->skip,
@@ -697,6 +774,8 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 	}
 	if (m->current != 0)
 		(void)ui_editor_switch(t->ed, m->current);
+	ui_keys_default(&t->keys);
+	tui_help_make(t);
 	if (getenv("SOTTO_TUI_TRACE") != NULL)
 		t->trace = fopen(getenv("SOTTO_TUI_TRACE"), "ae");
 	if ((r = ui_draw_open(&t->scr)) != 0) {
@@ -796,6 +875,8 @@ ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg)
 {
 	snprintf(t->time_format, sizeof(t->time_format), "%s",
 	    cfg->time_format);
+	t->keys = cfg->keys;
+	tui_help_make(t);
 	if (t->scr != NULL)
 		ui_draw_theme(t->scr, cfg->colors, cfg->fg, UI_ST_COUNT);
 	t->dirty = 1;

@@ -12,7 +12,9 @@
  * searches the open chat (ui/search.h: Enter runs the query, Up/Down or
  * n/N pick a hit, Enter shows it, Esc goes back), F1 shows the keys,
  * Ctrl-L repaints, Ctrl-C, Ctrl-Q or F10 quit; the rest edit the input
- * line (ui/editor.h).
+ * line (ui/editor.h). Those that run an action are the defaults of
+ * ui/keys.h: the settings' [keys] section rebinds them (ui_tui_configure),
+ * and F1 shows the bindings in force.
  */
 #ifndef SOTTO_UI_TUI_H
 #define SOTTO_UI_TUI_H
@@ -123,7 +125,8 @@ void ui_tui_bell(struct ui_tui *t);
 void ui_tui_commands(struct ui_tui *t, const char *const *words);
 
 /*
- * Colours and the time format (see ui/settings.h); cfg is copied.
+ * Colours, the time format and the key bindings (see ui/settings.h); cfg
+ * is copied.
  */
 struct ui_settings;
 void ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg);
