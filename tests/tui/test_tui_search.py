@@ -22,7 +22,7 @@ import sys
 import time
 
 from sottotest import EX_OK, Scenario, describe, jsonl
-from tuiscreen import list_width, right_of, show
+from tuiscreen import Tmux, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
@@ -84,59 +84,11 @@ with Scenario("tui-search") as sc:
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice's CLI syncs", describe(p))
 
-    root = sc.root
-    sock = os.path.join(root, "tmux.sock")
-    errfile = os.path.join(root, "tui.stderr")
-    rcfile = os.path.join(root, "tui.rc")
     env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
-
-    def tmux(*args, check=True):
-        p = subprocess.run(["tmux", "-S", sock, "-u", "-f", "/dev/null"] +
-                           list(args), capture_output=True, text=True,
-                           env=env, timeout=20)
-        if check and p.returncode != 0:
-            raise RuntimeError("tmux %s: %s" % (args, p.stderr))
-        return p.stdout
-
-    def screen(esc=False):
-        a = ["capture-pane", "-p", "-t", "tui"] + (["-e"] if esc else [])
-        return tmux(*a).split("\n")[:-1]
-
-    def wait_for(pred, what, timeout=15):
-        end = time.time() + timeout
-        s = screen()
-        while time.time() < end:
-            s = screen()
-            if pred(s):
-                return t.ok(True, what)
-            time.sleep(0.05)
-        return t.ok(False, what, show(s))
-
-    def settle():
-        prev = None
-        for _ in range(100):
-            s = screen()
-            if s == prev:
-                return s
-            prev = s
-            time.sleep(0.1)
-        return prev
-
-    def alive():
-        return tmux("display", "-p", "-t", "tui",
-                    "#{pane_dead}").strip() == "0"
-
-    def pane(s):
-        return "\n".join(right_of(l, list_width(80)) for l in s[1:-2])
-
-    def title(s):
-        return right_of(s[0], list_width(80))
-
-    def keys(*k):
-        tmux("send-keys", "-t", "tui", *k)
-
-    def typed(text):
-        tmux("send-keys", "-t", "tui", "-l", text)
+    tui = Tmux(t, sc.root, env, 80, 24)
+    screen, wait_for, settle, alive = (tui.screen, tui.wait_for, tui.settle,
+                                       tui.alive)
+    pane, title, keys, typed = tui.pane, tui.title, tui.keys, tui.typed
 
     def reversed_rows(word):
         """Rows of the pane holding word drawn in reverse video."""
@@ -145,11 +97,7 @@ with Scenario("tui-search") as sc:
         return [l for l in rows if re.search(r"\x1b\[[0-9;]*7[0-9;]*m", l)]
 
     try:
-        cmd = "%s --server %s --passphrase-file %s 2>%s; echo $? >%s" % (
-            SOTTO, srv.addr, alice.passphrase_file, errfile, rcfile)
-        tmux("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24",
-             "sh", "-c", cmd)
-        tmux("set-option", "-g", "remain-on-exit", "on")
+        tui.start_sotto(SOTTO, alice)
         wait_for(lambda s: len(s) == 24 and s[22].startswith(
             " @alice | online") and title(s).startswith("Bob"),
             "the TUI opens on bob's chat")
@@ -306,17 +254,10 @@ with Scenario("tui-search") as sc:
         t.ok(alive(), "still running")
 
         keys("C-q")
-        end = time.time() + 20
-        while time.time() < end and not os.path.exists(rcfile):
-            time.sleep(0.1)
-        time.sleep(0.2)
-        rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
-        t.eq(rc, "0", "Ctrl-Q quits with status 0")
-        err = open(errfile, errors="replace").read() \
-            if os.path.exists(errfile) else ""
+        t.eq(tui.exit_status(), "0", "Ctrl-Q quits with status 0")
+        err = tui.stderr()
         t.ok("Sanitizer" not in err and "runtime error" not in err,
              "no sanitizer report", err)
     finally:
-        subprocess.run(["tmux", "-S", sock, "kill-server"],
-                       capture_output=True)
+        tui.kill()
     t.done()
