@@ -22,6 +22,7 @@
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
+#include "server/srv_secret.h"
 #include "server/srv_text.h"
 
 #define SRV_AUTH_FAILED "wrong username or password"
@@ -554,7 +555,8 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 
 	if (!c->authed)
 		return srv_conn_error(c, id, ERR_NOT_AUTHED, NULL, 0);
-	r = srv_store_device_remove(c->srv->store, c->device_id);
+	/* Its secret chats end with it (srv_secret.h). */
+	r = srv_secret_remove_device(c->srv, c->user_id, c->device_id);
 	if (r != 0 && r != ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	srv_info("conn %llu: user %llu logged out device %llu",

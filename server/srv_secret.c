@@ -514,6 +514,8 @@ sec_drop_offers(struct srv_store *st, struct sec_pushes *p,
 		    SRV_SECRET_REQUESTED)) == 0)
 			r = sec_enqueue(st, p, sc->to_user, devs[i], sc->id,
 			    &up);
+		if (r == ERR_NOT_FOUND)
+			r = 0;		/* the device is gone: nobody to tell */
 	}
 	free(devs);
 	return r;
@@ -624,26 +626,36 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 /* ---------------------------------------------------------------- relay */
 
 /*
- * The other end of a bound chat for this device: 0 and *user, *device;
- * ERR_NOT_FOUND when the chat is not bound or this device is not in it.
+ * The other end of a bound chat for user_id's device_id: 0 and *user,
+ * *device; ERR_NOT_FOUND when the chat is not bound or that device is
+ * not in it.
  */
 static int
-sec_other(const struct srv_conn *c, const struct srv_secret *sc,
+sec_other(const struct srv_secret *sc, uint64_t user_id, uint64_t device_id,
     uint64_t *user, uint64_t *device)
 {
 	if (sc->to_device == 0)
 		return ERR_NOT_FOUND;
-	if (sc->from_user == c->user_id && sc->from_device == c->device_id) {
+	if (sc->from_user == user_id && sc->from_device == device_id) {
 		*user = sc->to_user;
 		*device = sc->to_device;
 		return 0;
 	}
-	if (sc->to_user == c->user_id && sc->to_device == c->device_id) {
+	if (sc->to_user == user_id && sc->to_device == device_id) {
 		*user = sc->from_user;
 		*device = sc->from_device;
 		return 0;
 	}
 	return ERR_NOT_FOUND;
+}
+
+/* Whether sc is a request nobody accepted yet, made by that device. */
+static int
+sec_pending_from(const struct srv_secret *sc, uint64_t user_id,
+    uint64_t device_id)
+{
+	return sc->to_device == 0 && sc->from_user == user_id &&
+	    sc->from_device == device_id;
 }
 
 static int
@@ -672,7 +684,8 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 		return srv_conn_error(c, id, ERR_RATE_LIMITED,
 		    "too many messages; slow down", retry);
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
-	    (r = sec_other(c, &sc, &user, &device)) != 0)
+	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
+	    &device)) != 0)
 		return sec_fail(c, id, r, "no such secret chat on this device");
 	/* A block also stops a chat that was set up before it. */
 	if ((r = srv_privacy_blocked(st, user, c->user_id)) == 1)
@@ -701,36 +714,63 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	return r;
 }
 
+/*
+ * Closes sc for one of its devices (user_id's device_id), inside the
+ * caller's unit: the other bound device gets SecretClosed, or, for a
+ * request that device made and nobody accepted yet, every offered
+ * device does (its undelivered request deleted); then the server
+ * forgets the chat and its dedupe rows. CloseSecret and the removal of
+ * a device (srv_secret_remove_device) both come here. A device that is
+ * gone already is told nothing. 0, ERR_NOT_FOUND (not that device's
+ * chat) or ERR_*.
+ */
+static int
+sec_close_for(struct srv_store *st, struct sec_pushes *p,
+    const struct srv_secret *sc, uint64_t user_id, uint64_t device_id)
+{
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretClosed cl = SOTTO__SECRET_CLOSED__INIT;
+	uint64_t user = 0, device = 0;
+	int r;
+
+	if (sec_pending_from(sc, user_id, device_id))
+		r = sec_drop_offers(st, p, sc, 0, 1);
+	else {
+		if ((r = sec_other(sc, user_id, device_id, &user,
+		    &device)) != 0)
+			return r;
+		cl.secret_id = sc->id;
+		up.event_case = SOTTO__UPDATE__EVENT_SECRET_CLOSED;
+		up.secret_closed = &cl;
+		if ((r = sec_enqueue(st, p, user, device, sc->id, &up)) ==
+		    ERR_NOT_FOUND)
+			r = 0;
+	}
+	if (r == 0)
+		r = srv_store_secret_remove(st, sc->id);
+	return r;
+}
+
 static int
 sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
 	struct sec_pushes pushes = { NULL, 0, 0 };
-	Sotto__Update up = SOTTO__UPDATE__INIT;
-	Sotto__SecretClosed cl = SOTTO__SECRET_CLOSED__INIT;
 	struct srv_secret sc;
 	uint64_t user = 0, device = 0;
-	int pending, r;
+	int r;
 
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0)
 		return sec_fail(c, id, r, "no such secret chat on this device");
 	/* The initiator may also withdraw a request nobody accepted yet. */
-	pending = sc.to_device == 0 && sc.from_user == c->user_id &&
-	    sc.from_device == c->device_id;
-	if (!pending && (r = sec_other(c, &sc, &user, &device)) != 0)
+	if (!sec_pending_from(&sc, c->user_id, c->device_id) &&
+	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
+	    &device)) != 0)
 		return sec_fail(c, id, r, "no such secret chat on this device");
-	cl.secret_id = sc.id;
-	up.event_case = SOTTO__UPDATE__EVENT_SECRET_CLOSED;
-	up.secret_closed = &cl;
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return sec_fail(c, id, r, NULL);
-	if (pending)
-		r = sec_drop_offers(st, &pushes, &sc, 0, 1);
-	else
-		r = sec_enqueue(st, &pushes, user, device, sc.id, &up);
-	if (r == 0)
-		r = srv_store_secret_remove(st, sc.id);
+	r = sec_close_for(st, &pushes, &sc, c->user_id, c->device_id);
 	if ((r = srv_store_atomic_end(st, r)) != 0) {
 		sec_pushes_free(&pushes);
 		return sec_fail(c, id, r, NULL);
@@ -740,6 +780,82 @@ sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
 	r = sec_ok(c, id);
 	sec_flush(s, &pushes);
 	return r;
+}
+
+/* ---------------------------------------------------------------- devices */
+
+/*
+ * A pending request offered to a device that is going: its offer goes
+ * (the caller deleted it); when no offered device is left, nobody can
+ * accept any more and the request ends as a decline would end it, with
+ * SecretDeclined to the initiator's device. Inside the caller's unit.
+ */
+static int
+sec_offer_gone(struct srv_store *st, struct sec_pushes *p, uint64_t id)
+{
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__SecretDeclined dc = SOTTO__SECRET_DECLINED__INIT;
+	struct srv_secret sc;
+	uint64_t *devs = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = srv_store_secret_get(st, id, &sc)) != 0)
+		return r == ERR_NOT_FOUND ? 0 : r;
+	if (sc.to_device != 0)
+		return 0;		/* bound to another device */
+	if ((r = srv_store_offers(st, id, &devs, &n)) != 0)
+		return r;
+	free(devs);
+	if (n > 0)
+		return 0;		/* another device may still accept */
+	dc.secret_id = id;
+	up.event_case = SOTTO__UPDATE__EVENT_SECRET_DECLINED;
+	up.secret_declined = &dc;
+	if ((r = sec_enqueue(st, p, sc.from_user, sc.from_device, id,
+	    &up)) != 0 && r != ERR_NOT_FOUND)
+		return r;
+	return srv_store_secret_remove(st, id);
+}
+
+int
+srv_secret_remove_device(struct srv *s, uint64_t user_id, uint64_t device_id)
+{
+	struct srv_store *st = s->store;
+	struct sec_pushes pushes = { NULL, 0, 0 };
+	struct srv_secret sc;
+	uint64_t *chats = NULL, *offered = NULL;
+	size_t nchats = 0, noffered = 0, i;
+	int r;
+
+	if ((r = srv_store_atomic_begin(st)) != 0)
+		return r;
+	if ((r = srv_store_device_secrets(st, device_id, &chats,
+	    &nchats)) == 0)
+		r = srv_store_device_offered(st, device_id, &offered,
+		    &noffered);
+	for (i = 0; r == 0 && i < nchats; i++)
+		if ((r = srv_store_secret_get(st, chats[i], &sc)) == 0)
+			r = sec_close_for(st, &pushes, &sc, user_id,
+			    device_id);
+	if (r == 0)
+		r = srv_store_device_secret_forget(st, device_id);
+	for (i = 0; r == 0 && i < noffered; i++)
+		r = sec_offer_gone(st, &pushes, offered[i]);
+	if (r == 0)
+		r = srv_store_device_remove(st, device_id);
+	free(chats);
+	free(offered);
+	if ((r = srv_store_atomic_end(st, r)) != 0) {
+		sec_pushes_free(&pushes);
+		return r;
+	}
+	if (nchats > 0 || noffered > 0)
+		srv_info("device %llu removed: %zu secret chat(s) closed, %zu "
+		    "request(s) withdrawn from it", (unsigned long long)device_id,
+		    nchats, noffered);
+	sec_flush(s, &pushes);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- queue */

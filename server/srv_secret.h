@@ -37,6 +37,19 @@ struct srv_conn;
 int srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req);
 
 /*
+ * Removes user_id's device_id and what the secret chats hold for it, in
+ * one atomic unit: every chat bound to it is closed as CloseSecret from
+ * it would close it (the other device gets SecretClosed; its own pending
+ * requests are withdrawn), a pending request offered to it loses that
+ * offer and, when it was the last one, ends with SecretDeclined to the
+ * initiator; its queue, prekeys and one-time prekeys are deleted. Every
+ * way a device is removed goes through here. The pushes follow the
+ * unit. 0, ERR_NOT_FOUND (no such device) or ERR_*.
+ */
+int srv_secret_remove_device(struct srv *s, uint64_t user_id,
+    uint64_t device_id);
+
+/*
  * Deletes queue entries older than SRV_SECRET_KEEP (and requests nobody
  * answered in that time), at most once per SRV_SECRET_PURGE_MS unless
  * force is set. Called at start-up and from the server's prune timer;

@@ -565,6 +565,19 @@ int srv_store_offer_has(struct srv_store *s, uint64_t secret_id,
 int srv_store_offers(struct srv_store *s, uint64_t secret_id,
     uint64_t **out, size_t *n);
 /*
+ * The chats device_id is bound to or started (pending or not), and the
+ * pending requests it was offered, malloc()ed. 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_device_secrets(struct srv_store *s, uint64_t device_id,
+    uint64_t **out, size_t *n);
+int srv_store_device_offered(struct srv_store *s, uint64_t device_id,
+    uint64_t **out, size_t *n);
+/*
+ * Deletes device_id's offers, queue entries, prekeys and one-time
+ * prekeys (before the device row goes). 0 or ERR_DB.
+ */
+int srv_store_device_secret_forget(struct srv_store *s, uint64_t device_id);
+/*
  * Records a SendSecret's (secret, sender device, random_id). 0 when new,
  * ERR_EXISTS for a resend, or ERR_DB.
  */

@@ -353,6 +353,44 @@ srv_store_offers(struct srv_store *s, uint64_t secret_id, uint64_t **out,
 }
 
 int
+srv_store_device_secrets(struct srv_store *s, uint64_t device_id,
+    uint64_t **out, size_t *n)
+{
+	return sec_ids(s, sec_prep(s, "SELECT id FROM secret_chats"
+	    " WHERE from_device = ?1 OR to_device = ?1 ORDER BY id", 1,
+	    device_id, 0, 0), out, n);
+}
+
+int
+srv_store_device_offered(struct srv_store *s, uint64_t device_id,
+    uint64_t **out, size_t *n)
+{
+	return sec_ids(s, sec_prep(s, "SELECT o.secret_id FROM secret_offers o"
+	    " JOIN secret_chats c ON c.id = o.secret_id"
+	    " WHERE o.device_id = ?1 AND c.to_device = 0 ORDER BY o.secret_id",
+	    1, device_id, 0, 0), out, n);
+}
+
+int
+srv_store_device_secret_forget(struct srv_store *s, uint64_t device_id)
+{
+	/*
+	 * The last three would go with the device row (ON DELETE CASCADE);
+	 * deleting them here does not make that depend on the pragma.
+	 */
+	if (sec_done(s, sec_prep(s, "DELETE FROM secret_offers"
+	    " WHERE device_id = ?1", 1, device_id, 0, 0)) != 0 ||
+	    sec_done(s, sec_prep(s, "DELETE FROM secret_queue"
+	    " WHERE device_id = ?1", 1, device_id, 0, 0)) != 0 ||
+	    sec_done(s, sec_prep(s, "DELETE FROM opks WHERE device_id = ?1",
+	    1, device_id, 0, 0)) != 0 ||
+	    sec_done(s, sec_prep(s, "DELETE FROM prekeys WHERE device_id = ?1",
+	    1, device_id, 0, 0)) != 0)
+		return ERR_DB;
+	return 0;
+}
+
+int
 srv_store_secret_sent(struct srv_store *s, uint64_t secret_id,
     uint64_t device_id, uint64_t random_id)
 {

@@ -1,14 +1,25 @@
-"""sottod's device ids over the raw protocol (tests/noiseclient.py): an id
+"""sottod's devices over the raw protocol (tests/noiseclient.py): an id
 is never given to a second device, also when the newest device logs out
-(SQLite would reuse the largest rowid) and across a restart; and the
+(SQLite would reuse the largest rowid) and across a restart; the
 migration that makes it so (schema 6) keeps every device, its keys and its
-queue, and starts above any device id a secret chat still names."""
+queue, and starts above any device id a secret chat still names. A device
+that logs out takes its secret chats with it: the peer's device of a bound
+chat gets SecretClosed, the devices offered its own request get
+SecretClosed, a request offered to it alone ends with SecretDeclined to
+the initiator (offered to others as well, it stands for them), and the
+server keeps no chat, offer, dedupe, queue or key row of it."""
 import time
+
+import nacl.public
+import nacl.signing
 
 import noiseclient as nc
 from sottotest import Scenario
 
+ERR_NOT_FOUND = -12
 REGISTER, LOGIN, LOGOUT, WHOAMI = 11, 12, 13, 14
+PUBLISH, START, ACCEPT, SEND, ACK = 40, 42, 43, 45, 47
+REQUESTED, ACCEPTED, DECLINED, DROPPED, MESSAGE, CLOSED = 20, 21, 22, 23, 24, 25
 
 
 def V(num, value):
@@ -42,6 +53,48 @@ class Dev(nc.Rpc):
         self.peer.handshake()
         self.welcome = nc.parse(self.peer.recv_frame()[4][0])
         nc.Rpc.__init__(self, self.peer)
+        self.ik = nacl.signing.SigningKey.generate()
+
+    def drain(self, want, timeout=5.0):
+        """Reads pushes until want of them are kept (or timeout)."""
+        end = time.time() + timeout
+        self.peer.sock.settimeout(0.2)
+        try:
+            while time.time() < end and len(self.updates) < want:
+                try:
+                    f = self.peer.recv_frame()
+                except OSError:
+                    continue
+                if f is None:
+                    break
+                if 3 in f:
+                    self.updates.append(nc.parse(f[3][0]))
+        finally:
+            self.peer.sock.settimeout(10)
+        out, self.updates = self.updates, []
+        return out
+
+    def publish(self):
+        key = nacl.public.PrivateKey.generate().public_key.encode()
+        body = (B(1, self.ik.verify_key.encode()) + V(2, 1) + B(3, key) +
+                B(4, self.ik.sign(key).signature))
+        for oid in (1, 2, 3):
+            pub = nacl.public.PrivateKey.generate().public_key.encode()
+            body += B(5, V(1, oid) + B(2, pub))
+        return self.call(PUBLISH, body)
+
+
+def event(u):
+    """(kind, secret_id) of a queue Update."""
+    for k in u:
+        if k >= 20:
+            return k, get(nc.parse(u[k][0]), 1)
+    return None, None
+
+
+def offer(device_id):
+    ek = nacl.public.PrivateKey.generate().public_key.encode()
+    return B(4, V(1, device_id) + B(2, ek) + V(3, 1))
 
 
 def register(addr, name):
@@ -96,7 +149,7 @@ with Scenario("server_devices") as sc:
 
     # The migration (schema 5 -> 6). Take the database back to schema 5
     # (devices without AUTOINCREMENT), with keys and a queue entry on
-    # alice's first device and a secret chat naming device 40, which no
+    # bob's device and a secret chat naming device 40, which no
     # longer exists: the next device must get an id above 40, and the
     # rebuild of devices must not cascade into the tables that refer to
     # it.
@@ -121,12 +174,13 @@ with Scenario("server_devices") as sc:
         "INSERT INTO prekeys VALUES (%d, zeroblob(32), 1, zeroblob(32),"
         "  zeroblob(64));"
         "INSERT INTO opks VALUES (%d, 1, zeroblob(32));"
-        "INSERT INTO secret_queue VALUES (%d, 1, 25, 9, x'ca01020809', %d);"
+        "INSERT INTO secret_queue VALUES (%d, 1000, 25, 9, x'ca01020809',"
+        "  %d);"
         "INSERT INTO secret_chats (id, from_user, from_device, to_user,"
         "  to_device, ttl, created) VALUES (77, %d, %d, %d, 40, 0, %d);"
         "PRAGMA user_version = 5;"
         "SELECT sql FROM sqlite_master WHERE name = 'devices'"
-        % (a1_dev, a1_dev, a1_dev, now, bob, b1_dev, alice, now))
+        % (b1_dev, b1_dev, b1_dev, now, bob, b1_dev, alice, now))
     t.ok(not why and "AUTOINCREMENT" not in out,
          "the stopped server's database taken back to schema 5", why)
     srv.start()
@@ -151,4 +205,71 @@ with Scenario("server_devices") as sc:
     a6, a6_dev = login(srv.addr, "alice")
     t.ok(a6_dev > a5_dev, "and its id is not reused after the migration "
          "either", (a5_dev, a6_dev))
+
+    # ------------------------------------------------ secret chats
+    # carol (one device) and dave (two devices) publish keys; so do
+    # alice's devices a1 and a6.
+    c1, carol, c1_dev = register(srv.addr, "carol")
+    d1, dave, d1_dev = register(srv.addr, "dave")
+    d2, d2_dev = login(srv.addr, "dave")
+    for who, d in (("alice 1", a1), ("alice 6", a6), ("carol", c1),
+                   ("dave 1", d1), ("dave 2", d2)):
+        err, _ = d.publish()
+        t.eq(err, 0, "%s publishes prekeys" % who)
+
+    # S1: a6 <-> carol, bound, with a message each way (dedupe rows).
+    S1, S2, S3, S4 = 1001, 1002, 1003, 1004
+    err, _ = a6.call(START, V(1, S1) + V(2, carol) + offer(c1_dev))
+    t.eq(err, 0, "a6 asks carol")
+    err, _ = c1.call(ACCEPT, V(1, S1))
+    t.eq(err, 0, "carol accepts: S1 is bound to a6 and carol's device")
+    err, _ = a6.call(SEND, V(1, S1) + V(2, 5) + B(3, b"ct-a"))
+    err2, _ = c1.call(SEND, V(1, S1) + V(2, 6) + B(3, b"ct-c"))
+    t.eq((err, err2), (0, 0), "a message each way")
+    # S2: a6 asks dave's two devices; nobody answers yet.
+    err, _ = a6.call(START, V(1, S2) + V(2, dave) + offer(d1_dev) +
+                     offer(d2_dev))
+    t.eq(err, 0, "a6 asks dave's two devices (pending)")
+    # S3: carol asks alice's a6 alone; S4: carol asks a1 and a6.
+    err, _ = c1.call(START, V(1, S3) + V(2, alice) + offer(a6_dev))
+    t.eq(err, 0, "carol asks a6 alone (pending)")
+    err, _ = c1.call(START, V(1, S4) + V(2, alice) + offer(a1_dev) +
+                     offer(a6_dev))
+    t.eq(err, 0, "carol asks a1 and a6 (pending)")
+    for d in (c1, d1, d2, a1, a6):
+        d.drain(10, timeout=0.5)
+        err, _ = d.call(ACK, V(1, 1000))
+
+    err, _ = a6.call(LOGOUT)
+    t.eq(err, 0, "a6 logs out")
+    got = sorted(event(u) for u in c1.drain(2))
+    t.eq(got, [(DECLINED, S3), (CLOSED, S1)],
+         "carol's device: S1 closed, S3 (offered to a6 alone) declined")
+    got = sorted(event(u) for u in d1.drain(1))
+    t.eq(got, [(CLOSED, S2)], "dave's first device: a6's request withdrawn")
+    got = sorted(event(u) for u in d2.drain(1))
+    t.eq(got, [(CLOSED, S2)], "dave's second device too")
+    got = a1.drain(1, timeout=1.0)
+    t.eq(got, [], "alice's other device is told nothing: S4 stands for it")
+    err, _ = c1.call(SEND, V(1, S1) + V(2, 7) + B(3, b"late"))
+    t.eq(err, ERR_NOT_FOUND, "carol can no longer send into S1")
+    err, _ = a1.call(ACCEPT, V(1, S4))
+    t.eq(err, 0, "alice's other device can still accept S4")
+    got = [event(u) for u in c1.drain(1)]
+    t.eq(got, [(ACCEPTED, S4)], "and carol hears of it")
+    for table, col in (("secret_chats", "from_device"),
+                       ("secret_chats", "to_device"),
+                       ("secret_offers", "device_id"),
+                       ("secret_sent", "device_id"),
+                       ("secret_queue", "device_id"),
+                       ("prekeys", "device_id"),
+                       ("opks", "device_id")):
+        out, why = srv.sql("SELECT count(*) FROM %s WHERE %s = %d"
+                           % (table, col, a6_dev))
+        t.eq(out, "0", "no %s row names the removed device (%s)"
+             % (table, col), why)
+    out, why = srv.sql("SELECT id FROM secret_chats WHERE id != 77")
+    t.eq(out, str(S4), "of these chats the server keeps only S4", why)
+    out, why = srv.sql("SELECT count(*) FROM secret_sent")
+    t.eq(out, "0", "and no dedupe row of S1", why)
     t.done()
