@@ -13,8 +13,8 @@ the next search. Figures, from the TUI's own trace ($SOTTO_TUI_TRACE):
 - the first search ("zebra"): it indexes the N new messages first, on
   the loop (the TUI is frozen meanwhile);
 - the same search again, the index up to date;
-- a word in about one message of three ("fox"), where the store sorts
-  every hit by date to keep the newest 200;
+- a word in about one message of three ("fox"): the store walks the
+  index backwards and stops at the newest 200;
 - showing the "zebra" hit, the oldest message of the chat: the window
   read around it (jump_us).
 """

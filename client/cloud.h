@@ -356,7 +356,8 @@ int cloud_get_blocked(struct cloud *c, uint64_t timeout_ms,
     cloud_users_fn *cb, void *ud);
 /*
  * Full-text search of this device's copy of chat_id (0: every chat): the
- * newest limit messages that match query, newest first. query is an
+ * newest limit messages that match query, newest first (across chats: in
+ * the order this device got them; store_search). query is an
  * FTS4 MATCH expression (SQLite's syntax); a front end that takes words
  * from a user builds it so that it always parses (ui/search.h does).
  * The index is brought up to date with the messages stored since the

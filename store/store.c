@@ -687,7 +687,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    "m.action_user_id FROM message_fts f JOIN messages m "
 	    "ON m.rowid = f.rowid WHERE message_fts MATCH ?1 "
 	    "AND (?2 = 0 OR m.chat_id = ?2) "
-	    "ORDER BY m.date DESC, m.rowid DESC LIMIT ?3;",
+	    "ORDER BY f.rowid DESC LIMIT ?3;",
 	[ST_READ_IN] = "UPDATE chats SET read_inbox_max_id = ?1 "
 	    "WHERE id = ?2 AND read_inbox_max_id < ?1;",
 	[ST_READ_OUT] = "UPDATE chats SET read_outbox_max_id = ?1 "

@@ -251,8 +251,12 @@ int store_list_messages_before(struct store *s, uint64_t chat_id,
 
 /*
  * Full-text search (FTS4) of the messages of chat_id (0: every chat) for
- * query, in SQLite's FTS4 MATCH syntax; the newest limit hits, newest
- * first. ERR_INVAL when the query does not parse.
+ * query, in SQLite's FTS4 MATCH syntax: the limit hits stored last, last
+ * first. Within a chat that is the server's order (newest first), since
+ * a chat's messages are stored in the order of its log; across chats it
+ * is the order this device got them. Walking the index backwards stops
+ * at limit hits, where sorting by date would sort every hit of a common
+ * word first. ERR_INVAL when the query does not parse.
  */
 int store_search(struct store *s, uint64_t chat_id, const char *query,
     uint64_t limit, store_message_fn *fn, void *ud);

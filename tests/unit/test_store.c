@@ -356,7 +356,8 @@ main(void)
 	/* Search. */
 	memset(&got, 0, sizeof(got));
 	ok(store_search(s, 0, "hello", 10, collect, &got) == 0 && got.n == 2 &&
-	    got.v[0] == 10 && got.v[1] == 1, "search every chat, newest first");
+	    got.v[0] == 1 && got.v[1] == 10,
+	    "search every chat, the one stored last first");
 	memset(&got, 0, sizeof(got));
 	ok(store_search(s, 1, "hello", 10, collect, &got) == 0 && got.n == 1 &&
 	    got.v[0] == 10, "search one chat");
@@ -378,6 +379,9 @@ main(void)
 	memset(&got, 0, sizeof(got));
 	ok(store_search(s, 0, "hello", 1, collect, &got) == 0 && got.n == 1 &&
 	    got.v[0] == 15, "newly added message indexed lazily, limit 1");
+	memset(&got, 0, sizeof(got));
+	ok(store_search(s, 1, "hello", 10, collect, &got) == 0 && got.n == 2 &&
+	    got.v[0] == 15 && got.v[1] == 10, "one chat: newest first");
 	memset(&got, 0, sizeof(got));
 	is_int(store_search(s, 0, "\"unbalanced", 10, collect, &got), ERR_INVAL,
 	    "bad query is ERR_INVAL");
