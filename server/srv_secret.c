@@ -701,7 +701,8 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	up.secret_message = &sm;
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return sec_fail(c, id, r, NULL);
-	r = srv_store_secret_sent(st, sc.id, c->device_id, m->random_id);
+	r = srv_store_secret_sent(st, sc.id, c->device_id, m->random_id,
+	    sm.date);
 	if (r == 0)
 		r = sec_enqueue(st, &pushes, user, device, sc.id, &up);
 	/* A resend: it is queued already; answer as the first time. */
@@ -950,7 +951,7 @@ srv_secret_purge(struct srv *s, int force)
 	static int ran;
 	struct srv_store *st = s->store;
 	uint64_t now = (uint64_t)time(NULL);
-	size_t n = 0;
+	size_t n = 0, sent = 0;
 	int r;
 
 	if (!force && ran && srv_now_ms(s) - last_ms < SRV_SECRET_PURGE_MS)
@@ -961,13 +962,13 @@ srv_secret_purge(struct srv *s, int force)
 		return;
 	if ((r = srv_store_atomic_begin(st)) != 0 ||
 	    (r = srv_store_atomic_end(st, srv_store_queue_purge(st,
-	    now - SRV_SECRET_KEEP, &n))) != 0) {
+	    now - SRV_SECRET_KEEP, &n, &sent))) != 0) {
 		srv_error_err(r, "purging the secret-chat queue");
 		return;
 	}
-	if (n > 0)
-		srv_info("purged %zu secret-chat queue entries older than"
-		    " 7 days", n);
+	if (n > 0 || sent > 0)
+		srv_info("purged %zu secret-chat queue entries and %zu dedupe"
+		    " records older than 7 days", n, sent);
 }
 
 /* ---------------------------------------------------------------- dispatch */

@@ -244,6 +244,17 @@ static const char *const srv_store_migrations[] = {
 	"  (SELECT ifnull(max(to_device), 0) FROM secret_chats),"
 	"  (SELECT ifnull(max(device_id), 0) FROM secret_offers),"
 	"  (SELECT ifnull(max(device_id), 0) FROM secret_sent));",
+
+	/*
+	 * 7: SendSecret's dedupe rows carry their date, so that they are
+	 * purged with the queue (srv_store_queue_purge) instead of living
+	 * as long as their chat. Rows from before count from now.
+	 */
+	"ALTER TABLE secret_sent ADD COLUMN created INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE secret_sent SET created = CAST(strftime('%s', 'now') AS"
+	"  INTEGER);"
+	"CREATE INDEX secret_sent_created ON secret_sent(created);",
 };
 
 enum srv_stmt {

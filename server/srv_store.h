@@ -578,11 +578,11 @@ int srv_store_device_offered(struct srv_store *s, uint64_t device_id,
  */
 int srv_store_device_secret_forget(struct srv_store *s, uint64_t device_id);
 /*
- * Records a SendSecret's (secret, sender device, random_id). 0 when new,
- * ERR_EXISTS for a resend, or ERR_DB.
+ * Records a SendSecret's (secret, sender device, random_id), made at now
+ * (unix seconds). 0 when new, ERR_EXISTS for a resend, or ERR_DB.
  */
 int srv_store_secret_sent(struct srv_store *s, uint64_t secret_id,
-    uint64_t device_id, uint64_t random_id);
+    uint64_t device_id, uint64_t random_id, uint64_t now);
 
 /*
  * The per-device queue. queue_add appends an entry (payload: a packed
@@ -607,11 +607,13 @@ int srv_store_queue_ack(struct srv_store *s, uint64_t device_id,
 int srv_store_queue_drop(struct srv_store *s, uint64_t device_id,
     uint64_t secret_id, int kind);
 /*
- * Deletes every entry created before `before` (unix seconds), and the
- * chats still pending since then. Sets *n to the entries deleted. 0 or
- * ERR_DB.
+ * Deletes every entry created before `before` (unix seconds), the chats
+ * still pending since then, and the dedupe rows of sends made before
+ * then. Sets *n to the entries deleted and *sent (unless NULL) to the
+ * dedupe rows. 0 or ERR_DB.
  */
-int srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n);
+int srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n,
+    size_t *sent);
 /* ================================================================ */
 
 #endif

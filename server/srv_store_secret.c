@@ -392,13 +392,17 @@ srv_store_device_secret_forget(struct srv_store *s, uint64_t device_id)
 
 int
 srv_store_secret_sent(struct srv_store *s, uint64_t secret_id,
-    uint64_t device_id, uint64_t random_id)
+    uint64_t device_id, uint64_t random_id, uint64_t now)
 {
+	sqlite3_stmt *st;
 	int changes, r;
 
-	r = sec_write(s, sec_prep(s, "INSERT OR IGNORE INTO secret_sent"
-	    " (secret_id, device_id, random_id) VALUES (?1, ?2, ?3)", 3,
-	    secret_id, device_id, random_id), &changes);
+	st = sec_prep(s, "INSERT OR IGNORE INTO secret_sent (secret_id,"
+	    " device_id, random_id, created) VALUES (?1, ?2, ?3, ?4)", 3,
+	    secret_id, device_id, random_id);
+	if (st != NULL)
+		sqlite3_bind_int64(st, 4, sec_u2i(now));
+	r = sec_write(s, st, &changes);
 	if (r != 0)
 		return ERR_DB;
 	return changes == 1 ? 0 : ERR_EXISTS;
@@ -489,11 +493,14 @@ srv_store_queue_drop(struct srv_store *s, uint64_t device_id,
 }
 
 int
-srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n)
+srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n,
+    size_t *sent)
 {
 	int changes, r;
 
 	*n = 0;
+	if (sent != NULL)
+		*sent = 0;
 	r = sec_write(s, sec_prep(s, "DELETE FROM secret_queue"
 	    " WHERE created < ?1", 1, before, 0, 0), &changes);
 	if (r != 0)
@@ -503,5 +510,16 @@ srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n)
 	if (sec_done(s, sec_prep(s, "DELETE FROM secret_chats"
 	    " WHERE to_device = 0 AND created < ?1", 1, before, 0, 0)) != 0)
 		return ERR_DB;
+	/*
+	 * A dedupe row is kept as long as the entry it stands for could
+	 * still wait in the queue; a resend after that is past what the
+	 * relay promises (doc/PROTOCOL.md) and is queued again.
+	 */
+	r = sec_write(s, sec_prep(s, "DELETE FROM secret_sent"
+	    " WHERE created < ?1", 1, before, 0, 0), &changes);
+	if (r != 0)
+		return ERR_DB;
+	if (sent != NULL)
+		*sent = (size_t)changes;
 	return 0;
 }

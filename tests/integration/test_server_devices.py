@@ -2,7 +2,8 @@
 is never given to a second device, also when the newest device logs out
 (SQLite would reuse the largest rowid) and across a restart; the
 migration that makes it so (schema 6) keeps every device, its keys and its
-queue, and starts above any device id a secret chat still names. A device
+queue, and starts above any device id a secret chat still names (schema
+7 dates SendSecret's dedupe rows; they are purged 7 days old). A device
 that logs out takes its secret chats with it: the peer's device of a bound
 chat gets SecretClosed, the devices offered its own request get
 SecretClosed, a request offered to it alone ends with SecretDeclined to
@@ -171,6 +172,15 @@ with Scenario("server_devices") as sc:
         "ALTER TABLE devices5 RENAME TO devices;"
         "CREATE INDEX devices_user ON devices(user_id);"
         "DELETE FROM sqlite_sequence WHERE name = 'devices';"
+        "CREATE TABLE secret_sent5 ("
+        "  secret_id INTEGER NOT NULL"
+        "    REFERENCES secret_chats(id) ON DELETE CASCADE,"
+        "  device_id INTEGER NOT NULL,"
+        "  random_id INTEGER NOT NULL,"
+        "  PRIMARY KEY (secret_id, device_id, random_id)) WITHOUT ROWID;"
+        "DROP TABLE secret_sent;"
+        "ALTER TABLE secret_sent5 RENAME TO secret_sent;"
+        "INSERT INTO secret_sent VALUES (77, %d, 5);"
         "INSERT INTO prekeys VALUES (%d, zeroblob(32), 1, zeroblob(32),"
         "  zeroblob(64));"
         "INSERT INTO opks VALUES (%d, 1, zeroblob(32));"
@@ -180,12 +190,16 @@ with Scenario("server_devices") as sc:
         "  to_device, ttl, created) VALUES (77, %d, %d, %d, 40, 0, %d);"
         "PRAGMA user_version = 5;"
         "SELECT sql FROM sqlite_master WHERE name = 'devices'"
-        % (b1_dev, b1_dev, b1_dev, now, bob, b1_dev, alice, now))
+        % (b1_dev, b1_dev, b1_dev, b1_dev, now, bob, b1_dev, alice, now))
     t.ok(not why and "AUTOINCREMENT" not in out,
          "the stopped server's database taken back to schema 5", why)
     srv.start()
     out, why = srv.sql("PRAGMA user_version")
-    t.eq(out, "6", "sottod migrated it", why)
+    t.eq(out, "7", "sottod migrated it (to schema 7)", why)
+    out, why = srv.sql("SELECT random_id, created >= %d FROM secret_sent"
+                       % (now - 60))
+    t.eq(out, "5|1", "a dedupe row from before schema 7 counts from the "
+         "migration (it is not purged at once)", why)
     out, why = srv.sql("SELECT (SELECT group_concat(id) FROM (SELECT id FROM"
                        " devices ORDER BY id)), (SELECT count(*) FROM"
                        " prekeys), (SELECT count(*) FROM opks), (SELECT"
@@ -270,6 +284,43 @@ with Scenario("server_devices") as sc:
              % (table, col), why)
     out, why = srv.sql("SELECT id FROM secret_chats WHERE id != 77")
     t.eq(out, str(S4), "of these chats the server keeps only S4", why)
-    out, why = srv.sql("SELECT count(*) FROM secret_sent")
+    out, why = srv.sql("SELECT count(*) FROM secret_sent WHERE"
+                       " secret_id = %d" % S1)
     t.eq(out, "0", "and no dedupe row of S1", why)
+
+    # ------------------------------------------------ dedupe rows age out
+    # SendSecret's (chat, device, random_id) records are purged with the
+    # queue, 7 days after the send. Two sends into S4; the first made 8
+    # days old in the stopped server's database.
+    c1.drain(1, timeout=0.3)
+    for rid in (11, 12):
+        err, _ = c1.call(SEND, V(1, S4) + V(2, rid) + B(3, b"ct-%d" % rid))
+        t.eq(err, 0, "carol sends into S4 (random_id %d)" % rid)
+    got = [event(u) for u in a1.drain(2)]
+    t.eq(got, [(MESSAGE, S4)] * 2, "alice's device gets both")
+    a1_key = a1.peer.keypair
+    srv.stop()
+    now = int(time.time())
+    out, why = srv.sql("UPDATE secret_sent SET created = %d WHERE"
+                       " random_id = 11; SELECT random_id, created > %d"
+                       " FROM secret_sent WHERE secret_id = %d"
+                       " ORDER BY random_id"
+                       % (now - 8 * 86400, now - 60, S4))
+    t.eq(out.split(), ["11|0", "12|1"],
+         "the dedupe rows carry their date; the first made 8 days old", why)
+    srv.start()
+    # The start-up purge is committed with the first turn's writes, which
+    # the Welcome waits for.
+    a1 = Dev(srv.addr, keypair=a1_key)
+    c1 = Dev(srv.addr, keypair=c1.peer.keypair)
+    out, why = srv.sql("SELECT random_id FROM secret_sent WHERE"
+                       " secret_id = %d" % S4)
+    t.eq(out, "12", "after a restart the 8-day-old dedupe row is gone", why)
+    err, _ = c1.call(SEND, V(1, S4) + V(2, 12) + B(3, b"ct-12"))
+    t.eq(err, 0, "a resend of the recent one is answered")
+    err2, _ = c1.call(SEND, V(1, S4) + V(2, 11) + B(3, b"ct-11"))
+    t.eq(err2, 0, "so is a resend of the old one")
+    got = [event(u) for u in a1.drain(2, timeout=1.0)]
+    t.eq(got, [(MESSAGE, S4)], "only the old one is relayed again (a "
+         "resend after 7 days is past the dedupe guarantee)")
     t.done()
