@@ -2082,6 +2082,21 @@ secret_history(struct secret *s, uint64_t secret_id, store_secret_msg_fn *fn,
 	return store_secret_list_msgs(s->st, secret_id, fn, ud);
 }
 
+int
+secret_history_before(struct secret *s, uint64_t secret_id,
+    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+{
+	return store_secret_msgs_before(s->st, secret_id, before_id, limit, fn,
+	    ud);
+}
+
+int
+secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
+    store_secret_msg_fn *fn, void *ud)
+{
+	return store_secret_summary(s->st, secret_id, unread, fn, ud);
+}
+
 static void
 secret_closed(uv_handle_t *h)
 {

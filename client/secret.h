@@ -230,6 +230,18 @@ int secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
 int secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud);
 int secret_history(struct secret *s, uint64_t secret_id,
     store_secret_msg_fn *fn, void *ud);
+/*
+ * secret_history_before: the newest limit messages of secret_id older
+ * than before_id (0: the newest), oldest first, as cloud_history_before
+ * pages a cloud chat; one indexed read however long the chat is.
+ * secret_summary: what a chat list shows without reading the messages:
+ * the number of unread received ones in *unread, and fn called with the
+ * newest message (not called when there is none).
+ */
+int secret_history_before(struct secret *s, uint64_t secret_id,
+    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+int secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
+    store_secret_msg_fn *fn, void *ud);
 
 /* Deletes the messages whose time is up now and re-arms the timer. */
 int secret_expire(struct secret *s);

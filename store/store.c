@@ -227,6 +227,15 @@ static const char *const store_migrations[] = {
 	"  PRIMARY KEY (peer_user, peer_device));"
 	"INSERT OR REPLACE INTO secret_peer_keys (peer_user, peer_device, "
 	"  peer_ik) SELECT peer_user, peer_device, peer_ik FROM secret_chats;",
+	/*
+	 * 5: a secret chat's messages by id, so that a window of the newest
+	 * (store_secret_msgs_before) and the last one are one index walk
+	 * however long the chat is, and its unread messages, so that the
+	 * chat list counts them without reading the others.
+	 */
+	"CREATE INDEX secret_messages_chat ON secret_messages (secret_id, id);"
+	"CREATE INDEX secret_messages_unread ON secret_messages (secret_id)"
+	"  WHERE out = 0 AND service = 0 AND read_date = 0;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -2335,38 +2344,101 @@ store_secret_add_msg(struct store *s, struct store_secret_msg *m)
 	return 0;
 }
 
-int
-store_secret_list_msgs(struct store *s, uint64_t secret_id,
+/* The columns every secret message read selects, in this order. */
+#define STORE_SMSG_COLS "id, random_id, out, service, text, date, ttl, " \
+	"read_date, expires_at, state"
+
+/* Reads the STORE_SMSG_COLS of st's row into *m (text borrowed). */
+static void
+store_smsg_row(sqlite3_stmt *st, uint64_t secret_id,
+    struct store_secret_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->secret_id = secret_id;
+	m->id = (uint64_t)sqlite3_column_int64(st, 0);
+	m->random_id = (uint64_t)sqlite3_column_int64(st, 1);
+	m->out = sqlite3_column_int(st, 2);
+	m->service = sqlite3_column_int(st, 3);
+	m->text = (char *)sqlite3_column_text(st, 4);
+	m->date = (uint64_t)sqlite3_column_int64(st, 5);
+	m->ttl = (uint32_t)sqlite3_column_int64(st, 6);
+	m->read_date = (uint64_t)sqlite3_column_int64(st, 7);
+	m->expires_at = (uint64_t)sqlite3_column_int64(st, 8);
+	m->state = sqlite3_column_int(st, 9);
+	if (m->text == NULL)
+		m->text = (char *)"";
+}
+
+/* Calls fn for each row of st, then finalizes it. */
+static int
+store_smsg_each(sqlite3_stmt *st, uint64_t secret_id,
     store_secret_msg_fn *fn, void *ud)
 {
 	struct store_secret_msg m;
-	sqlite3_stmt *st;
 	int r;
 
-	if ((r = store_sq(s, &st, "SELECT id, random_id, out, service, text, "
-	    "date, ttl, read_date, expires_at, state FROM secret_messages "
-	    "WHERE secret_id = ? ORDER BY id;", "i", secret_id)) != 0)
-		return r;
 	while ((r = store_row(st)) == 0) {
-		memset(&m, 0, sizeof(m));
-		m.secret_id = secret_id;
-		m.id = (uint64_t)sqlite3_column_int64(st, 0);
-		m.random_id = (uint64_t)sqlite3_column_int64(st, 1);
-		m.out = sqlite3_column_int(st, 2);
-		m.service = sqlite3_column_int(st, 3);
-		m.text = (char *)sqlite3_column_text(st, 4);
-		m.date = (uint64_t)sqlite3_column_int64(st, 5);
-		m.ttl = (uint32_t)sqlite3_column_int64(st, 6);
-		m.read_date = (uint64_t)sqlite3_column_int64(st, 7);
-		m.expires_at = (uint64_t)sqlite3_column_int64(st, 8);
-		m.state = sqlite3_column_int(st, 9);
-		if (m.text == NULL)
-			m.text = (char *)"";
+		store_smsg_row(st, secret_id, &m);
 		if ((r = fn(ud, &m)) != 0)
 			break;
 	}
 	sqlite3_finalize(st);
 	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_list_msgs(struct store *s, uint64_t secret_id,
+    store_secret_msg_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT " STORE_SMSG_COLS " FROM "
+	    "secret_messages WHERE secret_id = ? ORDER BY id;", "i",
+	    secret_id)) != 0)
+		return r;
+	return store_smsg_each(st, secret_id, fn, ud);
+}
+
+int
+store_secret_msgs_before(struct store *s, uint64_t secret_id,
+    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (limit == 0)
+		return 0;
+	if (before_id == 0 || before_id > INT64_MAX)
+		before_id = INT64_MAX;
+	/* The index (secret_id, id) walked backwards from before_id. */
+	if ((r = store_sq(s, &st, "SELECT * FROM (SELECT " STORE_SMSG_COLS
+	    " FROM secret_messages WHERE secret_id = ? AND id < ? ORDER BY "
+	    "id DESC LIMIT ?) ORDER BY id;", "iii", secret_id, before_id,
+	    (uint64_t)(limit > INT64_MAX ? INT64_MAX : limit))) != 0)
+		return r;
+	return store_smsg_each(st, secret_id, fn, ud);
+}
+
+int
+store_secret_summary(struct store *s, uint64_t secret_id, uint64_t *unread,
+    store_secret_msg_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*unread = 0;
+	/* The partial index secret_messages_unread holds just these rows. */
+	if ((r = store_sq(s, &st, "SELECT count(*) FROM secret_messages "
+	    "WHERE secret_id = ? AND out = 0 AND service = 0 AND "
+	    "read_date = 0;", "i", secret_id)) != 0)
+		return r;
+	if ((r = store_row(st)) == 0)
+		*unread = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != 0)
+		return r;
+	return store_secret_msgs_before(s, secret_id, 0, 1, fn, ud);
 }
 
 int

@@ -483,8 +483,23 @@ enum store_secret_msg_state {
 /* Adds m (its id is set); a known (secret_id, random_id, out) is skipped. */
 int store_secret_add_msg(struct store *s, struct store_secret_msg *m);
 typedef int store_secret_msg_fn(void *ud, const struct store_secret_msg *m);
+/* Every message of secret_id, oldest first; fn returns nonzero to stop. */
 int store_secret_list_msgs(struct store *s, uint64_t secret_id,
     store_secret_msg_fn *fn, void *ud);
+/*
+ * The newest limit messages of secret_id older than before_id (0: the
+ * newest of all), oldest first: one walk of an index on (secret_id, id).
+ * fn returns nonzero to stop (that value is returned).
+ */
+int store_secret_msgs_before(struct store *s, uint64_t secret_id,
+    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+/*
+ * What a chat list needs of secret_id without reading its messages: how
+ * many received messages are unread (*unread), and fn called once with
+ * the newest message (not at all when there is none).
+ */
+int store_secret_summary(struct store *s, uint64_t secret_id,
+    uint64_t *unread, store_secret_msg_fn *fn, void *ud);
 /*
  * Marks the oldest unread incoming messages of secret_id (at most cap)
  * read at now; those with a ttl start counting down. Their random ids go

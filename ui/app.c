@@ -1333,6 +1333,14 @@ app_on_top(void *ud, uint64_t chat_id)
 {
 	struct app *a = ud;
 
+	if (secret_ui_owns(chat_id)) {
+		/* Idempotent: it grows only while older messages are left. */
+		if (secret_ui_older(a->sui, chat_id)) {
+			app_bind_window(a);
+			ui_tui_refresh(a->tui);
+		}
+		return;
+	}
 	if (chat_id != a->win_chat || a->win_all || a->need_older)
 		return;
 	a->need_older = 1;

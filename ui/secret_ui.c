@@ -1,9 +1,13 @@
 /*
  * See ui/secret_ui.h. Events only record what happened and ask the app
  * for a reload (host->changed); the reload reads every secret chat and
- * the open one's messages again through client/secret.h. Secret chats are
- * few and short (their messages self-destruct), so reading them whole per
- * reload costs little, and the app reloads at most once per loop turn.
+ * the open one's window of messages again through client/secret.h, and
+ * the app reloads at most once per loop turn. A chat of the list costs
+ * two indexed reads (secret_summary: its newest message and how many are
+ * unread), never its messages; the open chat holds its newest SUI_PAGE
+ * messages and SUI_PAGE more each time the view reaches the oldest
+ * (secret_ui_older), so that a long chat (a timer is optional) costs what
+ * the user has looked at, not its length.
  *
  * The chat list never shows a secret message's text: an unread message's
  * timer has not started, and a preview would let it be read (and kept on
@@ -14,6 +18,7 @@
 
 #include "ui/secret_ui.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,7 @@
 #define SUI_CALL_MS	15000
 #define SUI_CONFIRM_MS	10000	/* /close must come again this soon */
 #define SUI_OV_MAX	64	/* overlay lines */
+#define SUI_PAGE	100	/* messages read per page of the open chat */
 
 /* A secret_id's list id, stable for the run. */
 struct sui_map {
@@ -73,6 +79,8 @@ struct secret_ui {
 	char **texts;
 	size_t nmsgs;
 	int counting;
+	size_t win;		/* the open chat's newest messages to hold */
+	int more;		/* older ones than those are left */
 
 	char *ov[SUI_OV_MAX];	/* owned; NULL where memory ran out */
 	const char *ovp[SUI_OV_MAX];	/* what the overlay shows */
@@ -279,8 +287,6 @@ sui_sum_cb(void *ud, const struct store_secret_msg *m)
 	s->last_out = m->out;
 	free(s->last_text);
 	s->last_text = m->service ? sui_service_text(s->u, m, s->peer) : NULL;
-	if (!m->out && !m->service && m->read_date == 0)
-		s->unread++;
 	return 0;
 }
 
@@ -335,14 +341,16 @@ sui_list_cb(void *ud, const struct store_secret_chat *c)
 	struct ui_chat *e;
 	struct sui_chat *x;
 	char buf[160];
+	uint64_t unread = 0;
 	size_t i;
 	int r;
 
 	memset(&s, 0, sizeof(s));
 	s.u = u;
 	s.peer = c->peer_user;
-	if ((r = secret_history(u->sec, c->secret_id, sui_sum_cb, &s)) != 0 ||
-	    (i = sui_list_add(l)) == SIZE_MAX) {
+	/* The newest message and the unread count: never all of them. */
+	if ((r = secret_summary(u->sec, c->secret_id, &unread, sui_sum_cb,
+	    &s)) != 0 || (i = sui_list_add(l)) == SIZE_MAX) {
 		free(s.last_text);
 		l->err = r != 0 ? r : ERR_NOMEM;
 		return 1;
@@ -353,6 +361,7 @@ sui_list_cb(void *ud, const struct store_secret_chat *c)
 	e->id = sui_id(u, c->secret_id);
 	e->flags = UI_CHAT_SECRET;
 	e->title = sui_name(u, c->peer_user);
+	s.unread = unread > UINT_MAX ? UINT_MAX : (unsigned)unread;
 	e->unread = s.unread;
 	e->last_date = (time_t)(s.count > 0 ? s.last_date : c->created);
 	if (c->ttl != 0) {
@@ -502,6 +511,8 @@ sui_win_warns(struct sui_win *w, uint64_t upto, size_t *next)
 struct sui_winctx {
 	struct sui_win *w;
 	size_t next_warn;
+	size_t nread;		/* messages read (warnings not counted) */
+	uint64_t oldest;	/* the id of the first one */
 };
 
 static int
@@ -513,6 +524,8 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 	struct ui_msg *m;
 	char *svc;
 
+	if (k->nread++ == 0)
+		k->oldest = sm->id;
 	if ((w->err = sui_win_warns(w, sm->date, &k->next_warn)) != 0)
 		return 1;
 	svc = sm->service ? sui_service_text(u, sm, w->x->c.peer_user) : NULL;
@@ -548,28 +561,59 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 	return 0;
 }
 
-/* Reads the open chat's messages (and warnings) again. */
+/* How many messages of secret_id are there, up to limit. */
+static int
+sui_count_cb(void *ud, const struct store_secret_msg *m)
+{
+	(void)m;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+/*
+ * Reads the open chat's window (its newest u->win messages) and the
+ * warnings about its peer again.
+ */
 static int
 sui_window_load(struct secret_ui *u)
 {
 	struct sui_win w;
 	struct sui_winctx k;
 	const struct sui_chat *x = sui_entry(u, u->open);
-	size_t i;
+	size_t i, older = 0;
 	int r = 0;
 
 	sui_window_clear(u);
+	u->more = 0;
 	if (x == NULL)
 		return 0;
+	if (u->win == 0)
+		u->win = SUI_PAGE;
 	memset(&w, 0, sizeof(w));
+	memset(&k, 0, sizeof(k));
 	w.u = u;
 	w.x = x;
 	k.w = &w;
-	k.next_warn = 0;
 	if (!x->ghost)
-		r = secret_history(u->sec, x->c.secret_id, sui_win_cb, &k);
+		r = secret_history_before(u->sec, x->c.secret_id, 0, u->win,
+		    sui_win_cb, &k);
 	if (r == 0 || r == 1)
 		r = w.err;
+	/* A full window: is anything older? One row at most. */
+	if (r == 0 && k.nread == u->win &&
+	    (r = secret_history_before(u->sec, x->c.secret_id, k.oldest, 1,
+	    sui_count_cb, &older)) == 0 && older > 0) {
+		u->more = 1;
+		/*
+		 * The warnings older than the window's oldest message show
+		 * once the window reaches back to them.
+		 */
+		for (i = 0; i < w.n && (w.msgs[i].flags & UI_MSG_WARN); i++)
+			free(w.texts[i]);
+		memmove(w.msgs, w.msgs + i, (w.n - i) * sizeof(*w.msgs));
+		memmove(w.texts, w.texts + i, (w.n - i) * sizeof(*w.texts));
+		w.n -= i;
+	}
 	if (r == 0)
 		r = sui_win_warns(&w, UINT64_MAX, &k.next_warn);
 	if (r != 0) {
@@ -622,9 +666,27 @@ secret_ui_chats(const struct secret_ui *u, size_t *n)
 void
 secret_ui_open(struct secret_ui *u, uint64_t chat_id)
 {
-	u->open = secret_ui_owns(chat_id) ? chat_id : 0;
+	uint64_t id = secret_ui_owns(chat_id) ? chat_id : 0;
+
+	if (id != u->open)
+		u->win = SUI_PAGE;
+	u->open = id;
 	if (sui_window_load(u) != 0)
 		sui_note(u, 0, "cannot read the secret chat");
+}
+
+int
+secret_ui_older(struct secret_ui *u, uint64_t chat_id)
+{
+	if (chat_id != u->open || u->open == 0 || !u->more)
+		return 0;
+	u->win += SUI_PAGE;
+	if (sui_window_load(u) != 0) {
+		sui_note(u, 0, "cannot read older secret messages");
+		u->more = 0;	/* not again after every frame */
+		return 0;
+	}
+	return 1;
 }
 
 void

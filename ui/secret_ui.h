@@ -5,8 +5,9 @@
  *
  * Each secret chat of this device (requested, pending, active) is one
  * entry of the chat list with an id of its own (secret_ui_owns()), never
- * a cloud chat's. The open secret chat holds all its messages (secret
- * chats are short-lived and self-destruct; nothing pages). Events come
+ * a cloud chat's. The open secret chat holds a window of its newest
+ * messages, which grows a page at a time (secret_ui_older) as the view
+ * reaches its top, as a cloud chat's does. Events come
  * from secret_subscribe(), so the command line's listener (a scripted
  * command carried out through the control socket) keeps working.
  *
@@ -73,6 +74,13 @@ const struct ui_chat *secret_ui_chats(const struct secret_ui *u, size_t *n);
 
 /* chat_id is open now (0, or a cloud chat: none of ours). */
 void secret_ui_open(struct secret_ui *u, uint64_t chat_id);
+
+/*
+ * The view showed the oldest loaded message of chat_id: when older ones
+ * are left, the window grows by a page (read now). Returns 1 when it did
+ * (bind the model again, see secret_ui_bind), else 0.
+ */
+int secret_ui_older(struct secret_ui *u, uint64_t chat_id);
 
 /* Points the open secret chat's entry in chats at its messages. */
 void secret_ui_bind(const struct secret_ui *u, struct ui_chat *chats,
