@@ -853,8 +853,8 @@ srv_secret_remove_device(struct srv *s, uint64_t user_id, uint64_t device_id)
 	}
 	if (nchats > 0 || noffered > 0)
 		srv_info("device %llu removed: %zu secret chat(s) closed, %zu "
-		    "request(s) withdrawn from it", (unsigned long long)device_id,
-		    nchats, noffered);
+		    "request(s) withdrawn from it",
+		    (unsigned long long)device_id, nchats, noffered);
 	sec_flush(s, &pushes);
 	return 0;
 }
