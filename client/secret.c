@@ -481,6 +481,25 @@ secret_ikcheck_cb(void *ud, const struct store_secret_chat *c)
  * (closed or not) is compared: a difference is as loud, and *old then
  * names secret_id 0. Never re-keys silently.
  */
+/*
+ * Records a key change (in the caller's transaction) so that the warning
+ * outlives the run: the TUI and --secret-list show it until the user
+ * starts a new chat with the peer or dismisses it.
+ */
+static int
+secret_warn(struct secret *s, uint64_t peer_user, uint64_t peer_device,
+    uint64_t secret_id)
+{
+	struct store_secret_warning w;
+
+	memset(&w, 0, sizeof(w));
+	w.peer_user = peer_user;
+	w.peer_device = peer_device;
+	w.secret_id = secret_id;
+	w.date = secret_now();
+	return store_secret_warn_add(s->st, &w);
+}
+
 static int
 secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
     uint64_t skip_secret, const uint8_t *ik,
@@ -506,7 +525,9 @@ secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
 		    "secret chat %llu is closed", (unsigned long long)peer_user,
 		    (unsigned long long)peer_device,
 		    (unsigned long long)k.found[i]);
-		if ((r = store_secret_delete_chat(s->st, k.found[i])) != 0)
+		if ((r = secret_warn(s, peer_user, peer_device,
+		    k.found[i])) != 0 ||
+		    (r = store_secret_delete_chat(s->st, k.found[i])) != 0)
 			return r;
 		secret_close_quietly(s, k.found[i]);
 	}
@@ -527,6 +548,7 @@ secret_check_ik(struct secret *s, uint64_t peer_user, uint64_t peer_device,
 		    "since the last secret chat with it",
 		    (unsigned long long)peer_user,
 		    (unsigned long long)peer_device);
+		return secret_warn(s, peer_user, peer_device, 0);
 	}
 	return 0;
 }
@@ -742,6 +764,9 @@ secret_apply(struct secret *s, const Sotto__Update *u,
 			    (unsigned long long)c.secret_id);
 			a->key_changed = 1;
 			a->old = c;
+			if ((r = secret_warn(s, c.peer_user, c.peer_device,
+			    c.secret_id)) != 0)
+				return r;
 			return store_secret_delete_chat(s->st, c.secret_id);
 		}
 		if ((r = store_secret_set_state(s->st, c.secret_id,
@@ -1461,6 +1486,12 @@ secret_on_bundles(struct secret_call *k, const Sotto__PrekeyBundles *b)
 	if ((r = store_begin(s->st)) != 0)
 		goto out;
 	in_tx = 1;
+	/*
+	 * The user starts a new chat with the peer: the warnings about it
+	 * are answered (a change these bundles show is recorded anew).
+	 */
+	if ((r = store_secret_warn_clear(s->st, k->peer_user, 0)) != 0)
+		goto out;
 	for (i = 0; i < b->n_bundles; i++) {
 		const Sotto__PrekeyBundle *pb = b->bundles[i];
 
@@ -2080,6 +2111,19 @@ secret_history(struct secret *s, uint64_t secret_id, store_secret_msg_fn *fn,
     void *ud)
 {
 	return store_secret_list_msgs(s->st, secret_id, fn, ud);
+}
+
+int
+secret_warnings(struct secret *s, store_secret_warning_fn *fn, void *ud)
+{
+	return store_secret_warn_list(s->st, fn, ud);
+}
+
+int
+secret_dismiss_warnings(struct secret *s, uint64_t peer_user,
+    uint64_t secret_id)
+{
+	return store_secret_warn_clear(s->st, peer_user, secret_id);
 }
 
 int

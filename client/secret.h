@@ -243,6 +243,18 @@ int secret_history_before(struct secret *s, uint64_t secret_id,
 int secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
     store_secret_msg_fn *fn, void *ud);
 
+/*
+ * The identity-key changes not yet answered, oldest first (each was also
+ * a SECRET_EV_KEY_CHANGED; secret_id is the chat it closed, 0 none). A
+ * change stays listed across restarts until the user starts a new chat
+ * with the peer (secret_start clears the peer's, once the peer's bundles
+ * came) or dismisses it: secret_dismiss_warnings deletes those about
+ * peer_user (0: any) naming secret_id (0: any). Return 0 or ERR_DB.
+ */
+int secret_warnings(struct secret *s, store_secret_warning_fn *fn, void *ud);
+int secret_dismiss_warnings(struct secret *s, uint64_t peer_user,
+    uint64_t secret_id);
+
 /* Deletes the messages whose time is up now and re-arms the timer. */
 int secret_expire(struct secret *s);
 

@@ -288,6 +288,44 @@ sc_no_chat(struct scmd *k, const char *what)
 	sc_end(k, CMD_EX_DATAERR);
 }
 
+/*
+ * A key change not yet answered (client/secret.h, secret_warnings): said
+ * by --secret-list after the chats, across restarts, until a new chat
+ * with the peer is started or the TUI's /close dismisses it.
+ */
+static int
+sc_warn_cb(void *ud, const struct store_secret_warning *w)
+{
+	struct scmd *k = ud;
+	char who[300], when[64];
+	json_t *j;
+	int failed = 0;
+
+	sc_user_label(k->c, w->peer_user, who, sizeof(who));
+	if (!k->o->json) {
+		sc_time(when, sizeof(when), w->date);
+		if (w->secret_id != 0)
+			sc_out(k->s, "secret %llu  %s  CLOSED: key changed  %s  "
+			    "device %llu", (unsigned long long)w->secret_id, who,
+			    when, (unsigned long long)w->peer_device);
+		else
+			sc_out(k->s, "WARNING: the identity key of %s device "
+			    "%llu changed since the last secret chat  %s", who,
+			    (unsigned long long)w->peer_device, when);
+		return 0;
+	}
+	if ((j = json_object()) != NULL) {
+		sc_jset(j, "type", json_string("secret_key_changed"), &failed);
+		sc_jset(j, "secret_id", json_u64(w->secret_id), &failed);
+		sc_jset(j, "peer", json_text(who), &failed);
+		sc_jset(j, "peer_id", json_u64(w->peer_user), &failed);
+		sc_jset(j, "peer_device", json_u64(w->peer_device), &failed);
+		sc_jset(j, "state", json_string("closed"), &failed);
+		sc_jset(j, "date", json_u64(w->date), &failed);
+	}
+	return sc_json(k->s, j, failed);
+}
+
 static int
 sc_list_cb(void *ud, const struct store_secret_chat *ch)
 {
@@ -529,6 +567,8 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 	case CMD_SECRET_LIST:
 		r = store_secret_list_chats(secret_store(k->sec), sc_list_cb,
 		    k);
+		if (r == 0)
+			r = secret_warnings(k->sec, sc_warn_cb, k);
 		if (r > 0) {
 			sc_end(k, r);
 			return;

@@ -236,6 +236,16 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX secret_messages_chat ON secret_messages (secret_id, id);"
 	"CREATE INDEX secret_messages_unread ON secret_messages (secret_id)"
 	"  WHERE out = 0 AND service = 0 AND read_date = 0;",
+	/*
+	 * 6: the identity-key changes not yet dismissed, so that the
+	 * warning (and the chat the change closed) outlives the run.
+	 */
+	"CREATE TABLE secret_key_warnings ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  peer_user INTEGER NOT NULL,"
+	"  peer_device INTEGER NOT NULL,"
+	"  secret_id INTEGER NOT NULL,"
+	"  date INTEGER NOT NULL);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -557,6 +567,7 @@ store_clear_account(struct store *s)
 	    (r = sqlc_exec(s->db, "DELETE FROM device;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_outbox;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_peer_keys;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM secret_key_warnings;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_messages;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_chats;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM secret_opk;")) != 0 ||
@@ -2673,6 +2684,60 @@ store_secret_get_msg(struct store *s, uint64_t id, store_secret_msg_fn *fn,
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int
+store_secret_warn_add(struct store *s, struct store_secret_warning *w)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "INSERT INTO secret_key_warnings "
+	    "(peer_user, peer_device, secret_id, date) VALUES (?, ?, ?, ?);",
+	    "iiii", w->peer_user, w->peer_device, w->secret_id, w->date)) != 0)
+		return r;
+	if ((r = store_step_done(st)) != 0)
+		return r;
+	w->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_secret_warn_list(struct store *s, store_secret_warning_fn *fn,
+    void *ud)
+{
+	struct store_secret_warning w;
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "SELECT id, peer_user, peer_device, "
+	    "secret_id, date FROM secret_key_warnings ORDER BY id;", "")) != 0)
+		return r;
+	while ((r = store_row(st)) == 0) {
+		w.id = (uint64_t)sqlite3_column_int64(st, 0);
+		w.peer_user = (uint64_t)sqlite3_column_int64(st, 1);
+		w.peer_device = (uint64_t)sqlite3_column_int64(st, 2);
+		w.secret_id = (uint64_t)sqlite3_column_int64(st, 3);
+		w.date = (uint64_t)sqlite3_column_int64(st, 4);
+		if ((r = fn(ud, &w)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r == ERR_NOT_FOUND ? 0 : r;
+}
+
+int
+store_secret_warn_clear(struct store *s, uint64_t peer_user,
+    uint64_t secret_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = store_sq(s, &st, "DELETE FROM secret_key_warnings WHERE "
+	    "(? = 0 OR peer_user = ?) AND (? = 0 OR secret_id = ?);", "iiii",
+	    peer_user, peer_user, secret_id, secret_id)) != 0)
+		return r;
+	return store_step_done(st);
 }
 
 int

@@ -561,6 +561,32 @@ void store_secret_env_free(struct store_secret_env *e);
 int store_secret_peer_key(struct store *s, uint64_t peer_user,
     uint64_t peer_device, uint8_t ik[STORE_SECRET_KEY_LEN]);
 
+/*
+ * A peer device's identity key changed (DESIGN section 6: a loud warning,
+ * never silent); secret_id is the chat that the change closed, 0 when
+ * none was open. Kept until dismissed, so that the warning survives a
+ * restart.
+ */
+struct store_secret_warning {
+	uint64_t id;			/* set by add */
+	uint64_t peer_user;
+	uint64_t peer_device;
+	uint64_t secret_id;
+	uint64_t date;
+};
+int store_secret_warn_add(struct store *s, struct store_secret_warning *w);
+typedef int store_secret_warning_fn(void *ud,
+    const struct store_secret_warning *w);
+/* Oldest first; fn returns nonzero to stop (that value is returned). */
+int store_secret_warn_list(struct store *s, store_secret_warning_fn *fn,
+    void *ud);
+/*
+ * Deletes the warnings about peer_user (0: any) naming secret_id (0:
+ * any); both 0 deletes all.
+ */
+int store_secret_warn_clear(struct store *s, uint64_t peer_user,
+    uint64_t secret_id);
+
 /* The last processed entry of this device's secret-chat queue. */
 int store_get_qts(struct store *s, uint64_t *qts);
 int store_set_qts(struct store *s, uint64_t qts);

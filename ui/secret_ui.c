@@ -51,7 +51,11 @@ struct sui_chat {
 	int ghost;		/* closed by a key change; kept, warning */
 };
 
-/* An identity key that changed this run, and the chat it closed. */
+/*
+ * An identity key that changed, and the chat it closed: read from the
+ * store (secret_warnings) on every reload, so that it outlives the run
+ * until the user starts a new chat with the peer or dismisses it.
+ */
 struct sui_warn {
 	uint64_t peer_user;
 	uint64_t secret_id;
@@ -399,7 +403,93 @@ sui_list_cb(void *ud, const struct store_secret_chat *c)
 	return 0;
 }
 
-/* The chats a key change closed stay listed this run, with the warning. */
+/* The peer's name, sanitised, one line. */
+static void
+sui_clean_name(struct secret_ui *u, uint64_t user, char *name, size_t size)
+{
+	const char *who = sui_name(u, user);
+
+	if (ui_sanitize_buf(who, strlen(who), NULL, name, size) < 0)
+		snprintf(name, size, "?");
+}
+
+static void
+sui_warns_clear(struct secret_ui *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nwarns; i++)
+		free(u->warns[i].text);
+	free(u->warns);
+	u->warns = NULL;
+	u->nwarns = 0;
+}
+
+struct sui_wload {
+	struct secret_ui *u;
+	struct sui_warn *v;
+	size_t n;
+	int err;
+};
+
+static int
+sui_wload_cb(void *ud, const struct store_secret_warning *sw)
+{
+	struct sui_wload *l = ud;
+	struct sui_warn *v;
+	char text[512], name[64];
+
+	sui_clean_name(l->u, sw->peer_user, name, sizeof(name));
+	snprintf(text, sizeof(text), "The identity key of %s CHANGED%s. "
+	    "Whoever uses it now may not be %s: compare the new chat's "
+	    "fingerprint (/verify) before you trust it.", name,
+	    sw->secret_id != 0 ? "; the secret chat with the old key is "
+	    "closed" : " since the last secret chat", name);
+	if ((v = realloc(l->v, (l->n + 1) * sizeof(*v))) == NULL) {
+		l->err = ERR_NOMEM;
+		return 1;
+	}
+	l->v = v;
+	if ((v[l->n].text = strdup(text)) == NULL) {
+		l->err = ERR_NOMEM;
+		return 1;
+	}
+	v[l->n].peer_user = sw->peer_user;
+	v[l->n].secret_id = sw->secret_id;
+	v[l->n].date = (time_t)sw->date;
+	l->n++;
+	return 0;
+}
+
+/* Reads the key-change warnings that are not dismissed yet. */
+static int
+sui_warns_load(struct secret_ui *u)
+{
+	struct sui_wload l;
+	size_t i;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.u = u;
+	r = secret_warnings(u->sec, sui_wload_cb, &l);
+	if (r == 0 || r == 1)
+		r = l.err;
+	if (r != 0) {
+		for (i = 0; i < l.n; i++)
+			free(l.v[i].text);
+		free(l.v);
+		return r;
+	}
+	sui_warns_clear(u);
+	u->warns = l.v;
+	u->nwarns = l.n;
+	return 0;
+}
+
+/*
+ * The chats a key change closed stay listed, with the warning, until the
+ * user starts a new chat with the peer or dismisses it (/close on it).
+ */
 static int
 sui_list_ghosts(struct secret_ui *u, struct sui_list *l)
 {
@@ -638,6 +728,8 @@ secret_ui_reload(struct secret_ui *u)
 	struct sui_list l;
 	int r;
 
+	if ((r = sui_warns_load(u)) != 0)
+		return r;
 	memset(&l, 0, sizeof(l));
 	l.u = u;
 	r = secret_list_chats(u->sec, sui_list_cb, &l);
@@ -947,6 +1039,19 @@ secret_ui_command(struct secret_ui *u, uint64_t current, char **w, size_t n)
 	    strcmp(w[0], "/ttl") != 0 && strcmp(w[0], "/verify") != 0 &&
 	    strcmp(w[0], "/close") != 0 && strcmp(w[0], "/secret-close") != 0)
 		return 0;
+	if ((x = sui_entry(u, current)) != NULL && x->ghost &&
+	    (strcmp(w[0], "/close") == 0 ||
+	    strcmp(w[0], "/secret-close") == 0)) {
+		/* Nothing to wipe: the warning goes, at once. */
+		if ((r = secret_dismiss_warnings(u->sec, x->c.peer_user,
+		    x->c.secret_id)) != 0)
+			sui_note(u, 0, "cannot dismiss the warning: %s",
+			    err_str(r));
+		else
+			sui_note(u, 0, "key-change warning dismissed");
+		u->h.changed(u->h.ud);
+		return 1;
+	}
 	if ((x = sui_need(u, current, w[0])) == NULL)
 		return 1;
 	if (strcmp(w[0], "/accept") == 0 || strcmp(w[0], "/decline") == 0) {
@@ -1017,8 +1122,7 @@ static void
 sui_on_event(void *ud, const struct secret_event *ev)
 {
 	struct secret_ui *u = ud;
-	struct sui_warn *v;
-	char text[512], name[64];
+	char name[64];
 	uint64_t id;
 
 	switch (ev->kind) {
@@ -1050,28 +1154,10 @@ sui_on_event(void *ud, const struct secret_event *ev)
 			sui_note(u, 0, "this secret chat was closed");
 		break;
 	case SECRET_EV_KEY_CHANGED:
+		/* The warning line itself is in the store (sui_warns_load). */
 		if (ev->chat == NULL)
 			break;
-		if (ui_sanitize_buf(sui_name(u, ev->chat->peer_user),
-		    strlen(sui_name(u, ev->chat->peer_user)), NULL, name,
-		    sizeof(name)) < 0)
-			snprintf(name, sizeof(name), "?");
-		snprintf(text, sizeof(text), "The identity key of %s "
-		    "CHANGED%s. Whoever uses it now may not be %s: compare the "
-		    "new chat's fingerprint (/verify) before you trust it.",
-		    name, ev->chat->secret_id != 0 ? "; the secret chat with "
-		    "the old key is closed" : " since the last secret chat",
-		    name);
-		if ((v = realloc(u->warns, (u->nwarns + 1) * sizeof(*v))) ==
-		    NULL)
-			break;
-		u->warns = v;
-		if ((v[u->nwarns].text = strdup(text)) == NULL)
-			break;
-		v[u->nwarns].peer_user = ev->chat->peer_user;
-		v[u->nwarns].secret_id = ev->chat->secret_id;
-		v[u->nwarns].date = time(NULL);
-		u->nwarns++;
+		sui_clean_name(u, ev->chat->peer_user, name, sizeof(name));
 		sui_note(u, 1, "WARNING: the identity key of %s changed%s",
 		    name, ev->chat->secret_id != 0 ? "; its secret chat was "
 		    "closed" : "");
@@ -1108,14 +1194,10 @@ secret_ui_new(struct secret_ui **out, struct cloud *c,
 static void
 sui_release(struct secret_ui *u)
 {
-	size_t i;
-
 	sui_window_clear(u);
 	sui_free_entries(u->chats, u->sx, u->n);
 	free(u->map);
-	for (i = 0; i < u->nwarns; i++)
-		free(u->warns[i].text);
-	free(u->warns);
+	sui_warns_clear(u);
 	sui_ov_clear(u);
 	free(u);
 }

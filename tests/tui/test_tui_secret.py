@@ -15,7 +15,10 @@ the notify command gets "New secret message" alone (no text, no name);
 /secret @carol 1m starts a chat with a timer, /ttl refuses more than 7
 days; when the server swaps bob's published keys, the next /secret @bob
 warns loudly (status line, a kept closed chat with a warning line);
-Ctrl-Q quits with status 0 and no sanitizer report."""
+Ctrl-Q quits with status 0 and no sanitizer report; after a restart the
+closed chat and its warning line are still there and alice's
+--secret-list says it (text and JSON); /close on it dismisses it at once,
+and --secret-list no longer says it."""
 import os
 import re
 import shutil
@@ -294,6 +297,49 @@ with Scenario("tui-secret") as sc:
                      "identity key of Bob CHANGED" in pane(s).replace(
                          "\n", " ").replace("  ", " "),
                      "its chat shows the loud warning line")
+
+            # The warning outlives the run.
+            old_sid = req[0].get("secret_id") if req else -1
+            keys("C-q")
+            t.eq(tui.exit_status(), "0", "Ctrl-Q quits")
+            p = alice.run("--secret-list", "--json")
+            kc = objs(p, "secret_key_changed")
+            t.ok(p.returncode == EX_OK and [
+                (o.get("secret_id"), o.get("peer"), o.get("state"))
+                for o in kc] == [(old_sid, "@bob", "closed")],
+                 "after the run, --secret-list --json names the chat the "
+                 "key change closed", describe(p))
+            p = alice.run("--secret-list")
+            t.ok(p.returncode == EX_OK and re.search(
+                r"secret %s  @bob  CLOSED: key changed" % old_sid,
+                p.stdout), "and so does its text", describe(p))
+            tui.respawn()
+            wait_for(lambda s: s[-2].startswith(" @alice | online"),
+                     "the TUI is back", timeout=40)
+            wait_for(lambda s: any("CLOSED: key changed" in l
+                                   for l in s),
+                     "after a restart the closed chat is still listed")
+            dismissed = False
+            for _ in range(8):
+                s = screen()
+                if "Bob" in title(s) and "!! WARNING" in pane(s):
+                    type_line("/close")
+                    if until(lambda: "dismissed" in screen()[-2] or
+                             "again within" in screen()[-2], 5) and \
+                            "dismissed" in screen()[-2]:
+                        dismissed = True
+                        break
+                keys("C-n")
+                time.sleep(0.4)
+            t.ok(dismissed, "its warning line shows after the restart, "
+                 "and /close on it dismisses it at once", show(screen()))
+            wait_for(lambda s: not any("CLOSED: key changed" in l
+                                       for l in s),
+                     "the closed chat leaves the list")
+            p = alice.run("--secret-list", "--json")
+            t.ok(p.returncode == EX_OK and
+                 not objs(p, "secret_key_changed"),
+                 "--secret-list no longer says it", describe(p))
         else:
             t.ok(True, "# SKIP no python3-nacl or sqlcipher: key change")
 

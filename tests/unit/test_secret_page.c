@@ -7,6 +7,9 @@
  * unread count and newest message before and after messages are read
  * and expire. That these reads use the index of schema 5 is what
  * bench/secret_bench prints figures for; no timing is asserted here.
+ * Also the key-change warnings of schema 6: added, listed oldest first,
+ * kept across a reopen, cleared by peer and by chat, and forgotten with
+ * the account.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +91,70 @@ page(struct store *s, uint64_t sid, uint64_t before, size_t limit,
 	memset(p, 0, sizeof(*p));
 	p->sid = sid;
 	*r = store_secret_msgs_before(s, sid, before, limit, page_cb, p);
+}
+
+struct warns {
+	uint64_t sid[8], peer[8];
+	size_t n;
+};
+
+static int
+warn_cb(void *ud, const struct store_secret_warning *w)
+{
+	struct warns *v = ud;
+
+	if (v->n < 8) {
+		v->sid[v->n] = w->secret_id;
+		v->peer[v->n] = w->peer_user;
+	}
+	v->n++;
+	return 0;
+}
+
+static int
+warn_add(struct store *s, uint64_t peer, uint64_t device, uint64_t sid)
+{
+	struct store_secret_warning w = { 0, peer, device, sid, 1234 };
+
+	return store_secret_warn_add(s, &w);
+}
+
+static void
+test_warnings(const char *path, const uint8_t *key)
+{
+	struct store *s;
+	struct warns v;
+
+	if (store_open(&s, path, key, 0) != 0) {
+		ok(0, "reopened for the warnings");
+		return;
+	}
+	ok(warn_add(s, 200, 1, 77) == 0 && warn_add(s, 300, 2, 0) == 0 &&
+	    warn_add(s, 200, 3, 0) == 0 && warn_add(s, 200, 1, 79) == 0,
+	    "four key-change warnings stored");
+	store_close(s);
+	if (store_open(&s, path, key, 0) != 0) {
+		ok(0, "reopened");
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	ok(store_secret_warn_list(s, warn_cb, &v) == 0 && v.n == 4 &&
+	    v.sid[0] == 77 && v.peer[1] == 300 && v.sid[3] == 79,
+	    "they outlive a reopen, oldest first");
+	memset(&v, 0, sizeof(v));
+	ok(store_secret_warn_clear(s, 200, 77) == 0 &&
+	    store_secret_warn_list(s, warn_cb, &v) == 0 && v.n == 3 &&
+	    v.sid[0] == 0 && v.peer[0] == 300,
+	    "dismissing one chat's leaves the others");
+	memset(&v, 0, sizeof(v));
+	ok(store_secret_warn_clear(s, 200, 0) == 0 &&
+	    store_secret_warn_list(s, warn_cb, &v) == 0 && v.n == 1 &&
+	    v.peer[0] == 300, "clearing a peer's leaves another peer's");
+	memset(&v, 0, sizeof(v));
+	ok(store_clear_account(s) == 0 &&
+	    store_secret_warn_list(s, warn_cb, &v) == 0 && v.n == 0,
+	    "forgotten with the account");
+	store_close(s);
 }
 
 int
@@ -220,6 +287,7 @@ main(void)
 	    "once it expired the newest is m%d again", NLONG);
 
 	store_close(s);
+	test_warnings(path, key);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		ok(0, "cleanup");
