@@ -371,6 +371,8 @@ main(void)
 		is_int(sqlc_exec(db, "BEGIN;"
 		    "DROP TABLE secret_outbox;"
 		    "DROP TABLE secret_peer_keys;"
+		    /* Schema 6's; schema 5's indexes go with the table. */
+		    "DROP TABLE secret_key_warnings;"
 		    "CREATE TABLE sm3 ("
 		    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 		    "  secret_id INTEGER NOT NULL,"
