@@ -13,7 +13,9 @@ rings, shows "1 new message" but never its text anywhere on screen, and
 the notify command gets "New secret message" alone (no text, no name);
 /close asks first and closes on the second; /decline declines a request;
 /secret @carol 1m starts a chat with a timer, /ttl refuses more than 7
-days; when the server swaps bob's published keys, the next /secret @bob
+days; paging up through 130 more messages than fit reaches the oldest
+(the TUI holds 100 at first); when the server swaps bob's published keys,
+the next /secret @bob
 warns loudly (status line, a kept closed chat with a warning line);
 Ctrl-Q quits with status 0 and no sanitizer report; after a restart the
 closed chat and its warning line are still there and alice's
@@ -130,6 +132,21 @@ with Scenario("tui-secret") as sc:
              "bob's --history --secret has alice's message", got)
         wait_for(lambda s: re.search("me .*\u2713", pane(s)) is not None,
                  "alice's message has its sent mark")
+
+        # Longer than the window the TUI holds (100): paging up reaches
+        # the oldest, so older pages must have been read.
+        seq = []
+        for i in range(1, 131):
+            seq += ["p%03d" % i, "Enter"]
+        keys(*seq)
+        wait_for(lambda s: "p130" in pane(s), "130 more messages sent")
+        for _ in range(30):
+            if "p001" in pane(screen()):
+                break
+            keys("PPage")
+            time.sleep(0.2)
+        wait_for(lambda s: "p001" in pane(s),
+                 "PgUp reaches the oldest of them (older pages load)")
 
         # The chat's timer: a service message on both sides.
         type_line("/ttl 5s")
