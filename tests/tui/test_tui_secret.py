@@ -20,7 +20,8 @@ warns loudly (status line, a kept closed chat with a warning line);
 Ctrl-Q quits with status 0 and no sanitizer report; after a restart the
 closed chat and its warning line are still there and alice's
 --secret-list says it (text and JSON); /close on it dismisses it at once,
-and --secret-list no longer says it."""
+and --secret-list no longer says it; after a second key change, starting
+a new chat with bob answers the warning."""
 import os
 import re
 import shutil
@@ -281,22 +282,27 @@ with Scenario("tui-secret") as sc:
         except ImportError:
             have_nacl = False
         if have_nacl:
-            evil = nacl.signing.SigningKey.generate()
-            spk = nacl.public.PrivateKey.generate().public_key.encode()
-            sig = evil.sign(spk).signature
-            srv.stop()
-            out, why = srv.sql(
-                "UPDATE prekeys SET identity_key = X'%s', spk = X'%s', "
-                "spk_sig = X'%s' WHERE device_id IN (SELECT d.id FROM "
-                "devices d JOIN users u ON u.id = d.user_id WHERE "
-                "u.username = 'bob'); DELETE FROM opks WHERE device_id IN "
-                "(SELECT d.id FROM devices d JOIN users u ON u.id = "
-                "d.user_id WHERE u.username = 'bob'); SELECT changes()" % (
-                    evil.verify_key.encode().hex(), spk.hex(), sig.hex()))
-            t.ok(not why, "the server's copy of bob's keys replaced", why)
-            srv.start()
-            wait_for(lambda s: s[-2].startswith(" @alice | online"),
-                     "alice's TUI is back online", timeout=40)
+            def swap_bobs_keys():
+                evil = nacl.signing.SigningKey.generate()
+                spk = nacl.public.PrivateKey.generate().public_key.encode()
+                sig = evil.sign(spk).signature
+                srv.stop()
+                out, why = srv.sql(
+                    "UPDATE prekeys SET identity_key = X'%s', spk = X'%s', "
+                    "spk_sig = X'%s' WHERE device_id IN (SELECT d.id FROM "
+                    "devices d JOIN users u ON u.id = d.user_id WHERE "
+                    "u.username = 'bob'); DELETE FROM opks WHERE "
+                    "device_id IN (SELECT d.id FROM devices d JOIN users u "
+                    "ON u.id = d.user_id WHERE u.username = 'bob'); "
+                    "SELECT changes()" % (evil.verify_key.encode().hex(),
+                                          spk.hex(), sig.hex()))
+                t.ok(not why, "the server's copy of bob's keys replaced",
+                     why)
+                srv.start()
+                wait_for(lambda s: s[-2].startswith(" @alice | online"),
+                         "alice's TUI is back online", timeout=40)
+
+            swap_bobs_keys()
             type_line("/secret @bob")
             wait_for(lambda s: "WARNING" in s[-2] and "Bob" in s[-2] and
                      "changed" in s[-2],
@@ -357,6 +363,26 @@ with Scenario("tui-secret") as sc:
             t.ok(p.returncode == EX_OK and
                  not objs(p, "secret_key_changed"),
                  "--secret-list no longer says it", describe(p))
+
+            # Starting a new chat with the peer answers the warning: a
+            # second swap closes the pending chat with a warning, and the
+            # next /secret @bob (the same keys now) clears it.
+            swap_bobs_keys()
+            type_line("/secret @bob")
+            wait_for(lambda s: any("CLOSED: key changed" in l
+                                   for l in s),
+                     "a second key change: a closed chat with a warning")
+            t.ok(len(objs(alice.run("--secret-list", "--json"),
+                          "secret_key_changed")) == 1,
+                 "--secret-list says it")
+            type_line("/secret @bob")
+            wait_for(lambda s: not any("CLOSED: key changed" in l
+                                       for l in s),
+                     "/secret @bob again: the warning is answered")
+            p = alice.run("--secret-list", "--json")
+            t.ok(p.returncode == EX_OK and
+                 not objs(p, "secret_key_changed"),
+                 "and --secret-list no longer says it", describe(p))
         else:
             t.ok(True, "# SKIP no python3-nacl or sqlcipher: key change")
 
