@@ -47,6 +47,9 @@ struct cloud {
 
 	struct cloud_res *res;		/* resolutions in progress */
 
+	int bg_index;			/* cloud_index_in_background */
+	uv_timer_t idx_timer;		/* the next slice of indexing */
+
 	int freeing;
 	unsigned pending;		/* handles still closing */
 	uv_timer_t free_timer;
@@ -56,6 +59,8 @@ struct cloud {
 
 /* ------------------------------------------------------------ events */
 
+static void cloud_index_kick(struct cloud *);
+
 static void
 cloud_emit(void *ud, const struct cloud_event *ev)
 {
@@ -64,6 +69,9 @@ cloud_emit(void *ud, const struct cloud_event *ev)
 
 	if (c->freeing)
 		return;
+	if (ev->kind == CLOUD_EV_SYNCED || ev->kind == CLOUD_EV_MESSAGE ||
+	    ev->kind == CLOUD_EV_SENT)
+		cloud_index_kick(c);
 	c->emitting++;
 	for (i = 0; i < c->n_subs && !c->freeing; i++)
 		if (!c->subs[i].dead)
@@ -1609,6 +1617,8 @@ cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
 		goto fail;
 	uv_timer_init(loop, &c->free_timer);
 	c->free_timer.data = c;
+	uv_timer_init(loop, &c->idx_timer);
+	c->idx_timer.data = c;
 	*out = c;
 	return 0;
 fail:
@@ -1642,6 +1652,41 @@ struct secret *
 cloud_secret(struct cloud *c)
 {
 	return c->sec;
+}
+
+/* One slice of indexing, then the loop's other work, then the next. */
+static void
+cloud_index_tick(uv_timer_t *t)
+{
+	struct cloud *c = t->data;
+	int left = 0, r;
+
+	if (c->freeing || !c->bg_index)
+		return;
+	if ((r = store_fts_index_some(c->st, CLOUD_INDEX_SLICE, &left)) != 0) {
+		log_warn_err(r, "cannot index messages for search");
+		return;
+	}
+	if (left)
+		uv_timer_start(&c->idx_timer, cloud_index_tick, 1, 0);
+}
+
+static void
+cloud_index_kick(struct cloud *c)
+{
+	if (c->bg_index && !c->freeing && !uv_is_active((uv_handle_t *)
+	    &c->idx_timer) && sync_synced(c->sy))
+		uv_timer_start(&c->idx_timer, cloud_index_tick, 0, 0);
+}
+
+void
+cloud_index_in_background(struct cloud *c, int on)
+{
+	c->bg_index = on;
+	if (on)
+		cloud_index_kick(c);
+	else
+		uv_timer_stop(&c->idx_timer);
 }
 
 int
@@ -1690,7 +1735,7 @@ cloud_teardown(uv_timer_t *t)
 		if (!rs->in_call)	/* engine_free fails the others */
 			cloud_res_finish(rs, ERR_CLOSED, NULL, NULL);
 	}
-	c->pending = 4;
+	c->pending = 5;
 	/* Pending requests fail now, while sync and the outbox exist. */
 	engine_free(c->e, cloud_part_done, c);
 	secret_free(c->sec, cloud_part_done, c);
@@ -1699,6 +1744,7 @@ cloud_teardown(uv_timer_t *t)
 	sync_free(c->sy);
 	c->sy = NULL;
 	outbox_free(c->ob, cloud_part_done, c);
+	uv_close((uv_handle_t *)&c->idx_timer, cloud_timer_closed);
 	uv_close((uv_handle_t *)&c->free_timer, cloud_timer_closed);
 }
 

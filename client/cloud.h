@@ -367,4 +367,15 @@ int cloud_get_blocked(struct cloud *c, uint64_t timeout_ms,
 int cloud_search(struct cloud *c, uint64_t chat_id, const char *query,
     uint64_t limit, store_message_fn *fn, void *ud);
 
+/*
+ * Keeps the index of cloud_search up to date in the background: once
+ * caught up, and after new messages, in slices of CLOUD_INDEX_SLICE
+ * messages with the loop's other work between them, so that the first
+ * search after a large catch-up finds the work done. For front ends that
+ * stay open (the TUI); off by default, since a one-shot command would
+ * only spend its time on it.
+ */
+#define CLOUD_INDEX_SLICE 2000
+void cloud_index_in_background(struct cloud *c, int on);
+
 #endif

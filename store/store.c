@@ -700,7 +700,8 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_FTS_SETMARK] = "UPDATE fts_state SET indexed_rowid = ? "
 	    "WHERE id = 1;",
 	[ST_FTS_CATCHUP] = "INSERT INTO message_fts (rowid, text) "
-	    "SELECT rowid, text FROM messages WHERE rowid > ? ORDER BY rowid;",
+	    "SELECT rowid, text FROM messages WHERE rowid > ?1 AND "
+	    "rowid <= ?2 ORDER BY rowid;",
 	[ST_FTS_MAXROWID] = "SELECT coalesce(max(rowid), 0) FROM messages;",
 	[ST_SEARCH] = "SELECT m.chat_id, m.id, m.sender_id, m.random_id, "
 	    "m.text, m.date, m.reply_to, m.edit_date, m.action, "
@@ -1668,14 +1669,20 @@ store_delete_messages(struct store *s, uint64_t chat_id, const uint64_t *ids,
 	return sqlite3_get_autocommit(s->db) ? store_fts_purge(s) : 0;
 }
 
-/* Brings message_fts up to date with the rows added since it last was. */
+/*
+ * Brings message_fts up to date with the rows added since it last was,
+ * or by at most rows rowids when rows is not 0; *left (may be NULL) says
+ * whether newer rows still wait.
+ */
 static int
-store_fts_catch_up(struct store *s)
+store_fts_catch_up(struct store *s, uint64_t rows, int *left)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 mark, maxrow;
+	sqlite3_int64 mark, maxrow, upto;
 	int r;
 
+	if (left != NULL)
+		*left = 0;
 	if ((r = store_fts_mark(s, &mark)) != 0)
 		return r;
 	if ((st = store_stmt(s, ST_FTS_MAXROWID)) == NULL)
@@ -1688,15 +1695,32 @@ store_fts_catch_up(struct store *s)
 	store_done(st);
 	if (maxrow <= mark)
 		return 0;
+	upto = maxrow;
+	if (rows != 0 && (uint64_t)(maxrow - mark) > rows) {
+		upto = mark + (sqlite3_int64)rows;
+		if (left != NULL)
+			*left = 1;
+	}
 	if ((st = store_stmt(s, ST_FTS_CATCHUP)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, mark)) {
+	if (!BIND_I64(st, 1, mark) || !BIND_I64(st, 2, upto)) {
 		store_done(st);
 		return ERR_DB;
 	}
 	if ((r = store_run(st)) != 0)
 		return r;
-	return store_fts_set_mark(s, maxrow);
+	return store_fts_set_mark(s, upto);
+}
+
+int
+store_fts_index_some(struct store *s, uint64_t rows, int *left)
+{
+	int r;
+
+	*left = 0;
+	if ((r = store_sp_begin(s)) != 0)
+		return r;
+	return store_sp_end(s, store_fts_catch_up(s, rows, left));
 }
 
 int
@@ -1710,7 +1734,7 @@ store_search(struct store *s, uint64_t chat_id, const char *query,
 		return ERR_INVAL;
 	if ((r = store_sp_begin(s)) != 0)
 		return r;
-	if ((r = store_sp_end(s, store_fts_catch_up(s))) != 0)
+	if ((r = store_sp_end(s, store_fts_catch_up(s, 0, NULL))) != 0)
 		return r;
 	if ((st = store_stmt(s, ST_SEARCH)) == NULL ||
 	    !BIND_STR(st, 1, query) || !BIND_I64(st, 2, chat_id) ||

@@ -260,6 +260,13 @@ int store_list_messages_before(struct store *s, uint64_t chat_id,
  */
 int store_search(struct store *s, uint64_t chat_id, const char *query,
     uint64_t limit, store_message_fn *fn, void *ud);
+/*
+ * Indexes at most rows of the messages stored since the index last caught
+ * up (rowids, in the order they were stored), so that a front end that
+ * stays open can index in slices between loop turns rather than all at
+ * its first search. *left is 1 when more wait. 0 or ERR_DB.
+ */
+int store_fts_index_some(struct store *s, uint64_t rows, int *left);
 
 /*
  * Applies an edit: the message's text and edit_date become those of m

@@ -2006,6 +2006,8 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 		a->status = r == ERR_NOMEM ? EX_SOFTWARE_ : EX_IOERR_;
 		goto close;
 	}
+	/* Ctrl-F should find the index done, not build it then. */
+	cloud_index_in_background(c, 1);
 	ui_tui_commands(a->tui, app_words);
 	ui_tui_trace_origin(a->tui, origin);
 	ui_tui_configure(a->tui, &a->cfg);

@@ -172,7 +172,7 @@ main(void)
 	struct chats cl;
 	struct ids got;
 	uint64_t n, d, p, ids[4], mem[3];
-	int isnew, on, calls, admin[3], q, i, changed;
+	int isnew, on, calls, admin[3], q, i, changed, left;
 
 	if (sec_init() != 0)
 		return 1;
@@ -382,6 +382,22 @@ main(void)
 	memset(&got, 0, sizeof(got));
 	ok(store_search(s, 1, "hello", 10, collect, &got) == 0 && got.n == 2 &&
 	    got.v[0] == 15 && got.v[1] == 10, "one chat: newest first");
+	/* Indexing in slices: the mark moves on by at most the slice. */
+	is_int(put(s, 1, 17, BOB, "sliced one", NULL), 0, "two more");
+	is_int(put(s, 1, 18, BOB, "sliced two", NULL), 0, "messages");
+	left = -1;
+	ok(store_fts_index_some(s, 1, &left) == 0 && left == 1,
+	    "a slice of one: more left");
+	ok(store_fts_index_some(s, 1, &left) == 0 && left == 0,
+	    "the next slice: none left");
+	ok(store_fts_index_some(s, 1, &left) == 0 && left == 0,
+	    "and then nothing to do");
+	memset(&got, 0, sizeof(got));
+	ok(store_search(s, 1, "sliced", 10, collect, &got) == 0 && got.n == 2 &&
+	    got.v[0] == 18 && got.v[1] == 17, "both found");
+	ids[0] = 17;
+	ids[1] = 18;
+	is_int(store_delete_messages(s, 1, ids, 2), 0, "and deleted again");
 	memset(&got, 0, sizeof(got));
 	is_int(store_search(s, 0, "\"unbalanced", 10, collect, &got), ERR_INVAL,
 	    "bad query is ERR_INVAL");
