@@ -1,33 +1,10 @@
 #!/bin/sh
 # A short libFuzzer run of tests/fuzz/fuzz_sanitize.c (the display
-# sanitiser and wrapping), built here with clang whatever compiler built
-# the rest. Skips (77) when clang or its fuzzer runtime is missing.
-# Longer runs: build the same way and pass -max_total_time=600.
-set -eu
-: "${SOTTO_SRCDIR:?}" "${SOTTO_BUILDDIR:?}"
-if [ -z "${FUZZ_CC:-}" ]; then
-	echo "SKIP: clang not found (apt-get install clang libclang-rt-14-dev)"
-	exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-bin="$work/fuzz_sanitize"
-src="$SOTTO_SRCDIR"
-if ! "$FUZZ_CC" -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
-    -g -O1 -fsanitize=fuzzer,address,undefined -I"$src" -I"$SOTTO_BUILDDIR" \
-    -o "$bin" "$src/tests/fuzz/fuzz_sanitize.c" "$src/ui/sanitize.c" \
-    "$src/ui/wrap.c" "$src/proto/err.c" 2>"$work/cc.log"; then
-	if grep -q 'libclang_rt.fuzzer\|cannot find.*fuzzer' "$work/cc.log"; then
-		echo "SKIP: clang's libFuzzer runtime missing (apt-get install libclang-rt-14-dev)"
-		exit 77
-	fi
-	cat "$work/cc.log"
-	exit 1
-fi
+# sanitiser and wrapping); see tests/fuzz/fuzz_lib.sh.
+. "${SOTTO_SRCDIR:?}/tests/fuzz/fuzz_lib.sh"
+fuzz_build fuzz_sanitize "$src/ui/sanitize.c" "$src/ui/wrap.c" \
+    "$src/proto/err.c"
 mkdir -p "$work/corpus"
 printf '\033]0;title\007x\033[2Jy\302\233' >"$work/corpus/seq"
 printf 'e\314\201\314\201\342\200\256\344\270\255\360\237\221\215\360\237\217\275' >"$work/corpus/marks"
-"$bin" -max_total_time=15 -timeout=5 -rss_limit_mb=1024 "$work/corpus" \
-    >"$work/run.log" 2>&1 || { tail -40 "$work/run.log"; exit 1; }
-grep -E '^#[0-9]+ +DONE' "$work/run.log" || tail -3 "$work/run.log"
-echo "fuzz smoke: no crash"
+fuzz_run "$work/corpus"

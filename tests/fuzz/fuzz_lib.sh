@@ -1,0 +1,45 @@
+# The common part of the fuzz smoke tests, sourced by each: it skips
+# (77) when clang or its libFuzzer runtime is missing, and gives
+#   fuzz_build NAME ARG...  compiles tests/fuzz/NAME.c and ARGs (the
+#                           sources and libraries it needs) with clang
+#                           under libFuzzer, ASan and UBSan into $bin;
+#   fuzz_run ARG...         runs $bin for 15 s with ARGs (a corpus
+#                           directory, libFuzzer options); a crash fails.
+# $src is the source tree, $work a scratch directory removed at exit.
+# Longer runs: CC=clang ./configure --enable-fuzzing, make the target and
+# run it with -max_total_time=600.
+set -eu
+: "${SOTTO_SRCDIR:?}" "${SOTTO_BUILDDIR:?}"
+src=$SOTTO_SRCDIR
+if [ -z "${FUZZ_CC:-}" ]; then
+	echo "SKIP: clang not found (apt-get install clang libclang-rt-14-dev)"
+	exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+fuzz_build() {
+	name=$1
+	shift
+	bin="$work/$name"
+	if ! "$FUZZ_CC" -std=c11 -D_POSIX_C_SOURCE=200809L \
+	    -D_XOPEN_SOURCE=700 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -I"$src" -I"$SOTTO_BUILDDIR" -o "$bin" "$src/tests/fuzz/$name.c" \
+	    "$@" 2>"$work/cc.log"; then
+		if grep -q 'libclang_rt.fuzzer\|cannot find.*fuzzer' \
+		    "$work/cc.log"; then
+			echo "SKIP: clang's libFuzzer runtime missing" \
+			    "(apt-get install libclang-rt-14-dev)"
+			exit 77
+		fi
+		cat "$work/cc.log"
+		exit 1
+	fi
+}
+
+fuzz_run() {
+	"$bin" -max_total_time=15 -timeout=5 -rss_limit_mb=1024 "$@" \
+	    >"$work/run.log" 2>&1 || { tail -40 "$work/run.log"; exit 1; }
+	grep -E '^#[0-9]+ +DONE' "$work/run.log" || tail -3 "$work/run.log"
+	echo "fuzz smoke: no crash"
+}
