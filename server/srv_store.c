@@ -621,44 +621,62 @@ srv_store_restricted_load(struct srv_store *s)
 #define SRV_STORE_NMIGRATIONS \
 	((int)(sizeof(srv_store_migrations) / sizeof(srv_store_migrations[0])))
 
+/* Whether any reference is dangling: 0 none, 1 some, ERR_DB. */
+static int
+srv_store_fk_broken(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK)
+		return ERR_DB;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		srv_error("table %s refers to a missing row",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
 /*
- * Runs the migrations with foreign keys off, as SQLite's own recipe for
+ * sqlc_migrate() with foreign keys off, as SQLite's own recipe for
  * rebuilding a table asks (migration 6 drops devices, whose children
- * would otherwise be deleted by ON DELETE CASCADE), then checks that
- * every reference still holds before turning them on again. The pragma
- * is a no-op inside a transaction, hence here and not in the migration.
- * 0, ERR_VERSION or ERR_DB.
+ * would otherwise be deleted by ON DELETE CASCADE). The pragma is a
+ * no-op inside a transaction, hence here and not in the migration.
+ * Before each migration commits, every reference must still hold, else
+ * it is rolled back and the server does not start. 0, ERR_VERSION or
+ * ERR_DB.
  */
 static int
 srv_store_migrate(sqlite3 *db)
 {
-	sqlite3_stmt *st = NULL;
-	int v, r, rc;
+	int v, r;
 
 	if ((r = sqlc_user_version(db, &v)) != 0)
 		return r;
-	if (v >= SRV_STORE_NMIGRATIONS)
-		return sqlc_migrate(db, srv_store_migrations,
-		    SRV_STORE_NMIGRATIONS);
+	if (v > SRV_STORE_NMIGRATIONS)
+		return ERR_VERSION;	/* made by a newer sottod */
+	if (v == SRV_STORE_NMIGRATIONS)
+		return 0;
 	if ((r = sqlc_exec(db, "PRAGMA foreign_keys = OFF;")) != 0)
 		return r;
-	r = sqlc_migrate(db, srv_store_migrations, SRV_STORE_NMIGRATIONS);
-	if (r == 0 && sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1,
-	    &st, NULL) != SQLITE_OK)
-		r = ERR_DB;
-	if (r == 0) {
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			srv_error("after the migration, table %s refers to a "
-			    "missing row", sqlite3_column_text(st, 0));
+	for (; r == 0 && v < SRV_STORE_NMIGRATIONS; v++) {
+		if ((r = sqlc_exec(db, "BEGIN IMMEDIATE;")) != 0)
+			break;
+		if ((r = sqlc_exec(db, srv_store_migrations[v])) != 0 ||
+		    (r = srv_store_fk_broken(db)) != 0 ||
+		    (r = sqlc_set_user_version(db, v + 1)) != 0 ||
+		    (r = sqlc_exec(db, "COMMIT;")) != 0) {
+			srv_error("migration %d failed: %s", v + 1,
+			    sqlite3_errmsg(db));
+			(void)sqlc_exec(db, "ROLLBACK;");
 			r = ERR_DB;
-		} else if (rc != SQLITE_DONE)
-			r = ERR_DB;
+		}
 	}
-	sqlite3_finalize(st);
 	if (sqlc_exec(db, "PRAGMA foreign_keys = ON;") != 0)
 		r = ERR_DB;
-	if (r == ERR_DB)
-		srv_error("migration: %s", sqlite3_errmsg(db));
 	return r;
 }
 

@@ -184,6 +184,7 @@ with Scenario("server_devices") as sc:
         "INSERT INTO prekeys VALUES (%d, zeroblob(32), 1, zeroblob(32),"
         "  zeroblob(64));"
         "INSERT INTO opks VALUES (%d, 1, zeroblob(32));"
+        "INSERT INTO opks VALUES (999, 1, zeroblob(32));"
         "INSERT INTO secret_queue VALUES (%d, 1000, 25, 9, x'ca01020809',"
         "  %d);"
         "INSERT INTO secret_chats (id, from_user, from_device, to_user,"
@@ -193,9 +194,27 @@ with Scenario("server_devices") as sc:
         % (b1_dev, b1_dev, b1_dev, b1_dev, now, bob, b1_dev, alice, now))
     t.ok(not why and "AUTOINCREMENT" not in out,
          "the stopped server's database taken back to schema 5", why)
+    # An opks row of device 999, which does not exist: the migration
+    # must find the dangling reference, roll back and refuse to start.
+    try:
+        srv.start(tries=1)
+        started = True
+    except RuntimeError:
+        started = False
+    with open(srv.log, errors="replace") as f:
+        log = f.read()
+    t.ok(not started and "opks refers to a missing row" in log,
+         "a dangling reference stops the migration and sottod",
+         srv.output() + log[-1000:])
+    srv.stop()
+    out, why = srv.sql("PRAGMA user_version; SELECT count(*) FROM"
+                       " sqlite_master WHERE name = 'devices' AND sql LIKE"
+                       " '%AUTOINCREMENT%'")
+    t.eq(out.split(), ["5", "0"], "the database is left at schema 5", why)
+    out, why = srv.sql("DELETE FROM opks WHERE device_id = 999")
     srv.start()
     out, why = srv.sql("PRAGMA user_version")
-    t.eq(out, "7", "sottod migrated it (to schema 7)", why)
+    t.eq(out, "7", "without it sottod migrates (to schema 7)", why)
     out, why = srv.sql("SELECT random_id, created >= %d FROM secret_sent"
                        % (now - 60))
     t.eq(out, "5|1", "a dedupe row from before schema 7 counts from the "
