@@ -404,21 +404,23 @@ secret_synced(const struct secret *s)
 	return s->synced;
 }
 
-static void secret_zero_cb(uv_timer_t *t);
-
-int
-secret_when_sendable(struct secret *s, uint64_t peer_user, secret_done_fn *cb,
-    void *ud)
+static void
+secret_zero_cb(uv_timer_t *t)
 {
-	struct store_secret_chat c;
+	struct secret_call *k = t->data;
+
+	uv_close((uv_handle_t *)t, (uv_close_cb)free);
+	k->cb(k->ud, 0, "", 0);
+	free(k);
+}
+
+/* Runs cb(ud, 0, "", 0) on the next loop turn. 0 or ERR_NOMEM. */
+static int
+secret_done_later(struct secret *s, secret_done_fn *cb, void *ud)
+{
 	struct secret_call *k;
 	uv_timer_t *t;
 
-	if (s->freeing)
-		return ERR_CLOSED;
-	/* Only a chat not active yet may wait for the queue's accept. */
-	if (store_secret_find_active(s->st, peer_user, &c) != 0)
-		return secret_when_synced(s, cb, ud);
 	if ((k = calloc(1, sizeof(*k))) == NULL ||
 	    (t = malloc(sizeof(*t))) == NULL) {
 		free(k);
@@ -430,6 +432,20 @@ secret_when_sendable(struct secret *s, uint64_t peer_user, secret_done_fn *cb,
 	t->data = k;
 	uv_timer_start(t, secret_zero_cb, 0, 0);
 	return 0;
+}
+
+int
+secret_when_sendable(struct secret *s, uint64_t peer_user, secret_done_fn *cb,
+    void *ud)
+{
+	struct store_secret_chat c;
+
+	if (s->freeing)
+		return ERR_CLOSED;
+	/* Only a chat not active yet may wait for the queue's accept. */
+	if (store_secret_find_active(s->st, peer_user, &c) != 0)
+		return secret_when_synced(s, cb, ud);
+	return secret_done_later(s, cb, ud);
 }
 
 /*
@@ -1866,23 +1882,12 @@ secret_set_ttl(struct secret *s, uint64_t peer_user, uint32_t ttl,
 	    timeout_ms, cb, ud, 0);
 }
 
-static void
-secret_zero_cb(uv_timer_t *t)
-{
-	struct secret_call *k = t->data;
-
-	uv_close((uv_handle_t *)t, (uv_close_cb)free);
-	k->cb(k->ud, 0, "", 0);
-	free(k);
-}
 
 int
 secret_mark_read(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
     secret_done_fn *cb, void *ud)
 {
 	struct store_secret_chat c;
-	struct secret_call *k;
-	uv_timer_t *t;
 	static uint64_t ids[SECRET_READ_MAX];
 	static uint8_t pt[9 + 8 * SECRET_READ_MAX];
 	size_t n, i;
@@ -1898,17 +1903,7 @@ secret_mark_read(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
 		if ((r = store_commit(s->st)) != 0)
 			goto fail;
 		(void)secret_expire(s);
-		if ((k = calloc(1, sizeof(*k))) == NULL ||
-		    (t = malloc(sizeof(*t))) == NULL) {
-			free(k);
-			return ERR_NOMEM;
-		}
-		k->cb = cb;
-		k->ud = ud;
-		uv_timer_init(s->loop, t);
-		t->data = k;
-		uv_timer_start(t, secret_zero_cb, 0, 0);
-		return 0;
+		return secret_done_later(s, cb, ud);
 	}
 	pt[0] = PAY_READ;
 	put_u64(pt + 1, secret_now());
