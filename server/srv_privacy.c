@@ -347,6 +347,27 @@ srv_priv_log(struct srv_store *st, uint64_t me, int kind, uint64_t arg,
 	return srv_store_update_add(st, me, &e, pts);
 }
 
+/*
+ * Ends a change to the rule of key begun with srv_store_atomic_begin (r
+ * is how the change went): logs PrivacyChanged, commits, and answers
+ * with the rule (srv_priv_answer); a user gone meanwhile (a foreign key,
+ * ERR_EXISTS) is "no such user".
+ */
+static int
+srv_priv_changed(struct srv_conn *c, uint64_t id, int key, int r)
+{
+	struct srv_store *st = c->srv->store;
+	uint64_t pts = 0;
+
+	if (r == 0)
+		r = srv_priv_log(st, c->user_id, SRV_UPDATE_PRIVACY,
+		    (uint64_t)key, 0, &pts);
+	if ((r = srv_store_atomic_end(st, r)) != 0)
+		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
+		    "no such user");
+	return srv_priv_answer(c, id, key, pts);
+}
+
 /* ---------------------------------------------------------------- requests */
 
 static int
@@ -355,7 +376,6 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 	struct srv_store *st = c->srv->store;
 	const Sotto__PrivacyRule *w = m->rule;
 	const char *why = NULL;
-	uint64_t pts = 0;
 	size_t i, j;
 	int r, key;
 
@@ -394,13 +414,7 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 	for (i = 0; r == 0 && !m->keep_exceptions && i < w->n_deny_ids; i++)
 		r = srv_store_privacy_except(st, c->user_id, key,
 		    w->deny_ids[i], -1);
-	if (r == 0)
-		r = srv_priv_log(st, c->user_id, SRV_UPDATE_PRIVACY,
-		    (uint64_t)key, 0, &pts);
-	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
-		    "no such user");
-	return srv_priv_answer(c, id, key, pts);
+	return srv_priv_changed(c, id, key, r);
 }
 
 static int
@@ -410,7 +424,6 @@ srv_priv_exception(struct srv_conn *c, uint64_t id,
 	struct srv_store *st = c->srv->store;
 	struct srv_privacy_facts f;
 	const char *why = NULL;
-	uint64_t pts = 0;
 	size_t n = 0;
 	int r, key = (int)m->key, mode;
 
@@ -447,13 +460,7 @@ srv_priv_exception(struct srv_conn *c, uint64_t id,
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = srv_store_privacy_except(st, c->user_id, key, m->user_id, mode);
-	if (r == 0)
-		r = srv_priv_log(st, c->user_id, SRV_UPDATE_PRIVACY,
-		    (uint64_t)key, 0, &pts);
-	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
-		    "no such user");
-	return srv_priv_answer(c, id, key, pts);
+	return srv_priv_changed(c, id, key, r);
 }
 
 static int
