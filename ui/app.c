@@ -402,14 +402,27 @@ app_window_find(const struct app *a, uint64_t id, int *found)
 	return lo;
 }
 
+/*
+ * The view's place counts from the newest end of the window, so it is
+ * told of every message put in or taken out (ui_tui_msg_added): a user
+ * reading far up keeps the lines on screen when one arrives.
+ */
 static void
-app_window_remove(struct app *a, size_t i)
+app_window_cut(struct app *a, size_t i)
 {
 	app_msg_release(&a->mx[i]);
 	memmove(&a->msgs[i], &a->msgs[i + 1], (a->n - i - 1) *
 	    sizeof(*a->msgs));
 	memmove(&a->mx[i], &a->mx[i + 1], (a->n - i - 1) * sizeof(*a->mx));
 	a->n--;
+}
+
+static void
+app_window_remove(struct app *a, size_t i)
+{
+	app_window_cut(a, i);
+	if (a->tui != NULL && a->win_chat == a->model.current)
+		ui_tui_msg_removed(a->tui, a->n - i);
 }
 
 /* Adds a live message of the open chat at its place (once). */
@@ -438,8 +451,12 @@ app_window_add(struct app *a, const struct store_message *sm)
 	    sizeof(*a->msgs));
 	memmove(&a->mx[at + 1], &a->mx[at], (a->n - at) * sizeof(*a->mx));
 	a->n++;
-	if (app_msg_fill(a, &a->msgs[at], &a->mx[at], sm) != 0)
-		app_window_remove(a, at);
+	if (app_msg_fill(a, &a->msgs[at], &a->mx[at], sm) != 0) {
+		app_window_cut(a, at);
+		return;
+	}
+	if (a->tui != NULL && a->win_chat == a->model.current)
+		ui_tui_msg_added(a->tui, a->n - 1 - at);
 }
 
 struct app_page {

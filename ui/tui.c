@@ -858,6 +858,20 @@ ui_tui_skip_adjust(struct ui_tui *t, long delta)
 }
 
 void
+ui_tui_msg_added(struct ui_tui *t, size_t below)
+{
+	ui_view_added(&t->skip, &t->scroll, below);
+	t->dirty = 1;
+}
+
+void
+ui_tui_msg_removed(struct ui_tui *t, size_t below)
+{
+	ui_view_removed(&t->skip, &t->scroll, below);
+	t->dirty = 1;
+}
+
+void
 ui_tui_bell(struct ui_tui *t)
 {
 	if (!t->stopping)

@@ -115,6 +115,15 @@ void ui_tui_trace(struct ui_tui *t, const char *what, uint64_t us);
  */
 void ui_tui_skip_adjust(struct ui_tui *t, long delta);
 
+/*
+ * A message was put into (ui_tui_msg_added) or taken out of the open
+ * chat's window, below loaded messages newer than it (0: the newest): a
+ * view scrolled up keeps its lines, one at the newest shows the new
+ * message (ui_view_added).
+ */
+void ui_tui_msg_added(struct ui_tui *t, size_t below);
+void ui_tui_msg_removed(struct ui_tui *t, size_t below);
+
 /* Rings the terminal's bell. */
 void ui_tui_bell(struct ui_tui *t);
 

@@ -706,6 +706,28 @@ out:
 	return r;
 }
 
+void
+ui_view_added(size_t *skip, size_t *scroll, size_t below)
+{
+	/* At the newest the view follows it. */
+	if (*skip == 0 && *scroll == 0)
+		return;
+	/*
+	 * Skipped, it lies below what scroll counts; a view less than a
+	 * screen up takes it back next frame, adding its lines to scroll.
+	 */
+	if (below <= *skip)
+		(*skip)++;
+}
+
+void
+ui_view_removed(size_t *skip, size_t *scroll, size_t below)
+{
+	(void)scroll;
+	if (below < *skip)
+		(*skip)--;
+}
+
 int
 ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
 {

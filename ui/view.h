@@ -97,6 +97,22 @@ int ui_view_messages_at(const struct ui_model *m, size_t width,
     size_t height, const struct ui_clock *clk, size_t *skip, size_t *scroll,
     struct ui_vlines *out, int *top);
 
+/*
+ * A view's place (*skip and *scroll of ui_view_messages_at) counts from
+ * the newest loaded message, so a message put into the window, or taken
+ * out of it, below what scroll counts would move every line a
+ * scrolled-up view shows. The window's owner says so with these: below
+ * is how many loaded messages are newer than the one added or removed (0:
+ * it is the newest). A view at the newest (both 0) stays there and shows
+ * a new message; one scrolled up counts it among the skipped ones and
+ * keeps its lines. A message put among, or taken from, the lines laid
+ * out above the skipped ones (one arriving out of order, one deleted
+ * less than a screen below the view) is not accounted for: that would
+ * need its lines.
+ */
+void ui_view_added(size_t *skip, size_t *scroll, size_t below);
+void ui_view_removed(size_t *skip, size_t *scroll, size_t below);
+
 /* The title line over the messages: the open chat's name, or a hint. */
 int ui_view_title(const struct ui_model *m, size_t width,
     struct ui_vlines *out);

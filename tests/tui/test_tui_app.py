@@ -9,7 +9,8 @@ appears live in the open chat, and one from carol as an unread count in
 her chat; text typed and sent with Enter reaches bob (his --history);
 paging up through a chat of 300 messages reaches the oldest one (only
 100 are read when a chat opens, so older pages must have been loaded);
-resizing to 40x12 and 200x60 and back redraws without garbage; a hostile
+resizing to 40x12 and 200x60 and back redraws without garbage; paged
+up in a chat, a live message there moves no line on screen; a hostile
 message (OSC title, clear screen, cursor moves, BiDi override) changes
 neither the terminal title nor the layout; unavailable commands say so;
 Ctrl-Q quits with status 0 and no sanitizer report."""
@@ -400,6 +401,43 @@ with Scenario("tui-app") as sc:
         resize(80, 24)
         t.eq(tmux("display", "-p", "-t", "tui", "#{pane_title}").strip(),
              "sotto-test-title", "title still unchanged after resizes")
+
+        # Reading far up, a live message moves no line on screen (the
+        # view's place counts from the newest message): carol's chat.
+        tmux("send-keys", "-t", "tui", "-l", "/msg @carol")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith(
+            "Carol"), "carol's chat open")
+        tall = os.path.join(root, "tall.txt")
+        with open(tall, "w") as f:
+            f.write("\n".join("tall line %02d" % i for i in range(80)))
+        with open(tall) as f:
+            p = carol.run("-t", "@alice", "-m", "-", stdin=f)
+        t.eq(p.returncode, EX_OK, "carol sends a message of 80 lines",
+             describe(p))
+        wait_for(lambda s: "tall line 79" in pane_text(s, 80),
+                 "it shows")
+        tmux("send-keys", "-t", "tui", "PPage")
+        tmux("send-keys", "-t", "tui", "PPage")
+        wait_for(lambda s: "tall line 79" not in pane_text(s, 80) and
+                 "tall line 30" in pane_text(s, 80), "paged up twice")
+        before = settle()
+        p = carol.run("-t", "@alice", "-m", "carol while alice reads")
+        t.eq(p.returncode, EX_OK, "carol sends live", describe(p))
+        wait_for(lambda s: any("carol while" in l
+                               for l in left_text(s, 80)),
+                 "the chat list shows it")
+        after = settle()
+        t.eq(pane_text(after, 80), pane_text(before, 80),
+             "the message rows on screen did not move")
+        for _ in range(3):
+            tmux("send-keys", "-t", "tui", "NPage")
+        wait_for(lambda s: "carol while alice reads" in pane_text(s, 80),
+                 "paging down shows it")
+        tmux("send-keys", "-t", "tui", "-l", "/msg @bob")
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: right_of(s[0], list_width(80)).startswith("Bob"),
+                 "bob's chat open again")
 
         # The server goes away and comes back: offline, then online.
         srv.stop()

@@ -416,6 +416,98 @@ test_skip_paging(void)
 }
 
 /*
+ * A live message arrives at the newest end while the user reads far up
+ * (and while a little up): the rows on screen stay the same. At the
+ * newest, the new message shows.
+ */
+static void
+test_live_append(void)
+{
+	static struct ui_msg many[301];
+	static char texts[301][64];
+	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
+	    300, NULL };
+	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
+	    0 };
+	struct ui_vlines a = { 0 }, b = { 0 };
+	static char ja[8192], jb[8192];
+	static const size_t ups[] = { 0, 4, 9, 18, 27, 200, 900 };
+	size_t i, u, skip, scroll;
+	int same = 1, bottom;
+
+	for (i = 0; i < 301; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
+		    i % 5 == 0 ? "with a longer tail that wraps over lines" :
+		    "short");
+		many[i].id = i + 1;
+		many[i].sender = i % 2 ? "Bob" : "me";
+		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
+		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
+		many[i].text = texts[i];
+	}
+	for (u = 0; u < sizeof(ups) / sizeof(ups[0]); u++) {
+		ch.nmsgs = 300;
+		skip = 0;
+		scroll = 0;
+		/* Paged up a page at a time, as the TUI does. */
+		for (i = 0; i < ups[u]; i += 9) {
+			scroll += i + 9 <= ups[u] ? 9 : ups[u] - i;
+			if (ui_view_messages_at(&mm, 30, 10, &clk, &skip,
+			    &scroll, &a, NULL) != 0)
+				exit(1);
+			ui_vlines_free(&a);
+		}
+		if (ui_view_messages_at(&mm, 30, 10, &clk, &skip, &scroll, &a,
+		    NULL) != 0)
+			exit(1);
+		ch.nmsgs = 301;
+		ui_view_added(&skip, &scroll, 0);
+		if (ui_view_messages_at(&mm, 30, 10, &clk, &skip, &scroll, &b,
+		    NULL) != 0)
+			exit(1);
+		joined(&a, ja, sizeof(ja));
+		joined(&b, jb, sizeof(jb));
+		if (ups[u] == 0) {
+			bottom = find_line(&b, "message 300") >= 0;
+			ok(bottom, "at the newest, a new message shows");
+		} else if (strcmp(ja, jb) != 0) {
+			same = 0;
+			printf("# %zu lines up:\n# %s\n# %s\n", ups[u], ja,
+			    jb);
+		}
+		ui_vlines_free(&a);
+		ui_vlines_free(&b);
+		/*
+		 * Far up it goes away again (deleted): still the same rows.
+		 * (Less than a screen up its lines are laid out below the
+		 * screen, which ui_view_removed cannot know.)
+		 */
+		if (skip > 0) {
+			if (ui_view_messages_at(&mm, 30, 10, &clk, &skip,
+			    &scroll, &a, NULL) != 0)
+				exit(1);
+			ch.nmsgs = 300;
+			ui_view_removed(&skip, &scroll, 0);
+			if (ui_view_messages_at(&mm, 30, 10, &clk, &skip,
+			    &scroll, &b, NULL) != 0)
+				exit(1);
+			joined(&a, ja, sizeof(ja));
+			joined(&b, jb, sizeof(jb));
+			if (strcmp(ja, jb) != 0) {
+				same = 0;
+				printf("# %zu lines up, removed:\n# %s\n# %s\n",
+				    ups[u], ja, jb);
+			}
+			ui_vlines_free(&a);
+			ui_vlines_free(&b);
+		}
+	}
+	ok(same, "scrolled up (a little, a page, far), a live message "
+	    "arriving at the newest end moves no row, nor far up one that "
+	    "leaves");
+}
+
+/*
  * Secret chats: the timer after the lock in the list, a countdown (or
  * the timer still to start) in a message's header, a key change as a
  * loud warning line, and a warning note in the status line.
@@ -571,6 +663,7 @@ main(void)
 	test_status();
 	test_all_widths();
 	test_skip_paging();
+	test_live_append();
 	test_found();
 	test_more_above();
 	test_secret_marks();
