@@ -545,6 +545,36 @@ srv_auth_login(struct srv_conn *c, uint64_t id, const Sotto__Login *m)
 	return srv_job_queue(c, j);
 }
 
+/*
+ * The other connections of a device that logged out (one key may be
+ * connected more than once): each gets a Goodbye (ERR_REVOKED) and is
+ * closed, so that none goes on as a device that no longer exists.
+ */
+static void
+srv_auth_drop_device(struct srv_conn *c, uint64_t user_id,
+    uint64_t device_id)
+{
+	Sotto__Frame f = SOTTO__FRAME__INIT;
+	Sotto__Goodbye bye = SOTTO__GOODBYE__INIT;
+	struct srv_conn *o, *next;
+
+	bye.code = ERR_REVOKED;
+	bye.reason = (char *)"this device was logged out";
+	f.body_case = SOTTO__FRAME__BODY_GOODBYE;
+	f.goodbye = &bye;
+	for (o = srv_user_conns(c->srv, user_id); o != NULL; o = next) {
+		next = o->unext;
+		if (o == c || o->user_id != user_id ||
+		    o->device_id != device_id || o->closing)
+			continue;
+		(void)srv_conn_send(o, &f);
+		srv_unbind_user(o);
+		o->authed = 0;
+		o->user_id = o->device_id = 0;
+		srv_conn_close(o, 1);
+	}
+}
+
 int
 srv_auth_logout(struct srv_conn *c, uint64_t id)
 {
@@ -562,6 +592,7 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 	srv_info("conn %llu: user %llu logged out device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
 	    (unsigned long long)c->device_id);
+	srv_auth_drop_device(c, c->user_id, c->device_id);
 	srv_unbind_user(c);
 	c->authed = 0;
 	c->user_id = c->device_id = 0;

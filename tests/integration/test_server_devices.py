@@ -18,6 +18,7 @@ import noiseclient as nc
 from sottotest import Scenario
 
 ERR_NOT_FOUND = -12
+ERR_REVOKED = -23
 REGISTER, LOGIN, LOGOUT, WHOAMI = 11, 12, 13, 14
 PUBLISH, START, ACCEPT, SEND, ACK = 40, 42, 43, 45, 47
 REQUESTED, ACCEPTED, DECLINED, DROPPED, MESSAGE, CLOSED = 20, 21, 22, 23, 24, 25
@@ -147,6 +148,32 @@ with Scenario("server_devices") as sc:
     b1, bob, b1_dev = register(srv.addr, "bob")
     t.ok(b1_dev > a4_dev, "and so does a new account's first device",
          (a4_dev, b1_dev))
+
+    # One key connected twice: a logout on one connection ends the other.
+    a5, a5_dev = login(srv.addr, "alice")
+    twin = Dev(srv.addr, keypair=a5.peer.keypair)
+    t.eq(get(twin.welcome, 3), a5_dev, "a second connection of a device "
+         "is that device")
+    err, _ = a5.call(LOGOUT)
+    t.eq(err, 0, "it logs out on the first connection")
+    frames = []
+    twin.peer.sock.settimeout(5)
+    while True:
+        try:
+            f = twin.peer.recv_frame()
+        except OSError:         # still open after 5 s: not closed
+            frames.append("still open")
+            break
+        if f is None:
+            break
+        frames.append(f)
+    byes = [nc.parse(f[5][0]) for f in frames
+            if isinstance(f, dict) and 5 in f]
+    t.eq([nc.signed32(get(b, 1)) for b in byes], [ERR_REVOKED],
+         "the other connection is told with a Goodbye (revoked)", frames)
+    t.ok(b"logged out" in get(byes[0], 2, b"") if byes else False,
+         "which says why", byes)
+    t.ok("still open" not in frames, "and closed", frames)
 
     # The migration (schema 5 -> 6). Take the database back to schema 5
     # (devices without AUTOINCREMENT), with keys and a queue entry on
