@@ -589,3 +589,87 @@ ui_editor_clear(struct ui_editor *e)
 	e->cur = 0;
 	e->buf[0] = '\0';
 }
+
+/* ------------------------------------------------------------ paste */
+
+struct ui_paste {
+	char buf[UI_EDITOR_MAX];
+	size_t len;
+	int on;
+	int over;		/* longer than the editor takes */
+	uint64_t last;		/* when input last came */
+};
+
+int
+ui_paste_new(struct ui_paste **out)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return ERR_NOMEM;
+	return 0;
+}
+
+void
+ui_paste_free(struct ui_paste *p)
+{
+	free(p);
+}
+
+void
+ui_paste_begin(struct ui_paste *p, uint64_t now)
+{
+	p->on = 1;
+	p->len = 0;
+	p->over = 0;
+	p->last = now;
+}
+
+int
+ui_paste_on(const struct ui_paste *p)
+{
+	return p->on;
+}
+
+void
+ui_paste_add(struct ui_paste *p, uint32_t cp, uint64_t now)
+{
+	char enc[4];
+	size_t n;
+
+	if (!p->on)
+		return;
+	p->last = now;
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	n = ui_utf8_encode(cp, enc);
+	if (p->over || p->len + n > sizeof(p->buf)) {
+		p->over = 1;
+		return;
+	}
+	memcpy(p->buf + p->len, enc, n);
+	p->len += n;
+}
+
+uint64_t
+ui_paste_idle_left(const struct ui_paste *p, uint64_t now)
+{
+	if (!p->on || now >= p->last + UI_PASTE_IDLE_MS)
+		return 0;
+	return p->last + UI_PASTE_IDLE_MS - now;
+}
+
+int
+ui_paste_end(struct ui_paste *p, struct ui_editor *e)
+{
+	int r;
+
+	if (p->over)
+		r = ERR_TOO_BIG;
+	else if (e == NULL)
+		r = ERR_INVAL;
+	else
+		r = ui_editor_paste(e, p->buf, p->len);
+	p->on = 0;
+	p->len = 0;
+	p->over = 0;
+	return r;
+}

@@ -112,4 +112,57 @@ uint64_t ui_editor_chat(const struct ui_editor *e);
 /* Empties the text (the history and other drafts stay). */
 void ui_editor_clear(struct ui_editor *e);
 
+/*
+ * A bracketed paste being received (ESC [ 200 ~ ... ESC [ 201 ~): its
+ * code points are collected here, never run as keys, and go into an
+ * editor whole when it ends. The end marker may never come (a terminal
+ * or multiplexer that drops it, a connection cut mid-paste); paste mode
+ * would then take every later key as text, Enter included, for good. So
+ * a paste also ends when no input came for UI_PASTE_IDLE_MS: a paste
+ * arrives in one burst, and half a second is far longer than the gaps
+ * inside one and short enough for a user who waits for Enter to work.
+ * No size ends it: the rest of a long paste would then arrive as keys,
+ * its line breaks as Enter, which is what bracketed paste is there to
+ * prevent. What is kept is bounded anyway by UI_EDITOR_MAX (16 KiB, what
+ * a message of CLOUD_TEXT_MAX code points takes at most), and a longer
+ * paste is refused whole when it ends. Times are the caller's clock in
+ * milliseconds (uv_now), injected so that tests need no waiting.
+ */
+#define UI_PASTE_IDLE_MS	500
+
+struct ui_paste;
+
+/* Returns 0 and a new paste collector (not in a paste), or ERR_NOMEM. */
+int ui_paste_new(struct ui_paste **out);
+
+/* Releases p. NULL is a no-op. */
+void ui_paste_free(struct ui_paste *p);
+
+/* A paste begins at now (one under way starts again, empty). */
+void ui_paste_begin(struct ui_paste *p, uint64_t now);
+
+/* Whether a paste is under way. */
+int ui_paste_on(const struct ui_paste *p);
+
+/*
+ * Adds code point cp (anything: it is sanitised when inserted), which
+ * arrived at now. Past UI_EDITOR_MAX bytes the paste is marked too long.
+ */
+void ui_paste_add(struct ui_paste *p, uint32_t cp, uint64_t now);
+
+/*
+ * Milliseconds until the paste under way ends for want of input, at now;
+ * 0 when it is over (end it with ui_paste_end) or none is under way.
+ */
+uint64_t ui_paste_idle_left(const struct ui_paste *p, uint64_t now);
+
+/*
+ * Ends the paste: its text goes into e at the cursor, as
+ * ui_editor_paste() (e NULL: nowhere, e.g. no input line takes it).
+ * Returns 0, ERR_TOO_BIG (longer than the editor takes: nothing
+ * inserted), ERR_INVAL (e NULL) or ERR_NOMEM. Either way p is ready for
+ * the next paste.
+ */
+int ui_paste_end(struct ui_paste *p, struct ui_editor *e);
+
 #endif

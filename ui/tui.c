@@ -39,6 +39,7 @@ struct ui_tui {
 	uv_poll_t poll;
 	uv_signal_t winch;
 	uv_prepare_t prepare;
+	uv_timer_t paste_timer;	/* ends a paste whose end marker is lost */
 	int open_handles;
 
 	struct ui_model *m;
@@ -67,10 +68,7 @@ struct ui_tui {
 
 	struct ui_menu *menu;	/* the settings screen, while it shows */
 
-	int in_paste;
-	char *paste;		/* UI_EDITOR_MAX + 1 bytes */
-	size_t paste_len;
-	int paste_over;		/* the paste was longer than the editor takes */
+	struct ui_paste *paste;	/* a bracketed paste being received */
 
 	void (*done)(void *);
 	void *done_ud;
@@ -274,35 +272,24 @@ tui_complete(struct ui_tui *t)
 	return 1;
 }
 
-static void
-tui_paste_add(struct ui_tui *t, wint_t ch)
-{
-	char enc[4];
-	size_t n;
-
-	if (ch > 0x10ffff || (ch >= 0xd800 && ch <= 0xdfff))
-		ch = 0xfffd;
-	n = ui_utf8_encode((uint32_t)ch, enc);
-	if (t->paste_len + n > UI_EDITOR_MAX) {
-		t->paste_over = 1;
-		return;
-	}
-	memcpy(t->paste + t->paste_len, enc, n);
-	t->paste_len += n;
-}
-
+/*
+ * The paste ends (its end marker came, or no input for
+ * UI_PASTE_IDLE_MS): its text goes to the input line, or the query
+ * being typed; nowhere, with a beep, when neither is there to take it.
+ */
 static void
 tui_paste_end(struct ui_tui *t)
 {
-	t->in_paste = 0;
-	if (t->paste_over || t->menu != NULL ||
-	    ui_search_state(t->srch) == UI_SEARCH_RESULTS ||
-	    ui_search_state(t->srch) == UI_SEARCH_SHOWN ||
-	    ui_editor_paste(ui_search_state(t->srch) == UI_SEARCH_PROMPT ?
-	    ui_search_editor(t->srch) : t->ed, t->paste, t->paste_len) != 0)
+	struct ui_editor *to = NULL;
+
+	uv_timer_stop(&t->paste_timer);
+	if (t->menu == NULL && ui_search_state(t->srch) == UI_SEARCH_PROMPT)
+		to = ui_search_editor(t->srch);
+	else if (t->menu == NULL && ui_search_state(t->srch) ==
+	    UI_SEARCH_OFF)
+		to = t->ed;
+	if (ui_paste_end(t->paste, to) != 0)
 		beep();
-	t->paste_len = 0;
-	t->paste_over = 0;
 	if (ui_search_state(t->srch) == UI_SEARCH_OFF)
 		tui_edited(t);
 }
@@ -538,9 +525,7 @@ tui_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
 	int page = ui_draw_msg_rows(t->scr) - 1, srch, modal, printable, pass;
 
 	if (fkey && ch == TUI_PASTE_BEGIN) {
-		t->in_paste = 1;
-		t->paste_len = 0;
-		t->paste_over = 0;
+		ui_paste_begin(t->paste, uv_now(t->loop));
 		return;
 	}
 	if (fkey && ch == KEY_RESIZE) {
@@ -608,6 +593,8 @@ tui_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
 	tui_plain_key(t, fkey, ch, alt);
 }
 
+static void tui_paste_idle(uv_timer_t *h);
+
 static void
 tui_read(struct ui_tui *t)
 {
@@ -617,13 +604,13 @@ tui_read(struct ui_tui *t)
 
 	while (!t->stopping && (r = wget_wch(w, &ch)) != ERR) {
 		t->dirty = 1;
-		if (t->in_paste) {
+		if (ui_paste_on(t->paste)) {
 			if (r == KEY_CODE_YES) {
 				if (ch == TUI_PASTE_END)
 					tui_paste_end(t);
 				continue;	/* keys inside a paste are text */
 			}
-			tui_paste_add(t, ch);
+			ui_paste_add(t->paste, (uint32_t)ch, uv_now(t->loop));
 			continue;
 		}
 		if ((t->help || t->ov != NULL) && !(r == KEY_CODE_YES &&
@@ -658,6 +645,30 @@ tui_read(struct ui_tui *t)
 			continue;
 		}
 		tui_key(t, 0, ch, 0);
+	}
+	/* A paste under way ends if no more input comes for a while. */
+	if (!t->stopping && ui_paste_on(t->paste))
+		uv_timer_start(&t->paste_timer, tui_paste_idle,
+		    ui_paste_idle_left(t->paste, uv_now(t->loop)) + 1, 0);
+}
+
+/*
+ * No input for a while during a paste: its end marker was lost. Input
+ * waiting unread (the loop was busy) still counts as part of it.
+ */
+static void
+tui_paste_idle(uv_timer_t *h)
+{
+	struct ui_tui *t = h->data;
+
+	if (t->stopping || !ui_paste_on(t->paste))
+		return;
+	uv_update_time(t->loop);
+	tui_read(t);
+	if (!t->stopping && ui_paste_on(t->paste) &&
+	    ui_paste_idle_left(t->paste, uv_now(t->loop)) == 0) {
+		tui_paste_end(t);
+		t->dirty = 1;
 	}
 }
 
@@ -733,7 +744,7 @@ tui_free(struct ui_tui *t)
 		fclose(t->trace);
 	ui_editor_free(t->ed);
 	ui_search_free(t->srch);
-	free(t->paste);
+	ui_paste_free(t->paste);
 	free(t);
 }
 
@@ -766,7 +777,7 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 	if (ev != NULL)
 		t->ev = *ev;
 	t->ud = ud;
-	if ((t->paste = malloc(UI_EDITOR_MAX + 1)) == NULL ||
+	if ((r = ui_paste_new(&t->paste)) != 0 ||
 	    (r = ui_editor_new(&t->ed)) != 0 ||
 	    (r = ui_search_new(&t->srch)) != 0) {
 		tui_free(t);
@@ -799,6 +810,9 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 	t->open_handles++;
 	uv_prepare_init(loop, &t->prepare);
 	t->prepare.data = t;
+	t->open_handles++;
+	uv_timer_init(loop, &t->paste_timer);
+	t->paste_timer.data = t;
 	t->open_handles++;
 	if (uv_poll_start(&t->poll, UV_READABLE | UV_DISCONNECT,
 	    tui_on_poll) != 0 ||
@@ -944,4 +958,6 @@ ui_tui_stop(struct ui_tui *t, void (*done)(void *), void *ud)
 		uv_close((uv_handle_t *)&t->winch, tui_on_close);
 	if (t->open_handles >= 3)
 		uv_close((uv_handle_t *)&t->prepare, tui_on_close);
+	if (t->open_handles >= 4)
+		uv_close((uv_handle_t *)&t->paste_timer, tui_on_close);
 }

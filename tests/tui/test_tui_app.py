@@ -6,7 +6,9 @@ messages are set up with the real CLI (and bench/sotto_load for a chat of
 Checked: the TUI opens for alice's profile and lists her chats, most
 recent first, with the newest open; a message bob sends with the CLI
 appears live in the open chat, and one from carol as an unread count in
-her chat; text typed and sent with Enter reaches bob (his --history);
+her chat; text typed and sent with Enter reaches bob (his --history),
+and so does a bracketed paste whose end marker never came, once Enter is
+pressed after it;
 paging up through a chat of 300 messages reaches the oldest one (only
 100 are read when a chat opens, so older pages must have been loaded);
 resizing to 40x12 and 200x60 and back redraws without garbage; paged
@@ -209,6 +211,24 @@ with Scenario("tui-app") as sc:
         p = bob.run("--history", "@alice", "--json")
         got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
         t.ok("reply from alice's TUI" in got, "bob's --history has it",
+             describe(p))
+
+        # A bracketed paste whose end marker never comes: once no input
+        # came for half a second it is over, its text in the input line,
+        # and Enter sends again (it would be a line break in a paste).
+        tmux("send-keys", "-t", "tui", "-H", "1b", "5b", "32", "30", "30",
+             "7e")
+        tmux("send-keys", "-t", "tui", "-l", "pasted with no end")
+        wait_for(lambda s: s[-1].startswith("> pasted with no end"),
+                 "the paste ends without its marker: its text shows")
+        time.sleep(0.3)
+        tmux("send-keys", "-t", "tui", "Enter")
+        wait_for(lambda s: s[-1].rstrip() == ">" and
+                 "pasted with no end" in pane_text(s, 80),
+                 "Enter sends it")
+        p = bob.run("--history", "@alice", "--json")
+        got = [m.get("text") for m in jsonl(p) if m.get("type") == "message"]
+        t.ok("pasted with no end" in got, "bob's --history has it",
              describe(p))
 
         # Commands: /secret without a PEER says how; unknown ones say so.

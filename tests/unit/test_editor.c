@@ -253,6 +253,66 @@ test_paste(struct ui_editor *e)
 	ui_editor_clear(e);
 }
 
+/*
+ * A bracketed paste whose end marker never comes ends once no input came
+ * for UI_PASTE_IDLE_MS: what came so far goes into the input line, and
+ * Enter is a key again (it submits). Input keeps it going; one with its
+ * marker ends at once; one too long is refused whole.
+ */
+static void
+test_paste_bound(struct ui_editor *e)
+{
+	struct ui_paste *p;
+	const char *s;
+	uint64_t now = 1000000;
+	size_t i;
+
+	if (ui_paste_new(&p) != 0)
+		exit(1);
+	ok(!ui_paste_on(p) && ui_paste_idle_left(p, now) == 0,
+	    "no paste at first");
+	ui_paste_begin(p, now);
+	for (s = "one\ntwo"; *s != '\0'; s++)
+		ui_paste_add(p, (uint32_t)*s, now += 10);
+	ok(ui_paste_on(p) && ui_paste_idle_left(p, now) == UI_PASTE_IDLE_MS,
+	    "pasting: the idle time starts again with each input");
+	ui_paste_add(p, '\r', now += UI_PASTE_IDLE_MS - 1);
+	ok(ui_paste_idle_left(p, now) == UI_PASTE_IDLE_MS,
+	    "input just before the bound keeps the paste going");
+	now += UI_PASTE_IDLE_MS;
+	ok(ui_paste_idle_left(p, now) == 0,
+	    "%d ms without input: the paste is over", UI_PASTE_IDLE_MS);
+	is_int(ui_paste_end(p, e), 0, "ended without its marker");
+	ok(!ui_paste_on(p), "paste mode is off");
+	ok(text_is(e, "one\ntwo\n"), "what came so far is in the input line");
+	is_int(key(e, UI_KEY_ENTER), UI_ED_SUBMIT, "Enter submits again");
+	ui_editor_clear(e);
+
+	/* The marker came: ended at once, as before. */
+	ui_paste_begin(p, now);
+	ui_paste_add(p, 'x', now);
+	is_int(ui_paste_end(p, e), 0, "ended by its marker");
+	ok(text_is(e, "x"), "its text inserted");
+	ui_editor_clear(e);
+
+	/* Too long: refused whole, and the next paste starts clean. */
+	ui_paste_begin(p, now);
+	for (i = 0; i <= UI_EDITOR_MAX; i++)
+		ui_paste_add(p, 'y', now);
+	ok(ui_paste_on(p), "a long paste stays a paste (its rest is no key)");
+	is_int(ui_paste_end(p, e), ERR_TOO_BIG, "too long: refused");
+	ok(text_is(e, ""), "nothing inserted");
+	ui_paste_begin(p, now);
+	ui_paste_add(p, 'z', now);
+	is_int(ui_paste_end(p, NULL), ERR_INVAL, "no editor to take it");
+	ui_paste_begin(p, now);
+	ui_paste_add(p, 0xd800, now);
+	is_int(ui_paste_end(p, e), 0, "a surrogate");
+	ok(text_is(e, "\xef\xbf\xbd"), "becomes U+FFFD");
+	ui_editor_clear(e);
+	ui_paste_free(p);
+}
+
 static void
 test_drafts(struct ui_editor *e)
 {
@@ -355,6 +415,7 @@ main(void)
 	test_kill_and_words(e);
 	test_lines_and_submit(e);
 	test_paste(e);
+	test_paste_bound(e);
 	test_drafts(e);
 	test_history_per_chat(e);
 	ui_editor_free(e);
