@@ -5,6 +5,7 @@ junk after a valid handshake.
 """
 import socket
 import struct
+import time
 
 from dissononce.cipher.chachapoly import ChaChaPolyCipher
 from dissononce.dh.x25519.x25519 import X25519DH
@@ -180,3 +181,85 @@ class Rpc:
                 if k >= 10:
                     return 0, parse(resp[k][0])
             return 0, {}
+
+
+# Short names for building and reading messages in tests.
+def V(num, value):
+    """A varint field."""
+    return field_varint(num, value)
+
+
+def B(num, data):
+    """A bytes (or UTF-8 string) field."""
+    return field_bytes(num, data.encode() if isinstance(data, str) else data)
+
+
+def get(msg, num, default=0):
+    """The first value of field num of a parsed message."""
+    return msg.get(num, [default])[0]
+
+
+def sub(msg, num):
+    """Field num of a parsed message, parsed as a message (or None)."""
+    return parse(msg[num][0]) if num in msg else None
+
+
+class Device(Rpc):
+    """A connected, welcomed raw device (self.welcome, parsed); keypair
+    connects as the device bound to that key."""
+
+    def __init__(self, addr, keypair=None):
+        peer = Peer(addr)
+        if keypair is not None:
+            peer.keypair = keypair
+            peer.hs.initialize(XXHandshakePattern(), True, PROLOGUE,
+                               s=keypair)
+        peer.handshake()
+        self.welcome = parse(peer.recv_frame()[4][0])
+        Rpc.__init__(self, peer)
+
+    def pump(self, done, timeout=5.0):
+        """Reads pushed Updates into self.updates until done() holds,
+        timeout seconds pass or the connection closes."""
+        end = time.time() + timeout
+        self.peer.sock.settimeout(0.2)
+        try:
+            while time.time() < end and not done():
+                try:
+                    f = self.peer.recv_frame()
+                except OSError:
+                    continue
+                if f is None:
+                    break
+                if 3 in f:
+                    self.updates.append(parse(f[3][0]))
+        finally:
+            self.peer.sock.settimeout(10)
+
+    def take(self):
+        """The Updates kept so far, forgotten here."""
+        out, self.updates = self.updates, []
+        return out
+
+
+def register(addr, name, phone="", cls=Device):
+    """A new account name (password "password-NAME") on a new device of
+    class cls: (device, user id, device id)."""
+    d = cls(addr)
+    body = B(1, name) + B(2, "password-" + name) + B(3, name.title())
+    if phone:
+        body += B(4, phone)
+    err, res = d.call(11, body + B(5, "raw"))
+    if err:
+        raise RuntimeError("register %s: %d" % (name, err))
+    return d, get(sub(res, 1), 1), get(res, 2)
+
+
+def login(addr, name, cls=Device):
+    """Another device of name: (device, device id)."""
+    d = cls(addr)
+    err, res = d.call(12, B(1, name) + B(2, "password-" + name) +
+                      B(3, "another"))
+    if err:
+        raise RuntimeError("login %s: %d" % (name, err))
+    return d, get(res, 2)

@@ -74,20 +74,11 @@ def refused(t, p, what, words):
     t.ok(words in p.stderr, what + ": says '%s'" % words, p.stderr)
 
 
-def V(num, value):
-    return nc.field_varint(num, value)
-
-
-def B(num, data):
-    return nc.field_bytes(num, data.encode() if isinstance(data, str)
-                          else data)
+V, B = nc.V, nc.B
 
 
 def raw(addr):
-    peer = nc.Peer(addr)
-    peer.handshake()
-    peer.recv_frame()                               # Welcome
-    return nc.Rpc(peer)
+    return nc.Device(addr)
 
 
 def listen(c):

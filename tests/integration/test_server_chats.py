@@ -4,7 +4,6 @@ live pushes to every device, GetDifference paging with entries whose
 message was deleted, group permissions, delete for me and for everyone,
 read state reaching the sender, typing that is never stored, contacts and
 phone privacy, and bad input answered with errors, never a disconnect."""
-import time
 
 import noiseclient as nc
 from sottotest import Scenario
@@ -16,28 +15,13 @@ ERR_NOT_FOUND = -12
 ERR_PERM = -20
 
 # Request method fields (proto/sotto.proto).
-REGISTER, LOGIN, PING = 11, 12, 10
+PING = 10
 RESOLVE, SEND, DIFF, STATE, USERS, CONTACTS = 20, 21, 22, 23, 24, 25
 ADD_CONTACT, EDIT, DELETE, READ, TYPING = 26, 28, 29, 30, 31
 CREATE, ADD, REMOVE, LEAVE, RENAME = 32, 33, 34, 35, 36
 
 
-def V(num, value):
-    return nc.field_varint(num, value)
-
-
-def B(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return nc.field_bytes(num, data)
-
-
-def get(msg, num, default=0):
-    return msg.get(num, [default])[0]
-
-
-def sub(msg, num):
-    return nc.parse(msg[num][0]) if num in msg else None
+V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 
 
 def packed(msg, num):
@@ -54,37 +38,17 @@ def packed(msg, num):
     return out
 
 
-class Dev(nc.Rpc):
+class Dev(nc.Device):
     """One device: a raw Noise peer that keeps the Updates pushed to it."""
-
-    def __init__(self, addr):
-        self.peer = nc.Peer(addr)
-        self.peer.handshake()
-        self.peer.recv_frame()                      # Welcome
-        nc.Rpc.__init__(self, self.peer)
 
     def drain(self, want=1, timeout=5.0, until=None):
         """Reads pushes until `want` more arrived (or one for which
         until(update) holds) or timeout passed."""
         have = len(self.updates) + want
-        end = time.time() + timeout
-        self.peer.sock.settimeout(0.2)
-        try:
-            while time.time() < end:
-                if until is None and len(self.updates) >= have:
-                    break
-                if until is not None and any(until(u) for u in self.updates):
-                    break
-                try:
-                    f = self.peer.recv_frame()
-                except OSError:
-                    continue
-                if f is None:
-                    break
-                if 3 in f:
-                    self.updates.append(nc.parse(f[3][0]))
-        finally:
-            self.peer.sock.settimeout(10)
+        if until is None:
+            self.pump(lambda: len(self.updates) >= have, timeout)
+        else:
+            self.pump(lambda: any(until(u) for u in self.updates), timeout)
         return self.updates
 
     def pts_list(self):
@@ -92,24 +56,12 @@ class Dev(nc.Rpc):
 
 
 def register(addr, name, phone=""):
-    d = Dev(addr)
-    body = B(1, name) + B(2, "password-" + name) + B(3, name.title())
-    if phone:
-        body += B(4, phone)
-    body += B(5, "raw")
-    err, res = d.call(REGISTER, body)
-    if err:
-        raise RuntimeError("register %s: %d" % (name, err))
-    return d, get(sub(res, 1), 1)
+    d, user_id, _ = nc.register(addr, name, phone, cls=Dev)
+    return d, user_id
 
 
 def login(addr, name):
-    d = Dev(addr)
-    err, res = d.call(LOGIN, B(1, name) + B(2, "password-" + name) +
-                      B(3, "second"))
-    if err:
-        raise RuntimeError("login %s: %d" % (name, err))
-    return d
+    return nc.login(addr, name, cls=Dev)[0]
 
 
 def send(dev, text, rid, to=0, chat=0, reply_to=0):

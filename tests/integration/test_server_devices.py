@@ -19,62 +19,25 @@ from sottotest import Scenario
 
 ERR_NOT_FOUND = -12
 ERR_REVOKED = -23
-REGISTER, LOGIN, LOGOUT, WHOAMI = 11, 12, 13, 14
+LOGOUT, WHOAMI = 13, 14
 PUBLISH, START, ACCEPT, SEND, ACK = 40, 42, 43, 45, 47
 REQUESTED, ACCEPTED, DECLINED, DROPPED, MESSAGE, CLOSED = 20, 21, 22, 23, 24, 25
 
 
-def V(num, value):
-    return nc.field_varint(num, value)
+V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 
 
-def B(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return nc.field_bytes(num, data)
-
-
-def get(msg, num, default=0):
-    return msg.get(num, [default])[0]
-
-
-def sub(msg, num):
-    return nc.parse(msg[num][0]) if num in msg else None
-
-
-class Dev(nc.Rpc):
-    """One device: a raw Noise peer; keypair reconnects as a device seen
-    before."""
+class Dev(nc.Device):
+    """One device, with an identity key to publish prekeys with."""
 
     def __init__(self, addr, keypair=None):
-        self.peer = nc.Peer(addr)
-        if keypair is not None:
-            self.peer.keypair = keypair
-            self.peer.hs.initialize(nc.XXHandshakePattern(), True,
-                                    nc.PROLOGUE, s=keypair)
-        self.peer.handshake()
-        self.welcome = nc.parse(self.peer.recv_frame()[4][0])
-        nc.Rpc.__init__(self, self.peer)
+        nc.Device.__init__(self, addr, keypair)
         self.ik = nacl.signing.SigningKey.generate()
 
     def drain(self, want, timeout=5.0):
-        """Reads pushes until want of them are kept (or timeout)."""
-        end = time.time() + timeout
-        self.peer.sock.settimeout(0.2)
-        try:
-            while time.time() < end and len(self.updates) < want:
-                try:
-                    f = self.peer.recv_frame()
-                except OSError:
-                    continue
-                if f is None:
-                    break
-                if 3 in f:
-                    self.updates.append(nc.parse(f[3][0]))
-        finally:
-            self.peer.sock.settimeout(10)
-        out, self.updates = self.updates, []
-        return out
+        """The pushes kept until want of them were (or timeout), taken."""
+        self.pump(lambda: len(self.updates) >= want, timeout)
+        return self.take()
 
     def publish(self):
         key = nacl.public.PrivateKey.generate().public_key.encode()
@@ -100,21 +63,11 @@ def offer(device_id):
 
 
 def register(addr, name):
-    d = Dev(addr)
-    err, res = d.call(REGISTER, B(1, name) + B(2, "password-" + name) +
-                      B(3, name.title()) + B(5, "raw"))
-    if err:
-        raise RuntimeError("register %s: %d" % (name, err))
-    return d, get(sub(res, 1), 1), get(res, 2)
+    return nc.register(addr, name, cls=Dev)
 
 
 def login(addr, name):
-    d = Dev(addr)
-    err, res = d.call(LOGIN, B(1, name) + B(2, "password-" + name) +
-                      B(3, "another"))
-    if err:
-        raise RuntimeError("login %s: %d" % (name, err))
-    return d, get(res, 2)
+    return nc.login(addr, name, cls=Dev)
 
 
 with Scenario("server_devices") as sc:

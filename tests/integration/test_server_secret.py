@@ -21,29 +21,13 @@ ERR_TOO_BIG = -6
 ERR_EXISTS = -11
 ERR_NOT_FOUND = -12
 
-REGISTER, LOGIN = 11, 12
 PUBLISH, BUNDLES, START, ACCEPT, DECLINE = 40, 41, 42, 43, 44
 SEND, CLOSE, ACK, QUEUE = 45, 46, 47, 48
 # Update events.
 REQUESTED, ACCEPTED, DECLINED, DROPPED, MESSAGE, CLOSED = 20, 21, 22, 23, 24, 25
 
 
-def V(num, value):
-    return nc.field_varint(num, value)
-
-
-def B(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return nc.field_bytes(num, data)
-
-
-def get(msg, num, default=0):
-    return msg.get(num, [default])[0]
-
-
-def sub(msg, num):
-    return nc.parse(msg[num][0]) if num in msg else None
+V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 
 
 def event(u):
@@ -54,43 +38,18 @@ def event(u):
     return None, None
 
 
-class Dev(nc.Rpc):
-    """One device: a raw Noise peer that keeps the Updates pushed to it.
-    keypair reconnects as a device seen before."""
+class Dev(nc.Device):
+    """One device, with an identity key to publish prekeys with; keeps
+    the Updates pushed to it."""
 
     def __init__(self, addr, keypair=None):
-        self.peer = nc.Peer(addr)
-        if keypair is not None:
-            self.peer.keypair = keypair
-            self.peer.hs.initialize(nc.XXHandshakePattern(), True,
-                                    nc.PROLOGUE, s=keypair)
-        self.peer.handshake()
-        self.welcome = nc.parse(self.peer.recv_frame()[4][0])
-        nc.Rpc.__init__(self, self.peer)
+        nc.Device.__init__(self, addr, keypair)
         self.ik = nacl.signing.SigningKey.generate()
-
 
     def drain(self, want, timeout=5.0):
         """Reads pushes until want of them are kept (or timeout)."""
-        end = time.time() + timeout
-        self.peer.sock.settimeout(0.2)
-        try:
-            while time.time() < end and len(self.updates) < want:
-                try:
-                    f = self.peer.recv_frame()
-                except OSError:
-                    continue
-                if f is None:
-                    break
-                if 3 in f:
-                    self.updates.append(nc.parse(f[3][0]))
-        finally:
-            self.peer.sock.settimeout(10)
+        self.pump(lambda: len(self.updates) >= want, timeout)
         return self.updates
-
-    def take(self):
-        out, self.updates = self.updates, []
-        return out
 
     def publish(self, spk_id=1, opks=(), ik=None, sig=None, spk=True):
         body = B(1, (ik or self.ik).verify_key.encode())
@@ -106,21 +65,11 @@ class Dev(nc.Rpc):
 
 
 def register(addr, name):
-    d = Dev(addr)
-    err, res = d.call(REGISTER, B(1, name) + B(2, "password-" + name) +
-                      B(3, name.title()) + B(5, "raw"))
-    if err:
-        raise RuntimeError("register %s: %d" % (name, err))
-    return d, get(sub(res, 1), 1), get(res, 2)
+    return nc.register(addr, name, cls=Dev)
 
 
 def login(addr, name):
-    d = Dev(addr)
-    err, res = d.call(LOGIN, B(1, name) + B(2, "password-" + name) +
-                      B(3, "second"))
-    if err:
-        raise RuntimeError("login %s: %d" % (name, err))
-    return d, get(res, 2)
+    return nc.login(addr, name, cls=Dev)
 
 
 def offer(device_id, spk_id=1, opk_id=0):
