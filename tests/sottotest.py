@@ -253,6 +253,11 @@ def jsonl(p):
     return out
 
 
+def objs(p, kind):
+    """The JSON objects of type kind a --json command printed."""
+    return [o for o in jsonl(p) if o.get("type") == kind]
+
+
 def describe(p):
     return "exit %s\nstdout: %s\nstderr: %s" % (p.returncode, p.stdout, p.stderr)
 

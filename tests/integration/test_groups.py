@@ -12,12 +12,7 @@ alice on two devices, bob and carol.
 - read state: bob reads, alice's devices see their messages read; bob's
   unread count drops to 0 on his side;
 - contacts: add, list, remove, on both of alice's devices."""
-from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe,
-                       jsonl)
-
-
-def objs(p, kind):
-    return [o for o in jsonl(p) if o.get("type") == kind]
+from sottotest import EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe, objs
 
 
 def history(t, client, peer, what):

@@ -27,7 +27,7 @@ import time
 import noiseclient as nc
 import sottotest
 from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, EX_USAGE, Scenario,
-                       describe, jsonl)
+                       describe, jsonl, objs)
 
 KEYS = ["phone_number", "phone_discovery", "last_seen", "bio", "forwards",
         "group_invites", "messages", "secret_chats"]
@@ -36,10 +36,6 @@ PHONE = "+15550001"
 ERR_INVAL, ERR_TOO_BIG, ERR_NOT_FOUND, ERR_NOT_AUTHED = -2, -6, -12, -10
 GET_PRIVACY, SET_PRIVACY, SET_EXCEPTION = 50, 51, 52
 BLOCK, UNBLOCK, GET_BLOCKED = 53, 54, 55
-
-
-def objs(p, kind):
-    return [o for o in jsonl(p) if o.get("type") == kind]
 
 
 def rules(t, c, what):

@@ -12,11 +12,7 @@ import threading
 import time
 
 import sottotest
-from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, jsonl
-
-
-def objs(p, kind):
-    return [o for o in jsonl(p) if o.get("type") == kind]
+from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, objs
 
 
 def secret_list(t, c, what):

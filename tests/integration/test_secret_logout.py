@@ -8,11 +8,7 @@ new chat with it works. A send alice makes straight after bob's second
 logout, before she heard of it, is not delivered and leaves no chat."""
 import json
 
-from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
-
-
-def objs(p, kind):
-    return [o for o in jsonl(p) if o.get("type") == kind]
+from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 
 def whoami(t, c, what):

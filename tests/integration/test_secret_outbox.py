@@ -28,11 +28,7 @@ import time
 
 import sottotest
 from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario, describe,
-                       jsonl)
-
-
-def objs(p, kind):
-    return [o for o in jsonl(p) if o.get("type") == kind]
+                       objs)
 
 
 def queued(c):
