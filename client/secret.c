@@ -2130,6 +2130,14 @@ secret_history_before(struct secret *s, uint64_t secret_id,
 }
 
 int
+secret_history_after(struct secret *s, uint64_t secret_id,
+    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+{
+	return store_secret_msgs_after(s->st, secret_id, after_id, limit, fn,
+	    ud);
+}
+
+int
 secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
     store_secret_msg_fn *fn, void *ud)
 {

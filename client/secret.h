@@ -240,6 +240,9 @@ int secret_history(struct secret *s, uint64_t secret_id,
  */
 int secret_history_before(struct secret *s, uint64_t secret_id,
     uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+/* The oldest limit messages of secret_id newer than after_id, oldest first. */
+int secret_history_after(struct secret *s, uint64_t secret_id,
+    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud);
 int secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
     store_secret_msg_fn *fn, void *ud);
 

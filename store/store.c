@@ -2456,6 +2456,23 @@ store_secret_msgs_before(struct store *s, uint64_t secret_id,
 }
 
 int
+store_secret_msgs_after(struct store *s, uint64_t secret_id,
+    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (limit == 0 || after_id >= INT64_MAX)
+		return 0;
+	if ((r = store_sq(s, &st, "SELECT " STORE_SMSG_COLS " FROM "
+	    "secret_messages WHERE secret_id = ? AND id > ? ORDER BY id "
+	    "LIMIT ?;", "iii", secret_id, after_id,
+	    (uint64_t)(limit > INT64_MAX ? INT64_MAX : limit))) != 0)
+		return r;
+	return store_smsg_each(st, secret_id, fn, ud);
+}
+
+int
 store_secret_summary(struct store *s, uint64_t secret_id, uint64_t *unread,
     store_secret_msg_fn *fn, void *ud)
 {

@@ -501,6 +501,13 @@ int store_secret_list_msgs(struct store *s, uint64_t secret_id,
 int store_secret_msgs_before(struct store *s, uint64_t secret_id,
     uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud);
 /*
+ * The oldest limit messages of secret_id newer than after_id, oldest
+ * first: the same index walked forwards (a window that dropped its
+ * newest messages reads them back page by page).
+ */
+int store_secret_msgs_after(struct store *s, uint64_t secret_id,
+    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+/*
  * What a chat list needs of secret_id without reading its messages: how
  * many received messages are unread (*unread), and fn called once with
  * the newest message (not at all when there is none).

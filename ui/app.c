@@ -41,6 +41,7 @@
 #include "ui/secret_ui.h"
 #include "ui/settings.h"
 #include "ui/tui.h"
+#include "ui/view.h"
 
 #define APP_PAGE		100	/* messages read per page */
 #define APP_WIN_MAX		1000	/* messages kept in the window */
@@ -583,11 +584,23 @@ app_load_newer(struct app *a)
 static void
 app_window_adjust(struct app *a)
 {
+	struct ui_trim t;
 	size_t k, i, added;
+	long d;
 
-	if (a->n > APP_WIN_MAX && a->view_skip > 2 * APP_PAGE &&
-	    a->msgs[a->n - 1].id != 0) {
-		k = a->view_skip - APP_PAGE;
+	if (secret_ui_owns(a->win_chat)) {
+		/* The same bound, kept by secret_ui over client/secret.h. */
+		if ((d = secret_ui_trim(a->sui, a->win_chat, a->view_skip)) !=
+		    0) {
+			a->view_skip = d < 0 && (size_t)-d > a->view_skip ? 0 :
+			    (size_t)((long)a->view_skip + d);
+			ui_tui_skip_adjust(a->tui, d);
+		}
+		return;
+	}
+	ui_view_trim(a->n, a->view_skip, APP_WIN_MAX, APP_PAGE, a->n > 0 &&
+	    a->msgs[a->n - 1].id != 0, a->tail_cut, &t);
+	if ((k = t.drop_newest) > 0) {
 		for (i = a->n - k; i < a->n; i++)
 			app_msg_release(&a->mx[i]);
 		a->n -= k;
@@ -596,8 +609,7 @@ app_window_adjust(struct app *a)
 		ui_tui_skip_adjust(a->tui, -(long)k);
 		ui_tui_trace(a->tui, "dropped_newest", k);
 	}
-	if (a->n > APP_WIN_MAX && a->view_skip + 3 * APP_PAGE < a->n) {
-		k = a->n - (a->view_skip + 3 * APP_PAGE);
+	if ((k = t.drop_oldest) > 0) {
 		for (i = 0; i < k; i++)
 			app_msg_release(&a->mx[i]);
 		memmove(&a->msgs[0], &a->msgs[k], (a->n - k) *
@@ -607,7 +619,7 @@ app_window_adjust(struct app *a)
 		a->win_all = 0;
 		ui_tui_trace(a->tui, "dropped_oldest", k);
 	}
-	if (a->tail_cut && a->view_skip < APP_PAGE / 2) {
+	if (t.read_newer) {
 		added = app_load_newer(a);
 		a->view_skip += added;
 		ui_tui_skip_adjust(a->tui, (long)added);
@@ -772,13 +784,16 @@ app_secret_list(struct app *a, struct app_list *l)
 	const struct ui_chat *sc;
 	struct ui_chat *c;
 	struct app_chatx *x;
-	size_t n, i;
+	size_t n, i, k;
 	int r;
 
 	if (a->sui == NULL)
 		return;
 	if ((r = secret_ui_reload(a->sui)) != 0)
 		app_note(a, "cannot list the secret chats: %s", err_str(r));
+	/* New secret messages: the view keeps its place, as app_window_add. */
+	for (k = secret_ui_appended(a->sui); k > 0 && a->tui != NULL; k--)
+		ui_tui_msg_added(a->tui, 0);
 	sc = secret_ui_chats(a->sui, &n);
 	if (n == 0 || (c = realloc(l->chats, (l->n + n) * sizeof(*c))) ==
 	    NULL)
@@ -1369,11 +1384,14 @@ app_on_view(void *ud, uint64_t chat_id, size_t skip)
 {
 	struct app *a = ud;
 
+	struct ui_trim t;
+
 	if (chat_id != a->win_chat)
 		return;
 	a->view_skip = skip;
-	if ((a->n > APP_WIN_MAX || (a->tail_cut && skip < APP_PAGE / 2)) &&
-	    !a->need_window) {
+	if ((secret_ui_owns(chat_id) ? secret_ui_trim_due(a->sui, chat_id,
+	    skip) : ui_view_trim(a->n, skip, APP_WIN_MAX, APP_PAGE, a->n > 0 &&
+	    a->msgs[a->n - 1].id != 0, a->tail_cut, &t)) && !a->need_window) {
 		a->need_window = 1;
 		app_kick(a);
 	}

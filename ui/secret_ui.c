@@ -6,8 +6,11 @@
  * two indexed reads (secret_summary: its newest message and how many are
  * unread), never its messages; the open chat holds its newest SUI_PAGE
  * messages and SUI_PAGE more each time the view reaches the oldest
- * (secret_ui_older), so that a long chat (a timer is optional) costs what
- * the user has looked at, not its length.
+ * (secret_ui_older), kept near SUI_WIN_MAX around the screen
+ * (secret_ui_trim), so that a long chat (a timer is optional) costs what
+ * the screen needs, not its length nor how far the user paged. The
+ * window is a range of ids (lo, and hi once its newest were dropped),
+ * and a reload reads that range again, not more.
  *
  * The chat list never shows a secret message's text: an unread message's
  * timer has not started, and a preview would let it be read (and kept on
@@ -30,12 +33,14 @@
 #include "proto/err.h"
 #include "ui/duration.h"
 #include "ui/sanitize.h"
+#include "ui/view.h"
 
 #define SUI_BASE	0xffffffff00000000ULL	/* our list ids start here */
 #define SUI_CALL_MS	15000
 #define SUI_CONFIRM_MS	10000	/* /close must come again this soon */
 #define SUI_OV_MAX	64	/* overlay lines */
 #define SUI_PAGE	100	/* messages read per page of the open chat */
+#define SUI_WIN_MAX	1000	/* messages held, as ui/app.c holds */
 
 /* A secret_id's list id, stable for the run. */
 struct sui_map {
@@ -83,8 +88,16 @@ struct secret_ui {
 	char **texts;
 	size_t nmsgs;
 	int counting;
-	size_t win;		/* the open chat's newest messages to hold */
-	int more;		/* older ones than those are left */
+	/*
+	 * The window of the open chat: its messages from lo up to the
+	 * newest, or up to hi while tail_cut (newer ones were dropped, far
+	 * up a long chat); nreal of them held, warnings not counted.
+	 */
+	uint64_t lo, hi;
+	int tail_cut;
+	size_t nreal;
+	int more;		/* older ones than lo are left */
+	size_t appended;	/* at the newest end by the last reload */
 
 	char *ov[SUI_OV_MAX];	/* owned; NULL where memory ran out */
 	const char *ovp[SUI_OV_MAX];	/* what the overlay shows */
@@ -601,8 +614,11 @@ sui_win_warns(struct sui_win *w, uint64_t upto, size_t *next)
 struct sui_winctx {
 	struct sui_win *w;
 	size_t next_warn;
-	size_t nread;		/* messages read (warnings not counted) */
+	uint64_t from;		/* ids below it are not kept */
+	size_t nread;		/* messages kept (warnings not counted) */
 	uint64_t oldest;	/* the id of the first one */
+	uint64_t newest;	/* and of the last one */
+	uint64_t newest_date;
 };
 
 static int
@@ -614,8 +630,12 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 	struct ui_msg *m;
 	char *svc;
 
+	if (sm->id < k->from)
+		return 0;
 	if (k->nread++ == 0)
 		k->oldest = sm->id;
+	k->newest = sm->id;
+	k->newest_date = sm->date;
 	if ((w->err = sui_win_warns(w, sm->date, &k->next_warn)) != 0)
 		return 1;
 	svc = sm->service ? sui_service_text(u, sm, w->x->c.peer_user) : NULL;
@@ -661,11 +681,15 @@ sui_count_cb(void *ud, const struct store_secret_msg *m)
 }
 
 /*
- * Reads the open chat's window (its newest u->win messages) and the
- * warnings about its peer again.
+ * Reads the open chat's window and the warnings about its peer again:
+ * the limit messages before before_id (0: the newest), of which those
+ * from id from on are kept. A reload reads only the range the window
+ * holds (sui_window_reload), so its cost is bounded by SUI_WIN_MAX and
+ * a page, not by how far the user paged.
  */
 static int
-sui_window_load(struct secret_ui *u)
+sui_window_read(struct secret_ui *u, uint64_t before_id, size_t limit,
+    uint64_t from)
 {
 	struct sui_win w;
 	struct sui_winctx k;
@@ -675,24 +699,24 @@ sui_window_load(struct secret_ui *u)
 
 	sui_window_clear(u);
 	u->more = 0;
+	u->nreal = 0;
 	if (x == NULL)
 		return 0;
-	if (u->win == 0)
-		u->win = SUI_PAGE;
 	memset(&w, 0, sizeof(w));
 	memset(&k, 0, sizeof(k));
 	w.u = u;
 	w.x = x;
 	k.w = &w;
+	k.from = from;
 	if (!x->ghost)
-		r = secret_history_before(u->sec, x->c.secret_id, 0, u->win,
-		    sui_win_cb, &k);
+		r = secret_history_before(u->sec, x->c.secret_id, before_id,
+		    limit, sui_win_cb, &k);
 	if (r == 0 || r == 1)
 		r = w.err;
-	/* A full window: is anything older? One row at most. */
-	if (r == 0 && k.nread == u->win &&
-	    (r = secret_history_before(u->sec, x->c.secret_id, k.oldest, 1,
-	    sui_count_cb, &older)) == 0 && older > 0) {
+	/* Anything older than the window? One row at most. */
+	if (r == 0 && (k.nread > 0 || u->lo != 0) && !x->ghost &&
+	    (r = secret_history_before(u->sec, x->c.secret_id, k.nread > 0 ?
+	    k.oldest : u->lo, 1, sui_count_cb, &older)) == 0 && older > 0) {
 		u->more = 1;
 		/*
 		 * The warnings older than the window's oldest message show
@@ -704,8 +728,10 @@ sui_window_load(struct secret_ui *u)
 		memmove(w.texts, w.texts + i, (w.n - i) * sizeof(*w.texts));
 		w.n -= i;
 	}
+	/* The later warnings, up to the window's newest while it is cut. */
 	if (r == 0)
-		r = sui_win_warns(&w, UINT64_MAX, &k.next_warn);
+		r = sui_win_warns(&w, u->tail_cut && k.nread > 0 ?
+		    k.newest_date : UINT64_MAX, &k.next_warn);
 	if (r != 0) {
 		for (i = 0; i < w.n; i++)
 			free(w.texts[i]);
@@ -717,7 +743,68 @@ sui_window_load(struct secret_ui *u)
 	u->msgs = w.msgs;
 	u->texts = w.texts;
 	u->nmsgs = w.n;
+	u->nreal = k.nread;
+	if (k.nread > 0)
+		u->lo = k.oldest;
+	if (u->tail_cut && k.nread > 0)
+		u->hi = k.newest;
 	return 0;
+}
+
+/*
+ * The window's range again: from lo to hi while cut (the messages
+ * there can only have gone), else from lo to the newest (new ones may
+ * have come: a page more is read, and beyond that the window moves
+ * up to the newest). The first read is the newest page.
+ */
+static int
+sui_window_reload(struct secret_ui *u)
+{
+	if (u->lo == 0)
+		return sui_window_read(u, 0, SUI_PAGE, 0);
+	if (u->tail_cut)
+		return sui_window_read(u, u->hi + 1, u->nreal, u->lo);
+	return sui_window_read(u, 0, u->nreal + SUI_PAGE, u->lo);
+}
+
+/* The index of the newest real message of the window at most id. */
+static size_t
+sui_window_at(const struct secret_ui *u, uint64_t id, int *found)
+{
+	size_t i;
+
+	*found = 0;
+	for (i = u->nmsgs; i-- > 0;)
+		if (!(u->msgs[i].flags & UI_MSG_WARN) && u->msgs[i].id <= id) {
+			*found = 1;
+			return i;
+		}
+	return 0;
+}
+
+/* The id of the newest real message held; 0: none. */
+static uint64_t
+sui_window_newest(const struct secret_ui *u)
+{
+	size_t i;
+
+	for (i = u->nmsgs; i-- > 0;)
+		if (!(u->msgs[i].flags & UI_MSG_WARN))
+			return u->msgs[i].id;
+	return 0;
+}
+
+/* How many entries lie after the newest real message up to id. */
+static size_t
+sui_window_after(const struct secret_ui *u, uint64_t id)
+{
+	size_t i;
+	int found;
+
+	if (id == 0)
+		return 0;
+	i = sui_window_at(u, id, &found);
+	return found ? u->nmsgs - 1 - i : u->nmsgs;
 }
 
 /* ------------------------------------------------------------ api */
@@ -726,6 +813,7 @@ int
 secret_ui_reload(struct secret_ui *u)
 {
 	struct sui_list l;
+	uint64_t newest;
 	int r;
 
 	if ((r = sui_warns_load(u)) != 0)
@@ -745,7 +833,12 @@ secret_ui_reload(struct secret_ui *u)
 	u->chats = l.chats;
 	u->sx = l.sx;
 	u->n = l.n;
-	return sui_window_load(u);
+	newest = u->tail_cut ? 0 : sui_window_newest(u);
+	if ((r = sui_window_reload(u)) != 0)
+		return r;
+	/* New messages at the newest end: the view keeps its place. */
+	u->appended = sui_window_after(u, newest);
+	return 0;
 }
 
 const struct ui_chat *
@@ -760,25 +853,128 @@ secret_ui_open(struct secret_ui *u, uint64_t chat_id)
 {
 	uint64_t id = secret_ui_owns(chat_id) ? chat_id : 0;
 
-	if (id != u->open)
-		u->win = SUI_PAGE;
+	if (id != u->open) {
+		u->lo = 0;
+		u->hi = 0;
+		u->tail_cut = 0;
+		u->nreal = 0;
+	}
 	u->open = id;
-	if (sui_window_load(u) != 0)
+	u->appended = 0;
+	if (sui_window_reload(u) != 0)
 		sui_note(u, 0, "cannot read the secret chat");
 }
 
 int
 secret_ui_older(struct secret_ui *u, uint64_t chat_id)
 {
+	int r;
+
 	if (chat_id != u->open || u->open == 0 || !u->more)
 		return 0;
-	u->win += SUI_PAGE;
-	if (sui_window_load(u) != 0) {
+	/* The window's range and the page before it, in one read. */
+	if (u->tail_cut)
+		r = sui_window_read(u, u->hi + 1, u->nreal + SUI_PAGE, 0);
+	else
+		r = sui_window_read(u, 0, u->nreal + SUI_PAGE, 0);
+	if (r != 0) {
 		sui_note(u, 0, "cannot read older secret messages");
 		u->more = 0;	/* not again after every frame */
 		return 0;
 	}
 	return 1;
+}
+
+int
+secret_ui_trim_due(const struct secret_ui *u, uint64_t chat_id, size_t skip)
+{
+	struct ui_trim t;
+
+	return chat_id == u->open && u->open != 0 && ui_view_trim(u->nmsgs,
+	    skip, SUI_WIN_MAX, SUI_PAGE, 1, u->tail_cut, &t);
+}
+
+static int
+sui_last_cb(void *ud, const struct store_secret_msg *m)
+{
+	struct sui_winctx *k = ud;
+
+	k->nread++;
+	k->newest = m->id;
+	return 0;
+}
+
+long
+secret_ui_trim(struct secret_ui *u, uint64_t chat_id, size_t skip)
+{
+	const struct sui_chat *x = sui_entry(u, u->open);
+	struct sui_winctx k;
+	struct ui_trim t;
+	uint64_t hi;
+	size_t i, n;
+	long d = 0;
+
+	if (chat_id != u->open || u->open == 0 || x == NULL ||
+	    !ui_view_trim(u->nmsgs, skip, SUI_WIN_MAX, SUI_PAGE, 1,
+	    u->tail_cut, &t))
+		return 0;
+	if ((n = t.drop_newest) > 0) {
+		for (i = u->nmsgs - n; i < u->nmsgs; i++)
+			free(u->texts[i]);
+		u->nmsgs -= n;
+		u->tail_cut = 1;
+		u->hi = sui_window_newest(u);
+		d -= (long)n;
+	}
+	if ((n = t.drop_oldest) > 0) {
+		for (i = 0; i < n; i++)
+			free(u->texts[i]);
+		memmove(u->msgs, u->msgs + n, (u->nmsgs - n) *
+		    sizeof(*u->msgs));
+		memmove(u->texts, u->texts + n, (u->nmsgs - n) *
+		    sizeof(*u->texts));
+		u->nmsgs -= n;
+		u->more = 1;
+		for (i = 0; i < u->nmsgs && (u->msgs[i].flags & UI_MSG_WARN);
+		    i++)
+			;
+		if (i < u->nmsgs)
+			u->lo = u->msgs[i].id;
+	}
+	for (i = 0, u->nreal = 0; i < u->nmsgs; i++)
+		if (!(u->msgs[i].flags & UI_MSG_WARN))
+			u->nreal++;
+	if (t.read_newer && u->tail_cut) {
+		/* The page after the window (one forward read), then it. */
+		memset(&k, 0, sizeof(k));
+		hi = u->hi;
+		if (secret_history_after(u->sec, x->c.secret_id, hi, SUI_PAGE,
+		    sui_last_cb, &k) != 0)
+			return d;
+		if (k.nread < SUI_PAGE)
+			u->tail_cut = 0;
+		else
+			u->hi = k.newest;
+		if (k.nread > 0 || !u->tail_cut) {
+			if (sui_window_read(u, u->tail_cut ? u->hi + 1 : 0,
+			    u->nreal + SUI_PAGE, u->lo) != 0) {
+				sui_note(u, 0, "cannot read newer secret "
+				    "messages");
+				return d;
+			}
+			d += (long)sui_window_after(u, hi);
+		}
+	}
+	return d;
+}
+
+size_t
+secret_ui_appended(struct secret_ui *u)
+{
+	size_t n = u->appended;
+
+	u->appended = 0;
+	return n;
 }
 
 void
@@ -860,6 +1056,13 @@ secret_ui_send(struct secret_ui *u, uint64_t chat_id, const char *text)
 	    sui_sent, u)) != 0) {
 		sui_note(u, 0, "cannot send: %s", err_str(r));
 		return;
+	}
+	/* The view is back at the newest: so must the window be. */
+	if (chat_id == u->open && u->tail_cut) {
+		u->lo = 0;
+		u->hi = 0;
+		u->tail_cut = 0;
+		u->nreal = 0;
 	}
 	u->ops++;
 	u->h.changed(u->h.ud);

@@ -5,9 +5,10 @@
  *
  * Each secret chat of this device (requested, pending, active) is one
  * entry of the chat list with an id of its own (secret_ui_owns()), never
- * a cloud chat's. The open secret chat holds a window of its newest
- * messages, which grows a page at a time (secret_ui_older) as the view
- * reaches its top, as a cloud chat's does. Events come
+ * a cloud chat's. The open secret chat holds a window of its messages,
+ * which grows a page at a time (secret_ui_older) as the view reaches its
+ * top and is kept near 1,000 messages around the screen
+ * (secret_ui_trim), as a cloud chat's is. Events come
  * from secret_subscribe(), so the command line's listener (a scripted
  * command carried out through the control socket) keeps working.
  *
@@ -81,6 +82,27 @@ void secret_ui_open(struct secret_ui *u, uint64_t chat_id);
  * (bind the model again, see secret_ui_bind), else 0.
  */
 int secret_ui_older(struct secret_ui *u, uint64_t chat_id);
+
+/*
+ * Keeps the open chat's window near SUI_WIN_MAX (1000) messages around
+ * the screen as ui/app.c keeps a cloud chat's (ui_view_trim): skip is
+ * how many of its newest entries lie below the screen. Far up, the
+ * newest ones well below are dropped and read again on the way down;
+ * near the newest, the oldest ones well above. Returns how many entries
+ * were added (> 0) or removed (< 0) at the newest end, for
+ * ui_tui_skip_adjust; bind the model again when anything changed.
+ * secret_ui_trim_due says whether it has anything to do.
+ */
+long secret_ui_trim(struct secret_ui *u, uint64_t chat_id, size_t skip);
+int secret_ui_trim_due(const struct secret_ui *u, uint64_t chat_id,
+    size_t skip);
+
+/*
+ * How many entries the last reload added at the newest end of the open
+ * chat's window (then 0 until the next reload), for ui_tui_msg_added:
+ * a view scrolled up keeps its place when a secret message arrives.
+ */
+size_t secret_ui_appended(struct secret_ui *u);
 
 /* Points the open secret chat's entry in chats at its messages. */
 void secret_ui_bind(const struct secret_ui *u, struct ui_chat *chats,

@@ -729,6 +729,23 @@ ui_view_removed(size_t *skip, size_t *scroll, size_t below)
 }
 
 int
+ui_view_trim(size_t n, size_t skip, size_t max, size_t page,
+    int fixed_newest, int tail_cut, struct ui_trim *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (n > max && skip > 2 * page && fixed_newest) {
+		t->drop_newest = skip - page;
+		n -= t->drop_newest;
+		skip -= t->drop_newest;
+		tail_cut = 1;
+	}
+	if (n > max && skip + 3 * page < n)
+		t->drop_oldest = n - (skip + 3 * page);
+	t->read_newer = tail_cut && skip < page / 2;
+	return t->drop_newest > 0 || t->drop_oldest > 0 || t->read_newer;
+}
+
+int
 ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
 {
 	const struct ui_chat *c = ui_model_current(m);

@@ -113,6 +113,29 @@ int ui_view_messages_at(const struct ui_model *m, size_t width,
 void ui_view_added(size_t *skip, size_t *scroll, size_t below);
 void ui_view_removed(size_t *skip, size_t *scroll, size_t below);
 
+/*
+ * What keeps the window of a long chat near max messages around the
+ * screen, however far the user pages (ui/app.c's cloud chats and
+ * ui/secret_ui.c's secret ones share it): for a window of n messages,
+ * skip of them below the screen (ui_view_messages_at), read page at a
+ * time. Far up, the newest ones well below the screen are dropped
+ * (drop_newest: to a page below it; not when fixed_newest is 0, e.g. a
+ * message still pending there), to be read again on the way down
+ * (read_newer: newer ones were dropped, tail_cut, and the view is within
+ * half a page of the window's newest); near the newest, the oldest ones
+ * more than three pages above the skipped ones (drop_oldest, counted
+ * after drop_newest). Nothing is dropped while n is at most max.
+ */
+struct ui_trim {
+	size_t drop_newest;
+	size_t drop_oldest;
+	int read_newer;
+};
+
+/* Fills *t; returns whether it asks for anything. */
+int ui_view_trim(size_t n, size_t skip, size_t max, size_t page,
+    int fixed_newest, int tail_cut, struct ui_trim *t);
+
 /* The title line over the messages: the open chat's name, or a hint. */
 int ui_view_title(const struct ui_model *m, size_t width,
     struct ui_vlines *out);

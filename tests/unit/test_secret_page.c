@@ -1,5 +1,6 @@
 /*
- * Paging a secret chat (store_secret_msgs_before) and its summary for the
+ * Paging a secret chat (store_secret_msgs_before, and forwards with
+ * store_secret_msgs_after) and its summary for the
  * chat list (store_secret_summary) on a real SQLCipher file: a chat of
  * 20,000 messages beside a short one, read back page by page from the
  * newest with nothing skipped or repeated and nothing of the other chat
@@ -225,6 +226,37 @@ main(void)
 	ok(!bad && total == NLONG && pages == NLONG / PAGE && expected == 0,
 	    "paged back in %zu pages: %zu messages, each once, in order",
 	    pages, total);
+
+	/*
+	 * Forwards (store_secret_msgs_after, how the TUI reads back the
+	 * newest messages its window dropped): each once, in order.
+	 */
+	total = 0;
+	pages = 0;
+	before = 0;
+	expected = 1;
+	bad = 0;
+	for (;;) {
+		memset(&p, 0, sizeof(p));
+		p.sid = LONG_SID;
+		r = store_secret_msgs_after(s, LONG_SID, before, PAGE, page_cb,
+		    &p);
+		if (r != 0 || p.bad) {
+			bad = 1;
+			break;
+		}
+		if (p.n == 0)
+			break;
+		for (i = 0; i < p.n; i++)
+			if (p.rid[i] != expected++)
+				bad = 1;
+		total += p.n;
+		pages++;
+		before = p.id[p.n - 1];
+	}
+	ok(!bad && total == NLONG && pages == NLONG / PAGE &&
+	    expected == NLONG + 1, "paged forwards in %zu pages: %zu "
+	    "messages, each once, in order", pages, total);
 
 	page(s, SHORT_SID, 0, PAGE, &p, &r);
 	ok(r == 0 && p.n == NSHORT && !p.bad && p.rid[0] == 1 &&

@@ -508,6 +508,111 @@ test_live_append(void)
 }
 
 /*
+ * The window of a long chat kept near max messages by ui_view_trim (as
+ * ui/app.c and ui/secret_ui.c use it): paging up through 2000 messages
+ * and back down with a window of at most 300 shows, row for row, what
+ * paging the whole chat shows, while the window never holds more than
+ * max and two pages; on the way it drops its newest ones and reads them
+ * again, and it ends whole at the newest.
+ */
+static void
+test_trim(void)
+{
+	enum { N = 2000, PG = 30, MAX = 300, W = 30, H = 20 };
+	static struct ui_msg all[N];
+	static char texts[N][64];
+	struct ui_chat full = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, all,
+	    N, NULL };
+	struct ui_chat win = full;
+	struct ui_model fm = { &full, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
+	    0 };
+	struct ui_model wm = { &win, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
+	    0 };
+	struct ui_vlines a = { 0 }, b = { 0 };
+	static char ja[8192], jb[8192];
+	struct ui_trim t;
+	size_t i, abs = 0, skip = 0, scroll = 0, wlo = N - PG, whi = N, k;
+	size_t maxn = 0, dropped = 0, reread = 0, oldest = 0;
+	int same = 1, top, tail_cut = 0, step, up = 1;
+
+	for (i = 0; i < N; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "m%zu %s", i, i % 3 == 0 ?
+		    "with a longer tail that wraps over lines" : "short");
+		all[i].id = i + 1;
+		all[i].sender = i % 2 ? "Bob" : "me";
+		all[i].date = NOW - 3 * 86400 + (time_t)i * 60;
+		all[i].text = texts[i];
+	}
+	for (step = 0; step < 4000 && same; step++) {
+		if (up) {
+			abs += H - 1;
+			scroll += H - 1;
+		} else {
+			abs = abs > H - 1 ? abs - (H - 1) : 0;
+			scroll = scroll > H - 1 ? scroll - (H - 1) : 0;
+		}
+		/*
+		 * Older pages are read before the screen reaches them (the
+		 * TUI reads one when the oldest shows, before the next key),
+		 * so that no page up stops short at the window's top.
+		 */
+		while (wlo > 0 && whi - wlo < skip + 2 * PG)
+			wlo -= wlo < PG ? wlo : PG;
+		win.msgs = all + wlo;
+		win.nmsgs = whi - wlo;
+		if (ui_view_messages(&fm, W, H, &clk, &abs, &a) != 0 ||
+		    ui_view_messages_at(&wm, W, H, &clk, &skip, &scroll, &b,
+		    &top) != 0)
+			exit(1);
+		joined(&a, ja, sizeof(ja));
+		joined(&b, jb, sizeof(jb));
+		if (strcmp(ja, jb) != 0) {
+			same = 0;
+			printf("# step %d: window %zu..%zu skip %zu scroll %zu"
+			    "\n# %s\n# %s\n", step, wlo, whi, skip, scroll, ja,
+			    jb);
+		}
+		if (find_line(&a, "m0 with") >= 0)
+			oldest = 1;
+		if (up && oldest && top)
+			up = 0;
+		ui_vlines_free(&a);
+		ui_vlines_free(&b);
+		if (!up && abs == 0 && skip == 0 && scroll == 0 && !tail_cut)
+			break;
+		/* After the frame (on_view): the window kept near MAX. */
+		ui_view_trim(whi - wlo, skip, MAX, PG, 1, tail_cut, &t);
+		if ((k = t.drop_newest) > 0) {
+			whi -= k;
+			skip -= k;
+			tail_cut = 1;
+			dropped += k;
+		}
+		wlo += t.drop_oldest;
+		if (t.read_newer) {
+			k = N - whi < PG ? N - whi : PG;
+			whi += k;
+			skip += k;
+			reread += k;
+			if (whi == N)
+				tail_cut = 0;
+		}
+		if (whi - wlo > maxn)
+			maxn = whi - wlo;
+	}
+	ok(same, "paging a window kept by ui_view_trim shows what paging "
+	    "the whole chat shows");
+	ok(oldest, "it reached the oldest message");
+	ok(maxn <= MAX + 2 * PG, "the window held at most %zu messages (max "
+	    "%d)", maxn, MAX);
+	ok(dropped > N / 2 && reread == dropped, "far up it dropped the "
+	    "newest (%zu) and read them again on the way down (%zu)",
+	    dropped, reread);
+	ok(whi == N && !tail_cut && skip == 0 && scroll == 0,
+	    "back at the newest with the newest held");
+}
+
+/*
  * Secret chats: the timer after the lock in the list, a countdown (or
  * the timer still to start) in a message's header, a key change as a
  * loud warning line, and a warning note in the status line.
@@ -664,6 +769,7 @@ main(void)
 	test_all_widths();
 	test_skip_paging();
 	test_live_append();
+	test_trim();
 	test_found();
 	test_more_above();
 	test_secret_marks();
