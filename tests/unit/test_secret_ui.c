@@ -174,7 +174,7 @@ main(void)
 	struct store *s;
 	uv_loop_t loop;
 	size_t i, maxn = 0, next = 1, n0, k;
-	uint64_t first, last;
+	uint64_t first, last, t0;
 	const char *p;
 	int bad = 0, oldest = 0, steps, order = 1;
 
@@ -231,7 +231,11 @@ main(void)
 	first = sc.ch.msgs[0].id;
 	last = sc.ch.msgs[n0 - 1].id;
 	strcpy(before, rows);
+	t0 = uv_hrtime();
 	ok(secret_ui_reload(sc.u) == 0, "a reload far up");
+	/* A figure, not asserted: what a reload costs here. */
+	printf("# a reload far up: %.2f ms, %zu messages held\n",
+	    (double)(uv_hrtime() - t0) / 1e6, n0);
 	scene_bind(&sc);
 	ok(sc.ch.nmsgs == n0 && sc.ch.msgs[0].id == first &&
 	    sc.ch.msgs[n0 - 1].id == last, "keeps the window as it was "
