@@ -871,10 +871,13 @@ ui_tui_skip_adjust(struct ui_tui *t, long delta)
 	t->dirty = 1;
 }
 
+/* The place a search goes back to (Esc) counts from the newest too. */
 void
 ui_tui_msg_added(struct ui_tui *t, size_t below)
 {
 	ui_view_added(&t->skip, &t->scroll, below);
+	if (ui_search_state(t->srch) != UI_SEARCH_OFF && !t->jumped)
+		ui_view_added(&t->save_skip, &t->save_scroll, below);
 	t->dirty = 1;
 }
 
@@ -882,6 +885,8 @@ void
 ui_tui_msg_removed(struct ui_tui *t, size_t below)
 {
 	ui_view_removed(&t->skip, &t->scroll, below);
+	if (ui_search_state(t->srch) != UI_SEARCH_OFF && !t->jumped)
+		ui_view_removed(&t->save_skip, &t->save_scroll, below);
 	t->dirty = 1;
 }
 
