@@ -644,6 +644,12 @@ engine_last_down_reason(const struct engine *e)
 	return net_last_reason(e->net);
 }
 
+uint64_t
+engine_retry_in(const struct engine *e)
+{
+	return net_retry_in(e->net);
+}
+
 int
 engine_was_ready(const struct engine *e)
 {

@@ -133,6 +133,9 @@ int engine_error(const struct engine *e);
 int engine_last_down(const struct engine *e);
 const char *engine_last_down_reason(const struct engine *e);
 
+/* Milliseconds until the next connection attempt; 0 when none waits. */
+uint64_t engine_retry_in(const struct engine *e);
+
 /* Whether a Welcome has ever been received. */
 int engine_was_ready(const struct engine *e);
 

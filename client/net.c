@@ -548,6 +548,14 @@ net_last_reason(const struct net *n)
 	return n->last_reason;
 }
 
+uint64_t
+net_retry_in(const struct net *n)
+{
+	if (!uv_is_active((const uv_handle_t *)&n->retry))
+		return 0;
+	return uv_timer_get_due_in(&n->retry);
+}
+
 int
 net_is_ready(const struct net *n)
 {

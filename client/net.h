@@ -92,6 +92,9 @@ int net_last_error(const struct net *n);
  */
 const char *net_last_reason(const struct net *n);
 
+/* Milliseconds until the next attempt; 0 when none is waiting. */
+uint64_t net_retry_in(const struct net *n);
+
 /*
  * Stops, then releases everything once libuv has closed the handles;
  * done(ud) runs after that (it may be NULL). n must not be used after.

@@ -139,6 +139,8 @@ struct app {
 	uint64_t note_until;
 	char conn_note[128];
 	int was_online;
+	int conn_err;			/* why the connection last went down */
+	int stopped;			/* the engine gave up for good */
 	int notifying;
 	int ops;
 	int dead;
@@ -1556,6 +1558,31 @@ app_kick(struct app *a)
 		uv_timer_start(&a->tick, app_tick, 0, 0);
 }
 
+/*
+ * While offline, the status line says why and when the engine tries
+ * again ("retrying in 4 s: connection refused"); the clock keeps the
+ * count fresh.
+ */
+static void
+app_retry_note(struct app *a)
+{
+	uint64_t ms;
+	const char *why;
+
+	if (a->model.conn != UI_CONN_OFFLINE || a->stopped)
+		return;
+	ms = engine_retry_in(cloud_engine(a->c));
+	why = a->conn_err != 0 ? err_str(a->conn_err) : "";
+	if (ms > 0)
+		snprintf(a->conn_note, sizeof(a->conn_note),
+		    "retrying in %llu s%s%s",
+		    (unsigned long long)((ms + 999) / 1000),
+		    *why != '\0' ? ": " : "", why);
+	else
+		snprintf(a->conn_note, sizeof(a->conn_note), "retrying%s%s",
+		    *why != '\0' ? ": " : "", why);
+}
+
 static void
 app_set_conn(struct app *a, enum engine_state st, int err)
 {
@@ -1563,19 +1590,20 @@ app_set_conn(struct app *a, enum engine_state st, int err)
 	case ENGINE_READY:
 		a->model.conn = UI_CONN_ONLINE;
 		a->conn_note[0] = '\0';
+		a->conn_err = 0;
 		a->was_online = 1;
 		break;
 	case ENGINE_CONNECTING:
 	case ENGINE_IDLE:
 		a->model.conn = a->was_online || err != 0 ? UI_CONN_OFFLINE :
 		    UI_CONN_CONNECTING;
-		if (a->model.conn == UI_CONN_OFFLINE)
-			snprintf(a->conn_note, sizeof(a->conn_note),
-			    "retrying%s%s", err != 0 ? ": " : "",
-			    err != 0 ? err_str(err) : "");
+		if (err != 0)
+			a->conn_err = err;
+		app_retry_note(a);
 		break;
 	case ENGINE_STOPPED:
 		a->model.conn = UI_CONN_OFFLINE;
+		a->stopped = 1;
 		snprintf(a->conn_note, sizeof(a->conn_note), "stopped: %s",
 		    err_str(err));
 		break;
@@ -1774,8 +1802,10 @@ app_clock(uv_timer_t *h)
 	if (a->tui == NULL)
 		return;
 	app_apply_typing(a);
+	app_retry_note(a);
 	app_update_note(a);
 	if (before != a->ntyping || note != a->model.note ||
+	    a->model.conn == UI_CONN_OFFLINE ||
 	    (a->sui != NULL && secret_ui_counting(a->sui)))
 		ui_tui_refresh(a->tui);
 }

@@ -467,6 +467,9 @@ with Scenario("tui-app") as sc:
         wait_for(lambda s: s[22].startswith(" @alice | offline") and
                  "retrying" in s[22], "server gone: offline, retrying",
                  timeout=20)
+        wait_for(lambda s: re.search(r"retrying in [0-9]+ s: ", s[22]),
+                 "the status line says when it tries again, and why",
+                 timeout=20)
         srv.start()
         wait_for(lambda s: s[22].startswith(" @alice | online"),
                  "server back: online", timeout=60)
