@@ -541,19 +541,9 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 		    (uint32_t)o->ttl, k->timeout_ms, sc_on_done, k);
 		break;
 	case CMD_SECRET_ACCEPT:
-		r = secret_accept(k->sec, o->secret_id, k->timeout_ms,
-		    sc_on_done, k);
-		if (r == ERR_NOT_FOUND) {
-			if (k->ops.alive(k->ud))
-				cmd_err(k->s, "there is no secret chat request "
-				    "%llu for this device",
-				    (unsigned long long)o->secret_id);
-			sc_end(k, CMD_EX_DATAERR);
-			return;
-		}
-		break;
 	case CMD_SECRET_DECLINE:
-		r = secret_decline(k->sec, o->secret_id, k->timeout_ms,
+		r = (o->action == CMD_SECRET_ACCEPT ? secret_accept :
+		    secret_decline)(k->sec, o->secret_id, k->timeout_ms,
 		    sc_on_done, k);
 		if (r == ERR_NOT_FOUND) {
 			if (k->ops.alive(k->ud))

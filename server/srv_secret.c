@@ -155,6 +155,27 @@ sec_flush(struct srv *s, struct sec_pushes *p)
 }
 
 /*
+ * Ends a change begun with srv_store_atomic_begin (r: how it went): on
+ * commit, logs "secret ID what", answers ok and sends the kept entries;
+ * else answers the error and drops them; exists_why (may be NULL) says
+ * what an ERR_EXISTS means.
+ */
+static int
+sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
+    uint64_t secret_id, const char *what, const char *exists_why)
+{
+	if ((r = srv_store_atomic_end(c->srv->store, r)) != 0) {
+		sec_pushes_free(p);
+		return sec_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
+	}
+	srv_info("conn %llu: secret %016llx %s",
+	    (unsigned long long)c->serial, (unsigned long long)secret_id, what);
+	r = sec_ok(c, id);
+	sec_flush(c->srv, p);
+	return r;
+}
+
+/*
  * Whether asker may start a secret chat with user_id: user_id's
  * secret_chats rule and blocks (srv_privacy.c). 0, ERR_PERM or ERR_DB.
  */
@@ -568,16 +589,9 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
 	    (r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
 	    &up)) == 0)
 		r = sec_drop_offers(st, &pushes, &sc, c->device_id, 0);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, r == ERR_EXISTS ?
-		    "another device accepted this secret chat" : NULL);
-	}
-	srv_info("conn %llu: secret %016llx accepted",
-	    (unsigned long long)c->serial, (unsigned long long)sc.id);
-	r = sec_ok(c, id);
-	sec_flush(s, &pushes);
-	return r;
+	/* ERR_EXISTS: the unique binding, a race another device won. */
+	return sec_commit(c, id, &pushes, r, sc.id, "accepted",
+	    "another device accepted this secret chat");
 }
 
 /*
@@ -612,15 +626,7 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 	    (r = srv_store_queue_drop(st, c->device_id, sc.id,
 	    SRV_SECRET_REQUESTED)) == 0)
 		r = srv_store_secret_remove(st, sc.id);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, NULL);
-	}
-	srv_info("conn %llu: secret %016llx declined",
-	    (unsigned long long)c->serial, (unsigned long long)sc.id);
-	r = sec_ok(c, id);
-	sec_flush(s, &pushes);
-	return r;
+	return sec_commit(c, id, &pushes, r, sc.id, "declined", NULL);
 }
 
 /* ---------------------------------------------------------------- relay */
@@ -772,15 +778,7 @@ sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return sec_fail(c, id, r, NULL);
 	r = sec_close_for(st, &pushes, &sc, c->user_id, c->device_id);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, NULL);
-	}
-	srv_info("conn %llu: secret %016llx closed",
-	    (unsigned long long)c->serial, (unsigned long long)sc.id);
-	r = sec_ok(c, id);
-	sec_flush(s, &pushes);
-	return r;
+	return sec_commit(c, id, &pushes, r, sc.id, "closed", NULL);
 }
 
 /* ---------------------------------------------------------------- devices */
