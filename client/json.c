@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/err.h"
+#include "proto/textrule.h"
 
 /* U+FFFD REPLACEMENT CHARACTER, for bytes that are not UTF-8. */
 static const char json_replacement[] = "\xef\xbf\xbd";
@@ -54,19 +55,11 @@ json_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points that must never reach a terminal. */
+/* Code points that must never reach a terminal: proto/textrule.h. */
 static int
 json_forbidden(uint32_t c)
 {
-	if (c < 0x20 || c == 0x7f)
-		return 1;			/* C0 controls, ESC, DEL */
-	if (c >= 0x80 && c <= 0x9f)
-		return 1;			/* C1 controls (CSI, OSC, ...) */
-	if (c >= 0x202a && c <= 0x202e)
-		return 1;			/* bidi embeddings, overrides */
-	if (c >= 0x2066 && c <= 0x2069)
-		return 1;			/* bidi isolates */
-	return 0;
+	return textrule_kind(c) != TEXTRULE_PLAIN;
 }
 
 static char *json_clean(const char *, size_t, int);
@@ -109,7 +102,9 @@ json_clean(const char *s, size_t len, int keep_lines)
 		    (keep_lines && (c == '\n' || c == '\t'))) {
 			memcpy(o, p + i, n);
 			o += n;
-		}
+		} else if (keep_lines &&
+		    textrule_kind(c) == TEXTRULE_LINE_SEP)
+			*o++ = '\n';	/* a line break, as the TUI shows it */
 		i += n;
 	}
 	*o = '\0';

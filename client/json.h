@@ -15,8 +15,9 @@
 /*
  * Returns a heap copy of s[0..len) that is safe to print: valid UTF-8
  * (each invalid byte becomes U+FFFD), without C0 or C1 control characters
- * (ESC included, so no escape sequence survives), DEL, or the Unicode
- * bidirectional embedding, override and isolate controls. s may be NULL
+ * (ESC included, so no escape sequence survives), DEL, the line and
+ * paragraph separators U+2028 and U+2029, or the Unicode Bidi_Control set
+ * (marks, embeddings, overrides, isolates): proto/textrule.h. s may be NULL
  * (an empty string comes back). NULL only when out of memory; the caller
  * frees the result.
  */
@@ -24,7 +25,8 @@ char *json_sanitize(const char *s, size_t len);
 
 /*
  * The same for message text, which may span lines: newlines and tabs are
- * kept, everything else is cleaned as by json_sanitize.
+ * kept, U+2028 and U+2029 become newlines (as the TUI shows them),
+ * everything else is cleaned as by json_sanitize.
  */
 char *json_sanitize_text(const char *s, size_t len);
 

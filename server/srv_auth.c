@@ -19,6 +19,7 @@
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
 #include "proto/err.h"
+#include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
@@ -96,6 +97,7 @@ srv_auth_check_name(const char *name, size_t max, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)name;
 	size_t len = name != NULL ? strlen(name) : 0, i = 0, step;
+	enum textrule_kind kind;
 	uint32_t cp;
 
 	*why = NULL;
@@ -108,11 +110,9 @@ srv_auth_check_name(const char *name, size_t max, const char **why)
 			*why = "the name is not valid UTF-8";
 			return ERR_INVAL;
 		}
-		/* C0, DEL, C1, and the BiDi overrides and isolates. */
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-		    (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069)) {
-			*why = "the name holds control characters";
+		/* Controls, line separators and Bidi_Control (textrule.h). */
+		if ((kind = textrule_kind(cp)) != TEXTRULE_PLAIN) {
+			*why = textrule_why(kind);
 			return ERR_INVAL;
 		}
 		i += step;

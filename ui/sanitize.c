@@ -15,6 +15,7 @@
 #include <wchar.h>
 
 #include "proto/err.h"
+#include "proto/textrule.h"
 
 #define SAN_ESC		0x1b
 #define SAN_BEL		0x07
@@ -107,13 +108,6 @@ ui_utf8_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
-static int
-san_is_bidi(uint32_t c)
-{
-	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0x200e || c == 0x200f || c == 0x061c;
-}
-
 enum ui_cp_class
 ui_cp_class(uint32_t c, int *width)
 {
@@ -126,9 +120,8 @@ ui_cp_class(uint32_t c, int *width)
 		*width = 1;
 		return UI_CP_TAB;
 	}
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
-		return UI_CP_DROP;
-	if (san_is_bidi(c))
+	/* Controls and Bidi_Control: the rule all of Sotto shares. */
+	if (textrule_kind(c) != TEXTRULE_PLAIN)
 		return UI_CP_DROP;
 	/* Width-changing joiners and selectors, see the header. */
 	if (c == 0x200d || c == 0xfe0e || c == 0xfe0f)

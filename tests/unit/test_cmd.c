@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,11 +207,53 @@ test_text(void)
 	free(s);
 }
 
+/* Each of U+2028, U+2029 and the Bidi_Control set, as UTF-8. */
+static const char *const hidden[] = {
+	"\xe2\x80\xa8", "\xe2\x80\xa9", "\xd8\x9c", "\xe2\x80\x8e",
+	"\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+	"\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7",
+	"\xe2\x81\xa8", "\xe2\x81\xa9",
+};
+
+static void
+test_hidden(void)
+{
+	char in[16], *s, *t;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		snprintf(in, sizeof(in), "a%sb", hidden[i]);
+		s = json_sanitize(in, strlen(in));
+		t = json_sanitize_text(in, strlen(in));
+		if (s == NULL || strcmp(s, "ab") != 0 || t == NULL ||
+		    (strcmp(t, "ab") != 0 && (i >= 2 ||
+		    strcmp(t, "a\nb") != 0))) {
+			printf("# entry %zu kept (%zu, %zu bytes)\n", i,
+			    s != NULL ? strlen(s) : 0, t != NULL ? strlen(t) : 0);
+			bad++;
+		}
+		free(s);
+		free(t);
+	}
+	is_int(bad, 0, "names and text lose U+2028, U+2029 and every "
+	    "Bidi_Control code point");
+	s = json_sanitize_text("one\xe2\x80\xa8two\xe2\x80\xa9three", 17);
+	ok(s != NULL && strcmp(s, "one\ntwo\nthree") == 0,
+	    "in message text the separators are line breaks, as in the TUI");
+	free(s);
+	s = json_sanitize("\xd8\xa7\xd9\x84\xe2\x80\x8b", 7);
+	ok(s != NULL && strcmp(s, "\xd8\xa7\xd9\x84\xe2\x80\x8b") == 0,
+	    "Arabic letters and other format characters stay");
+	free(s);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_check();
 	test_text();
+	test_hidden();
 	return tap_done();
 }
