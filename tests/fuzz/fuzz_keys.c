@@ -11,6 +11,8 @@
 
 #include "ui/keys.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static void
 check(const struct ui_keys *k)
 {

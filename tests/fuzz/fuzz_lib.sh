@@ -3,11 +3,14 @@
 #   fuzz_build NAME ARG...  compiles tests/fuzz/NAME.c and ARGs (the
 #                           sources and libraries it needs) with clang
 #                           under libFuzzer, ASan and UBSan into $bin;
-#   fuzz_run ARG...         runs $bin for 15 s with ARGs (a corpus
-#                           directory, libFuzzer options); a crash fails.
+#   fuzz_objs SOURCE...     compiles each .c of SOURCEs (headers are
+#                           skipped) once into $work/obj, with coverage
+#                           hooks and the sanitizers; $objs lists them;
+#   fuzz_run ARG...         runs $bin for $fuzz_seconds (15) s with ARGs
+#                           (a corpus directory, libFuzzer options); a
+#                           crash, leak or UB fails.
 # $src is the source tree, $work a scratch directory removed at exit.
-# Longer runs: CC=clang ./configure --enable-fuzzing, make the target and
-# run it with -max_total_time=600.
+# Longer runs: make fuzz in a fuzzing build (doc/FUZZING.md).
 set -eu
 : "${SOTTO_SRCDIR:?}" "${SOTTO_BUILDDIR:?}"
 src=$SOTTO_SRCDIR
@@ -24,6 +27,7 @@ fuzz_build() {
 	bin="$work/$name"
 	if ! "$FUZZ_CC" -std=c11 -D_POSIX_C_SOURCE=200809L \
 	    -D_XOPEN_SOURCE=700 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined \
 	    -I"$src" -I"$SOTTO_BUILDDIR" -o "$bin" "$src/tests/fuzz/$name.c" \
 	    "$@" 2>"$work/cc.log"; then
 		if grep -q 'libclang_rt.fuzzer\|cannot find.*fuzzer' \
@@ -37,9 +41,30 @@ fuzz_build() {
 	fi
 }
 
+fuzz_objs() {
+	mkdir -p "$work/obj"
+	objs=
+	for f in "$@"; do
+		case $f in *.c) ;; *) continue ;; esac
+		case $f in proto/sotto.pb-c.c) in=$SOTTO_BUILDDIR/$f ;;
+		*) in=$src/$f ;; esac
+		o=$work/obj/$(echo "$f" | tr / _).o
+		if [ ! -f "$o" ]; then
+			# shellcheck disable=SC2086
+			"$FUZZ_CC" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 \
+			    -fsanitize=fuzzer-no-link,address,undefined \
+			    -fno-sanitize-recover=undefined -I"$src" \
+			    -I"$SOTTO_BUILDDIR" ${FUZZ_DEP_CFLAGS:-} -c "$in" \
+			    -o "$o" 2>"$work/cc.log" || { cat "$work/cc.log"; exit 1; }
+		fi
+		objs="$objs $o"
+	done
+}
+
+fuzz_seconds=15
 fuzz_run() {
-	"$bin" -max_total_time=15 -timeout=5 -rss_limit_mb=1024 "$@" \
+	"$bin" -max_total_time="$fuzz_seconds" -timeout=5 -rss_limit_mb=1024 "$@" \
 	    >"$work/run.log" 2>&1 || { tail -40 "$work/run.log"; exit 1; }
-	grep -E '^#[0-9]+ +DONE' "$work/run.log" || tail -3 "$work/run.log"
+	grep -E '^#[0-9]+[[:space:]]+DONE' "$work/run.log" || tail -3 "$work/run.log"
 	echo "fuzz smoke: no crash"
 }

@@ -9,5 +9,5 @@ fuzz_build fuzz_chan $PROTOBUFC_CFLAGS "$src/proto/err.c" \
     "$SOTTO_BUILDDIR/proto/sotto.pb-c.c" "$src/crypto/sec.c" \
     "$src/crypto/noise.c" $PROTOBUFC_LIBS $SODIUM_LIBS
 mkdir -p "$work/corpus"
-cp "$src"/tests/fuzz/corpus/* "$work/corpus/" 2>/dev/null || :
+cp "$src"/tests/fuzz/corpus/fuzz_chan/* "$work/corpus/" 2>/dev/null || :
 fuzz_run "$work/corpus"
