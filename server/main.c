@@ -5,7 +5,9 @@
  * Exit status follows sysexits.h: 0 after a clean stop, 64 for a usage
  * error, 65 for a malformed key file, 71 when the server could not start
  * (address in use, store unreadable), 74 for I/O errors, 77 for unsafe
- * permissions on the data directory or key file.
+ * permissions on the data directory or key file, 78 when the key file is
+ * there but the store is missing or empty (a wrong --data, a failed disk,
+ * a bad restore: starting anew would make every device start over).
  */
 #include "config.h"
 
@@ -33,6 +35,7 @@
 #define EX_OSERR_ 71
 #define EX_IOERR_ 74
 #define EX_NOPERM_ 77
+#define EX_CONFIG_ 78
 
 #define DEFAULT_LISTEN "127.0.0.1:7433"
 
@@ -43,6 +46,8 @@ struct opts {
 	int fingerprint;
 	int full_sync;
 	int debug;
+	int init;		/* --init: make a new server in DIR and exit */
+	int new_store;		/* --new-store: the key stays, the store is new */
 };
 
 struct runtime {
@@ -59,6 +64,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: %s --data DIR [--listen ADDR:PORT] [--log FILE] [--sync normal|full]\n"
+"       %s --init --data DIR\n"
 "       %s --fingerprint --data DIR\n"
 "\n"
 "  -d, --data DIR         data directory (made 0700 on first start)\n"
@@ -67,10 +73,13 @@ usage(FILE *f)
 "  -s, --sync MODE        normal: an acknowledged write survives a crash of\n"
 "                         sottod; full: it also survives power loss (slower)\n"
 "  -f, --fingerprint      print the server's key fingerprint and exit\n"
+"      --init             make a new server (key and store) in DIR and exit\n"
+"      --new-store        start with a new, empty store beside an existing\n"
+"                         key (every device must log in or register again)\n"
 "      --debug            log debugging detail\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n",
-	    progname, progname);
+	    progname, progname, progname);
 }
 
 static int
@@ -83,6 +92,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "sync", required_argument, NULL, 's' },
 		{ "fingerprint", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'D' },
+		{ "init", no_argument, NULL, 'I' },
+		{ "new-store", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +132,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'D':
 			o->debug = 1;
+			break;
+		case 'I':
+			o->init = 1;
+			break;
+		case 'N':
+			o->new_store = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -184,16 +201,81 @@ keyfile_failed(const struct opts *o, int r)
 	}
 }
 
-static int
-store_exists(const char *dir)
+/* -1: DIR/name does not exist; else its size (0: empty). */
+static long long
+data_file_size(const char *dir, const char *name)
 {
 	char path[4096];
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, SRV_STORE_FILE) >=
-	    (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path) || lstat(path, &st) != 0)
+		return -1;
+	return (long long)st.st_size;
+}
+
+static int
+store_exists(const char *dir)
+{
+	return data_file_size(dir, SRV_STORE_FILE) >= 0;
+}
+
+/*
+ * The data directory's state against --init and --new-store: a key file
+ * with no store (or an empty one) is a server that lost its data, never a
+ * new one, unless told so. Returns 0 to go on, or the exit status.
+ */
+static int
+check_data_dir(const struct opts *o)
+{
+	int have_key = data_file_size(o->data, SRV_KEYFILE_NAME) >= 0;
+	long long db = data_file_size(o->data, SRV_STORE_FILE);
+
+	if (o->init && (have_key || db >= 0)) {
+		fprintf(stderr, "%s: --init makes a new server, but %s already "
+		    "holds one (%s/%s or %s/%s exists); leave --init out to "
+		    "start it\n", progname, o->data, o->data, SRV_KEYFILE_NAME,
+		    o->data, SRV_STORE_FILE);
+		return EX_CONFIG_;
+	}
+	if (o->new_store && db > 0) {
+		fprintf(stderr, "%s: --new-store is for a missing or empty "
+		    "store, but %s/%s holds data; leave --new-store out, or "
+		    "move that file away first\n", progname, o->data,
+		    SRV_STORE_FILE);
+		return EX_USAGE_;
+	}
+	if (!have_key || db > 0 || o->new_store)
 		return 0;
-	return lstat(path, &st) == 0;
+	fprintf(stderr, "%s: %s/%s exists but the store %s/%s is %s: this "
+	    "server had data, and starting empty would make every device "
+	    "start over. Check --data, or restore %s from a backup; to start "
+	    "with an empty store on purpose, add --new-store\n", progname,
+	    o->data, SRV_KEYFILE_NAME, o->data, SRV_STORE_FILE,
+	    db < 0 ? "missing" : "empty", SRV_STORE_FILE);
+	return EX_CONFIG_;
+}
+
+static int print_fingerprint(const struct srv_keys *k);
+
+/* --init: the key and the migrated store, then the fingerprint. */
+static int
+init_data_dir(const struct opts *o, struct srv_keys *keys)
+{
+	struct srv_store *store = NULL;
+	int r, created = 0;
+
+	if ((r = srv_keyfile_load(keys, o->data, 1, &created)) != 0)
+		return keyfile_failed(o, r);
+	if ((r = srv_store_open(&store, o->data, keys->store_key,
+	    o->full_sync)) != 0) {
+		fprintf(stderr, "%s: cannot make the store in %s: %s\n",
+		    progname, o->data, err_str(r));
+		return EX_OSERR_;
+	}
+	srv_store_close(store);
+	srv_info("made a new server in %s", o->data);
+	return print_fingerprint(keys) == 0 ? EX_OK_ : EX_IOERR_;
 }
 
 static void
@@ -359,6 +441,14 @@ main(int argc, char **argv)
 		ex = r == ERR_PERM ? EX_NOPERM_ : EX_IOERR_;
 		goto out;
 	}
+	if ((ex = check_data_dir(&o)) != 0)
+		goto out;
+	if (o.init) {
+		ex = init_data_dir(&o, keys);
+		goto out;
+	}
+	if (o.new_store)
+		srv_warn("starting with a new, empty store (--new-store)");
 	/*
 	 * A new key can never open an existing store: when the key file is
 	 * gone but the data is not, making one would only hide the loss.

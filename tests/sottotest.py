@@ -61,8 +61,9 @@ def free_port():
 class Server:
     """One sottod process with its own data directory."""
 
-    def __init__(self, root, name="server", data=None, port=None):
+    def __init__(self, root, name="server", data=None, port=None, args=()):
         self.root = root
+        self.args = list(args)      # more sottod flags, e.g. --new-store
         self.data = data or os.path.join(root, name + "-data")
         self.log = os.path.join(root, name + ".log")
         self.port = port
@@ -85,7 +86,7 @@ class Server:
             out = open(self.stdout_path, "w")
             self.proc = subprocess.Popen(
                 [SOTTOD, "--listen", self.addr, "--data", self.data,
-                 "--log", self.log],
+                 "--log", self.log] + self.args,
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             out.close()
             if self._wait_ready():
