@@ -16,8 +16,11 @@
 #include "server/srv_auth.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
+#include "server/srv_forward.h"
 #include "server/srv_log.h"
+#include "server/srv_presence.h"
 #include "server/srv_privacy.h"
+#include "server/srv_profile.h"
 #include "server/srv_secret.h"
 
 uint64_t
@@ -65,6 +68,17 @@ static void
 srv_commit_timer(uv_timer_t *t)
 {
 	srv_commit_now(t->data);
+}
+
+void
+srv_commit_soon(struct srv *s)
+{
+	if (s->stopping)
+		return;
+	if (s->commit_armed)
+		uv_timer_stop(&s->commit_timer);
+	uv_timer_start(&s->commit_timer, srv_commit_timer, 0, 0);
+	s->commit_armed = 1;
 }
 
 /*
@@ -130,6 +144,7 @@ srv_bind_user(struct srv_conn *c)
 		c->unext->uprev = c;
 	s->by_user[b] = c;
 	c->indexed = 1;
+	srv_presence_changed(c, 1);
 }
 
 void
@@ -147,6 +162,7 @@ srv_unbind_user(struct srv_conn *c)
 		c->unext->uprev = c->uprev;
 	c->unext = c->uprev = NULL;
 	c->indexed = 0;
+	srv_presence_changed(c, 0);
 }
 
 struct srv_conn *
@@ -228,6 +244,7 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	uv_timer_init(loop, &s->commit_timer);
 	s->commit_timer.data = s;
 	s->handles = 4;
+	srv_presence_init(s);
 	return 0;
 fail:
 	srv_limits_free(s);
@@ -394,6 +411,7 @@ srv_ping(struct srv_conn *c, uint64_t id, const Sotto__Ping *p)
 int
 srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 {
+	srv_presence_touch(c);
 	switch (req->method_case) {
 	case SOTTO__REQUEST__METHOD_PING:
 		return srv_ping(c, req->id, req->ping);
@@ -440,6 +458,10 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 	case SOTTO__REQUEST__METHOD_UNBLOCK:
 	case SOTTO__REQUEST__METHOD_GET_BLOCKED:
 		return srv_privacy_dispatch(c, req);
+	case SOTTO__REQUEST__METHOD_SET_BIO:
+		return srv_profile_set_bio(c, req->id, req->set_bio);
+	case SOTTO__REQUEST__METHOD_FORWARD_MESSAGE:
+		return srv_forward_message(c, req->id, req->forward_message);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

@@ -140,6 +140,12 @@ void srv_unbind_user(struct srv_conn *c);
  */
 struct srv_conn *srv_user_conns(struct srv *s, uint64_t user_id);
 
+/*
+ * Commits at the next loop turn: for writes made where the turn's check
+ * has run already (a connection's close callback).
+ */
+void srv_commit_soon(struct srv *s);
+
 /* Marks that a connection holds bytes until the next commit. */
 void srv_hold(struct srv *s);
 

@@ -24,8 +24,11 @@
 #include "server/srv.h"
 #include "server/srv_auth.h"
 #include "server/srv_conn.h"
+#include "server/srv_forward.h"
 #include "server/srv_log.h"
+#include "server/srv_presence.h"
 #include "server/srv_privacy.h"
+#include "server/srv_profile.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 
@@ -146,7 +149,7 @@ srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up)
 
 /*
  * Fills u with profile p as asker may see it. Returns 0 or ERR_DB.
- * The phone is shown as the owner's phone_number rule says.
+ * The phone, last seen and bio are shown as the owner's rules say.
  */
 int
 srv_chat_user(struct srv_store *st, uint64_t asker,
@@ -171,7 +174,9 @@ srv_chat_user(struct srv_store *st, uint64_t asker,
 		else if (r != ERR_PERM)
 			return r;
 	}
-	return 0;
+	if ((r = srv_presence_fill(st, asker, p, u)) != 0)
+		return r;
+	return srv_profile_fill(st, asker, p, u);
 }
 
 static void
@@ -280,6 +285,9 @@ srv_chat_message(Sotto__Message *w, const struct srv_message *m,
 	w->edit_date = m->edit_date;
 	w->action = (Sotto__ServiceAction)m->action;
 	w->action_user_id = m->action_user_id;
+	w->fwd_date = m->fwd_date;
+	w->fwd_from_id = m->fwd_from_id;
+	w->fwd_name = (char *)m->fwd_name;
 }
 
 /*
@@ -726,8 +734,14 @@ srv_chat_dedupe(struct srv_conn *c, uint64_t id, uint64_t random_id,
 	return r;
 }
 
-static int
-srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
+/*
+ * Sends m, or with fwd a forward copy of what fwd names (its text is
+ * m->text): the copy links its original sender only as srv_forward_link()
+ * decides for the chat's members. Returns 0, or ERR_* to close c.
+ */
+int
+srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
+    const struct srv_forward *fwd)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -809,6 +823,9 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	msg.date = (uint64_t)time(NULL);
 	msg.reply_to = m->reply_to;
 	msg.text = m->text;
+	if (fwd != NULL && (r = srv_forward_link(st, fwd, users, nusers,
+	    c->user_id, &msg)) != 0)
+		goto end;
 	if ((r = srv_store_chat_next_id(st, chat.id, &msg.id)) != 0)
 		goto end;
 	memset(&e, 0, sizeof(e));
@@ -819,7 +836,9 @@ srv_chat_send(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m)
 	    &my_pts)) != 0)
 		goto end;
 	msg.pts = my_pts;
-	r = srv_store_message_add(st, &msg);
+	if ((r = srv_store_message_add(st, &msg)) == 0 && fwd != NULL)
+		r = srv_store_forward_set(st, msg.chat_id, msg.id, msg.fwd_date,
+		    msg.fwd_from_id, msg.fwd_name);
 end:
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(roster);
@@ -1901,7 +1920,7 @@ srv_chat_dispatch(struct srv_conn *c, const Sotto__Request *req)
 		return srv_chat_contact(c, id, req->remove_contact->user_id,
 		    0);
 	case SOTTO__REQUEST__METHOD_SEND_MESSAGE:
-		return srv_chat_send(c, id, req->send_message);
+		return srv_chat_post(c, id, req->send_message, NULL);
 	case SOTTO__REQUEST__METHOD_EDIT_MESSAGE:
 		return srv_chat_edit(c, id, req->edit_message);
 	case SOTTO__REQUEST__METHOD_DELETE_MESSAGES:

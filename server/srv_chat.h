@@ -58,4 +58,13 @@ int srv_chat_user(struct srv_store *st, uint64_t asker,
 int srv_chat_reply_users(struct srv_conn *c, uint64_t id,
     const uint64_t *ids, size_t n, int check);
 
+/*
+ * Answers a SendMessage m (fwd NULL), or a ForwardMessage (srv_forward.c)
+ * as the send of fwd's copy with text m->text. Returns 0, or ERR_* to
+ * close c.
+ */
+struct srv_forward;
+int srv_chat_post(struct srv_conn *c, uint64_t id,
+    const Sotto__SendMessage *m, const struct srv_forward *fwd);
+
 #endif

@@ -46,6 +46,7 @@ struct srv_conn {
 	/* The server's index of connections by user (srv_bind_user()). */
 	struct srv_conn *unext, *uprev;
 	int indexed;
+	uint64_t seen_minute;		/* the last one written (srv_presence) */
 };
 
 /* Accepts one pending connection from the listener. 0 or ERR_*. */

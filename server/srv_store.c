@@ -255,6 +255,40 @@ static const char *const srv_store_migrations[] = {
 	"UPDATE secret_sent SET created = CAST(strftime('%s', 'now') AS"
 	"  INTEGER);"
 	"CREATE INDEX secret_sent_created ON secret_sent(created);",
+
+	/*
+	 * 8: last seen, bio and forwards (srv_presence.c, srv_profile.c,
+	 * srv_forward.c), in tables of their own beside users and messages
+	 * (nothing is rebuilt, and the migration can run again over its own
+	 * tables). presence.seen is the minute (unix seconds, a multiple of
+	 * 60) of the account's newest activity: one value, overwritten, no
+	 * history; no row is "never". A forwards row makes a message a
+	 * forward copy: its original's date and sender name as they were,
+	 * and the sender's id only when their forwards rule allowed the
+	 * link (else 0). A copy deleted for everyone loses its row with its
+	 * text. pair_chats_hi finds a user's private-chat peers from either
+	 * side (who is told of their online changes).
+	 */
+	"CREATE TABLE IF NOT EXISTS presence ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  seen INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS bios ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  bio TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS forwards ("
+	"  copy_chat_id INTEGER NOT NULL,"
+	"  copy_id INTEGER NOT NULL,"
+	"  orig_date INTEGER NOT NULL,"
+	"  orig_sender_id INTEGER NOT NULL,"
+	"  orig_name TEXT NOT NULL,"
+	"  PRIMARY KEY (copy_chat_id, copy_id),"
+	"  FOREIGN KEY (copy_chat_id, copy_id) REFERENCES messages(chat_id, id)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE TRIGGER IF NOT EXISTS forwards_deleted AFTER UPDATE OF deleted"
+	"  ON messages WHEN NEW.deleted != 0 BEGIN"
+	"  DELETE FROM forwards WHERE copy_chat_id = NEW.chat_id"
+	"    AND copy_id = NEW.id; END;"
+	"CREATE INDEX IF NOT EXISTS pair_chats_hi ON pair_chats(user_hi);",
 };
 
 enum srv_stmt {
@@ -326,11 +360,16 @@ enum srv_stmt {
 
 #define USER_COLS "id, username, display_name, phone, pwhash, created"
 #define DEVICE_COLS "id, user_id, key, name, created, last_seen"
-#define PROFILE_COLS "id, username, display_name, phone"
+#define PROFILE_COLS "id, username, display_name, phone," \
+	" ifnull((SELECT bio FROM bios WHERE user_id = users.id), '')," \
+	" ifnull((SELECT seen FROM presence WHERE user_id = users.id), 0)"
 #define CHAT_COLS "c.id, c.kind, c.title, p.user_lo, p.user_hi," \
 	" c.creator_id, c.last_message_id"
 #define MESSAGE_COLS "chat_id, id, sender_id, random_id, text, date," \
-	" reply_to, pts, edit_date, action, action_user_id, deleted"
+	" reply_to, pts, edit_date, action, action_user_id, deleted," \
+	" f.orig_date, f.orig_sender_id, f.orig_name"
+#define MESSAGE_FROM "messages LEFT JOIN forwards f" \
+	" ON f.copy_chat_id = messages.chat_id AND f.copy_id = messages.id"
 
 static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -377,7 +416,7 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	[STMT_MESSAGE_ADD] = "INSERT INTO messages (chat_id, id, sender_id,"
 	    " random_id, text, date, reply_to, pts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[STMT_MESSAGE_BY_RANDOM] = "SELECT " MESSAGE_COLS " FROM messages"
+	[STMT_MESSAGE_BY_RANDOM] = "SELECT " MESSAGE_COLS " FROM " MESSAGE_FROM
 	    " WHERE sender_id = ?1 AND random_id = ?2 AND random_id != 0",
 	[STMT_MESSAGE_EXISTS] = "SELECT 1 FROM messages"
 	    " WHERE chat_id = ?1 AND id = ?2",
@@ -399,7 +438,7 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " m.edit_date, m.action, m.action_user_id,"
 	    " m.snap_title, m.snap_members, m.snap_admins,"
 	    " c.kind, c.title, p.user_lo, p.user_hi, c.creator_id,"
-	    " c.last_message_id"
+	    " c.last_message_id, f.orig_date, f.orig_sender_id, f.orig_name"
 	    " FROM updates u"
 	    " LEFT JOIN messages m ON u.kind IN (1, 2) AND m.chat_id = u.chat_id"
 	    "  AND m.id = u.message_id"
@@ -407,12 +446,14 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    "  AND h.chat_id = u.chat_id AND h.message_id = u.message_id"
 	    " LEFT JOIN chats c ON c.id = u.chat_id"
 	    " LEFT JOIN pair_chats p ON p.chat_id = u.chat_id"
+	    " LEFT JOIN forwards f ON u.kind IN (1, 2)"
+	    "  AND f.copy_chat_id = u.chat_id AND f.copy_id = u.message_id"
 	    " WHERE u.user_id = ?1 AND u.pts > ?2 ORDER BY u.pts LIMIT ?3",
 	[STMT_SERVICE_ADD] = "INSERT INTO messages (chat_id, id, sender_id,"
 	    " random_id, text, date, reply_to, pts, action, action_user_id,"
 	    " snap_title, snap_members, snap_admins)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12)",
-	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages"
+	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM " MESSAGE_FROM
 	    " WHERE chat_id = ?1 AND id = ?2",
 	[STMT_MESSAGE_EDIT] = "UPDATE messages SET text = ?3, edit_date = ?4"
 	    " WHERE chat_id = ?1 AND id = ?2 AND deleted = 0",
@@ -1142,6 +1183,8 @@ srv_row_profile(sqlite3_stmt *st, struct srv_profile *p)
 	srv_col_text(st, 1, p->username, sizeof(p->username));
 	srv_col_text(st, 2, p->display_name, sizeof(p->display_name));
 	srv_col_text(st, 3, p->phone, sizeof(p->phone));
+	srv_col_text(st, 4, p->bio, sizeof(p->bio));
+	p->seen = srv_col_u64(st, 5);
 }
 
 /* CHAT_COLS from column col on. */
@@ -1442,6 +1485,9 @@ srv_row_message(sqlite3_stmt *st, int col, struct srv_message *m)
 	m->action = sqlite3_column_int(st, col + 9);
 	m->action_user_id = srv_col_u64(st, col + 10);
 	m->deleted = sqlite3_column_int(st, col + 11);
+	m->fwd_date = srv_col_u64(st, col + 12);
+	m->fwd_from_id = srv_col_u64(st, col + 13);
+	srv_col_text(st, col + 14, m->fwd_name, sizeof(m->fwd_name));
 }
 
 int
@@ -1587,6 +1633,10 @@ srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
 			u.msg.edit_date = srv_col_u64(st, 14);
 			u.msg.action = sqlite3_column_int(st, 15);
 			u.msg.action_user_id = srv_col_u64(st, 16);
+			u.msg.fwd_date = srv_col_u64(st, 26);
+			u.msg.fwd_from_id = srv_col_u64(st, 27);
+			srv_col_text(st, 28, u.msg.fwd_name,
+			    sizeof(u.msg.fwd_name));
 			if (sqlite3_column_type(st, 17) != SQLITE_NULL) {
 				u.has_snap = 1;
 				u.snap.title =

@@ -26,6 +26,9 @@
 #define SRV_USERNAME_MAX 32
 #define SRV_DISPLAY_NAME_MAX 256	/* bytes of UTF-8 */
 #define SRV_PHONE_MAX 16
+#define SRV_BIO_MAX 140			/* code points of a bio */
+#define SRV_BIO_BYTES (4 * SRV_BIO_MAX)
+#define SRV_FWD_NAME_MAX SRV_DISPLAY_NAME_MAX
 #define SRV_DEVICE_NAME_MAX 128		/* bytes of UTF-8 */
 #define SRV_TEXT_MAX 4096		/* characters (code points) */
 #define SRV_TEXT_BYTES_MAX (4 * SRV_TEXT_MAX)
@@ -48,6 +51,8 @@ struct srv_profile {
 	char username[SRV_USERNAME_MAX + 1];
 	char display_name[SRV_DISPLAY_NAME_MAX + 1];
 	char phone[SRV_PHONE_MAX + 1];
+	char bio[SRV_BIO_BYTES + 1];	/* srv_profile.c checks it */
+	uint64_t seen;			/* minute of last activity, 0: never */
 };
 
 /*
@@ -125,6 +130,9 @@ struct srv_message {
 	uint64_t action_user_id;
 	int deleted;			/* deleted for everyone: text is "" */
 	char *text;
+	uint64_t fwd_date;		/* a forward: the original's date */
+	uint64_t fwd_from_id;		/* its sender, when linked; or 0 */
+	char fwd_name[SRV_FWD_NAME_MAX + 1];	/* its sender's name then */
 };
 
 /*
@@ -615,5 +623,24 @@ int srv_store_queue_drop(struct srv_store *s, uint64_t device_id,
 int srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n,
     size_t *sent);
 /* ================================================================ */
+/*
+ * Last seen, bio and forwards (srv_store_presence.c). seen_set writes
+ * user_id's minute of activity (unix seconds, a multiple of 60; the
+ * caller writes only when it moved on). bio_set replaces the bio ("":
+ * none; checked by the caller).
+ * watchers sets *out (malloc()ed, *n) to the users told of user_id's
+ * online changes: its contacts, those who have it as a contact, and its
+ * private-chat peers. forward_set records that message (chat_id, id) is
+ * a forward copy (date, the linked sender or 0, the name as it was).
+ * 0, ERR_NOMEM or ERR_DB.
+ */
+int srv_store_seen_set(struct srv_store *s, uint64_t user_id,
+    uint64_t minute);
+int srv_store_bio_set(struct srv_store *s, uint64_t user_id,
+    const char *bio);
+int srv_store_watchers(struct srv_store *s, uint64_t user_id,
+    uint64_t **out, size_t *n);
+int srv_store_forward_set(struct srv_store *s, uint64_t chat_id,
+    uint64_t id, uint64_t date, uint64_t from_id, const char *name);
 
 #endif

@@ -194,7 +194,7 @@ with Scenario("server_devices") as sc:
     out, why = srv.sql("DELETE FROM opks WHERE device_id = 999")
     srv.start()
     out, why = srv.sql("PRAGMA user_version")
-    t.eq(out, "7", "without it sottod migrates (to schema 7)", why)
+    t.eq(out, "8", "without it sottod migrates (to schema 8)", why)
     out, why = srv.sql("SELECT random_id, created >= %d FROM secret_sent"
                        % (now - 60))
     t.eq(out, "5|1", "a dedupe row from before schema 7 counts from the "
