@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proto/err.h"
+#include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
@@ -15,19 +16,22 @@
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 
-/* Why code point cp may not be in a bio, or NULL. */
+/* Why code point cp may not be in a bio (proto/textrule.h), or NULL. */
 static const char *
 prof_refused(uint32_t cp)
 {
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+	switch (textrule_kind(cp)) {
+	case TEXTRULE_CONTROL:
 		return "the bio holds control characters (line breaks too)";
-	if (cp == 0x2028 || cp == 0x2029)
+	case TEXTRULE_LINE_SEP:
 		return "the bio holds a line or paragraph separator "
 		    "(U+2028, U+2029)";
-	if (cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-		return "the bio holds bidirectional control characters";
-	return NULL;
+	case TEXTRULE_BIDI:
+		return "the bio holds a bidirectional control (U+061C, "
+		    "U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)";
+	default:
+		return NULL;
+	}
 }
 
 int
