@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <uv.h>
 
@@ -25,6 +26,7 @@
 #include "crypto/sec.h"
 #include "proto/err.h"
 #include "server/srv.h"
+#include "server/srv_directory.h"
 #include "server/srv_keyfile.h"
 #include "server/srv_log.h"
 #include "server/srv_store.h"
@@ -44,15 +46,17 @@ struct opts {
 	const char *data;
 	const char *log;
 	int fingerprint;
+	int stats;
 	int full_sync;
 	int debug;
 	int init;		/* --init: make a new server in DIR and exit */
 	int new_store;		/* --new-store: the key stays, the store is new */
+	struct srv_dir_config dir;	/* --limit KEY=VALUE */
 };
 
 struct runtime {
 	uv_loop_t loop;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t sigint, sigterm, sigusr1;
 	struct srv srv;
 	int stopping;
 };
@@ -66,6 +70,7 @@ usage(FILE *f)
 "usage: %s --data DIR [--listen ADDR:PORT] [--log FILE] [--sync normal|full]\n"
 "       %s --init --data DIR\n"
 "       %s --fingerprint --data DIR\n"
+"       %s --stats --data DIR\n"
 "\n"
 "  -d, --data DIR         data directory (made 0700 on first start)\n"
 "  -l, --listen ADDR:PORT address to serve on (default " DEFAULT_LISTEN ")\n"
@@ -76,10 +81,37 @@ usage(FILE *f)
 "      --init             make a new server (key and store) in DIR and exit\n"
 "      --new-store        start with a new, empty store beside an existing\n"
 "                         key (every device must log in or register again)\n"
+"      --stats            print the directory's last 24 hours and exit\n"
+"      --limit KEY=VALUE  a directory limit: burst, rate (per account),\n"
+"                         addr_burst, addr_rate (per address), discover_day,\n"
+"                         import_day (per account and day); see sottod(8)\n"
 "      --debug            log debugging detail\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n",
-	    progname, progname, progname);
+	    progname, progname, progname, progname);
+}
+
+/* --limit KEY=VALUE. 0 or EX_USAGE_ after saying why. */
+static int
+parse_limit(struct opts *o, const char *arg)
+{
+	char key[32];
+	const char *eq = strchr(arg, '='), *why;
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
+
+	if (eq == NULL || n == 0 || n >= sizeof(key)) {
+		fprintf(stderr, "%s: --limit takes KEY=VALUE, e.g. burst=30, "
+		    "not \"%s\"\n", progname, arg);
+		return EX_USAGE_;
+	}
+	memcpy(key, arg, n);
+	key[n] = '\0';
+	if (srv_dir_config_set(&o->dir, key, eq + 1, &why) != 0) {
+		fprintf(stderr, "%s: --limit %s: %s %s\n", progname, arg, key,
+		    why);
+		return EX_USAGE_;
+	}
+	return 0;
 }
 
 static int
@@ -91,6 +123,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "sync", required_argument, NULL, 's' },
 		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'M' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "init", no_argument, NULL, 'I' },
 		{ "new-store", no_argument, NULL, 'N' },
@@ -99,10 +133,11 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage ss;
-	int ch;
+	int ch, r;
 
 	memset(o, 0, sizeof(*o));
 	o->listen = DEFAULT_LISTEN;
+	srv_dir_config_default(&o->dir);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "d:l:L:s:fhV", longopts,
 	    NULL)) != -1) {
@@ -129,6 +164,13 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'f':
 			o->fingerprint = 1;
+			break;
+		case 'S':
+			o->stats = 1;
+			break;
+		case 'M':
+			if ((r = parse_limit(o, optarg)) != 0)
+				return r;
 			break;
 		case 'D':
 			o->debug = 1;
@@ -292,6 +334,55 @@ on_stopped(void *ud)
 
 	uv_close((uv_handle_t *)&rt->sigint, on_closed);
 	uv_close((uv_handle_t *)&rt->sigterm, on_closed);
+	uv_close((uv_handle_t *)&rt->sigusr1, on_closed);
+}
+
+/* SIGUSR1: the directory statistics (as --stats prints them) to the log. */
+static void
+on_usr1(uv_signal_t *h, int signum)
+{
+	struct runtime *rt = h->data;
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	(void)signum;
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		srv_warn("statistics: out of memory");
+		return;
+	}
+	r = srv_dir_stats_print(rt->srv.store, (uint64_t)time(NULL), f);
+	fclose(f);
+	if (r != 0)
+		srv_warn_err(r, "statistics");
+	else
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			srv_info("stats: %s", line);
+	free(buf);
+}
+
+/* --stats: the directory statistics of the store in DIR, then exit. */
+static int
+print_stats(const struct opts *o, const struct srv_keys *keys)
+{
+	struct srv_store *store = NULL;
+	int r;
+
+	if ((r = srv_store_open(&store, o->data, keys->store_key, 0)) != 0) {
+		fprintf(stderr, "%s: cannot open the store in %s: %s\n",
+		    progname, o->data, err_str(r));
+		return EX_OSERR_;
+	}
+	r = srv_dir_stats_print(store, (uint64_t)time(NULL), stdout);
+	srv_store_close(store);
+	if (r != 0) {
+		fprintf(stderr, "%s: cannot read the statistics: %s\n",
+		    progname, err_str(r));
+		return r == ERR_IO ? EX_IOERR_ : EX_OSERR_;
+	}
+	return EX_OK_;
 }
 
 static void
@@ -351,8 +442,12 @@ serve(const struct opts *o, struct srv_keys *keys)
 		ex = EX_OSERR_;
 		goto out_loop;
 	}
-	if ((r = srv_listen(&rt->srv, o->listen, bound, sizeof(bound),
-	    &why)) != 0) {
+	if ((r = srv_dir_configure(rt->srv.dir, &o->dir)) != 0)
+		why = "cannot set the directory limits";
+	else
+		r = srv_listen(&rt->srv, o->listen, bound, sizeof(bound),
+		    &why);
+	if (r != 0) {
 		fprintf(stderr, "%s: cannot listen on %s: %s\n", progname,
 		    o->listen, why != NULL ? why : err_str(r));
 		ex = r == ERR_INVAL ? EX_USAGE_ : EX_OSERR_;
@@ -364,9 +459,13 @@ serve(const struct opts *o, struct srv_keys *keys)
 
 	uv_signal_init(&rt->loop, &rt->sigint);
 	uv_signal_init(&rt->loop, &rt->sigterm);
-	rt->sigint.data = rt->sigterm.data = rt;
+	uv_signal_init(&rt->loop, &rt->sigusr1);
+	rt->sigint.data = rt->sigterm.data = rt->sigusr1.data = rt;
 	uv_signal_start(&rt->sigint, on_signal, SIGINT);
 	uv_signal_start(&rt->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&rt->sigusr1, on_usr1, SIGUSR1);
+	/* The loop ends when the others close; this one must not keep it. */
+	uv_unref((uv_handle_t *)&rt->sigusr1);
 
 	/* Scripts wait for this line: it comes once the port is bound. */
 	printf("listening on %s\n", bound);
@@ -381,6 +480,7 @@ serve(const struct opts *o, struct srv_keys *keys)
 		if (!uv_is_closing((uv_handle_t *)&rt->sigint)) {
 			uv_close((uv_handle_t *)&rt->sigint, on_closed);
 			uv_close((uv_handle_t *)&rt->sigterm, on_closed);
+			uv_close((uv_handle_t *)&rt->sigusr1, on_closed);
 		}
 		uv_run(&rt->loop, UV_RUN_DEFAULT);
 	}
@@ -419,6 +519,12 @@ main(int argc, char **argv)
 		r = srv_keyfile_load(keys, o.data, 0, &created);
 		ex = r != 0 ? keyfile_failed(&o, r) :
 		    print_fingerprint(keys) == 0 ? EX_OK_ : EX_IOERR_;
+		sec_free(keys);
+		return ex;
+	}
+	if (o.stats) {
+		r = srv_keyfile_load(keys, o.data, 0, &created);
+		ex = r != 0 ? keyfile_failed(&o, r) : print_stats(&o, keys);
 		sec_free(keys);
 		return ex;
 	}

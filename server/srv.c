@@ -16,7 +16,9 @@
 #include "server/srv_auth.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
+#include "server/srv_directory.h"
 #include "server/srv_forward.h"
+#include "server/srv_import.h"
 #include "server/srv_log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
@@ -115,8 +117,7 @@ srv_prune(uv_timer_t *t)
 	srv_limit_prune(s->addr_limit, srv_now_ms(s));
 	srv_limit_prune(s->account_limit, srv_now_ms(s));
 	srv_limit_prune(s->send_limit, srv_now_ms(s));
-	srv_limit_prune(s->resolve_limit, srv_now_ms(s));
-	srv_limit_prune(s->resolve_conn_limit, srv_now_ms(s));
+	srv_dir_prune(s->dir, s->store, srv_now_ms(s));
 	srv_limit_prune(s->typing_limit, srv_now_ms(s));
 	srv_secret_purge(s, 0);
 }
@@ -177,11 +178,11 @@ srv_limits_free(struct srv *s)
 	srv_limit_free(s->addr_limit);
 	srv_limit_free(s->account_limit);
 	srv_limit_free(s->send_limit);
-	srv_limit_free(s->resolve_limit);
-	srv_limit_free(s->resolve_conn_limit);
+	srv_dir_free(s->dir);
 	srv_limit_free(s->typing_limit);
 	s->addr_limit = s->account_limit = s->send_limit = NULL;
-	s->resolve_limit = s->resolve_conn_limit = s->typing_limit = NULL;
+	s->dir = NULL;
+	s->typing_limit = NULL;
 	free(s->by_user);
 	s->by_user = NULL;
 }
@@ -190,9 +191,11 @@ int
 srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
     struct srv_store *store)
 {
+	struct srv_dir_config dir_cfg;
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	srv_dir_config_default(&dir_cfg);
 	s->loop = loop;
 	s->keys = keys;
 	s->store = store;
@@ -202,10 +205,7 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	    SRV_ACCOUNT_RATE, 65536, sec_random_u64())) != 0 ||
 	    (r = srv_limit_new(&s->send_limit, SRV_SEND_BURST, SRV_SEND_RATE,
 	    65536, sec_random_u64())) != 0 ||
-	    (r = srv_limit_new(&s->resolve_limit, SRV_RESOLVE_BURST,
-	    SRV_RESOLVE_RATE, 65536, sec_random_u64())) != 0 ||
-	    (r = srv_limit_new(&s->resolve_conn_limit, SRV_RESOLVE_BURST,
-	    SRV_RESOLVE_RATE, 65536, sec_random_u64())) != 0 ||
+	    (r = srv_dir_new(&s->dir, &dir_cfg)) != 0 ||
 	    (r = srv_limit_new(&s->typing_limit, SRV_TYPING_BURST,
 	    SRV_TYPING_RATE, 65536, sec_random_u64())) != 0)
 		goto fail;
@@ -462,6 +462,8 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 		return srv_profile_set_bio(c, req->id, req->set_bio);
 	case SOTTO__REQUEST__METHOD_FORWARD_MESSAGE:
 		return srv_forward_message(c, req->id, req->forward_message);
+	case SOTTO__REQUEST__METHOD_IMPORT_CONTACTS:
+		return srv_import_contacts(c, req->id, req->import_contacts);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

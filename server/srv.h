@@ -8,6 +8,7 @@
  *   srv_auth.c   register / login / logout / whoami; Argon2 off the loop
  *   srv_store.c  SQLCipher storage behind srv_store_*
  *   srv_limit.c  token buckets
+ *   srv_directory.c  the directory throttle (lookups, import, budget)
  *
  * Group commit: writes made while handling input join one transaction,
  * and every byte sent while it is open is held back (srv_conn_write), so
@@ -52,14 +53,12 @@
 /* Sends per account: generous, so scripts run free but a flood does not. */
 #define SRV_SEND_BURST 2000.0
 #define SRV_SEND_RATE 1000.0
-/* User lookups (ResolveUser), per account and per connection. */
-#define SRV_RESOLVE_BURST 30.0
-#define SRV_RESOLVE_RATE 1.0
 /* Typing notices per account. */
 #define SRV_TYPING_BURST 10.0
 #define SRV_TYPING_RATE 2.0
 
 struct srv_conn;
+struct srv_dir;
 
 struct srv {
 	uv_loop_t *loop;
@@ -74,8 +73,7 @@ struct srv {
 	struct srv_limit *addr_limit;
 	struct srv_limit *account_limit;
 	struct srv_limit *send_limit;	/* per account */
-	struct srv_limit *resolve_limit;	/* per account */
-	struct srv_limit *resolve_conn_limit;	/* per connection */
+	struct srv_dir *dir;		/* the directory throttle */
 	struct srv_limit *typing_limit;	/* per account */
 	/*
 	 * Authenticated connections by user: chained through

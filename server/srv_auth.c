@@ -360,7 +360,8 @@ srv_job_new(struct srv_conn *c, uint64_t id, enum srv_job_kind kind,
 	struct srv *s = c->srv;
 	struct srv_job *j;
 	uint32_t retry;
-	size_t len = password != NULL ? strlen(password) : 0;
+	uint8_t ak[SRV_LIMIT_ADDR_KEY];
+	size_t akl, len = password != NULL ? strlen(password) : 0;
 	int r;
 
 	if (c->job != NULL) {
@@ -373,8 +374,9 @@ srv_job_new(struct srv_conn *c, uint64_t id, enum srv_job_kind kind,
 		    "busy signing people in", 1);
 		return NULL;
 	}
-	r = srv_limit_take(s->addr_limit, c->addr, strlen(c->addr),
-	    srv_now_ms(s), &retry);
+	/* Keyed on the address's /64 for IPv6 (srv_limit_addr_key). */
+	akl = srv_limit_addr_key(c->addr, ak);
+	r = srv_limit_take(s->addr_limit, ak, akl, srv_now_ms(s), &retry);
 	if (r != 0) {
 		srv_info("conn %llu: sign-in attempts from its address are "
 		    "limited", (unsigned long long)c->serial);

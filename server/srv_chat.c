@@ -24,6 +24,7 @@
 #include "server/srv.h"
 #include "server/srv_auth.h"
 #include "server/srv_conn.h"
+#include "server/srv_directory.h"
 #include "server/srv_forward.h"
 #include "server/srv_log.h"
 #include "server/srv_presence.h"
@@ -427,29 +428,40 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 	if (have_name == have_phone)
 		return srv_conn_error(c, id, ERR_INVAL,
 		    "give exactly one of a username or a phone number", 0);
-	/* Both buckets: one account on many connections, or the reverse. */
-	if (srv_limit_take(s->resolve_limit, &c->user_id,
-	    sizeof(c->user_id), srv_now_ms(s), &retry) != 0 ||
-	    srv_limit_take(s->resolve_conn_limit, &c->serial,
-	    sizeof(c->serial), srv_now_ms(s), &retry) != 0)
-		return srv_conn_error(c, id, ERR_RATE_LIMITED,
-		    "too many lookups; slow down", retry);
+	/* The directory throttle: per account and per address. */
+	if (srv_dir_take(c, have_name ? SRV_DIR_ASK_NAME : SRV_DIR_ASK_PHONE,
+	    1, 1.0, &retry) != 0)
+		return srv_dir_limited(c, id, retry);
 	if (have_name) {
-		if (srv_auth_check_username(m->username, name, &why) != 0)
+		if (srv_auth_check_username(m->username, name, &why) != 0) {
+			srv_dir_count(c, SRV_DIR_INVALID, 1);
 			return srv_conn_error(c, id, ERR_INVAL, why, 0);
+		}
 		r = srv_store_profile_by_name(s->store, name, &p);
 	} else {
-		if (srv_auth_check_phone(m->phone, &why) != 0)
+		if (srv_auth_check_phone(m->phone, &why) != 0) {
+			srv_dir_count(c, SRV_DIR_INVALID, 1);
 			return srv_conn_error(c, id, ERR_INVAL, why, 0);
+		}
 		r = srv_store_profile_by_phone(s->store, m->phone, &p);
 		/* The owner's phone_discovery rule; refused looks like absent. */
 		if (r == 0 && (r = srv_privacy_allows(s->store, p.id,
-		    SRV_PRIV_PHONE_DISCOVERY, c->user_id)) == ERR_PERM)
+		    SRV_PRIV_PHONE_DISCOVERY, c->user_id)) == ERR_PERM) {
+			srv_dir_count(c, SRV_DIR_HIDDEN, 1);
 			r = ERR_NOT_FOUND;
+		} else if (r == ERR_NOT_FOUND)
+			srv_dir_count(c, SRV_DIR_ABSENT, 1);
 	}
+	if (r == ERR_NOT_FOUND && have_name)
+		srv_dir_count(c, SRV_DIR_ABSENT, 1);
+	if (r == 0 && (r = srv_dir_discover(c, p.id, &retry)) ==
+	    ERR_RATE_LIMITED)
+		return srv_conn_error(c, id, ERR_RATE_LIMITED,
+		    "the daily budget of new users is used up", retry);
 	if (r != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : NULL);
+	srv_dir_count(c, SRV_DIR_FOUND, 1);
 	return srv_chat_reply_user(c, id, &p);
 }
 
@@ -535,9 +547,14 @@ out:
 static int
 srv_chat_get_users(struct srv_conn *c, uint64_t id, const Sotto__GetUsers *m)
 {
+	uint32_t retry = 0;
+
 	if (m->n_ids > SRV_GET_USERS_MAX)
 		return srv_conn_error(c, id, ERR_TOO_BIG,
 		    "at most 100 users at once", 0);
+	if (srv_dir_take(c, SRV_DIR_ASK_IDS, m->n_ids,
+	    srv_dir_cost(m->n_ids), &retry) != 0)
+		return srv_dir_limited(c, id, retry);
 	return srv_chat_reply_users(c, id, m->ids, m->n_ids, 1);
 }
 
@@ -568,11 +585,14 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 	struct srv_profile p;
 	Sotto__User u;
 	uint64_t pts = 0;
+	uint32_t retry = 0;
 	int r;
 
 	if (user_id == c->user_id)
 		return srv_conn_error(c, id, ERR_INVAL,
 		    "one cannot be one's own contact", 0);
+	if (add && srv_dir_take(c, SRV_DIR_ASK_CONTACT, 1, 1.0, &retry) != 0)
+		return srv_dir_limited(c, id, retry);
 	if ((r = srv_store_profile_by_id(s->store, user_id, &p)) != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : NULL);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "proto/err.h"
 
 #define SRV_LIMIT_SLOTS 1024	/* hash chains; a power of two */
@@ -135,11 +137,21 @@ int
 srv_limit_take(struct srv_limit *l, const void *key, size_t len,
     uint64_t now, uint32_t *retry_after)
 {
+	return srv_limit_take_n(l, key, len, now, 1.0, retry_after);
+}
+
+int
+srv_limit_take_n(struct srv_limit *l, const void *key, size_t len,
+    uint64_t now, double cost, uint32_t *retry_after)
+{
 	struct srv_limit_node **pp, *n;
 
 	*retry_after = 0;
-	if (len == 0 || len > SRV_LIMIT_KEY_MAX)
+	if (len == 0 || len > SRV_LIMIT_KEY_MAX || !(cost >= 1.0))
 		return ERR_INVAL;
+	/* More than a full bucket could never be paid: charge a full one. */
+	if (cost > l->burst)
+		cost = l->burst;
 	pp = srv_limit_find(l, key, len);
 	if ((n = *pp) == NULL) {
 		if (l->count >= l->max && srv_limit_prune(l, now) >= l->max) {
@@ -158,17 +170,24 @@ srv_limit_take(struct srv_limit *l, const void *key, size_t len,
 		l->count++;
 	}
 	srv_limit_refill(l, n, now);
-	if (n->tokens < 1.0) {
-		*retry_after = srv_limit_secs((1.0 - n->tokens) / l->rate);
+	if (n->tokens < cost) {
+		*retry_after = srv_limit_secs((cost - n->tokens) / l->rate);
 		return ERR_RATE_LIMITED;
 	}
-	n->tokens -= 1.0;
+	n->tokens -= cost;
 	return 0;
 }
 
 void
 srv_limit_give(struct srv_limit *l, const void *key, size_t len,
     uint64_t now)
+{
+	srv_limit_give_n(l, key, len, now, 1.0);
+}
+
+void
+srv_limit_give_n(struct srv_limit *l, const void *key, size_t len,
+    uint64_t now, double cost)
 {
 	struct srv_limit_node *n;
 
@@ -177,7 +196,34 @@ srv_limit_give(struct srv_limit *l, const void *key, size_t len,
 	if ((n = *srv_limit_find(l, key, len)) == NULL)
 		return;
 	srv_limit_refill(l, n, now);
-	n->tokens += 1.0;
+	n->tokens += cost;
 	if (n->tokens > l->burst)
 		n->tokens = l->burst;
+}
+
+size_t
+srv_limit_addr_key(const char *addr, uint8_t out[SRV_LIMIT_ADDR_KEY])
+{
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	uint8_t a[16];
+
+	if (addr != NULL && uv_inet_pton(AF_INET, addr, a) == 0) {
+		out[0] = 4;
+		memcpy(out + 1, a, 4);
+		return 5;
+	}
+	if (addr != NULL && uv_inet_pton(AF_INET6, addr, a) == 0) {
+		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+			out[0] = 4;
+			memcpy(out + 1, a + 12, 4);
+			return 5;
+		}
+		out[0] = 6;
+		memcpy(out + 1, a, 8);
+		return 9;
+	}
+	out[0] = 0;
+	return 1;
 }

@@ -31,9 +31,30 @@ void srv_limit_free(struct srv_limit *l);	/* NULL is fine */
 int srv_limit_take(struct srv_limit *l, const void *key, size_t len,
     uint64_t now_ms, uint32_t *retry_after);
 
+/*
+ * Takes n tokens (n >= 1, at most the burst) at once, or none: as
+ * srv_limit_take, with *retry_after the seconds until n are back.
+ */
+int srv_limit_take_n(struct srv_limit *l, const void *key, size_t len,
+    uint64_t now_ms, double n, uint32_t *retry_after);
+
 /* Gives back one token taken earlier (e.g. the attempt succeeded). */
 void srv_limit_give(struct srv_limit *l, const void *key, size_t len,
     uint64_t now_ms);
+void srv_limit_give_n(struct srv_limit *l, const void *key, size_t len,
+    uint64_t now_ms, double n);
+
+/*
+ * The bucket key of a source address in text form (as uv_ip4_name or
+ * uv_ip6_name write it): an IPv4 address is its 4 bytes; an IPv6 one is
+ * its /64, because one host commonly holds a whole /64 and could
+ * otherwise take a fresh bucket for every address in it; an IPv4-mapped
+ * IPv6 address counts as its IPv4 address. Anything else ("?") shares
+ * one key. Writes at most SRV_LIMIT_ADDR_KEY bytes to out; returns the
+ * length.
+ */
+#define SRV_LIMIT_ADDR_KEY 9
+size_t srv_limit_addr_key(const char *addr, uint8_t out[SRV_LIMIT_ADDR_KEY]);
 
 /* Drops the buckets that are full again. Returns how many keys remain. */
 size_t srv_limit_prune(struct srv_limit *l, uint64_t now_ms);

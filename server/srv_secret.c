@@ -19,6 +19,7 @@
 #include "proto/err.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
+#include "server/srv_directory.h"
 #include "server/srv_log.h"
 #include "server/srv_privacy.h"
 #include "server/srv_store.h"
@@ -312,10 +313,8 @@ sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
 		return srv_conn_error(c, id, ERR_INVAL,
 		    "a secret chat is with somebody else", 0);
 	/* Bundles name a user's devices and spend its OPKs: a lookup. */
-	if (srv_limit_take(s->resolve_limit, &c->user_id, sizeof(c->user_id),
-	    srv_now_ms(s), &retry) != 0)
-		return srv_conn_error(c, id, ERR_RATE_LIMITED,
-		    "too many lookups; slow down", retry);
+	if (srv_dir_take(c, SRV_DIR_ASK_KEYS, 1, 1.0, &retry) != 0)
+		return srv_dir_limited(c, id, retry);
 	if (m->user_id == 0 ||
 	    (r = srv_store_profile_by_id(st, m->user_id, &prof)) ==
 	    ERR_NOT_FOUND)

@@ -289,6 +289,22 @@ static const char *const srv_store_migrations[] = {
 	"  DELETE FROM forwards WHERE copy_chat_id = NEW.chat_id"
 	"    AND copy_id = NEW.id; END;"
 	"CREATE INDEX IF NOT EXISTS pair_chats_hi ON pair_chats(user_hi);",
+
+	/*
+	 * 9: the directory's counters (srv_directory.c, srv_store_dir.c):
+	 * per account and hour, how many lookups of each kind it made and
+	 * how they ended, the users it newly discovered and the phone
+	 * numbers it newly imported (counts only, never which). They carry
+	 * the daily budget and the import cap across restarts and feed
+	 * sottod --stats; rows older than 48 hours are deleted.
+	 */
+	"CREATE TABLE dir_stats ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  hour INTEGER NOT NULL,"
+	"  what INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, what, hour)) WITHOUT ROWID;"
+	"CREATE INDEX dir_stats_hour ON dir_stats(hour);",
 };
 
 enum srv_stmt {

@@ -643,4 +643,35 @@ int srv_store_watchers(struct srv_store *s, uint64_t user_id,
 int srv_store_forward_set(struct srv_store *s, uint64_t chat_id,
     uint64_t id, uint64_t date, uint64_t from_id, const char *name);
 
+/*
+ * The directory's hourly counters (srv_store_dir.c; srv_directory.h
+ * names the values of what). hour is unix time / 3600. Ids and counts
+ * only: never a name, a number or an address.
+ */
+
+/* Adds n to user_id's counter what of hour. 0 or ERR_DB. */
+int srv_store_dir_add(struct srv_store *s, uint64_t user_id, uint64_t hour,
+    int what, uint64_t n);
+/*
+ * user_id's counter what summed over the hours from since on; *oldest is
+ * the oldest of those hours with a count (0 when none). 0 or ERR_DB.
+ */
+int srv_store_dir_sum(struct srv_store *s, uint64_t user_id, int what,
+    uint64_t since, uint64_t *sum, uint64_t *oldest);
+/*
+ * Every counter summed over the hours from since on, over all accounts
+ * (user_id 0) or one: fn(ud, what, sum) in order of what; a nonzero
+ * return from fn stops the walk and is returned. 0 or ERR_DB.
+ */
+int srv_store_dir_totals(struct srv_store *s, uint64_t user_id,
+    uint64_t since, int (*fn)(void *, int, uint64_t), void *ud);
+/*
+ * The accounts with the most of the counters lo..hi (inclusive) from
+ * since on, most first, at most limit: fn(ud, user_id, sum). 0 or ERR_DB.
+ */
+int srv_store_dir_top(struct srv_store *s, uint64_t since, int lo, int hi,
+    size_t limit, int (*fn)(void *, uint64_t, uint64_t), void *ud);
+/* Deletes the counters of the hours before `before`. 0 or ERR_DB. */
+int srv_store_dir_prune(struct srv_store *s, uint64_t before);
+
 #endif

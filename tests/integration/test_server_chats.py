@@ -343,15 +343,21 @@ with Scenario("server-chats") as sc:
     err, res = send(a1, "\u00e9" * 4096, 9100, to=bob)
     t.eq(err, 0, "4096 two-byte characters are fine")
 
-    # ResolveUser: token buckets per account and per connection.
+    # ResolveUser: the directory throttle's bucket per account (30), which
+    # carol's two GetUsers above (1.3 and 1.1 tokens) drew from as well.
     codes = [c1.call(RESOLVE, B(1, "alice")) for _ in range(31)]
     lim = [(e, r) for e, r in codes if e == -13]
-    t.eq([e for e, _ in codes[:30]], [0] * 30, "30 lookups in a burst")
-    t.ok(len(lim) == 1 and get(lim[0][1], 3) >= 1,
-         "the 31st is rate-limited, with retry_after")
+    first = [e for e, _ in codes].index(-13) if lim else None
+    t.ok(first is not None and 26 <= first <= 30,
+         "about 30 lookups in a burst (GetUsers took from the same bucket)",
+         [e for e, _ in codes])
+    t.ok(lim and get(lim[0][1], 3) >= 1,
+         "then lookups are rate-limited, with retry_after")
+    # The login's Argon2 may give the bucket back a token or two, no more.
     c2 = login(srv.addr, "carol")
-    err, _ = c2.call(RESOLVE, B(1, "alice"))
-    t.eq(err, -13, "another device of the same account is limited too")
+    codes = [c2.call(RESOLVE, B(1, "alice"))[0] for _ in range(5)]
+    t.ok(-13 in codes, "another device of the same account is limited too",
+         codes)
     err, _ = a2.call(RESOLVE, B(1, "carol"))
     t.eq(err, 0, "other accounts are not")
 

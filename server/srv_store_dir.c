@@ -1,0 +1,189 @@
+/*
+ * The SQLCipher backend of the directory's hourly counters (srv_store.h,
+ * "The directory's hourly counters"; the table is dir_stats, migration
+ * 9). The counters are written on every directory request, so the two
+ * writes are plain statements in the group transaction; the reads serve
+ * the budget (one account, one counter) and sottod --stats.
+ */
+#include "server/srv_store.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "proto/err.h"
+#include "server/srv_log.h"
+#include "store/sqlc.h"
+
+/* Ids and hours are far below INT64_MAX; larger ones are never stored. */
+static int
+dir_fits(uint64_t a, uint64_t b)
+{
+	return a <= INT64_MAX && b <= INT64_MAX;
+}
+
+static sqlite3_stmt *
+dir_prep(struct srv_store *s, const char *sql)
+{
+	sqlite3 *db = srv_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		srv_error("prepare: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Steps st to its end and finalizes it. 0 or ERR_DB. */
+static int
+dir_done(struct srv_store *s, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	return ERR_DB;
+}
+
+int
+srv_store_dir_add(struct srv_store *s, uint64_t user_id, uint64_t hour,
+    int what, uint64_t n)
+{
+	/* SQLCipher 3.4.1's SQLite has no upsert: insert, then add. */
+	static const char ins[] = "INSERT OR IGNORE INTO dir_stats"
+	    " (user_id, hour, what, n) VALUES (?1, ?2, ?3, 0)";
+	static const char add[] = "UPDATE dir_stats SET n = n + ?4"
+	    " WHERE user_id = ?1 AND hour = ?2 AND what = ?3";
+	const char *sql[2] = { ins, add };
+	sqlite3_stmt *st;
+	int i, r;
+
+	if (n == 0)
+		return 0;
+	if (!dir_fits(user_id, hour) || n > INT64_MAX)
+		return ERR_INVAL;
+	if ((r = srv_store_unit_begin(s)) != 0)
+		return r;
+	for (i = 0; i < 2 && r == 0; i++) {
+		if ((st = dir_prep(s, sql[i])) == NULL) {
+			r = ERR_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)hour);
+		sqlite3_bind_int(st, 3, what);
+		if (i == 1)
+			sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
+		r = dir_done(s, st);
+	}
+	return srv_store_unit_end(s, r);
+}
+
+int
+srv_store_dir_sum(struct srv_store *s, uint64_t user_id, int what,
+    uint64_t since, uint64_t *sum, uint64_t *oldest)
+{
+	static const char sql[] = "SELECT ifnull(sum(n), 0), ifnull(min(hour),"
+	    " 0) FROM dir_stats WHERE user_id = ?1 AND what = ?2"
+	    " AND hour >= ?3 AND n > 0";
+	sqlite3_stmt *st;
+	int rc;
+
+	*sum = *oldest = 0;
+	if (!dir_fits(user_id, since))
+		return 0;
+	if ((st = dir_prep(s, sql)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int(st, 2, what);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*sum = (uint64_t)sqlite3_column_int64(st, 0);
+		*oldest = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		srv_error("dir sum: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		return ERR_DB;
+	}
+	return 0;
+}
+
+int
+srv_store_dir_totals(struct srv_store *s, uint64_t user_id, uint64_t since,
+    int (*fn)(void *, int, uint64_t), void *ud)
+{
+	static const char sql[] = "SELECT what, sum(n) FROM dir_stats"
+	    " WHERE hour >= ?2 AND (?1 = 0 OR user_id = ?1)"
+	    " GROUP BY what ORDER BY what";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, r = 0;
+
+	if (!dir_fits(user_id, since))
+		return 0;
+	if ((st = dir_prep(s, sql)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(ud, sqlite3_column_int(st, 0),
+		    (uint64_t)sqlite3_column_int64(st, 1));
+	if (r == 0 && rc != SQLITE_DONE) {
+		srv_error("dir totals: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		r = ERR_DB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+srv_store_dir_top(struct srv_store *s, uint64_t since, int lo, int hi,
+    size_t limit, int (*fn)(void *, uint64_t, uint64_t), void *ud)
+{
+	static const char sql[] = "SELECT user_id, sum(n) AS t FROM dir_stats"
+	    " WHERE hour >= ?1 AND what BETWEEN ?2 AND ?3 GROUP BY user_id"
+	    " ORDER BY t DESC, user_id LIMIT ?4";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, r = 0;
+
+	if (!dir_fits(since, limit))
+		return ERR_INVAL;
+	if ((st = dir_prep(s, sql)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int(st, 2, lo);
+	sqlite3_bind_int(st, 3, hi);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(ud, (uint64_t)sqlite3_column_int64(st, 0),
+		    (uint64_t)sqlite3_column_int64(st, 1));
+	if (r == 0 && rc != SQLITE_DONE) {
+		srv_error("dir top: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		r = ERR_DB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+srv_store_dir_prune(struct srv_store *s, uint64_t before)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (before > INT64_MAX)
+		return ERR_INVAL;
+	if ((r = srv_store_unit_begin(s)) != 0)
+		return r;
+	if ((st = dir_prep(s, "DELETE FROM dir_stats WHERE hour < ?1")) ==
+	    NULL)
+		return srv_store_unit_end(s, ERR_DB);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	return srv_store_unit_end(s, dir_done(s, st));
+}
