@@ -19,6 +19,7 @@
 #include "client/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,6 +108,12 @@ cli_usage(FILE *f)
 "  --privacy-allow KEY=PEER | --privacy-deny KEY=PEER\n"
 "                          always (never) let PEER, whatever the rule\n"
 "  --block PEER | --unblock PEER | --blocked   block users, list them\n"
+"\n"
+"what the server keeps (doc/DATA.md):\n"
+"  --export-my-data [--output FILE]   everything the server stores about\n"
+"                          the account, table by table (FILE: a new file)\n"
+"  --user me --as everybody|contacts|PEER   your profile as that viewer\n"
+"                          gets it from the server\n"
 "\n"
 "groups (GROUP: a chat id):\n"
 "  --create-group TITLE --members @a,@b\n"
@@ -619,6 +626,52 @@ cli_read_stdin(char **out)
 	return 0;
 }
 
+/*
+ * --output FILE: standard output becomes a new file, private to its
+ * owner (an export holds messages and phone numbers); an existing file
+ * is never overwritten. 0 or CMD_EX_CANTCREAT.
+ */
+static int
+cli_output_open(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		cli_err("cannot create %s: %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (sotto does not overwrite a file)" : "");
+		return CMD_EX_CANTCREAT;
+	}
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		cli_err("cannot write to %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return CMD_EX_CANTCREAT;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Ends --output: the file is kept only when the action succeeded and
+ * every byte reached it, so a failed export leaves no partial copy.
+ */
+static int
+cli_output_close(const char *path, int status)
+{
+	if (fflush(stdout) != 0 || fsync(STDOUT_FILENO) != 0) {
+		if (status == 0)
+			cli_err("cannot write to %s: %s", path,
+			    strerror(errno));
+		status = status != 0 ? status : CMD_EX_IOERR;
+	}
+	if (status != 0)
+		unlink(path);
+	return status;
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -626,6 +679,7 @@ cli_main(int argc, char **argv)
 	struct cli c;
 	struct sigaction sa;
 	char *stdin_text = NULL;
+	const char *output = NULL;
 	int status;
 
 	if ((status = cmd_parse(argc, argv, &o, &cli_sink)) != 0)
@@ -646,6 +700,11 @@ cli_main(int argc, char **argv)
 	}
 	if ((status = cmd_check(&o, &cli_sink)) != 0)
 		goto out;
+	if (o.output != NULL) {
+		if ((status = cli_output_open(o.output)) != 0)
+			goto out;
+		output = o.output;
+	}
 
 	/* A peer closing the socket must be an error, not a signal. */
 	memset(&sa, 0, sizeof(sa));
@@ -671,6 +730,8 @@ cli_main(int argc, char **argv)
 	profile_close(&c.prof);
 	log_close();
 out:
+	if (output != NULL)
+		status = cli_output_close(output, status);
 	free(stdin_text);
 	return status;
 }

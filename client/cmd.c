@@ -30,6 +30,7 @@
 #include "client/net.h"
 #include "client/profile.h"
 #include "client/secret.h"
+#include "client/cmd_export.h"
 #include "client/secret_cmd.h"
 #include "crypto/fp.h"
 #include "crypto/sec.h"
@@ -190,6 +191,9 @@ enum {
 	OPT_BLOCK,
 	OPT_UNBLOCK,
 	OPT_BLOCKED,
+	OPT_EXPORT_MY_DATA,
+	OPT_AS,
+	OPT_OUTPUT,
 };
 
 static const struct option cmd_longopts[] = {
@@ -244,6 +248,9 @@ static const struct option cmd_longopts[] = {
 	{ "block", required_argument, NULL, OPT_BLOCK },
 	{ "unblock", required_argument, NULL, OPT_UNBLOCK },
 	{ "blocked", no_argument, NULL, OPT_BLOCKED },
+	{ "export-my-data", no_argument, NULL, OPT_EXPORT_MY_DATA },
+	{ "as", required_argument, NULL, OPT_AS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -648,6 +655,15 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		case OPT_BLOCKED:
 			r = cmd_set_action(o, CMD_BLOCKED, s);
 			break;
+		case OPT_EXPORT_MY_DATA:
+			r = cmd_set_action(o, CMD_EXPORT, s);
+			break;
+		case OPT_AS:
+			o->as = optarg;
+			break;
+		case OPT_OUTPUT:
+			o->output = optarg;
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -791,6 +807,29 @@ cmd_check_text(const char *what, const char *text, const struct cmd_sink *s)
 	}
 }
 
+/* --as goes with --user me, --output with --export-my-data. */
+static int
+cmd_export_check(const struct cmd_opts *o, const struct cmd_sink *s)
+{
+	if (o->as != NULL && (o->action != CMD_USER ||
+	    strcmp(o->peer, "me") != 0)) {
+		cmd_err(s, "--as shows your own profile: use --user me --as "
+		    "everybody|contacts|PEER");
+		return CMD_EX_USAGE;
+	}
+	if (o->output != NULL && o->action != CMD_EXPORT) {
+		cmd_err(s, "--output goes with --export-my-data");
+		return CMD_EX_USAGE;
+	}
+	if (o->output != NULL && o->output[0] == '\0') {
+		cmd_err(s, "--output needs a file name");
+		return CMD_EX_USAGE;
+	}
+	if (cmd_export_viewer(o->as) == CMD_VIEWER_USER)
+		return cmd_check_peer("viewer", o->as, s);
+	return 0;
+}
+
 /* Splits a comma list into words (each checked by fn); n words at most. */
 static int
 cmd_split(const char *list, char **out, size_t max, size_t *n)
@@ -863,6 +902,8 @@ cmd_check(const struct cmd_opts *o, const struct cmd_sink *s)
 		if (st != 0)
 			return st;
 	}
+	if ((st = cmd_export_check(o, s)) != 0)
+		return st;
 	if (o->delete_ids != NULL) {
 		r = cmd_split(o->delete_ids, w, CMD_MAX_IDS, &n);
 		for (i = 0; r == 0 && i < n; i++)
@@ -1440,6 +1481,8 @@ cmd_action_name(enum cmd_action a)
 		return "unblock the user";
 	case CMD_BLOCKED:
 		return "list the blocked users";
+	case CMD_EXPORT:
+		return "export the account's data";
 	default:
 		return "act";
 	}
@@ -2015,6 +2058,55 @@ cmd_secret_act(struct cmd *k)
 	}
 }
 
+static uint64_t
+cmd_export_left(void *ud)
+{
+	return cmd_left_ms(ud);
+}
+
+static void
+cmd_export_done(void *ud, int err, const char *why, int status)
+{
+	struct cmd *k = ud;
+	char *clean;
+
+	if (!k->finished) {
+		if (err != 0) {
+			clean = why != NULL ? cmd_clean(why) : NULL;
+			status = cmd_report(k, err, clean);
+			free(clean);
+		}
+		cmd_finish(k, status);
+	}
+	cmd_unref(k);
+}
+
+/* --export-my-data, --user me --as: client/cmd_export carries them out. */
+static void
+cmd_export_act(struct cmd *k)
+{
+	static const struct cmd_export_ops ops = {
+		cmd_secret_alive, cmd_export_left, cmd_export_done
+	};
+	enum cmd_viewer v = cmd_export_viewer(k->o->as);
+	struct engine *e = cloud_engine(k->c);
+	int r;
+
+	if (v == CMD_VIEWER_USER && cmd_need_user(k, 1) != 0)
+		return;
+	k->refs++;
+	if (k->o->action == CMD_EXPORT)
+		r = cmd_export_run(e, k->s, k->o->json, &ops, k);
+	else
+		r = cmd_export_profile_as(e, k->s, k->o->json, v,
+		    v == CMD_VIEWER_USER ? k->res[1].user_id : 0, k->o->as,
+		    &ops, k);
+	if (r != 0) {
+		k->refs--;
+		cmd_finish(k, cmd_report(k, r, NULL));
+	}
+}
+
 /* Every PEER is resolved: carry the action out. */
 static void
 cmd_act(struct cmd *k)
@@ -2027,6 +2119,10 @@ cmd_act(struct cmd *k)
 	k->phase = PH_CALL;
 	if (secret_cmd_is_secret(o)) {
 		cmd_secret_act(k);
+		return;
+	}
+	if (o->action == CMD_EXPORT || o->as != NULL) {
+		cmd_export_act(k);
 		return;
 	}
 	switch (o->action) {
@@ -2671,6 +2767,8 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 	case CMD_BLOCK:
 	case CMD_UNBLOCK:
 		k->peers[k->n_peers++] = strdup(o->peer);
+		if (cmd_export_viewer(o->as) == CMD_VIEWER_USER)
+			k->peers[k->n_peers++] = strdup(o->as);
 		break;
 	case CMD_CREATE_GROUP:
 		if (cmd_split(o->members, k->peers, CMD_MAX_PEERS - 1,

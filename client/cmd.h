@@ -26,6 +26,7 @@
 #define CMD_EX_NOINPUT 66	/* a secret file cannot be read */
 #define CMD_EX_UNAVAILABLE 69	/* the server cannot be reached */
 #define CMD_EX_SOFTWARE 70	/* a bug, here or on the server */
+#define CMD_EX_CANTCREAT 73	/* --output names a file that exists */
 #define CMD_EX_IOERR 74		/* the profile cannot be read or written */
 #define CMD_EX_TEMPFAIL 75	/* queued / try again later */
 #define CMD_EX_NOPERM 77	/* passphrase, password, server key, login */
@@ -74,6 +75,8 @@ enum cmd_action {
 	CMD_BLOCK,
 	CMD_UNBLOCK,
 	CMD_BLOCKED,
+	/* Transparency (client/cmd_export.c); also --user me --as. */
+	CMD_EXPORT,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -108,6 +111,8 @@ struct cmd_opts {
 	uint64_t secret_id;		/* --secret-accept, --secret-decline */
 	int priv_key;			/* KEY of --set-privacy, --privacy-* */
 	int priv_value;			/* --set-privacy */
+	const char *as;			/* --as everybody|contacts|PEER */
+	const char *output;		/* --output FILE (--export-my-data) */
 	const char *profile;
 	const char *server;
 	int have_server_key;

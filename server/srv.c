@@ -19,6 +19,7 @@
 #include "server/srv_directory.h"
 #include "server/srv_forward.h"
 #include "server/srv_import.h"
+#include "server/srv_export.h"
 #include "server/srv_log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
@@ -464,6 +465,9 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 		return srv_forward_message(c, req->id, req->forward_message);
 	case SOTTO__REQUEST__METHOD_IMPORT_CONTACTS:
 		return srv_import_contacts(c, req->id, req->import_contacts);
+	case SOTTO__REQUEST__METHOD_EXPORT_MY_DATA:
+	case SOTTO__REQUEST__METHOD_GET_PROFILE_AS:
+		return srv_export_dispatch(c, req);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

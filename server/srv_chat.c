@@ -466,7 +466,7 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 }
 
 /* Whether asker may see user_id by id. 0, ERR_NOT_FOUND or ERR_DB. */
-static int
+int
 srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id)
 {
 	int r;

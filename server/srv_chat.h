@@ -57,6 +57,8 @@ int srv_chat_user(struct srv_store *st, uint64_t asker,
     const struct srv_profile *p, Sotto__User *u);
 int srv_chat_reply_users(struct srv_conn *c, uint64_t id,
     const uint64_t *ids, size_t n, int check);
+/* Whether asker may address user_id by its id: 0, ERR_NOT_FOUND, ERR_DB. */
+int srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id);
 
 /*
  * Answers a SendMessage m (fwd NULL), or a ForwardMessage (srv_forward.c)

@@ -77,6 +77,14 @@ srv_priv_facts(struct srv_store *st, uint64_t owner, int key, uint64_t asker,
 {
 	int r;
 
+	if (asker == SRV_VIEWER_STRANGER || asker == SRV_VIEWER_CONTACT) {
+		/* A viewer of GetProfileAs: in no list, blocked by nobody. */
+		memset(f, 0, sizeof(*f));
+		f->exception = -1;
+		f->contact = asker == SRV_VIEWER_CONTACT;
+		r = srv_store_privacy_get(st, owner, key, &f->value);
+		return r == ERR_NOT_FOUND ? 0 : r;
+	}
 	if (srv_store_privacy_restricted(st, owner)) {
 		r = srv_store_privacy_facts(st, owner, key, asker, f);
 		return r == ERR_NOT_FOUND ? ERR_PERM : r;

@@ -62,6 +62,16 @@ struct srv_privacy_rule {
 };
 
 /*
+ * Two askers no account can be (the store holds ids up to INT64_MAX), for
+ * GetProfileAs (srv_export.c): the rules answer them as someone who is
+ * not a contact and as a contact, neither in an exception nor blocked.
+ * Passed as the asker to srv_privacy_allows() and srv_chat_user(), they
+ * go through the very code that answers a real viewer.
+ */
+#define SRV_VIEWER_STRANGER (UINT64_MAX - 1)
+#define SRV_VIEWER_CONTACT UINT64_MAX
+
+/*
  * Whether owner's rule for key allows asker: 0 (allowed), ERR_PERM
  * (refused: the rule, an exception or a block) or ERR_DB.
  */

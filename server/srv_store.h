@@ -622,6 +622,55 @@ int srv_store_queue_drop(struct srv_store *s, uint64_t device_id,
  */
 int srv_store_queue_purge(struct srv_store *s, uint64_t before, size_t *n,
     size_t *sent);
+
+/* ---------------------------------------------------------------- export */
+
+/*
+ * The account's rows of every table, for ExportMyData (srv_export.c,
+ * doc/DATA.md), in srv_store_export.c. A value borrows the store's
+ * memory until the row callback returns.
+ */
+enum srv_export_type {
+	SRV_EXPORT_NULL,
+	SRV_EXPORT_INT,
+	SRV_EXPORT_TEXT,
+	SRV_EXPORT_BLOB,
+};
+#define SRV_EXPORT_COLS_MAX 64		/* columns of one exported row */
+#define SRV_EXPORT_FULL 1		/* a row callback's "stop before it" */
+
+struct srv_export_value {
+	const char *column;
+	enum srv_export_type type;
+	int64_t i;			/* SRV_EXPORT_INT */
+	const void *p;			/* TEXT (NUL-terminated) or BLOB */
+	size_t len;
+};
+
+/* Where an export goes on: a table and the keys of its last row. */
+struct srv_export_cursor {
+	uint32_t section;
+	int64_t k1, k2;
+};
+#define SRV_EXPORT_CURSOR_START { 0, INT64_MIN, INT64_MIN }
+
+/*
+ * Takes a row of table (returns 0), asks to stop before it
+ * (SRV_EXPORT_FULL) or fails (an ERR_*).
+ */
+typedef int srv_export_row_fn(void *ud, const char *table,
+    const struct srv_export_value *v, size_t n);
+
+/*
+ * Hands user_id's rows after cur to fn, table by table, moving cur past
+ * each row fn took. Returns 0 (fn stopped: call again from cur), 1 (all
+ * exported), ERR_NOT_FOUND (an id no account has), ERR_DB or fn's error.
+ */
+int srv_store_export(struct srv_store *s, uint64_t user_id,
+    struct srv_export_cursor *cur, srv_export_row_fn *fn, void *ud);
+
+/* The tables the export covers, in its order (*names is static). */
+size_t srv_store_export_tables(const char *const **names);
 /* ================================================================ */
 /*
  * Last seen, bio and forwards (srv_store_presence.c). seen_set writes

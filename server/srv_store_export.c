@@ -1,0 +1,234 @@
+/*
+ * The SQLCipher backend of srv_store's export (srv_store.h, "Export";
+ * doc/DATA.md). Each table sottod keeps is one section: a query that
+ * selects the table's rows that are the account's (?1), whole (t.*), so
+ * that a column added by a migration is exported without a change here.
+ * A new table is one more entry of exp_sections[].
+ *
+ * A section's first two columns are its keyset cursor, the rest the row.
+ * Pages resume after (?2, ?3) with a row-value comparison, so a page
+ * costs one index range however far the export has gone. Tables whose
+ * rows are dedupe records or queued payloads are exported as counts.
+ */
+#include "server/srv_store.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "proto/err.h"
+#include "server/srv_log.h"
+#include "store/sqlc.h"
+
+struct exp_section {
+	const char *table;
+	const char *sql;
+};
+
+/* The account's devices, for the tables keyed by device. */
+#define EXP_MY_DEVICES "(SELECT id FROM devices WHERE user_id = ?1)"
+/* After the cursor, in its order. */
+#define EXP_AFTER(k1, k2) " AND (" k1 ", " k2 ") > (?2, ?3) ORDER BY 1, 2"
+
+static const struct exp_section exp_sections[] = {
+	{ "users", "SELECT t.id, 0, t.* FROM users t WHERE t.id = ?1"
+	    EXP_AFTER("t.id", "0") },
+	{ "devices", "SELECT t.id, 0, t.* FROM devices t"
+	    " WHERE t.user_id = ?1" EXP_AFTER("t.id", "0") },
+	/* The other account's @username, which the owner chose them by. */
+	{ "contacts", "SELECT t.user_id, 0, t.*, u.username AS username"
+	    " FROM contacts t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.owner = ?1" EXP_AFTER("t.user_id", "0") },
+	{ "privacy", "SELECT t.key, 0, t.* FROM privacy t WHERE t.owner = ?1"
+	    EXP_AFTER("t.key", "0") },
+	{ "privacy_exceptions", "SELECT t.key, t.user_id, t.*,"
+	    " u.username AS username FROM privacy_exceptions t"
+	    " JOIN users u ON u.id = t.user_id WHERE t.owner = ?1"
+	    EXP_AFTER("t.key", "t.user_id") },
+	{ "blocks", "SELECT t.user_id, 0, t.*, u.username AS username"
+	    " FROM blocks t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.owner = ?1" EXP_AFTER("t.user_id", "0") },
+	/* The chats the account is in or has log entries of. */
+	{ "chats", "SELECT t.id, 0, t.* FROM chats t WHERE t.id IN"
+	    " (SELECT chat_id FROM chat_members WHERE user_id = ?1 UNION"
+	    " SELECT chat_id FROM updates WHERE user_id = ?1)"
+	    EXP_AFTER("t.id", "0") },
+	{ "chat_members", "SELECT t.chat_id, 0, t.* FROM chat_members t"
+	    " WHERE t.user_id = ?1" EXP_AFTER("t.chat_id", "0") },
+	{ "pair_chats", "SELECT t.chat_id, 0, t.* FROM pair_chats t"
+	    " WHERE ?1 IN (t.user_lo, t.user_hi)" EXP_AFTER("t.chat_id", "0") },
+	/*
+	 * The messages the account was given (its log's new-message
+	 * entries, its own included): never one of a chat it was not in,
+	 * nor one from before it joined a group.
+	 */
+	{ "messages", "SELECT t.chat_id, t.id, t.* FROM (SELECT DISTINCT"
+	    " chat_id AS c, message_id AS m FROM updates WHERE user_id = ?1"
+	    " AND kind = 1) g JOIN messages t ON t.chat_id = g.c AND t.id = g.m"
+	    " WHERE 1" EXP_AFTER("t.chat_id", "t.id") },
+	{ "updates", "SELECT t.pts, 0, t.* FROM updates t WHERE t.user_id = ?1"
+	    EXP_AFTER("t.pts", "0") },
+	{ "hidden", "SELECT t.chat_id, t.message_id, t.* FROM hidden t"
+	    " WHERE t.user_id = ?1" EXP_AFTER("t.chat_id", "t.message_id") },
+	{ "prekeys", "SELECT t.device_id, 0, t.* FROM prekeys t"
+	    " WHERE t.device_id IN " EXP_MY_DEVICES
+	    EXP_AFTER("t.device_id", "0") },
+
+	{ "secret_chats", "SELECT t.id, 0, t.* FROM secret_chats t"
+	    " WHERE ?1 IN (t.from_user, t.to_user)" EXP_AFTER("t.id", "0") },
+	{ "secret_offers", "SELECT t.secret_id, t.device_id, t.*"
+	    " FROM secret_offers t WHERE t.device_id IN " EXP_MY_DEVICES
+	    EXP_AFTER("t.secret_id", "t.device_id") },
+	/*
+	 * Public one-time prekeys, dedupe records and queued events: how
+	 * many, not what (a pool of a hundred public keys says nothing).
+	 */
+	{ "opks", "SELECT device_id, 0, device_id, count(*) AS entries,"
+	    " min(id) AS lowest_id, max(id) AS highest_id FROM opks"
+	    " WHERE device_id IN " EXP_MY_DEVICES " GROUP BY device_id"
+	    " HAVING (device_id, 0) > (?2, ?3) ORDER BY 1, 2" },
+	{ "secret_sent", "SELECT secret_id, device_id, secret_id, device_id,"
+	    " count(*) AS entries, min(created) AS oldest FROM secret_sent"
+	    " WHERE device_id IN " EXP_MY_DEVICES
+	    " GROUP BY secret_id, device_id"
+	    " HAVING (secret_id, device_id) > (?2, ?3) ORDER BY 1, 2" },
+	{ "secret_queue", "SELECT device_id, kind, device_id, kind,"
+	    " count(*) AS entries, min(created) AS oldest FROM secret_queue"
+	    " WHERE device_id IN " EXP_MY_DEVICES " GROUP BY device_id, kind"
+	    " HAVING (device_id, kind) > (?2, ?3) ORDER BY 1, 2" },
+};
+
+#define EXP_SECTIONS (sizeof(exp_sections) / sizeof(exp_sections[0]))
+
+/*
+ * Columns that hold what proves a secret (a password's hash, a token's):
+ * exported as being held, never their value, whichever table adds one.
+ */
+static int
+exp_masked(const char *column)
+{
+	static const char *const words[] = { "hash", "token", "password",
+	    "salt" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(column, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+size_t
+srv_store_export_tables(const char *const **names)
+{
+	static const char *list[EXP_SECTIONS];
+	size_t i;
+
+	for (i = 0; i < EXP_SECTIONS; i++)
+		list[i] = exp_sections[i].table;
+	*names = list;
+	return EXP_SECTIONS;
+}
+
+/* Column col of st as an export value. */
+static void
+exp_value(sqlite3_stmt *st, int col, struct srv_export_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->column = sqlite3_column_name(st, col);
+	if (v->column == NULL)
+		v->column = "";
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		v->type = SRV_EXPORT_NULL;
+		return;
+	case SQLITE_INTEGER:
+		v->type = SRV_EXPORT_INT;
+		v->i = sqlite3_column_int64(st, col);
+		return;
+	case SQLITE_BLOB:
+		v->type = SRV_EXPORT_BLOB;
+		v->p = sqlite3_column_blob(st, col);
+		v->len = (size_t)sqlite3_column_bytes(st, col);
+		return;
+	default:
+		/* TEXT, and a REAL no table has, as its text. */
+		v->type = SRV_EXPORT_TEXT;
+		v->p = sqlite3_column_text(st, col);
+		v->len = (size_t)sqlite3_column_bytes(st, col);
+		if (v->p == NULL)
+			v->type = SRV_EXPORT_NULL;
+		return;
+	}
+}
+
+/*
+ * Hands the rows of section cur->section after the cursor to fn.
+ * 0: fn asked to stop (the cursor is on the last row it took); 1: the
+ * section is done; ERR_DB or fn's error.
+ */
+static int
+exp_section_run(struct srv_store *s, uint64_t user_id,
+    struct srv_export_cursor *cur, srv_export_row_fn *fn, void *ud)
+{
+	sqlite3 *db = srv_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+	struct srv_export_value v[SRV_EXPORT_COLS_MAX];
+	int rc, ncol, i, r = 0, stopped = 0;
+
+	if (sqlite3_prepare_v2(db, exp_sections[cur->section].sql, -1, &st,
+	    NULL) != SQLITE_OK) {
+		srv_error("prepare: %s", sqlite3_errmsg(db));
+		return ERR_DB;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, cur->k1);
+	sqlite3_bind_int64(st, 3, cur->k2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ncol = sqlite3_column_count(st) - 2;
+		if (ncol < 0 || ncol > SRV_EXPORT_COLS_MAX) {
+			r = ERR_INTERNAL;
+			break;
+		}
+		for (i = 0; i < ncol; i++) {
+			exp_value(st, i + 2, &v[i]);
+			if (v[i].type != SRV_EXPORT_NULL &&
+			    exp_masked(v[i].column)) {
+				v[i].type = SRV_EXPORT_TEXT;
+				v[i].p = "(held, not shown)";
+				v[i].len = strlen(v[i].p);
+			}
+		}
+		if ((r = fn(ud, exp_sections[cur->section].table, v,
+		    (size_t)ncol)) != 0) {
+			stopped = r == SRV_EXPORT_FULL;
+			break;
+		}
+		cur->k1 = sqlite3_column_int64(st, 0);
+		cur->k2 = sqlite3_column_int64(st, 1);
+	}
+	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		srv_error("export %s: %s", exp_sections[cur->section].table,
+		    sqlite3_errmsg(db));
+		r = ERR_DB;
+	}
+	sqlite3_finalize(st);
+	if (stopped)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+int
+srv_store_export(struct srv_store *s, uint64_t user_id,
+    struct srv_export_cursor *cur, srv_export_row_fn *fn, void *ud)
+{
+	int r;
+
+	if (user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	while (cur->section < EXP_SECTIONS) {
+		if ((r = exp_section_run(s, user_id, cur, fn, ud)) != 1)
+			return r;
+		cur->section++;
+		cur->k1 = cur->k2 = INT64_MIN;
+	}
+	return 1;
+}
