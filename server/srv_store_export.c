@@ -34,6 +34,10 @@ static const struct exp_section exp_sections[] = {
 	    EXP_AFTER("t.id", "0") },
 	{ "devices", "SELECT t.id, 0, t.* FROM devices t"
 	    " WHERE t.user_id = ?1" EXP_AFTER("t.id", "0") },
+	{ "presence", "SELECT t.user_id, 0, t.* FROM presence t"
+	    " WHERE t.user_id = ?1" EXP_AFTER("t.user_id", "0") },
+	{ "bios", "SELECT t.user_id, 0, t.* FROM bios t WHERE t.user_id = ?1"
+	    EXP_AFTER("t.user_id", "0") },
 	/* The other account's @username, which the owner chose them by. */
 	{ "contacts", "SELECT t.user_id, 0, t.*, u.username AS username"
 	    " FROM contacts t JOIN users u ON u.id = t.user_id"
@@ -65,6 +69,12 @@ static const struct exp_section exp_sections[] = {
 	    " chat_id AS c, message_id AS m FROM updates WHERE user_id = ?1"
 	    " AND kind = 1) g JOIN messages t ON t.chat_id = g.c AND t.id = g.m"
 	    " WHERE 1" EXP_AFTER("t.chat_id", "t.id") },
+	/* The forward copies among those messages. */
+	{ "forwards", "SELECT t.copy_chat_id, t.copy_id, t.* FROM (SELECT"
+	    " DISTINCT chat_id AS c, message_id AS m FROM updates"
+	    " WHERE user_id = ?1 AND kind = 1) g JOIN forwards t"
+	    " ON t.copy_chat_id = g.c AND t.copy_id = g.m WHERE 1"
+	    EXP_AFTER("t.copy_chat_id", "t.copy_id") },
 	{ "updates", "SELECT t.pts, 0, t.* FROM updates t WHERE t.user_id = ?1"
 	    EXP_AFTER("t.pts", "0") },
 	{ "hidden", "SELECT t.chat_id, t.message_id, t.* FROM hidden t"

@@ -40,6 +40,7 @@ PHONES = {"alice": "+15550001001", "bob": "+15550002002",
           "erin": "+15550005005"}
 NAMES = {u: "%s Displayname%d" % (u.capitalize(), i)
          for i, u in enumerate(PHONES)}
+BIO = "alice bio 8e8e"
 LONG = 30                       # messages of 3,000 characters: > 1 page
 
 
@@ -76,6 +77,14 @@ with Scenario("export") as sc:
     ok(t, alice.run("--privacy-allow", "phone_number=@carol"),
        "an allow exception")
     ok(t, alice.run("--block", "@dave"), "alice blocks dave")
+    ok(t, alice.run("--set-privacy", "bio=contacts"), "a rule for the bio")
+    # The bio has no flag yet: a raw device of alice's sets it, then goes.
+    d = nc.Device(srv.addr)
+    t.eq(d.call(12, nc.B(1, "alice") + nc.B(2, "s3cret-passw0rd") +
+                nc.B(3, "raw"))[0], 0, "raw: alice signs in")
+    t.eq(d.call(70, nc.B(1, BIO))[0], 0, "raw: alice sets her bio")
+    t.eq(d.call(13)[0], 0, "raw: and logs that device out")
+    d.peer.close()
     # What alice must never see: bob and carol among themselves.
     ok(t, bob.run("-t", "@carol", "-m", "bob to carol private 5e6f"),
        "bob writes carol")
@@ -132,6 +141,8 @@ with Scenario("export") as sc:
                  for r in by.get("privacy_exceptions", []))
     t.eq(exc, [("bob", 0, 1), ("carol", 1, 1)],
          "the exceptions: bob denied, carol allowed the phone number")
+    t.eq([r.get("bio") for r in by.get("bios", [])], [BIO], "her bio")
+    t.eq(len(by.get("presence", [])), 1, "her last seen, one row")
     t.ok(len(by.get("devices", [])) == 1 and
          len(by["devices"][0].get("key", "")) == 64,
          "her device, with its public key in hex", by.get("devices"))
@@ -214,6 +225,11 @@ with Scenario("export") as sc:
          "with her display name")
     t.eq(everybody.get("phone", ""), "", "everybody: no phone (contacts only)")
     t.eq(contacts.get("phone"), PHONES["alice"], "contacts: the phone")
+    t.eq((everybody.get("bio", ""), contacts.get("bio")), ("", BIO),
+         "the bio (rule: contacts) only to contacts")
+    t.ok("status" in everybody and "last_seen" not in everybody and
+         "last_seen" not in contacts, "last seen (rule: nobody) only as a "
+         "coarse status", (everybody, contacts))
     ab, ac = as_("@bob"), as_("@carol")
     t.eq(ab.get("phone", ""), "", "@bob: no phone (his deny exception)")
     t.eq(ab.get("phone", ""), sees(bob), "as bob gets it himself")
