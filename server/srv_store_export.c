@@ -88,6 +88,9 @@ static const struct exp_section exp_sections[] = {
 	{ "secret_offers", "SELECT t.secret_id, t.device_id, t.*"
 	    " FROM secret_offers t WHERE t.device_id IN " EXP_MY_DEVICES
 	    EXP_AFTER("t.secret_id", "t.device_id") },
+	/* The directory throttle's counters of the account's lookups. */
+	{ "dir_stats", "SELECT t.what, t.hour, t.* FROM dir_stats t"
+	    " WHERE t.user_id = ?1" EXP_AFTER("t.what", "t.hour") },
 	/*
 	 * Public one-time prekeys, dedupe records and queued events: how
 	 * many, not what (a pool of a hundred public keys says nothing).
