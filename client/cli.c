@@ -31,6 +31,7 @@
 
 #include "client/cloud.h"
 #include "client/cmd.h"
+#include "client/cmd_import.h"
 #include "client/ctl.h"
 #include "client/log.h"
 #include "client/net.h"
@@ -87,6 +88,8 @@ cli_usage(FILE *f)
 "\n"
 "people:\n"
 "  --user PEER | --contacts | --add-contact PEER | --remove-contact PEER\n"
+"  --import-contacts FILE  which of FILE's numbers (one +number a line)\n"
+"                          are on Sotto and let you find them\n"
 "\n"
 "secret chats (end-to-end encrypted, bound to one device on each side):\n"
 "  --secret-start PEER [--ttl S]   ask PEER's devices for a secret chat\n"
@@ -678,7 +681,7 @@ cli_main(int argc, char **argv)
 	struct cmd_opts o;
 	struct cli c;
 	struct sigaction sa;
-	char *stdin_text = NULL;
+	char *stdin_text = NULL, *import_text = NULL;
 	const char *output = NULL;
 	int status;
 
@@ -698,6 +701,12 @@ cli_main(int argc, char **argv)
 			return status;
 		o.message = stdin_text;
 	}
+	if (o.action == CMD_IMPORT_CONTACTS) {
+		if ((status = cmd_import_read(o.import_file, &import_text,
+		    &cli_sink)) != 0)
+			goto out;
+		o.import_text = import_text;
+	}
 	if ((status = cmd_check(&o, &cli_sink)) != 0)
 		goto out;
 	if (o.output != NULL) {
@@ -714,7 +723,8 @@ cli_main(int argc, char **argv)
 
 	/* A running --listen of this profile carries it out, if one answers. */
 	if (cmd_is_chat(o.action) && o.action != CMD_LISTEN &&
-	    ctl_try(o.profile, argc, argv, o.message, &status) == 0)
+	    ctl_try(o.profile, argc, argv, o.action == CMD_IMPORT_CONTACTS ?
+	    o.import_text : o.message, &status) == 0)
 		goto out;
 
 	if (sec_init() != 0) {
@@ -733,5 +743,6 @@ out:
 	if (output != NULL)
 		status = cli_output_close(output, status);
 	free(stdin_text);
+	free(import_text);
 	return status;
 }

@@ -1159,7 +1159,7 @@ cloud_priv_from_wire(const Sotto__PrivacyRule *w,
 }
 
 /* Stores the users of an answer; one transaction. */
-static int
+int
 cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
     struct store_user *out)
 {

@@ -234,6 +234,13 @@ int cloud_rename(struct cloud *c, uint64_t chat_id, const char *title,
  * the matching store_*_free function; ERR_NOT_FOUND when absent.
  */
 int cloud_get_user(struct cloud *c, uint64_t id, struct store_user *u);
+/*
+ * Stores n users from an answer of the server in the profile (one
+ * transaction), as a lookup does; with out, also their store_user forms
+ * (pointing into users). 0, ERR_DB or ERR_NOMEM.
+ */
+int cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
+    struct store_user *out);
 int cloud_get_chat(struct cloud *c, uint64_t id, struct store_chat *ch);
 int cloud_get_message(struct cloud *c, uint64_t chat_id, uint64_t id,
     struct store_message *m);

@@ -31,6 +31,7 @@
 #include "client/profile.h"
 #include "client/secret.h"
 #include "client/cmd_export.h"
+#include "client/cmd_import.h"
 #include "client/secret_cmd.h"
 #include "crypto/fp.h"
 #include "crypto/sec.h"
@@ -194,6 +195,7 @@ enum {
 	OPT_EXPORT_MY_DATA,
 	OPT_AS,
 	OPT_OUTPUT,
+	OPT_IMPORT_CONTACTS,
 };
 
 static const struct option cmd_longopts[] = {
@@ -251,6 +253,7 @@ static const struct option cmd_longopts[] = {
 	{ "export-my-data", no_argument, NULL, OPT_EXPORT_MY_DATA },
 	{ "as", required_argument, NULL, OPT_AS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "import-contacts", required_argument, NULL, OPT_IMPORT_CONTACTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -664,6 +667,10 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		case OPT_OUTPUT:
 			o->output = optarg;
 			break;
+		case OPT_IMPORT_CONTACTS:
+			r = cmd_set_action(o, CMD_IMPORT_CONTACTS, s);
+			o->import_file = optarg;
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -916,6 +923,8 @@ cmd_check(const struct cmd_opts *o, const struct cmd_sink *s)
 			return CMD_EX_DATAERR;
 		}
 	}
+	if (o->action == CMD_IMPORT_CONTACTS)
+		return cmd_import_check(o, s);
 	return 0;
 }
 
@@ -1483,6 +1492,8 @@ cmd_action_name(enum cmd_action a)
 		return "list the blocked users";
 	case CMD_EXPORT:
 		return "export the account's data";
+	case CMD_IMPORT_CONTACTS:
+		return "import the contacts";
 	default:
 		return "act";
 	}
@@ -2034,6 +2045,23 @@ cmd_secret_done(void *ud, int status)
 	cmd_unref(k);
 }
 
+/* --import-contacts: client/cmd_import carries it out. */
+static void
+cmd_import_run(struct cmd *k)
+{
+	static const struct cmd_import_ops ops = {
+		cmd_secret_alive, cmd_secret_done
+	};
+	int r;
+
+	k->refs++;
+	if ((r = cmd_import_act(k->c, k->o, k->s, cmd_left_ms(k), &ops,
+	    k)) != 0) {
+		k->refs--;
+		cmd_finish(k, cmd_report(k, r, NULL));
+	}
+}
+
 /* A secret-chat action: client/secret_cmd carries it out. */
 static void
 cmd_secret_act(struct cmd *k)
@@ -2239,6 +2267,9 @@ cmd_act(struct cmd *k)
 	case CMD_BLOCKED:
 		r = cloud_get_blocked(k->c, cmd_left_ms(k), cmd_on_blocked, k);
 		break;
+	case CMD_IMPORT_CONTACTS:
+		cmd_import_run(k);
+		return;
 	default:
 		cmd_finish(k, CMD_EX_SOFTWARE);
 		return;

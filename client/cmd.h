@@ -77,6 +77,8 @@ enum cmd_action {
 	CMD_BLOCKED,
 	/* Transparency (client/cmd_export.c); also --user me --as. */
 	CMD_EXPORT,
+	/* Contact import by phone (client/cmd_import.c). */
+	CMD_IMPORT_CONTACTS,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -113,6 +115,8 @@ struct cmd_opts {
 	int priv_value;			/* --set-privacy */
 	const char *as;			/* --as everybody|contacts|PEER */
 	const char *output;		/* --output FILE (--export-my-data) */
+	const char *import_file;	/* --import-contacts FILE */
+	const char *import_text;	/* its contents (read by the caller) */
 	const char *profile;
 	const char *server;
 	int have_server_key;

@@ -244,6 +244,9 @@ ctl_run(struct ctl_conn *cc, const char *line)
 	}
 	if (cc->opts.message != NULL && strcmp(cc->opts.message, "-") == 0)
 		cc->opts.message = cc->message != NULL ? cc->message : "";
+	/* --import-contacts: the file's text travels, not its path. */
+	if (cc->opts.action == CMD_IMPORT_CONTACTS)
+		cc->opts.import_text = cc->message;
 	if ((st = cmd_check(&cc->opts, &cc->sink)) != 0) {
 		ctl_end(cc, st);
 		return;

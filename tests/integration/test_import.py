@@ -12,12 +12,14 @@ send (a malformed number, more than the cap), then the real client's
 - numbers never found leave no trace in the database or the log.
 """
 import os
+import signal
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from noiseclient import B, V, get, login, parse, register  # noqa: E402
-from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario,  # noqa: E402
-                       describe, objs)
+from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, SOTTOD,  # noqa: E402
+                       Scenario, describe, objs)
 
 RESOLVE, ADD_CONTACT, SET_PRIVACY, BLOCK, IMPORT = 20, 26, 51, 53, 65
 LIMITED, INVAL, TOO_BIG = -13, -2, -6
@@ -117,4 +119,122 @@ with Scenario("import") as sc:
              % absent.decode())
         t.ok(absent.decode() not in log, "nor in the log")
     t.ok(srv.alive(), "sottod is alive")
+
+    # ------------------------------------------------ the real client
+    srv4 = sc.server(name="client", args=["--limit", "import_day=5"])
+    alice = sc.client("alice", srv4)
+    users = {}
+    for name, phone, rule in (("eve", "+15550501", "everybody"),
+                              ("hank", "+15550502", "nobody"),
+                              ("gina", "+15550503", None)):
+        c = sc.client(name, srv4)
+        p = c.run("--register", name, "--phone", phone)
+        t.eq(p.returncode, EX_OK, "register " + name, describe(p))
+        if rule:
+            p = c.run("--set-privacy", "phone_discovery=" + rule)
+            t.eq(p.returncode, EX_OK, name + ": phone_discovery=" + rule,
+                 describe(p))
+        users[name] = c
+    p = alice.run("--register", "alice", "--phone", "+15550500")
+    t.eq(p.returncode, EX_OK, "register alice", describe(p))
+
+    def book(name, text):
+        path = os.path.join(sc.root, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def lookups(s):
+        out = subprocess.run([SOTTOD, "--stats", "--data", s.data],
+                             capture_output=True, text=True).stdout
+        return out.split("\n")[1] if "\n" in out else out
+
+    bad = book("bad.txt", "+15550501\nnot a number\n\n# fine\n"
+               "+1555\n+15550502 # hank\n")
+    before = lookups(srv4)
+    p = alice.run("--import-contacts", bad)
+    t.eq(p.returncode, EX_DATAERR, "a file with bad lines is refused (65)",
+         describe(p))
+    t.ok("bad.txt:2:" in p.stderr and "bad.txt:5:" in p.stderr and
+         "bad.txt:1:" not in p.stderr and "bad.txt:6:" not in p.stderr,
+         "naming each bad line by its number, and only those", describe(p))
+    t.eq(lookups(srv4), before, "and nothing reached the server")
+    p = alice.run("--import-contacts", os.path.join(sc.root, "none.txt"))
+    t.eq(p.returncode, 66, "a file that cannot be read: 66", describe(p))
+
+    good = book("book.txt", "# my friends\n\n+15550501\n+15550502\n"
+                "+15550503  # gina\n+15550599\n+1 555 0501\n")
+    p = alice.run("--import-contacts", good, "--json")
+    t.eq(p.returncode, EX_OK, "the address book is imported", describe(p))
+    got = objs(p, "import")
+    t.eq([(o["line"], o["phone"], o["on_sotto"]) for o in got],
+         [(3, "+15550501", True), (4, "+15550502", False),
+          (5, "+15550503", False), (6, "+15550599", False)],
+         "--json: each number once, in file order; only eve is on Sotto "
+         "as far as alice may know", p.stdout)
+    t.eq((got[0].get("username"), got[0].get("display_name")),
+         ("eve", "eve"), "eve's entry names her")
+
+    def bare(o):
+        return {k: v for k, v in o.items() if k not in ("line", "phone")}
+    t.ok(bare(got[1]) == bare(got[2]) == bare(got[3]),
+         "hidden by nobody, hidden by contacts and absent look the same",
+         got)
+    p = alice.run("--import-contacts", good)
+    t.eq(p.returncode, EX_OK, "the same book again (no new numbers)",
+         describe(p))
+    t.eq(p.stdout.splitlines(),
+         ["+15550501  @eve  eve", "+15550502  not on Sotto",
+          "+15550503  not on Sotto", "+15550599  not on Sotto"],
+         "in words, one line a number", describe(p))
+    p = alice.run("--user", "@eve")
+    t.eq(p.returncode, EX_OK, "eve is known to alice's profile now",
+         describe(p))
+    # gina lets her contacts find her: once alice is one, gina is found.
+    g = users["gina"]
+    p = g.run("--add-contact", "@alice")
+    t.eq(p.returncode, EX_OK, "gina adds alice", describe(p))
+    p = alice.run("--import-contacts", good, "--json")
+    t.eq([o["on_sotto"] for o in objs(p, "import")],
+         [True, False, True, False], "then alice finds gina too",
+         describe(p))
+
+    more = book("more.txt", "+15550601\n+15550602\n+15550603\n")
+    p = alice.run("--import-contacts", more, "--json")
+    t.eq(p.returncode, EX_TEMPFAIL,
+         "over the daily cap: the numbers not checked make it 75",
+         describe(p))
+    t.eq([(o["phone"], o["checked"]) for o in objs(p, "import")],
+         [("+15550601", True), ("+15550602", False), ("+15550603", False)],
+         "the one new number the cap allowed is checked, the rest not",
+         p.stdout)
+    t.ok("2 of 3 numbers were not checked" in p.stderr and
+         "try again in" in p.stderr, "and it says when to try again",
+         describe(p))
+
+    # While alice's --listen runs, the import is carried out by it over
+    # ctl.sock: the file's text travels, so no second process unlocks.
+    import sottotest
+    import time
+    listen = subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv4.addr, "--passphrase-file",
+         alice.passphrase_file, "--listen", "--json"], env=alice.env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sock = os.path.join(alice.profile_dir, "ctl.sock")
+        end = time.time() + 30
+        while not os.path.exists(sock) and time.time() < end:
+            time.sleep(0.05)
+        p = alice.run("--import-contacts", good, "--json", secrets=False)
+        t.eq((p.returncode, [o["on_sotto"] for o in objs(p, "import")]),
+             (EX_OK, [True, False, True, False]),
+             "over the control socket of a running --listen", describe(p))
+    finally:
+        listen.send_signal(signal.SIGTERM)
+        try:
+            listen.wait(20)
+        except subprocess.TimeoutExpired:
+            listen.kill()
+            listen.wait()
+    t.ok(srv4.alive(), "sottod is alive")
     t.done()

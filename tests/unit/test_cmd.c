@@ -11,6 +11,7 @@
 
 #include "client/cloud.h"
 #include "client/cmd.h"
+#include "client/cmd_import.h"
 #include "client/json.h"
 #include "proto/err.h"
 #include "tests/unit/tap.h"
@@ -248,6 +249,37 @@ test_hidden(void)
 	free(s);
 }
 
+/* --import-contacts FILE: what a line may hold, and the line named. */
+static void
+test_import(void)
+{
+	struct cmd_import_num *v = NULL;
+	size_t n = 0;
+
+	is_int(cmd_import_parse("# friends\n\n+1 (555) 010-0\n"
+	    "+15550100 # again\n  +442071838750\r\n", "book", &v, &n, &sink),
+	    0, "comments, blank lines, separators and CRLF are fine");
+	is_int((int)n, 2, "a number given twice counts once");
+	ok(n == 2 && strcmp(v[0].phone, "+15550100") == 0 && v[0].line == 3 &&
+	    strcmp(v[1].phone, "+442071838750") == 0 && v[1].line == 5,
+	    "the numbers, without separators, with their lines");
+	free(v);
+	is_int(cmd_import_parse("+15550100\n15550101\n", "book", &v, &n,
+	    &sink), CMD_EX_DATAERR, "a number without + is 65");
+	ok(strstr(errbuf, "book:2:") != NULL, "naming its line (%s)", errbuf);
+	is_int(cmd_import_parse("+155501\n", "b", &v, &n, &sink),
+	    CMD_EX_DATAERR, "six digits are too few");
+	is_int(cmd_import_parse("+1234567890123456\n", "b", &v, &n, &sink),
+	    CMD_EX_DATAERR, "sixteen digits are too many");
+	is_int(cmd_import_parse("+1555+0100\n", "b", &v, &n, &sink),
+	    CMD_EX_DATAERR, "a second + is refused");
+	is_int(cmd_import_parse("-+15550100\n", "b", &v, &n, &sink),
+	    CMD_EX_DATAERR, "a separator before the + is refused");
+	is_int(cmd_import_parse("# nothing\n\n", "empty", &v, &n, &sink),
+	    CMD_EX_DATAERR, "a file without numbers is 65");
+	ok(strstr(errbuf, "holds no phone numbers") != NULL, "and says so");
+}
+
 int
 main(void)
 {
@@ -255,5 +287,6 @@ main(void)
 	test_check();
 	test_text();
 	test_hidden();
+	test_import();
 	return tap_done();
 }
