@@ -19,6 +19,7 @@
 #include "client/json.h"
 #include "client/log.h"
 #include "client/outbox.h"
+#include "client/presence.h"
 #include "client/secret.h"
 #include "client/sync.h"
 #include "crypto/sec.h"
@@ -39,6 +40,7 @@ struct cloud {
 	struct sync *sy;
 	struct outbox *ob;
 	struct secret *sec;		/* secret chats (client/secret) */
+	struct presence *pr;		/* last seen and bios (in memory) */
 	uint64_t self;
 
 	struct cloud_sub *subs;
@@ -69,6 +71,9 @@ cloud_emit(void *ud, const struct cloud_event *ev)
 
 	if (c->freeing)
 		return;
+	if (ev->kind == CLOUD_EV_PRESENCE)
+		(void)presence_note_status(c->pr, ev->user_id, ev->status,
+		    ev->when);
 	if (ev->kind == CLOUD_EV_SYNCED || ev->kind == CLOUD_EV_MESSAGE ||
 	    ev->kind == CLOUD_EV_SENT)
 		cloud_index_kick(c);
@@ -278,7 +283,7 @@ cloud_resolve_local(struct cloud *c, const char *peer, struct cloud_peer *out)
  * The server's words for a refusal, sanitised, with the wait it asked for
  * when it rate-limited us; NULL when it said nothing. Free it.
  */
-static char *
+char *
 cloud_why(const Sotto__Response *resp)
 {
 	const Sotto__Error *e;
@@ -320,6 +325,7 @@ cloud_res_on_user(void *ud, int err, const Sotto__Response *resp)
 		return;
 	}
 	u = resp->user->user;
+	(void)presence_note(rs->c->pr, u);
 	if ((r = sync_put_users(rs->c->sy, &u, 1)) != 0 ||
 	    (r = cloud_peer_of_user(rs->c, u->id, &p)) != 0) {
 		cloud_res_finish(rs, r, NULL, NULL);
@@ -1186,8 +1192,21 @@ cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
 		}
 		if (out != NULL)
 			out[i] = u;
+		(void)presence_note(c->pr, users[i]);
 	}
 	return store_commit(c->st);
+}
+
+int
+cloud_store_users(struct cloud *c, Sotto__User *const *users, size_t n)
+{
+	return cloud_put_users(c, users, n, NULL);
+}
+
+struct presence *
+cloud_presence(struct cloud *c)
+{
+	return c->pr;
 }
 
 enum cloud_pcall_kind {
@@ -1613,7 +1632,8 @@ cloud_new(struct cloud **out, uv_loop_t *loop, struct store *st,
 	if ((r = outbox_new(&c->ob, loop, c->e, st, c->sy, cloud_emit,
 	    c)) != 0)
 		goto fail;
-	if ((r = secret_new(&c->sec, loop, c->e, st)) != 0)
+	if ((r = secret_new(&c->sec, loop, c->e, st)) != 0 ||
+	    (r = presence_new(&c->pr)) != 0)
 		goto fail;
 	uv_timer_init(loop, &c->free_timer);
 	c->free_timer.data = c;
@@ -1712,6 +1732,7 @@ cloud_part_done(void *ud)
 		return;
 	done = c->done;
 	dud = c->done_ud;
+	presence_free(c->pr);
 	free(c->subs);
 	free(c);
 	if (done != NULL)

@@ -57,6 +57,8 @@ enum cloud_ev {
 	CLOUD_EV_OUTBOX_EMPTY,	/* every queued message went out */
 	CLOUD_EV_PRIVACY,	/* privacy: a rule of this account changed */
 	CLOUD_EV_BLOCKED,	/* user, user_id, added: (un)blocked by us */
+	CLOUD_EV_PRESENCE,	/* user_id, status, when: came online or went
+				 * offline (live only; client/presence.h) */
 };
 
 /*
@@ -80,6 +82,8 @@ struct cloud_event {
 	uint64_t random_id;
 	const char *why;		/* sanitised; "" when the server said nothing */
 	const struct cloud_privacy_rule *privacy;
+	int status;			/* enum presence_status */
+	uint64_t when;			/* its last_seen (unix seconds) */
 };
 
 typedef void cloud_event_fn(void *ud, const struct cloud_event *ev);
@@ -131,6 +135,19 @@ void cloud_unsubscribe(struct cloud *c, cloud_event_fn *fn, void *ud);
 
 /* Whether this connection has caught up with the server's log. */
 int cloud_synced(const struct cloud *c);
+
+/*
+ * The server's words for a refusal in resp, sanitised, with the wait it
+ * asked for when it rate-limited us; NULL when it said nothing. The
+ * caller frees it.
+ */
+char *cloud_why(const Sotto__Response *resp);
+
+/*
+ * Stores users of an answer (one transaction) and notes their presence
+ * (client/presence.h). 0 or an ERR_*.
+ */
+int cloud_store_users(struct cloud *c, Sotto__User *const *users, size_t n);
 
 /* The account's user id (0 when the profile is not logged in). */
 uint64_t cloud_self(const struct cloud *c);

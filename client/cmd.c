@@ -32,6 +32,8 @@
 #include "client/secret.h"
 #include "client/cmd_export.h"
 #include "client/cmd_import.h"
+#include "client/cmd_presence.h"
+#include "client/presence.h"
 #include "client/secret_cmd.h"
 #include "crypto/fp.h"
 #include "crypto/sec.h"
@@ -196,6 +198,7 @@ enum {
 	OPT_AS,
 	OPT_OUTPUT,
 	OPT_IMPORT_CONTACTS,
+	OPT_SET_BIO,
 };
 
 static const struct option cmd_longopts[] = {
@@ -254,6 +257,7 @@ static const struct option cmd_longopts[] = {
 	{ "as", required_argument, NULL, OPT_AS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "import-contacts", required_argument, NULL, OPT_IMPORT_CONTACTS },
+	{ "set-bio", required_argument, NULL, OPT_SET_BIO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -670,6 +674,10 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		case OPT_IMPORT_CONTACTS:
 			r = cmd_set_action(o, CMD_IMPORT_CONTACTS, s);
 			o->import_file = optarg;
+			break;
+		case OPT_SET_BIO:
+			r = cmd_set_action(o, CMD_SET_BIO, s);
+			o->bio = optarg;
 			break;
 		case 'h':
 			o->help = 1;
@@ -1327,6 +1335,8 @@ cmd_print_user(struct cmd *k, const struct store_user *u)
 		    &failed);
 		cmd_jset(o, "phone", json_text(u->phone), &failed);
 		cmd_jset(o, "contact", json_boolean(u->contact), &failed);
+		if (k->o->action == CMD_USER || k->o->action == CMD_SET_BIO)
+			cmd_presence_json(k->c, u->id, o, &failed);
 		return cmd_json(k->s, o, failed);
 	}
 	s1 = cmd_clean(u->username);
@@ -1338,6 +1348,8 @@ cmd_print_user(struct cmd *k, const struct store_user *u)
 	free(s1);
 	free(s2);
 	free(s3);
+	if (k->o->action == CMD_USER || k->o->action == CMD_SET_BIO)
+		cmd_presence_lines(k->c, u->id, k->s);
 	return 0;
 }
 
@@ -1494,6 +1506,8 @@ cmd_action_name(enum cmd_action a)
 		return "export the account's data";
 	case CMD_IMPORT_CONTACTS:
 		return "import the contacts";
+	case CMD_SET_BIO:
+		return "set the bio";
 	default:
 		return "act";
 	}
@@ -1948,6 +1962,8 @@ cmd_on_done(void *ud, int err, const char *why, uint64_t id)
 		break;
 	case CMD_ADD_CONTACT:
 	case CMD_REMOVE_CONTACT:
+	case CMD_USER:
+	case CMD_SET_BIO:
 		st = cmd_show_user(k, id != 0 ? id : k->res[0].user_id);
 		break;
 	case CMD_SET_PRIVACY:
@@ -2178,8 +2194,10 @@ cmd_act(struct cmd *k)
 	case CMD_USER:
 		if (cmd_need_user(k, 0) != 0)
 			return;
-		cmd_finish(k, cmd_show_user(k, k->res[0].user_id));
-		return;
+		/* Last seen and bio as the server shows them now. */
+		r = cloud_user_fetch(k->c, k->res[0].user_id, cmd_left_ms(k),
+		    cmd_on_done, k);
+		break;
 	case CMD_MARK_READ:
 		if (cmd_need_chat(k, 0) != 0)
 			return;
@@ -2270,6 +2288,9 @@ cmd_act(struct cmd *k)
 	case CMD_IMPORT_CONTACTS:
 		cmd_import_run(k);
 		return;
+	case CMD_SET_BIO:
+		r = cloud_set_bio(k->c, o->bio, cmd_left_ms(k), cmd_on_done, k);
+		break;
 	default:
 		cmd_finish(k, CMD_EX_SOFTWARE);
 		return;
@@ -2294,6 +2315,9 @@ cmd_listen_event(struct cmd *k, const struct cloud_event *ev)
 	switch (ev->kind) {
 	case CLOUD_EV_MESSAGE:
 		(void)cmd_print_message(k, ev->msg, NULL, "message", 1);
+		return;
+	case CLOUD_EV_PRESENCE:
+		cmd_presence_event(k->c, k->o, k->s, ev);
 		return;
 	case CLOUD_EV_EDITED:
 		(void)cmd_print_message(k, ev->msg, NULL, "edited", 1);

@@ -79,6 +79,8 @@ enum cmd_action {
 	CMD_EXPORT,
 	/* Contact import by phone (client/cmd_import.c). */
 	CMD_IMPORT_CONTACTS,
+	/* Profile (client/cmd_presence.c prints what they add). */
+	CMD_SET_BIO,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -117,6 +119,7 @@ struct cmd_opts {
 	const char *output;		/* --output FILE (--export-my-data) */
 	const char *import_file;	/* --import-contacts FILE */
 	const char *import_text;	/* its contents (read by the caller) */
+	const char *bio;		/* --set-bio */
 	const char *profile;
 	const char *server;
 	int have_server_key;

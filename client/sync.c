@@ -392,6 +392,12 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 		ev.chat_id = u->typing->chat_id;
 		ev.user_id = u->typing->user_id;
 		break;
+	case SOTTO__UPDATE__EVENT_USER_STATUS:
+		ev.kind = CLOUD_EV_PRESENCE;
+		ev.user_id = u->user_status->user_id;
+		ev.status = (int)u->user_status->status;
+		ev.when = u->user_status->last_seen;
+		break;
 	case SOTTO__UPDATE__EVENT_PRIVACY_CHANGED:
 		if (sync_rule_from(&rule, u->privacy_changed->rule) != 0)
 			return;
@@ -638,7 +644,8 @@ sync_on_update(struct sync *s, const Sotto__Update *u)
 	log_debug("update pts %llu (event %d)%s", (unsigned long long)u->pts,
 	    (int)u->event_case, s->fetching ? " while fetching" : "");
 	if (u->pts == 0) {
-		if (u->event_case == SOTTO__UPDATE__EVENT_TYPING)
+		if (u->event_case == SOTTO__UPDATE__EVENT_TYPING ||
+		    u->event_case == SOTTO__UPDATE__EVENT_USER_STATUS)
 			sync_report(s, u, 0);
 		return;
 	}

@@ -149,6 +149,39 @@ pres_push(struct srv *s, uint64_t user_id, int online, uint64_t minute)
 }
 
 void
+srv_presence_refresh(struct srv *s, uint64_t owner)
+{
+	Sotto__Update up = SOTTO__UPDATE__INIT;
+	Sotto__UserStatus us = SOTTO__USER_STATUS__INIT;
+	struct srv_profile p;
+	Sotto__User u;
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = srv_store_profile_by_id(s->store, owner, &p)) != 0 ||
+	    (r = srv_store_watchers(s->store, owner, &ids, &n)) != 0) {
+		srv_error_err(r, "user %llu: watchers",
+		    (unsigned long long)owner);
+		return;
+	}
+	up.event_case = SOTTO__UPDATE__EVENT_USER_STATUS;
+	up.user_status = &us;
+	us.user_id = owner;
+	for (i = 0; i < n; i++) {
+		if (!srv_presence_online(s, ids[i], NULL))
+			continue;
+		sotto__user__init(&u);
+		if (srv_presence_fill(s->store, ids[i], &p, &u) != 0)
+			break;
+		us.status = u.status;
+		us.last_seen = u.last_seen;
+		srv_chat_push(s, ids[i], &up);
+	}
+	free(ids);
+}
+
+void
 srv_presence_changed(struct srv_conn *c, int online)
 {
 	struct srv *s = c->srv;

@@ -60,6 +60,14 @@ int srv_presence_fill(struct srv_store *st, uint64_t asker,
  */
 void srv_presence_changed(struct srv_conn *c, int online);
 
+/*
+ * owner changed its last_seen or bio rule, or its bio: tells each
+ * connected watcher what it now sees (UserStatus, exact or coarse), so
+ * that a value shown does not outlive the rule; a client showing owner
+ * asks again for the rest. A block is not announced this way.
+ */
+void srv_presence_refresh(struct srv *s, uint64_t owner);
+
 /* c made a request: records the minute when it moved on. */
 void srv_presence_touch(struct srv_conn *c);
 

@@ -21,6 +21,7 @@
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
+#include "server/srv_presence.h"
 #include "server/srv_store.h"
 
 /* ---------------------------------------------------------------- rules */
@@ -373,6 +374,8 @@ srv_priv_changed(struct srv_conn *c, uint64_t id, int key, int r)
 	if ((r = srv_store_atomic_end(st, r)) != 0)
 		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
 		    "no such user");
+	if (key == SRV_PRIV_LAST_SEEN || key == SRV_PRIV_BIO)
+		srv_presence_refresh(c->srv, c->user_id);
 	return srv_priv_answer(c, id, key, pts);
 }
 

@@ -12,6 +12,7 @@
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
+#include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
@@ -93,5 +94,7 @@ srv_profile_set_bio(struct srv_conn *c, uint64_t id, const Sotto__SetBio *m)
 	ur.user = &u;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USER;
 	resp.user = &ur;
-	return srv_chat_reply(c, id, &resp);
+	r = srv_chat_reply(c, id, &resp);
+	srv_presence_refresh(c->srv, c->user_id);
+	return r;
 }

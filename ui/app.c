@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "client/cloud.h"
+#include "client/presence.h"
 #include "proto/err.h"
 #include "ui/menu.h"
 #include "ui/model.h"
@@ -74,6 +75,7 @@ struct app_chatx {
 	uint64_t read_outbox;
 	uint64_t last_id;	/* its newest message */
 	char *title, *preview, *preview_sender;
+	char *status, *bio;	/* a private chat's peer (client/presence.h) */
 };
 
 /* What a message of the window owns. */
@@ -676,6 +678,8 @@ app_chats_free(struct ui_chat *chats, struct app_chatx *cx, size_t n)
 		free(cx[i].title);
 		free(cx[i].preview);
 		free(cx[i].preview_sender);
+		free(cx[i].status);
+		free(cx[i].bio);
 	}
 	free(chats);
 	free(cx);
@@ -706,6 +710,45 @@ app_chat_title(struct app *a, const struct store_chat *ch)
 		    ch->left ? " (left)" : "");
 		return strdup(buf);
 	}
+}
+
+/*
+ * A private chat's header: the peer's last seen and bio as the engine
+ * knows them (the server decided what this account may see). 0 or
+ * ERR_NOMEM.
+ */
+static int
+app_presence(struct app *a, struct ui_chat *c, struct app_chatx *x)
+{
+	struct presence_info i;
+	char words[64];
+
+	if (cloud_presence_get(a->c, x->peer_id, &i) != 0)
+		return 0;
+	presence_words(&i, (uint64_t)time(NULL), words, sizeof(words));
+	if ((x->status = strdup(words)) == NULL ||
+	    (x->bio = strdup(i.bio)) == NULL)
+		return ERR_NOMEM;
+	c->status = x->status;
+	c->bio = x->bio;
+	return 0;
+}
+
+static void app_presence_done(void *ud, int err, const char *why,
+    uint64_t id);
+
+/* The peer of a private chat as the server shows it now, for its header. */
+static void
+app_presence_fetch(struct app *a, uint64_t chat_id)
+{
+	const struct app_chatx *x = app_chatx(a, chat_id);
+
+	if (x == NULL || x->kind != STORE_CHAT_PRIVATE || x->peer_id == 0)
+		return;
+	a->ops++;
+	if (cloud_user_fetch(a->c, x->peer_id, APP_CALL_MS, app_presence_done,
+	    a) != 0)
+		a->ops--;
 }
 
 static int
@@ -749,6 +792,8 @@ app_list_cb(void *ud, const struct store_chat *ch)
 		c->preview_sender = "me";
 	if (ch->kind == STORE_CHAT_GROUP)
 		c->flags |= UI_CHAT_GROUP;
+	if (ch->kind == STORE_CHAT_PRIVATE && app_presence(a, c, x) != 0)
+		goto nomem;
 	c->unread = ch->unread > 99999 ? 99999 : (unsigned)ch->unread;
 	c->last_date = (time_t)ch->last_date;
 	if (a->virt_user != 0 && ch->kind == STORE_CHAT_PRIVATE &&
@@ -911,6 +956,21 @@ app_quiet_done(void *ud, int err, const char *why, uint64_t id)
 	(void)why;
 	(void)id;
 	app_op_end(ud);
+}
+
+/* A fetched peer: its header is redrawn with what came (or stays). */
+static void
+app_presence_done(void *ud, int err, const char *why, uint64_t id)
+{
+	struct app *a = ud;
+
+	(void)err;
+	(void)why;
+	(void)id;
+	if (app_op_end(a))
+		return;
+	a->need_reload = 1;
+	app_kick(a);
 }
 
 static void
@@ -1332,6 +1392,7 @@ app_on_select(void *ud, uint64_t chat_id)
 		if (a->chats[i].id == chat_id)
 			a->chats[i].unread = 0;
 	a->need_mark_read = 1;
+	app_presence_fetch(a, chat_id);
 	app_kick(a);
 }
 
@@ -1615,6 +1676,7 @@ static void
 app_on_event(void *ud, const struct cloud_event *ev)
 {
 	struct app *a = ud;
+	const struct app_chatx *x;
 	size_t i;
 	int found;
 
@@ -1721,9 +1783,21 @@ app_on_event(void *ud, const struct cloud_event *ev)
 		    err_str(ev->err), ev->why != NULL && ev->why[0] != '\0' ?
 		    ": " : "", ev->why != NULL ? ev->why : "");
 		break;
+	case CLOUD_EV_SYNCED:
+		/* Connected again: the open chat's peer as it is now. */
+		app_presence_fetch(a, a->model.current);
+		a->need_reload = 1;
+		break;
+	case CLOUD_EV_PRESENCE:
+		/* The open chat's peer changed: its bio may have too. */
+		x = app_chatx(a, a->model.current);
+		if (x != NULL && x->kind == STORE_CHAT_PRIVATE &&
+		    x->peer_id == ev->user_id)
+			app_presence_fetch(a, a->model.current);
+		a->need_reload = 1;
+		break;
 	case CLOUD_EV_READ_INBOX:
 	case CLOUD_EV_CHAT:
-	case CLOUD_EV_SYNCED:
 		a->need_reload = 1;
 		break;
 	default:

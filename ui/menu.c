@@ -51,9 +51,9 @@ static const char *const menu_rule_labels[UI_MENU_RULES] = {
 static const char *const menu_rule_help[UI_MENU_RULES] = {
 	"Who sees my phone number.",
 	"Who finds me by my phone number.",
-	"Who sees when I was last online (kept; not shown anywhere yet).",
-	"Who sees my bio (kept; there are no bios yet).",
-	"Who may forward my messages (kept; there is no forwarding yet).",
+	"Who sees when I was last online (others: only \"recently\").",
+	"Who sees my bio.",
+	"Whose copies of my forwarded messages link to me.",
 	"Who may add me to groups.",
 	"Who may start a chat with me (a chat I wrote in stays open).",
 	"Who may start a secret chat with me.",

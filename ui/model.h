@@ -62,6 +62,9 @@ struct ui_chat {
 	const struct ui_msg *msgs;
 	size_t nmsgs;
 	const char *timer;	/* a secret chat's self-destruct timer, "5s" */
+	/* A private chat's peer: "last seen recently", its bio; or NULL. */
+	const char *status;
+	const char *bio;
 };
 
 enum ui_conn {

@@ -745,6 +745,22 @@ ui_view_trim(size_t n, size_t skip, size_t max, size_t page,
 	return t->drop_newest > 0 || t->drop_oldest > 0 || t->read_newer;
 }
 
+/* Appends " - s" (sanitised, dim) to a title line, when there is room. */
+static int
+view_title_extra(struct ui_vline *v, const char *s, size_t width)
+{
+	struct ui_text t = { 0 };
+	int r;
+
+	if (s == NULL || s[0] == '\0' || v->cells + 4 > width)
+		return 0;
+	if ((r = view_clean(s, 0, &t)) == 0 && t.len > 0 &&
+	    (r = vl_str(v, UI_ST_DIM, " - ", width)) == 0)
+		r = vl_fit(v, UI_ST_DIM, t.s, t.len, width);
+	ui_text_free(&t);
+	return r;
+}
+
 int
 ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
 {
@@ -766,6 +782,10 @@ ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
 	if ((r = view_clean(c->title, 0, &t)) != 0 ||
 	    (r = vl_fit(v, UI_ST_TITLE, t.s, t.len, width)) != 0)
 		goto out;
+	/* The peer's last seen, then its bio, as far as they fit. */
+	if ((r = view_title_extra(v, c->status, width)) != 0)
+		goto out;
+	r = view_title_extra(v, c->bio, width);
 out:
 	ui_text_free(&t);
 	if (r != 0)

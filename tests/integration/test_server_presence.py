@@ -118,6 +118,7 @@ with Scenario("server_presence") as sc:
     # bob watches alice (her contact); carol is no watcher, dave blocked.
     alice2, _ = nc.login(srv.addr, "alice")
     for d in (bob, carol, dave):
+        d.pump(lambda: False, 0.5)
         d.take()
     alice.peer.close()
     time.sleep(0.5)
@@ -146,6 +147,11 @@ with Scenario("server_presence") as sc:
          "bob gets alice's online push", ups)
     t.eq(rule(alice, LAST_SEEN, EVERYBODY, deny=(bob_id,)), 0,
          "alice denies bob her last seen")
+    bob.pump(lambda: any(40 in u for u in bob.updates), 5)
+    ups = [sub(u, 40) for u in bob.take() if 40 in u]
+    t.ok(len(ups) == 1 and get(ups[0], 2) == RECENTLY and 3 not in ups[0],
+         "the rule change tells bob what he sees now: 'recently', no "
+         "minute", ups)
     alice.peer.close()
     bob.pump(lambda: False, 1.5)
     t.eq([u for u in bob.take() if 40 in u], [],

@@ -37,11 +37,11 @@ static struct ui_msg msgs[] = {
 
 static struct ui_chat chats[] = {
 	{ 10, "Older", 0, 0, NOW - 5 * DAY, "Bob", "hi", NULL, NULL, 0,
-	    NULL },
+	    NULL, "last seen recently", "likes tea" },
 	{ 20, "Newest", UI_CHAT_SECRET, 5, NOW - 10, "Alice", "last words",
-	    NULL, msgs, sizeof(msgs) / sizeof(msgs[0]), NULL },
+	    NULL, msgs, sizeof(msgs) / sizeof(msgs[0]), NULL, NULL, NULL },
 	{ 30, hostile, 0, 1234, NOW - 1000, hostile, hostile, hostile, NULL,
-	    0, hostile },
+	    0, hostile, hostile, hostile },
 };
 
 static struct ui_model model = { chats, 3, 20, UI_CONN_ONLINE, "@me",
@@ -295,6 +295,21 @@ test_status(void)
 	    strcmp(l.v[0].text, "\xf0\x9f\x94\x92Newest") == 0,
 	    "title of the open chat");
 	ui_vlines_free(&l);
+	model.current = 10;
+	ok(ui_view_title(&model, 60, &l) == 0 &&
+	    strcmp(l.v[0].text, "Older - last seen recently - likes tea") == 0,
+	    "a private chat's title: the peer's last seen, then the bio");
+	ui_vlines_free(&l);
+	ok(ui_view_title(&model, 26, &l) == 0 &&
+	    strncmp(l.v[0].text, "Older - last seen recentl", 25) == 0 &&
+	    lines_ok(&l, 26, 1), "narrow: the last seen is cut, no bio");
+	ui_vlines_free(&l);
+	model.current = 30;
+	ok(ui_view_title(&model, 200, &l) == 0 && lines_ok(&l, 200, 1) &&
+	    strchr(l.v[0].text, '\033') == NULL,
+	    "a hostile last seen and bio are sanitised in the title");
+	ui_vlines_free(&l);
+	model.current = 20;
 }
 
 /* Every pane at every width from 1 to 60, with the hostile chat open. */
@@ -360,7 +375,7 @@ test_skip_paging(void)
 	static struct ui_msg many[300];
 	static char texts[300][64];
 	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
-	    300, NULL };
+	    300, NULL, NULL, NULL };
 	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
 	    0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
@@ -426,7 +441,7 @@ test_live_append(void)
 	static struct ui_msg many[301];
 	static char texts[301][64];
 	struct ui_chat ch = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, many,
-	    300, NULL };
+	    300, NULL, NULL, NULL };
 	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
 	    0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
@@ -522,7 +537,7 @@ test_trim(void)
 	static struct ui_msg all[N];
 	static char texts[N][64];
 	struct ui_chat full = { 7, "long", 0, 0, NOW, NULL, NULL, NULL, all,
-	    N, NULL };
+	    N, NULL, NULL, NULL };
 	struct ui_chat win = full;
 	struct ui_model fm = { &full, 1, 7, UI_CONN_ONLINE, "@me", NULL, 0,
 	    0 };
@@ -630,7 +645,7 @@ test_secret_marks(void)
 		{ 4, "Bob", NOW - 5, "overdue", 0, 0, NULL, NULL, NOW - 3, 5 },
 	};
 	struct ui_chat ch = { 7, "Bob", UI_CHAT_SECRET, 0, NOW, NULL, "x",
-	    NULL, sm, 4, "5s" };
+	    NULL, sm, 4, "5s", NULL, NULL };
 	struct ui_model mm = { &ch, 1, 7, UI_CONN_ONLINE, "@me",
 	    "WARNING: the key changed", 1, 0 };
 	struct ui_vlines l = { 0 };

@@ -1,0 +1,97 @@
+"""The chat header of a private chat in the real TUI (tmux), against a
+real sottod: alice's TUI has the chat with bob open.
+
+- the header says Bob, then his last seen as the server shows it to
+  alice ("last seen HH:MM"), then his bio;
+- bob comes online (a --listen of his): the header says "online" within
+  seconds, without a key pressed (the server's live push), and "last seen
+  HH:MM" again once he goes;
+- bob hides his last seen and bio (nobody): on reopening the chat the
+  header says only "last seen recently" and no bio;
+- bob's display name and bio, however hostile, cannot be (the server
+  refuses control characters in both), so the header is plain text."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import sottotest
+from sottotest import EX_OK, Scenario, describe
+from tuiscreen import Tmux, list_width, right_of, show
+
+BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
+SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
+BIO = "plays the oboe"
+
+if shutil.which("tmux") is None:
+    print("1..0 # SKIP tmux not installed")
+    sys.exit(77)
+
+
+with Scenario("tui-presence") as sc:
+    t = sc.t
+    srv = sc.server()
+    alice = sc.client("alice", srv)
+    bob = sc.client("bob", srv, password="bobs-password-1")
+    for c, n in ((alice, "alice"), (bob, "bob")):
+        p = c.run("--register", n, "--display-name", n.title())
+        t.eq(p.returncode, EX_OK, "register " + n, describe(p))
+    p = bob.run("--set-bio", BIO)
+    t.eq(p.returncode, EX_OK, "bob sets his bio", describe(p))
+    p = bob.run("-t", "@alice", "-m", "hello from bob")
+    t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
+
+    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    tui = Tmux(t, sc.root, env, 100, 24)
+
+    def header(s):
+        return right_of(s[0], list_width(100)).strip()
+
+    seen_re = re.compile(r"^Bob - last seen \d\d:\d\d - " + BIO + "$")
+    listen = None
+    try:
+        tui.start_sotto(SOTTO, alice)
+        tui.wait_for(lambda s: len(s) == 24 and
+                     s[22].startswith(" @alice | online"),
+                     "the TUI opens, online as @alice")
+        tui.keys("Tab")
+        tui.wait_for(lambda s: seen_re.match(header(s)),
+                     "the header: 'Bob - last seen HH:MM - " + BIO + "'")
+
+        # bob online: a running --listen of his.
+        listen = subprocess.Popen(
+            [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+             bob.passphrase_file, "--listen"], env=bob.env(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tui.wait_for(lambda s: header(s) == "Bob - online - " + BIO,
+                     "bob comes online: 'Bob - online - %s', pushed" % BIO)
+        listen.terminate()
+        listen.wait(timeout=20)
+        listen = None
+        tui.wait_for(lambda s: seen_re.match(header(s)),
+                     "bob goes: 'last seen HH:MM' again")
+
+        for rule in ("last_seen=nobody", "bio=nobody"):
+            p = bob.run("--set-privacy", rule)
+            t.eq(p.returncode, EX_OK, "bob: --set-privacy " + rule,
+                 describe(p))
+        # Open the chat again: the TUI asks the server again.
+        tui.keys("Tab")
+        tui.wait_for(lambda s: header(s) == "Bob - last seen recently",
+                     "bob hides both: 'Bob - last seen recently', no bio")
+        s = tui.screen(esc=True)
+        t.ok(not any("\033]" in l for l in s),
+             "no escape sequence but colours on the screen", show(s))
+        tui.keys("C-q")
+        t.eq(tui.exit_status(), "0", "Ctrl-Q quits with status 0",
+             tui.stderr())
+        t.ok("Sanitizer" not in tui.stderr() and
+             "runtime error" not in tui.stderr(),
+             "no sanitizer report", tui.stderr())
+    finally:
+        if listen is not None:
+            listen.kill()
+        tui.kill()
+    t.done()
