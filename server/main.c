@@ -352,6 +352,8 @@ on_usr1(uv_signal_t *h, int signum)
 		srv_warn("statistics: out of memory");
 		return;
 	}
+	/* The counts held in memory first, so that both views agree. */
+	(void)srv_dir_flush(rt->srv.dir, rt->srv.store);
 	r = srv_dir_stats_print(rt->srv.store, (uint64_t)time(NULL), f);
 	fclose(f);
 	if (r != 0)

@@ -54,6 +54,8 @@ srv_commit_now(struct srv *s)
 		s->commit_armed = 0;
 	}
 	if (srv_store_pending(s->store)) {
+		/* The directory's counts ride along with a commit due anyway. */
+		(void)srv_dir_flush(s->dir, s->store);
 		r = srv_store_commit(s->store);
 		s->last_commit_ns = uv_hrtime();
 	}
@@ -119,6 +121,7 @@ srv_prune(uv_timer_t *t)
 	srv_limit_prune(s->account_limit, srv_now_ms(s));
 	srv_limit_prune(s->send_limit, srv_now_ms(s));
 	srv_dir_prune(s->dir, s->store, srv_now_ms(s));
+	(void)srv_dir_flush(s->dir, s->store);
 	srv_limit_prune(s->typing_limit, srv_now_ms(s));
 	srv_secret_purge(s, 0);
 }
@@ -382,6 +385,7 @@ srv_stop(struct srv *s, void (*done)(void *), void *ud)
 	s->on_stopped = done;
 	s->ud = ud;
 	/* What was answered but not yet committed goes out first. */
+	(void)srv_dir_flush(s->dir, s->store);
 	srv_commit_now(s);
 	uv_close((uv_handle_t *)&s->listener, srv_handle_closed);
 	uv_close((uv_handle_t *)&s->commit_timer, srv_handle_closed);

@@ -9,9 +9,10 @@
  *             one account on many connections or addresses still has
  *             one bucket.
  *   budget    distinct users newly discovered in the last 24 hours
- *             (a discovery is new when srv_visible_mark says so): the
- *             count is dir_stats' SRV_DIR_DISCOVERED rows, so a restart
- *             does not reset it.
+ *             (a discovery is new when this account was not answered
+ *             with that user in the last 24 hours, known as a keyed
+ *             hash in memory as numbers are): the count is dir_stats'
+ *             SRV_DIR_DISCOVERED rows, so a restart does not reset it.
  *   cap       new phone numbers imported in the last 24 hours, likewise
  *             counted in dir_stats (SRV_DIR_IMPORTED). Whether a number
  *             is new is decided by a keyed hash of (account, number) in
@@ -19,6 +20,11 @@
  *             a number never found leaves no trace in the database or
  *             the log, and after a restart every number counts as new
  *             again (fail closed: a restart never widens the cap).
+ *
+ * Counts are held in memory (dir_pend) and written with the next commit
+ * that happens anyway, once a minute at the latest and at stop
+ * (srv_dir_flush): a lookup writes nothing, so its answer waits for no
+ * commit; a crash loses at most the last minute's counts.
  *
  * "24 hours" is the current hour and the 23 before it, by the wall
  * clock; a refusal's retry_after is the time until the oldest of those
@@ -47,6 +53,18 @@
 #define DIR_SEEN_MAX (1u << 18)		/* imported-number hashes kept */
 #define DIR_DAY_HOURS 24
 
+#define DIR_PEND_MAX (1u << 16)		/* counters held before a flush */
+
+/*
+ * A counter not yet written: dir_stats' row (user, hour, what) gets n
+ * more at the next flush (srv_dir_flush), so that a lookup writes
+ * nothing to the store and its answer waits for no commit.
+ */
+struct dir_pend {
+	uint64_t user, hour, n;		/* n 0: an empty slot */
+	int what;
+};
+
 /* One imported number of one account: a keyed hash and its hour. */
 struct dir_seen {
 	uint8_t mac[16];		/* HMAC(key, user id || number) */
@@ -58,6 +76,8 @@ struct srv_dir {
 	struct srv_limit *acct, *addr;
 	struct dir_seen *seen;		/* open addressing, a power of two */
 	size_t cap, n;
+	struct dir_pend *pend;		/* open addressing, DIR_PEND_MAX */
+	size_t npend;
 	uint8_t *key;			/* secure memory, 32 bytes */
 };
 
@@ -181,6 +201,7 @@ srv_dir_free(struct srv_dir *d)
 	if (d->seen != NULL)
 		sec_wipe(d->seen, d->cap * sizeof(*d->seen));
 	free(d->seen);
+	free(d->pend);
 	free(d);
 }
 
@@ -211,23 +232,112 @@ dir_wait(uint64_t oldest)
 
 /* ---------------------------------------------------------------- counts */
 
+/* The slot of (user, hour, what), or the empty one it would take. */
+static struct dir_pend *
+dir_pend_slot(struct srv_dir *d, uint64_t user, uint64_t hour, int what)
+{
+	uint64_t h = user * 0x9e3779b97f4a7c15ULL ^ (hour * 31 +
+	    (uint64_t)what);
+	size_t i = (size_t)((h * 0x9e3779b97f4a7c15ULL) >> 40) &
+	    (DIR_PEND_MAX - 1);
+	struct dir_pend *p;
+
+	for (;; i = (i + 1) & (DIR_PEND_MAX - 1)) {
+		p = &d->pend[i];
+		if (p->n == 0 || (p->user == user && p->hour == hour &&
+		    p->what == what))
+			return p;
+	}
+}
+
+/* What is held for (user, hour, what). */
+static uint64_t
+dir_pend_get(struct srv_dir *d, uint64_t user, uint64_t hour, int what)
+{
+	return d->pend != NULL ? dir_pend_slot(d, user, hour, what)->n : 0;
+}
+
 void
 srv_dir_count(struct srv_conn *c, int what, uint64_t n)
 {
+	struct srv_dir *d = c->srv->dir;
+	struct dir_pend *p;
+	uint64_t hour = dir_hour();
 	int r;
 
-	if ((r = srv_store_dir_add(c->srv->store, c->user_id, dir_hour(),
-	    what, n)) != 0)
+	if (n == 0)
+		return;
+	if (d->pend == NULL)
+		d->pend = calloc(DIR_PEND_MAX, sizeof(*d->pend));
+	/*
+	 * Held while the table is at most three quarters full (so a probe
+	 * always ends); beyond that, or without memory, the count goes to
+	 * the store at once.
+	 */
+	if (d->pend != NULL) {
+		p = dir_pend_slot(d, c->user_id, hour, what);
+		if (p->n != 0 || d->npend < DIR_PEND_MAX / 4 * 3) {
+			if (p->n == 0) {
+				p->user = c->user_id;
+				p->hour = hour;
+				p->what = what;
+				d->npend++;
+			}
+			p->n += n;
+			return;
+		}
+	}
+	if ((r = srv_store_dir_add(c->srv->store, c->user_id, hour, what,
+	    n)) != 0)
 		srv_warn_err(r, "conn %llu: directory counter",
 		    (unsigned long long)c->serial);
 }
 
-/* A counter of c's account over the last 24 hours. 0 or ERR_DB. */
+int
+srv_dir_flush(struct srv_dir *d, struct srv_store *st)
+{
+	struct dir_pend *p;
+	size_t i;
+	int r, failed = 0;
+
+	if (d == NULL || d->pend == NULL || d->npend == 0)
+		return 0;
+	for (i = 0; i < DIR_PEND_MAX; i++) {
+		p = &d->pend[i];
+		if (p->n == 0)
+			continue;
+		if ((r = srv_store_dir_add(st, p->user, p->hour, p->what,
+		    p->n)) != 0 && failed == 0) {
+			srv_warn_err(r, "directory counters: flush");
+			failed = r;
+		}
+	}
+	memset(d->pend, 0, DIR_PEND_MAX * sizeof(*d->pend));
+	d->npend = 0;
+	return failed;
+}
+
+/*
+ * A counter of c's account over the last 24 hours, the store's rows and
+ * what is held; *oldest is the oldest hour with a count. 0 or ERR_DB.
+ */
 static int
 dir_used(struct srv_conn *c, int what, uint64_t *used, uint64_t *oldest)
 {
-	return srv_store_dir_sum(c->srv->store, c->user_id, what,
-	    dir_since(dir_hour()), used, oldest);
+	uint64_t hour = dir_hour(), h, n;
+	int r;
+
+	if ((r = srv_store_dir_sum(c->srv->store, c->user_id, what,
+	    dir_since(hour), used, oldest)) != 0)
+		return r;
+	for (h = dir_since(hour); h <= hour; h++) {
+		if ((n = dir_pend_get(c->srv->dir, c->user_id, h, what)) == 0)
+			continue;
+		*used += n;
+		if (*oldest == 0 || h < *oldest)
+			*oldest = h;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- buckets */
@@ -321,9 +431,7 @@ dir_budget(struct srv_conn *c, uint32_t *retry_after)
 		*retry_after = dir_wait(oldest);
 		return ERR_RATE_LIMITED;
 	}
-	if ((r = srv_store_dir_add(c->srv->store, c->user_id, dir_hour(),
-	    SRV_DIR_DISCOVERED, 1)) != 0)
-		return r;
+	srv_dir_count(c, SRV_DIR_DISCOVERED, 1);
 	if (used + 1 == budget)
 		srv_info("directory: account %llu used up its daily budget of "
 		    "%u new users", (unsigned long long)c->user_id, budget);
@@ -441,11 +549,7 @@ dir_remember(struct srv_dir *d, uint64_t user, const char *name)
 int
 srv_dir_import_note(struct srv_conn *c, const char *phone)
 {
-	int r;
-
-	if ((r = srv_store_dir_add(c->srv->store, c->user_id, dir_hour(),
-	    SRV_DIR_IMPORTED, 1)) != 0)
-		return r;
+	srv_dir_count(c, SRV_DIR_IMPORTED, 1);
 	dir_remember(c->srv->dir, c->user_id, phone);
 	return 0;
 }

@@ -13,6 +13,8 @@
  * cap and the operator's statistics (sottod --stats) are counted per
  * account and hour in the store's dir_stats table (doc/DATA.md), so a
  * restart changes none of them; rows older than 48 hours are deleted.
+ * The counts are held in memory until the next commit (a minute at the
+ * latest, and at stop): a lookup writes nothing itself.
  * Which phone numbers an account imported today is known only as keyed
  * hashes in memory, under a key made at start and never written.
  */
@@ -120,6 +122,13 @@ int srv_dir_discover(struct srv_conn *c, uint64_t user,
 
 /* Counts n of what (a SRV_DIR_* outcome) for c's account. */
 void srv_dir_count(struct srv_conn *c, int what, uint64_t n);
+
+/*
+ * Writes the counts held in memory to st's dir_stats (inside the group
+ * transaction, which it opens if need be) and forgets them. 0 or the
+ * first ERR_DB (the others are still written; the failed are dropped).
+ */
+int srv_dir_flush(struct srv_dir *d, struct srv_store *st);
 
 /*
  * ImportContacts' cap of new numbers. import_left: how many new numbers
