@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -344,6 +345,17 @@ cli_print_key_lines(const char *label1, const uint8_t *k1,
 	cli_err("%s %s", label2, f2);
 }
 
+/* Whether USER names the stored username (an '@' and case aside). */
+static int
+cli_same_user(const char *stored, const char *user)
+{
+	if (stored == NULL || user == NULL)
+		return 0;
+	if (*user == '@')
+		user++;
+	return *stored != '\0' && strcasecmp(stored, user) == 0;
+}
+
 /*
  * The profile's state before connecting: the server address, the key
  * pin, whether the action fits the login state, the device key.
@@ -385,6 +397,13 @@ cli_prepare(struct cli *c)
 		goto dberr;
 	logged_in = r == 0;
 	if (o->action == CMD_REGISTER || o->action == CMD_LOGIN) {
+		/*
+		 * The same account again: binds this device anew on a server
+		 * that forgot it, keeping the profile (client/cmd_reset.h).
+		 */
+		if (logged_in && o->action == CMD_LOGIN &&
+		    cli_same_user(acct.username, o->user))
+			logged_in = 0;
 		if (logged_in) {
 			cli_err("this profile is already logged in as %s; "
 			    "use --logout first, or another --profile",

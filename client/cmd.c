@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "client/cmd.h"
+#include "client/cmd_reset.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -1563,8 +1564,13 @@ cmd_report(struct cmd *k, int err, const char *why)
 	switch (err) {
 	case ERR_AUTH:
 		cmd_err(k->s, "wrong username or password");
+		if (w->received && w->unknown)
+			cmd_reset_login_failed(k->s);
 		break;
 	case ERR_NOT_AUTHED:
+		if (w->received && w->unknown)
+			return cmd_reset_unknown(k->s, w,
+			    k->phase == PH_WAIT_ACK);
 		if (w->received && !w->authenticated)
 			cmd_err(k->s, "the server no longer knows this device, "
 			    "so this profile is logged out; use --login USER");
@@ -2423,8 +2429,11 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 			cmd_finish(k, cmd_report(k, ev->err, NULL));
 		else if (ev->state == ENGINE_READY && !k->finished &&
 		    !engine_welcome(cloud_engine(k->c))->authenticated)
-			/* The account dropped this device: nothing to do. */
+			/* Not bound here: nothing to do (cmd_reset.h). */
 			cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
+		else if (ev->state == ENGINE_READY &&
+		    engine_welcome(cloud_engine(k->c))->behind)
+			cmd_reset_behind(k->s, engine_welcome(cloud_engine(k->c)));
 		return;
 	case CLOUD_EV_SYNCED:
 		if (k->phase == PH_SYNC)

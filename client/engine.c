@@ -236,6 +236,34 @@ engine_on_ready(void *ud, const uint8_t key[NOISE_KEY_LEN], const char *sw)
 	return 0;
 }
 
+/*
+ * A bound device whose pts is ahead of the server's log: the server lost
+ * entries (restored from an older copy). Which of the server's entries
+ * are new since the restore cannot be told from the numbers, so sync reads
+ * the whole log again: what this profile has is applied as itself again,
+ * and a new message that takes the id of one the server lost moves that
+ * one aside (store_put_message); every local message stays (doc/PROTOCOL.md,
+ * "A server restored from an older copy").
+ */
+static void
+engine_check_pts(struct engine *e, const Sotto__Welcome *w)
+{
+	uint64_t pts;
+	int r;
+
+	if (!w->pts_known || store_get_pts(e->store, &pts) != 0 ||
+	    pts <= w->pts)
+		return;
+	e->welcome.behind = 1;
+	e->welcome.local_pts = pts;
+	e->welcome.server_pts = w->pts;
+	log_warn("the server's log ends at pts %llu but this profile has seen "
+	    "%llu: the server was restored from an older copy",
+	    (unsigned long long)w->pts, (unsigned long long)pts);
+	if ((r = store_set_pts(e->store, 0)) != 0)
+		log_error_err(r, "cannot follow the server's log");
+}
+
 static void
 engine_on_welcome(struct engine *e, const Sotto__Welcome *w)
 {
@@ -248,9 +276,11 @@ engine_on_welcome(struct engine *e, const Sotto__Welcome *w)
 	e->welcome.authenticated = w->authenticated;
 	e->welcome.user_id = w->user_id;
 	e->welcome.device_id = w->device_id;
-	if (w->revoked_reason != NULL && *w->revoked_reason != '\0') {
-		if ((reason = json_sanitize(w->revoked_reason,
-		    strlen(w->revoked_reason))) != NULL) {
+	/* Only a tombstone ends the session (DESIGN section 8). */
+	if (!w->authenticated && (w->terminated ||
+	    (w->revoked_reason != NULL && *w->revoked_reason != '\0'))) {
+		if (w->revoked_reason != NULL && (reason = json_sanitize(
+		    w->revoked_reason, strlen(w->revoked_reason))) != NULL) {
 			snprintf(e->welcome.revoked_reason,
 			    sizeof(e->welcome.revoked_reason), "%s", reason);
 			free(reason);
@@ -267,12 +297,15 @@ engine_on_welcome(struct engine *e, const Sotto__Welcome *w)
 	}
 	if (!w->authenticated &&
 	    store_get_account(e->store, &acct) == 0) {
-		/* The server no longer binds our key: we are logged out. */
+		/* Never heard of, not terminated: keep everything. */
 		store_account_free(&acct);
-		log_warn("the server does not know this device any more");
-		if ((r = store_clear_account(e->store)) != 0)
-			log_error_err(r, "cannot forget the account");
+		e->welcome.unknown = 1;
+		log_warn("the server does not know this device (no record of "
+		    "ending its session): it may have been reset or restored; "
+		    "nothing is deleted or sent until --login");
 	}
+	if (w->authenticated)
+		engine_check_pts(e, w);
 	e->was_ready = 1;
 	engine_set_state(e, ENGINE_READY, 0);
 	engine_flush(e);
@@ -334,6 +367,16 @@ engine_apply(struct engine *e, struct engine_req *q, int err,
 			return ERR_PROTO;
 		if ((r = engine_store_auth(e, resp->auth)) != 0)
 			return r;
+		/*
+		 * Bound again on a server that had forgotten this device:
+		 * its log is not the one this profile followed, so it is
+		 * read again from the start (engine_check_pts).
+		 */
+		if (e->welcome.unknown) {
+			e->welcome.unknown = 0;
+			if ((r = store_set_pts(e->store, 0)) != 0)
+				return r;
+		}
 		log_info("logged in as user %llu, device %llu",
 		    (unsigned long long)resp->auth->account->user_id,
 		    (unsigned long long)resp->auth->device_id);

@@ -62,6 +62,21 @@ struct engine_welcome {
 	 * already sanitised for a terminal.
 	 */
 	char revoked_reason[256];
+	/*
+	 * Not bound and no tombstone while this profile holds an account:
+	 * the server never heard of this device (it was reset or restored
+	 * from an older copy). Nothing is wiped; the profile stays as it is
+	 * and nothing is sent until a --login binds the device again.
+	 */
+	int unknown;
+	/*
+	 * Bound, but the account's log on the server ends before this
+	 * profile's pts (a server restored from an older copy): local_pts was
+	 * this profile's, server_pts the server's; sync reads the log again.
+	 */
+	int behind;
+	uint64_t local_pts;
+	uint64_t server_pts;
 };
 
 /*

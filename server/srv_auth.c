@@ -23,8 +23,8 @@
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
-#include "server/srv_secret.h"
 #include "server/srv_text.h"
+#include "server/srv_tombstone.h"
 
 #define SRV_AUTH_FAILED "wrong username or password"
 
@@ -169,12 +169,37 @@ srv_auth_reply_auth(struct srv_conn *c, uint64_t id, const struct srv_user *u,
 	return srv_conn_send(c, &f);
 }
 
+/*
+ * A key the server does not bind: terminated (a tombstone, with the words
+ * old clients show) or never heard of (nothing set). 0 or ERR_INTERNAL.
+ */
+static int
+srv_auth_welcome_unbound(struct srv_conn *c, Sotto__Welcome *w)
+{
+	struct srv_tombstone t;
+	int r;
+
+	if ((r = srv_tombstone_lookup(c->srv, c->key, &t)) == ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return ERR_INTERNAL;
+	w->terminated = 1;
+	w->terminated_at = t.ended;
+	w->terminated_why = t.why;
+	w->revoked_reason = (char *)(t.why == SRV_TOMB_LOGOUT ?
+	    "this device logged out" : t.why == SRV_TOMB_DELETED ?
+	    "the account was deleted" :
+	    "this session was terminated from another device");
+	return 0;
+}
+
 int
 srv_auth_welcome(struct srv_conn *c)
 {
 	Sotto__Frame f = SOTTO__FRAME__INIT;
 	Sotto__Welcome w = SOTTO__WELCOME__INIT;
 	struct srv_device d;
+	uint64_t pts = 0;
 	int r;
 
 	r = srv_store_device_by_key(c->srv->store, c->key, &d);
@@ -189,10 +214,16 @@ srv_auth_welcome(struct srv_conn *c)
 		if ((r = srv_store_device_touch(c->srv->store, d.id,
 		    (uint64_t)time(NULL))) != 0)
 			return ERR_INTERNAL;
+		if ((r = srv_store_pts(c->srv->store, d.user_id, &pts)) != 0 &&
+		    r != ERR_NOT_FOUND)
+			return ERR_INTERNAL;
+		w.pts = pts;
+		w.pts_known = 1;
 		srv_debug("conn %llu: device %llu of user %llu",
 		    (unsigned long long)c->serial, (unsigned long long)d.id,
 		    (unsigned long long)d.user_id);
-	} else if (r != ERR_NOT_FOUND)
+	} else if (r != ERR_NOT_FOUND ||
+	    srv_auth_welcome_unbound(c, &w) != 0)
 		return ERR_INTERNAL;
 	f.body_case = SOTTO__FRAME__BODY_WELCOME;
 	f.welcome = &w;
@@ -265,7 +296,7 @@ srv_job_register_done(struct srv_job *j, struct srv_conn *c)
 		    "the username is taken", 0);
 		return;
 	}
-	if (r != 0) {
+	if (r != 0 || srv_tombstone_forget(s, c->key) != 0) {
 		(void)srv_conn_error(c, j->req_id, ERR_INTERNAL, NULL, 0);
 		return;
 	}
@@ -317,6 +348,11 @@ srv_job_login_done(struct srv_job *j, struct srv_conn *c)
 	if ((r = srv_store_device_add(s->store, &d)) != 0) {
 		(void)srv_conn_error(c, j->req_id, r, r == ERR_EXISTS ?
 		    "this device is already signed in; log out first" : NULL, 0);
+		return;
+	}
+	/* Bound again: its old session's tombstone says nothing now. */
+	if (srv_tombstone_forget(s, c->key) != 0) {
+		(void)srv_conn_error(c, j->req_id, ERR_INTERNAL, NULL, 0);
 		return;
 	}
 	c->authed = 1;
@@ -587,8 +623,9 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 
 	if (!c->authed)
 		return srv_conn_error(c, id, ERR_NOT_AUTHED, NULL, 0);
-	/* Its secret chats end with it (srv_secret.h). */
-	r = srv_secret_remove_device(c->srv, c->user_id, c->device_id);
+	/* A tombstone; its secret chats end with it (srv_tombstone.h). */
+	r = srv_tombstone_end_device(c->srv, c->user_id, c->device_id,
+	    c->device_id, SRV_TOMB_LOGOUT);
 	if (r != 0 && r != ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	srv_info("conn %llu: user %llu logged out device %llu",

@@ -305,6 +305,25 @@ static const char *const srv_store_migrations[] = {
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (user_id, what, hour)) WITHOUT ROWID;"
 	"CREATE INDEX dir_stats_hour ON dir_stats(hour);",
+
+	/*
+	 * 10: tombstones of ended device sessions (srv_store_tombstone.c), so
+	 * that a device the server terminated is told so, and one it never
+	 * heard of (a restored or reset server) is not taken for it. Keyed
+	 * by an HMAC of the device key. user_id (no foreign key: the row
+	 * outlives the account) is 0 once the account is deleted.
+	 */
+	"CREATE TABLE IF NOT EXISTS device_tombstones ("
+	"  key_hash BLOB PRIMARY KEY CHECK (length(key_hash) = 32),"
+	"  device_id INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL,"
+	"  ended INTEGER NOT NULL,"
+	"  by_device INTEGER NOT NULL,"
+	"  why INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS device_tombstones_ended"
+	"  ON device_tombstones(ended);"
+	"CREATE INDEX IF NOT EXISTS device_tombstones_user"
+	"  ON device_tombstones(user_id);",
 };
 
 enum srv_stmt {

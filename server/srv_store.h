@@ -723,4 +723,37 @@ int srv_store_dir_top(struct srv_store *s, uint64_t since, int lo, int hi,
 /* Deletes the counters of the hours before `before`. 0 or ERR_DB. */
 int srv_store_dir_prune(struct srv_store *s, uint64_t before);
 
+/*
+ * Tombstones (srv_store_tombstone.c): what is left of a device whose
+ * session the server ended, found by a keyed hash of its Noise key (never
+ * the key itself), so that its next connect is told it was terminated
+ * rather than never heard of (DESIGN section 8, doc/DATA.md). A row
+ * outlives its account, whose id it then no longer names.
+ */
+#define SRV_TOMB_HASH_LEN 32
+
+struct srv_tombstone {
+	uint8_t key_hash[SRV_TOMB_HASH_LEN];
+	uint64_t device_id;		/* the id the device had */
+	uint64_t user_id;		/* its account; 0 once that is deleted */
+	uint64_t ended;			/* unix seconds */
+	uint64_t by_device;		/* the device that ended it; 0: none */
+	uint32_t why;			/* SRV_TOMB_* (server/srv_tombstone.h) */
+};
+
+/*
+ * Writes t (replacing an older row of the same hash) and deletes rows that
+ * ended before purge_before. Inside the caller's atomic unit. 0 or ERR_DB.
+ */
+int srv_store_tombstone_add(struct srv_store *s, const struct srv_tombstone *t,
+    uint64_t purge_before);
+/* The row of key_hash into *out: 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_tombstone_get(struct srv_store *s,
+    const uint8_t key_hash[SRV_TOMB_HASH_LEN], struct srv_tombstone *out);
+/* The account user_id is deleted: its rows name none now. 0 or ERR_DB. */
+int srv_store_tombstone_unlink(struct srv_store *s, uint64_t user_id);
+/* Deletes the row of key_hash (the key is bound again). 0 or ERR_DB. */
+int srv_store_tombstone_remove(struct srv_store *s,
+    const uint8_t key_hash[SRV_TOMB_HASH_LEN]);
+
 #endif

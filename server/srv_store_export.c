@@ -88,6 +88,10 @@ static const struct exp_section exp_sections[] = {
 	{ "secret_offers", "SELECT t.secret_id, t.device_id, t.*"
 	    " FROM secret_offers t WHERE t.device_id IN " EXP_MY_DEVICES
 	    EXP_AFTER("t.secret_id", "t.device_id") },
+	/* The account's ended device sessions (srv_tombstone.h). */
+	{ "device_tombstones", "SELECT t.ended, t.device_id, t.*"
+	    " FROM device_tombstones t WHERE t.user_id = ?1"
+	    EXP_AFTER("t.ended", "t.device_id") },
 	/* The directory throttle's counters of the account's lookups. */
 	{ "dir_stats", "SELECT t.what, t.hour, t.* FROM dir_stats t"
 	    " WHERE t.user_id = ?1" EXP_AFTER("t.what", "t.hour") },

@@ -1284,6 +1284,60 @@ store_list_members(struct store *s, uint64_t chat_id, store_member_fn *fn,
 
 /* --------------------------------------------------------------- messages */
 
+/*
+ * Where a message the server no longer has goes when the server gives its
+ * id to another (a server restored from an older copy, doc/PROTOCOL.md):
+ * above every id a server assigns, so that nothing is overwritten or
+ * hidden and the next free id there is max + 1.
+ */
+#define STORE_ASIDE_BASE (UINT64_C(1) << 62)
+
+/*
+ * The row (m->chat_id, m->id) exists: 0 when it is m itself (the same
+ * sender, random_id and date: a message applied again), 1 after moving a
+ * different one aside (STORE_ASIDE_BASE) so that m can take its id, or
+ * ERR_DB. The chat's last id steps back so that m can become the last.
+ */
+static int
+store_set_aside(struct store *s, const struct store_message *m)
+{
+	sqlite3_stmt *st;
+	int r, rc, same;
+
+	if ((r = store_prepare(s, &st, "SELECT sender_id = ?3 AND random_id = "
+	    "?4 AND date = ?5 FROM messages WHERE chat_id = ?1 AND id = ?2;"))
+	    != 0)
+		return r;
+	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
+	    !BIND_I64(st, 3, m->sender_id) || !BIND_I64(st, 4, m->random_id) ||
+	    !BIND_I64(st, 5, m->date)) {
+		sqlite3_finalize(st);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	same = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ERR_DB;
+	if (same)
+		return 0;
+	if ((r = store_prepare(s, &st, "UPDATE messages SET id = (SELECT "
+	    "max(?3 + ?2, max(id) + 1) FROM messages WHERE chat_id = ?1) "
+	    "WHERE chat_id = ?1 AND id = ?2;")) != 0)
+		return r;
+	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
+	    !BIND_I64(st, 3, STORE_ASIDE_BASE) || store_step_done(st) != 0 ||
+	    sqlite3_changes(s->db) != 1)
+		return ERR_DB;
+	if ((r = store_prepare(s, &st, "UPDATE chats SET last_message_id = "
+	    "?2 - 1 WHERE id = ?1 AND last_message_id >= ?2;")) != 0)
+		return r;
+	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
+	    store_step_done(st) != 0)
+		return ERR_DB;
+	return 1;
+}
+
 int
 store_put_message(struct store *s, const struct store_message *m,
     uint64_t pts, int *is_new)
@@ -1312,8 +1366,11 @@ store_put_message(struct store *s, const struct store_message *m,
 		return ERR_NOT_FOUND;
 	if (rc != SQLITE_DONE)
 		return ERR_DB;
-	if (sqlite3_changes(s->db) == 0)
-		return 0;
+	if (sqlite3_changes(s->db) == 0) {
+		if ((r = store_set_aside(s, m)) <= 0)
+			return r;
+		return store_put_message(s, m, pts, is_new);
+	}
 	if (is_new != NULL)
 		*is_new = 1;
 	for (i = 0; i < s->nlast; i++)

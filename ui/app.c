@@ -1653,6 +1653,12 @@ app_set_conn(struct app *a, enum engine_state st, int err)
 		a->conn_note[0] = '\0';
 		a->conn_err = 0;
 		a->was_online = 1;
+		/* A reset or restored server: nothing is wiped (cmd_reset.h). */
+		if (engine_welcome(cloud_engine(a->c))->unknown)
+			snprintf(a->conn_note, sizeof(a->conn_note), "the "
+			    "server does not know this device (reset or "
+			    "restored?): nothing deleted; quit and run sotto "
+			    "--login USER");
 		break;
 	case ENGINE_CONNECTING:
 	case ENGINE_IDLE:
