@@ -96,6 +96,34 @@ cfg_printable(const char *v)
 	return 1;
 }
 
+/*
+ * A strftime format whose every expansion is printable too: %n and %t
+ * (with any flags, width or E/O modifier between) give a line break and
+ * a tab, which would reach the terminal inside a message line.
+ */
+static int
+cfg_time_format(const char *v)
+{
+	if (v[0] == '\0' || !cfg_printable(v))
+		return 0;
+	for (; *v != '\0'; v++) {
+		if (*v != '%')
+			continue;
+		v++;
+		while (*v != '\0' && strchr("_-0^#", *v) != NULL)
+			v++;
+		while (*v >= '0' && *v <= '9')
+			v++;
+		if (*v == 'E' || *v == 'O')
+			v++;
+		if (*v == 'n' || *v == 't')
+			return 0;
+		if (*v == '\0')
+			break;
+	}
+	return 1;
+}
+
 static int
 cfg_color(const char *v, short *out)
 {
@@ -137,7 +165,7 @@ cfg_set(struct ui_settings *cfg, const char *sec, const char *key,
 			return 0;
 		}
 		if (strcasecmp(key, "time_format") == 0) {
-			if (v[0] == '\0' || !cfg_printable(v) ||
+			if (!cfg_time_format(v) ||
 			    strlen(v) >= sizeof(cfg->time_format))
 				return -1;
 			snprintf(cfg->time_format, sizeof(cfg->time_format),

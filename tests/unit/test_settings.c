@@ -190,6 +190,24 @@ main(void)
 	ok(strcmp(s.time_format, "%H:%M") == 0,
 	    "a time format with a control character is refused");
 
+	/* Found by fuzz_settings: strftime's %n and %t are controls too. */
+	ui_settings_default(&s);
+	write_file("[ui]\ntime_format = %H%n%M\n");
+	r = ui_settings_load(path, &s, err, sizeof(err));
+	is_int(r, ERR_INVAL, "a time format with %%n is reported");
+	ok(strcmp(s.time_format, "%H:%M") == 0, "and refused: %s",
+	    s.time_format);
+	ui_settings_default(&s);
+	write_file("[ui]\ntime_format = %H%_3t%M\n");
+	r = ui_settings_load(path, &s, err, sizeof(err));
+	ok(r == ERR_INVAL && strcmp(s.time_format, "%H:%M") == 0,
+	    "a time format with a padded %%t is refused");
+	ui_settings_default(&s);
+	write_file("[ui]\ntime_format = %%n %H:%M %Ey\n");
+	r = ui_settings_load(path, &s, err, sizeof(err));
+	ok(r == 0 && strcmp(s.time_format, "%%n %H:%M %Ey") == 0,
+	    "a literal %%%%n is kept");
+
 	ui_settings_default(&s);
 	write_file("not an ini line\n[ui]\nbell = off\n");
 	r = ui_settings_load(path, &s, err, sizeof(err));
