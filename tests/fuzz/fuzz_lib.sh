@@ -6,6 +6,8 @@
 #   fuzz_objs SOURCE...     compiles each .c of SOURCEs (headers are
 #                           skipped) once into $work/obj, with coverage
 #                           hooks and the sanitizers; $objs lists them;
+#   fuzz_ar NAME            puts $objs into the archive $work/NAME.a
+#                           (a target links only the members it uses);
 #   fuzz_run ARG...         runs $bin for $fuzz_seconds (15) s with ARGs
 #                           (a corpus directory, libFuzzer options); a
 #                           crash, leak or UB fails.
@@ -54,11 +56,18 @@ fuzz_objs() {
 			"$FUZZ_CC" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 \
 			    -fsanitize=fuzzer-no-link,address,undefined \
 			    -fno-sanitize-recover=undefined -I"$src" \
-			    -I"$SOTTO_BUILDDIR" ${FUZZ_DEP_CFLAGS:-} -c "$in" \
+			    -I"$SOTTO_BUILDDIR" ${FUZZ_DEP_CFLAGS:-} \
+			    ${FUZZ_CLIENT_CFLAGS:-} -c "$in" \
 			    -o "$o" 2>"$work/cc.log" || { cat "$work/cc.log"; exit 1; }
 		fi
 		objs="$objs $o"
 	done
+}
+
+fuzz_ar() {
+	rm -f "$work/$1.a"
+	# shellcheck disable=SC2086
+	ar rcs "$work/$1.a" $objs
 }
 
 fuzz_seconds=15
