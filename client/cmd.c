@@ -46,11 +46,15 @@
 
 /* ------------------------------------------------------------ output */
 
+/*
+ * Formats one line for fn. With clean set it is sanitised first (errors
+ * quote arguments and the server's words, which may hold escapes).
+ */
 static void
 cmd_vline(void (*fn)(void *, const char *), void *ud, const char *prefix,
-    const char *fmt, va_list ap)
+    int clean, const char *fmt, va_list ap)
 {
-	char buf[512], *p = buf;
+	char buf[512], *p = buf, *c = NULL;
 	size_t plen = strlen(prefix);
 	va_list aq;
 	int n;
@@ -65,7 +69,11 @@ cmd_vline(void (*fn)(void *, const char *), void *ud, const char *prefix,
 		return;
 	memcpy(p, prefix, plen);
 	vsnprintf(p + plen, (size_t)n + 1, fmt, ap);
-	fn(ud, p);
+	if (clean && (c = json_sanitize(p, plen + (size_t)n)) == NULL)
+		fn(ud, "sotto: out of memory");
+	else
+		fn(ud, c != NULL ? c : p);
+	free(c);
 	if (p != buf)
 		free(p);
 }
@@ -76,7 +84,7 @@ cmd_err(const struct cmd_sink *s, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cmd_vline(s->err, s->ud, "sotto: ", fmt, ap);
+	cmd_vline(s->err, s->ud, "sotto: ", 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -89,7 +97,7 @@ cmd_out(const struct cmd_sink *s, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cmd_vline(s->out, s->ud, "", fmt, ap);
+	cmd_vline(s->out, s->ud, "", 0, fmt, ap);
 	va_end(ap);
 }
 

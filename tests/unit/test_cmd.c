@@ -28,8 +28,12 @@ sink_out(void *ud, const char *line)
 static void
 sink_err(void *ud, const char *line)
 {
+	size_t n = strlen(errbuf);
+
 	(void)ud;
-	snprintf(errbuf, sizeof(errbuf), "%s", line);
+	/* Every line of a parse, one after the other. */
+	snprintf(errbuf + n, sizeof(errbuf) - n, "%s%s", n > 0 ? "\n" : "",
+	    line);
 }
 
 static const struct cmd_sink sink = { sink_out, sink_err, NULL };
@@ -109,6 +113,13 @@ test_parse(void)
 	    "an abbreviated option is 64");
 	is_int(parse(&o, "--listen", "stray", NULL), CMD_EX_USAGE,
 	    "a stray argument is 64");
+	/* Found by fuzz_ctl: an error quoting an argument printed it raw. */
+	is_int(parse(&o, "--se\x1b]0;owned\x07\x7fret", NULL), CMD_EX_USAGE,
+	    "an unknown option with escapes is 64");
+	ok(strstr(errbuf, "unknown option") != NULL &&
+	    strchr(errbuf, '\x1b') == NULL && strchr(errbuf, '\x07') == NULL &&
+	    strchr(errbuf, '\x7f') == NULL, "and is quoted without them: %s",
+	    errbuf);
 	/* Parsing twice in one process (the control socket does). */
 	is_int(parse(&o, "--listen", NULL), 0, "parses again after errors");
 	is_int(o.action, CMD_LISTEN, "--listen");
