@@ -33,6 +33,7 @@ struct sync {
 	int fetching;			/* a GetDifference is in flight */
 	int synced;
 	uint64_t asked_pts;		/* pts of the GetDifference in flight */
+	uint64_t verify;		/* the stored pts the first page reads again */
 	uint64_t missing[SYNC_PAGE];	/* members not known here yet */
 	size_t n_missing;
 	int users_inflight;		/* a GetUsers for them is out */
@@ -547,6 +548,56 @@ sync_fetch_users(struct sync *s)
 	s->n_missing = 0;
 }
 
+/*
+ * Whether the server's entry at the stored pts is another message than
+ * the one this profile applied there: a server restored from an older copy
+ * whose log grew past the lost entries again (doc/PROTOCOL.md). Only a
+ * message this profile holds under the same chat and id, with another
+ * sender, random_id or date, counts; anything else cannot tell.
+ */
+static int
+sync_diverged(struct sync *s, const Sotto__Update *u)
+{
+	const Sotto__Message *m;
+	struct store_message lm;
+	int diverged;
+
+	if (u->event_case != SOTTO__UPDATE__EVENT_NEW_MESSAGE ||
+	    u->new_message == NULL || (m = u->new_message->message) == NULL ||
+	    store_get_message(s->st, m->chat_id, m->id, &lm) != 0)
+		return 0;
+	diverged = lm.sender_id != m->sender_id ||
+	    lm.random_id != m->random_id || lm.date != m->date;
+	store_message_free(&lm);
+	return diverged;
+}
+
+/*
+ * The first page of a catch-up starts one entry early (sync_on_ready): when
+ * that entry is not what this profile applied, the log is read again from
+ * the start. Returns 1 when a new fetch replaces this page.
+ */
+static int
+sync_check_first(struct sync *s, const Sotto__Difference *d)
+{
+	uint64_t v = s->verify;
+	int r;
+
+	s->verify = 0;
+	if (v == 0 || d->n_updates == 0 || d->updates[0]->pts != v ||
+	    !sync_diverged(s, d->updates[0]))
+		return 0;
+	log_warn("the server's log entry %llu is not the one applied here: "
+	    "the server was restored from an older copy; reading its log "
+	    "again (every local message is kept)", (unsigned long long)v);
+	if ((r = store_set_pts(s->st, 0)) != 0) {
+		log_error_err(r, "cannot read the log again");
+		return 0;
+	}
+	sync_fetch(s, 0);
+	return 1;
+}
+
 static void
 sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 {
@@ -567,6 +618,8 @@ sync_on_difference(void *ud, int err, const Sotto__Response *resp)
 	d = resp->difference;
 	log_debug("page of %zu entries after %.1f ms", d->n_updates,
 	    (double)(uv_hrtime() - s->t0) / 1e6);
+	if (sync_check_first(s, d))
+		return;
 	/* Ask for the next page first: the server works while we write. */
 	if (d->more && d->pts > s->asked_pts)
 		sync_fetch(s, d->pts);
@@ -618,10 +671,19 @@ sync_fetch(struct sync *s, uint64_t pts)
 void
 sync_on_ready(struct sync *s)
 {
+	uint64_t pts;
+
 	s->ready = 1;
 	s->synced = 0;
 	s->t0 = uv_hrtime();
 	s->caught = 0;
+	/* One entry early, to check it is the one applied (sync_check_first). */
+	s->verify = 0;
+	if (store_get_pts(s->st, &pts) == 0 && pts >= 2) {
+		s->verify = pts;
+		sync_fetch(s, pts - 1);
+		return;
+	}
 	sync_fetch(s, 0);
 }
 
