@@ -620,11 +620,14 @@ store_set_pts(struct store *s, uint64_t pts)
 
 /*
  * The SQL of each kept statement. The self id for unread counts comes from
- * the account row, so a count never needs the caller to pass it.
+ * the account row, so a count never needs the caller to pass it; messages
+ * kept aside (ids from 2^62, STORE_ASIDE_BASE) are never unread: no read
+ * marker of the server reaches them.
  */
 #define STORE_UNREAD_SQL \
 	"(SELECT count(*) FROM messages u WHERE u.chat_id = c.id " \
-	"AND u.id > c.read_inbox_max_id AND u.action = 0 AND u.sender_id != " \
+	"AND u.id > c.read_inbox_max_id AND u.id < 4611686018427387904 " \
+	"AND u.action = 0 AND u.sender_id != " \
 	"coalesce((SELECT user_id FROM account WHERE id = 1), 0))"
 #define STORE_CHAT_COLS \
 	"c.id, c.kind, c.title, c.peer_id, c.creator_id, c.left, " \
