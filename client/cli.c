@@ -92,6 +92,8 @@ cli_usage(FILE *f)
 "  --import-contacts FILE  which of FILE's numbers (one +number a line)\n"
 "                          are on Sotto and let you find them\n"
 "  --set-bio TEXT          set your bio (at most 140 characters)\n"
+"  --forward ID --from PEER -t PEER   forward message ID of the chat with\n"
+"                          --from to -t\n"
 "\n"
 "secret chats (end-to-end encrypted, bound to one device on each side):\n"
 "  --secret-start PEER [--ttl S]   ask PEER's devices for a secret chat\n"

@@ -544,6 +544,42 @@ cloud_send(struct cloud *c, const struct cloud_peer *to, const char *text,
 }
 
 int
+cloud_forward(struct cloud *c, uint64_t from_chat_id, uint64_t id,
+    const struct cloud_peer *to, uint64_t *random_id)
+{
+	struct store_message m;
+	uint64_t chat_id = 0, user_id = 0;
+	int r;
+
+	/* The message as this device has it: a cloud one, not a service. */
+	if ((r = store_get_message(c->st, from_chat_id, id, &m)) != 0)
+		return r;
+	if (m.action != 0 || m.text == NULL || m.text[0] == '\0') {
+		store_message_free(&m);
+		return ERR_NOT_FOUND;
+	}
+	if (to->user_id != 0 && to->kind != STORE_CHAT_GROUP)
+		user_id = to->user_id;
+	else if (to->chat_id != 0)
+		chat_id = to->chat_id;
+	else {
+		store_message_free(&m);
+		return ERR_NOT_FOUND;
+	}
+	r = outbox_add_forward(c->ob, chat_id, user_id, NULL, m.text, 0,
+	    from_chat_id, id, random_id);
+	store_message_free(&m);
+	return r;
+}
+
+int
+cloud_forward_get(struct cloud *c, uint64_t chat_id, uint64_t id,
+    struct store_forward *f)
+{
+	return store_forward_get(c->st, chat_id, id, f);
+}
+
+int
 cloud_outbox_count(struct cloud *c, uint64_t *n)
 {
 	return store_outbox_count(c->st, n);

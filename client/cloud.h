@@ -137,6 +137,22 @@ void cloud_unsubscribe(struct cloud *c, cloud_event_fn *fn, void *ud);
 int cloud_synced(const struct cloud *c);
 
 /*
+ * Forwards message id of from_chat_id (as this device has it: a cloud
+ * message, not a service message) to `to`, through the outbox as a send
+ * goes (exactly once: the server dedupes on the random_id); the server
+ * decides whether the copy links the original sender (doc/PROTOCOL.md,
+ * "Forwards"). Returns 0 and *random_id, or ERR_NOT_FOUND (no such
+ * message here), ERR_INVAL, ERR_DB. CLOUD_EV_SENT / REFUSED follow.
+ */
+struct cloud_peer;
+int cloud_forward(struct cloud *c, uint64_t from_chat_id, uint64_t id,
+    const struct cloud_peer *to, uint64_t *random_id);
+
+/* What message id of chat_id forwards: 0, or ERR_NOT_FOUND (none). */
+int cloud_forward_get(struct cloud *c, uint64_t chat_id, uint64_t id,
+    struct store_forward *f);
+
+/*
  * The server's words for a refusal in resp, sanitised, with the wait it
  * asked for when it rate-limited us; NULL when it said nothing. The
  * caller frees it.

@@ -33,6 +33,7 @@
 #include "client/secret.h"
 #include "client/cmd_export.h"
 #include "client/cmd_import.h"
+#include "client/cmd_forward.h"
 #include "client/cmd_presence.h"
 #include "client/presence.h"
 #include "client/secret_cmd.h"
@@ -208,6 +209,8 @@ enum {
 	OPT_OUTPUT,
 	OPT_IMPORT_CONTACTS,
 	OPT_SET_BIO,
+	OPT_FORWARD,
+	OPT_FROM,
 };
 
 static const struct option cmd_longopts[] = {
@@ -267,6 +270,8 @@ static const struct option cmd_longopts[] = {
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "import-contacts", required_argument, NULL, OPT_IMPORT_CONTACTS },
 	{ "set-bio", required_argument, NULL, OPT_SET_BIO },
+	{ "forward", required_argument, NULL, OPT_FORWARD },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -688,6 +693,17 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 			r = cmd_set_action(o, CMD_SET_BIO, s);
 			o->bio = optarg;
 			break;
+		case OPT_FORWARD:
+			r = cmd_set_action(o, CMD_FORWARD, s);
+			if (r == 0 && cmd_parse_id(optarg, &o->fwd_id) != 0) {
+				cmd_err(s, "invalid --forward '%s' (expected a "
+				    "message id)", optarg);
+				return CMD_EX_USAGE;
+			}
+			break;
+		case OPT_FROM:
+			o->from = optarg;
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -734,7 +750,14 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		cmd_err(s, "--display-name and --phone go with --register");
 		return CMD_EX_USAGE;
 	}
-	if (o->to != NULL || o->message != NULL) {
+	if ((o->from != NULL || o->action == CMD_FORWARD) &&
+	    (o->action != CMD_FORWARD || o->from == NULL || o->to == NULL ||
+	    o->message != NULL)) {
+		cmd_err(s, "--forward ID needs --from PEER and -t PEER (and "
+		    "no -m)");
+		return CMD_EX_USAGE;
+	}
+	if (o->action != CMD_FORWARD && (o->to != NULL || o->message != NULL)) {
 		if (o->action == CMD_NONE)
 			o->action = CMD_SEND;
 		if (o->action != CMD_SEND && o->action != CMD_EDIT &&
@@ -897,6 +920,8 @@ cmd_check(const struct cmd_opts *o, const struct cmd_sink *s)
 		return st;
 	if (o->message != NULL &&
 	    (st = cmd_check_text("message", o->message, s)) != 0)
+		return st;
+	if (o->from != NULL && (st = cmd_check_peer("peer", o->from, s)) != 0)
 		return st;
 	if (o->peer != NULL && (st = cmd_check_peer("peer", o->peer, s)) != 0)
 		return st;
@@ -1141,7 +1166,7 @@ cmd_print_message(struct cmd *k, const struct store_message *m,
 	struct store_chat own;
 	const struct store_chat *ch = chat;
 	json_t *o;
-	char from[80], when[32], label[300], au[80], *text;
+	char from[80], when[32], label[300], au[80], fwd[400], *text;
 	int failed = 0, out, have_chat = 0, read = 0;
 
 	if (ch == NULL && cloud_get_chat(k->c, m->chat_id, &own) == 0) {
@@ -1183,6 +1208,7 @@ cmd_print_message(struct cmd *k, const struct store_message *m,
 			if (out)
 				cmd_jset(o, "read", json_boolean(read),
 				    &failed);
+			cmd_forward_json(k->c, m, o, &failed);
 		}
 		if (have_chat)
 			store_chat_free(&own);
@@ -1205,13 +1231,15 @@ cmd_print_message(struct cmd *k, const struct store_message *m,
 		    m->action == 1 || m->action == 5 ? ": " : "",
 		    m->action == 1 || m->action == 5 ?
 		    (text != NULL ? text : "") : "");
-	} else
-		cmd_out(k->s, "%s%s[%s] #%llu %s%s%s%s: %s", label,
+	} else {
+		cmd_forward_text(k->c, m, fwd, sizeof(fwd));
+		cmd_out(k->s, "%s%s[%s] #%llu %s%s%s%s%s: %s", label,
 		    label[0] ? " " : "", when, (unsigned long long)m->id,
-		    from, m->reply_to ? " (reply)" : "",
+		    from, fwd, m->reply_to ? " (reply)" : "",
 		    m->edit_date ? " (edited)" : "",
 		    out ? (read ? " (read)" : "") : "",
 		    text != NULL ? text : "");
+	}
 	free(text);
 	if (have_chat)
 		store_chat_free(&own);
@@ -1517,6 +1545,8 @@ cmd_action_name(enum cmd_action a)
 		return "import the contacts";
 	case CMD_SET_BIO:
 		return "set the bio";
+	case CMD_FORWARD:
+		return "forward the message";
 	default:
 		return "act";
 	}
@@ -2305,6 +2335,21 @@ cmd_act(struct cmd *k)
 	case CMD_SET_BIO:
 		r = cloud_set_bio(k->c, o->bio, cmd_left_ms(k), cmd_on_done, k);
 		break;
+	case CMD_FORWARD:
+		if (cmd_need_chat(k, 0) != 0)
+			return;
+		if ((r = cloud_forward(k->c, k->res[0].chat_id, o->fwd_id,
+		    &k->res[1], &k->rid)) != 0) {
+			if (r == ERR_NOT_FOUND)
+				cmd_err(k->s, "no message #%llu in the chat "
+				    "with %s", (unsigned long long)o->fwd_id,
+				    k->peers[0]);
+			cmd_finish(k, r == ERR_NOT_FOUND ? CMD_EX_DATAERR :
+			    cmd_report(k, r, NULL));
+			return;
+		}
+		k->phase = PH_WAIT_ACK;
+		return;
 	default:
 		cmd_finish(k, CMD_EX_SOFTWARE);
 		return;
@@ -2776,7 +2821,8 @@ cmd_begin(uv_timer_t *t)
 		secret_cmd_listen(k->c, k->o, k->s);
 		return;
 	}
-	if (a == CMD_SEND) {
+	if (a == CMD_SEND || a == CMD_FORWARD) {
+		/* From the profile alone: queued even while offline. */
 		cmd_resolve(k);
 		return;
 	}
@@ -2812,6 +2858,10 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 	switch (o->action) {
 	case CMD_SEND:
 	case CMD_EDIT:
+		k->peers[k->n_peers++] = strdup(o->to);
+		break;
+	case CMD_FORWARD:
+		k->peers[k->n_peers++] = strdup(o->from);
 		k->peers[k->n_peers++] = strdup(o->to);
 		break;
 	case CMD_DELETE:

@@ -81,6 +81,8 @@ enum cmd_action {
 	CMD_IMPORT_CONTACTS,
 	/* Profile (client/cmd_presence.c prints what they add). */
 	CMD_SET_BIO,
+	/* --forward ID --from PEER -t PEER (client/cmd_forward.c prints). */
+	CMD_FORWARD,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -120,6 +122,8 @@ struct cmd_opts {
 	const char *import_file;	/* --import-contacts FILE */
 	const char *import_text;	/* its contents (read by the caller) */
 	const char *bio;		/* --set-bio */
+	uint64_t fwd_id;		/* --forward ID */
+	const char *from;		/* --from PEER */
 	const char *profile;
 	const char *server;
 	int have_server_key;

@@ -85,6 +85,35 @@ outbox_add(struct outbox *o, uint64_t chat_id, uint64_t to_user_id,
     const char *peer, const char *text, uint64_t reply_to,
     uint64_t *random_id)
 {
+	return outbox_add_forward(o, chat_id, to_user_id, peer, text,
+	    reply_to, 0, 0, random_id);
+}
+
+/* Adds the row and, for a forward, what it forwards: one transaction. */
+static int
+outbox_store(struct outbox *o, const struct store_outbox *row,
+    uint64_t from_chat_id, uint64_t from_id)
+{
+	int r;
+
+	if (from_chat_id == 0)
+		return store_outbox_add(o->st, row);
+	if ((r = store_begin(o->st)) != 0)
+		return r;
+	if ((r = store_outbox_add(o->st, row)) != 0 ||
+	    (r = store_outbox_forward_put(o->st, row->random_id, from_chat_id,
+	    from_id)) != 0 || (r = store_commit(o->st)) != 0) {
+		store_rollback(o->st);
+		return r;
+	}
+	return 0;
+}
+
+int
+outbox_add_forward(struct outbox *o, uint64_t chat_id, uint64_t to_user_id,
+    const char *peer, const char *text, uint64_t reply_to,
+    uint64_t from_chat_id, uint64_t from_id, uint64_t *random_id)
+{
 	struct store_outbox row;
 	int r, tries;
 
@@ -102,7 +131,7 @@ outbox_add(struct outbox *o, uint64_t chat_id, uint64_t to_user_id,
 		do
 			row.random_id = sec_random_u64();
 		while (row.random_id == 0 || row.random_id > INT64_MAX);
-		r = store_outbox_add(o->st, &row);
+		r = outbox_store(o, &row, from_chat_id, from_id);
 		if (r != ERR_EXISTS)
 			break;
 	}
@@ -242,6 +271,7 @@ outbox_flush(struct outbox *o)
 {
 	Sotto__Request req = SOTTO__REQUEST__INIT;
 	Sotto__SendMessage sm = SOTTO__SEND_MESSAGE__INIT;
+	Sotto__ForwardMessage fm = SOTTO__FORWARD_MESSAGE__INIT;
 	struct store_outbox row;
 	int r;
 
@@ -275,6 +305,15 @@ outbox_flush(struct outbox *o)
 	sm.reply_to = row.reply_to;
 	req.method_case = SOTTO__REQUEST__METHOD_SEND_MESSAGE;
 	req.send_message = &sm;
+	/* A forward goes as one: the server copies the original. */
+	if (store_outbox_forward_get(o->st, row.random_id, &fm.from_chat_id,
+	    &fm.id) == 0) {
+		fm.to_user_id = sm.to_user_id;
+		fm.chat_id = sm.chat_id;
+		fm.random_id = sm.random_id;
+		req.method_case = SOTTO__REQUEST__METHOD_FORWARD_MESSAGE;
+		req.forward_message = &fm;
+	}
 	(void)store_outbox_attempt(o->st, row.random_id);
 	/* No timeout: the answer comes, or the connection drops. */
 	r = engine_call(o->e, &req, 0, outbox_on_reply, o);

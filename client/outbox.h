@@ -46,6 +46,17 @@ int outbox_add(struct outbox *o, uint64_t chat_id, uint64_t to_user_id,
     const char *peer, const char *text, uint64_t reply_to,
     uint64_t *random_id);
 
+/*
+ * As outbox_add, for a forward of message from_id of from_chat_id (0:
+ * an ordinary message): the row and what it forwards are stored in one
+ * transaction, and it goes out as ForwardMessage (text is the
+ * original's, for what is shown while it is queued).
+ */
+int outbox_add_forward(struct outbox *o, uint64_t chat_id,
+    uint64_t to_user_id, const char *peer, const char *text,
+    uint64_t reply_to, uint64_t from_chat_id, uint64_t from_id,
+    uint64_t *random_id);
+
 /* The connection is usable (welcomed and logged in): send what waits. */
 void outbox_on_ready(struct outbox *o);
 /* The connection is gone. */

@@ -238,6 +238,13 @@ sync_new_message(struct sync *s, struct sync_cache *cache,
 	sync_message_from(&m, nm->message);
 	if ((r = store_put_message(s->st, &m, pts, &is_new)) != 0)
 		return r;
+	if (nm->message->fwd_date != 0) {
+		struct store_forward f = { nm->message->fwd_date,
+		    nm->message->fwd_from_id, nm->message->fwd_name };
+
+		if ((r = store_forward_put(s->st, m.chat_id, m.id, &f)) != 0)
+			return r;
+	}
 	*flags = (changed ? SYNC_CHAT_NEW : 0) | (is_new ? SYNC_MSG_NEW : 0);
 	return 0;
 }

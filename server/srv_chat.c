@@ -1724,6 +1724,14 @@ srv_diff_entry(void *ud, const struct srv_update *u)
 		if ((e->msg.text = srv_diff_alloc(d, len + 1)) == NULL)
 			goto full;
 		memcpy(e->msg.text, u->msg.text, len + 1);
+		/* The forward's name lives in u, which the next row reuses. */
+		if ((len = strlen(u->msg.fwd_name)) > 0) {
+			if ((e->msg.fwd_name = srv_diff_alloc(d, len + 1)) ==
+			    NULL)
+				goto full;
+			memcpy(e->msg.fwd_name, u->msg.fwd_name, len + 1);
+		} else
+			e->msg.fwd_name = (char *)"";
 		if (u->kind == SRV_UPDATE_MESSAGE_EDITED) {
 			sotto__message_edited__init(&e->me);
 			e->me.message = &e->msg;

@@ -17,6 +17,7 @@
 #include "crypto/sec.h"
 #include "proto/err.h"
 #include "store/sqlc.h"
+#include "store/store_int.h"
 
 /* The statements of the cloud-chat accessors, prepared once and kept. */
 enum store_stmt {
@@ -246,7 +247,38 @@ static const char *const store_migrations[] = {
 	"  peer_device INTEGER NOT NULL,"
 	"  secret_id INTEGER NOT NULL,"
 	"  date INTEGER NOT NULL);",
+	/*
+	 * 7: forwards (store/forward.c): what a cloud message that is a
+	 * forward copy names (the original's date, its sender's name as it
+	 * was, the sender's id when the server linked it), and which outbox
+	 * rows are forwards of which message. Tables of their own, so that
+	 * messages and outbox keep their columns; an outbox row's forward
+	 * goes with it.
+	 */
+	"CREATE TABLE forwards ("
+	"  chat_id INTEGER NOT NULL,"
+	"  message_id INTEGER NOT NULL,"
+	"  orig_date INTEGER NOT NULL,"
+	"  orig_sender_id INTEGER NOT NULL,"
+	"  orig_name TEXT NOT NULL,"
+	"  PRIMARY KEY (chat_id, message_id));"
+	"CREATE TABLE outbox_forwards ("
+	"  random_id INTEGER PRIMARY KEY,"
+	"  from_chat_id INTEGER NOT NULL,"
+	"  from_id INTEGER NOT NULL);"
+	"CREATE TRIGGER outbox_forwards_gone AFTER DELETE ON outbox BEGIN"
+	"  DELETE FROM outbox_forwards WHERE random_id = OLD.random_id; END;"
+	"CREATE TRIGGER forwards_gone AFTER DELETE ON messages BEGIN"
+	"  DELETE FROM forwards WHERE chat_id = OLD.chat_id"
+	"    AND message_id = OLD.id; END;",
 };
+
+/* The database handle, for the store's other files (store/store_int.h). */
+sqlite3 *
+store__db(struct store *s)
+{
+	return s->db;
+}
 
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -556,6 +588,7 @@ store_clear_account(struct store *s)
 	    (r = sqlc_exec(s->db, "DELETE FROM outbox;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM members;")) != 0 ||
 	    (r = sqlc_exec(s->db, "DELETE FROM messages;")) != 0 ||
+	    (r = sqlc_exec(s->db, "DELETE FROM forwards;")) != 0 ||
 	    /* Rebuilt from the now empty messages: no term is left. */
 	    (r = sqlc_exec(s->db, "INSERT INTO message_fts (message_fts) "
 	    "VALUES ('rebuild');")) != 0 ||

@@ -357,6 +357,31 @@ int store_outbox_remove(struct store *s, uint64_t random_id);
 void store_outbox_free(struct store_outbox *o);
 
 /*
+ * Forwards (store/forward.c). A cloud message that is a forward copy has
+ * a forward row: the original's date, its sender's display name as it
+ * was (name, unsanitised), and the sender's user id when the server
+ * linked it (else 0). forward_get: 0 or ERR_NOT_FOUND (not a forward);
+ * name is malloc()ed (store_forward_free). outbox_forward_put marks
+ * queued random_id as a forward of message id of from_chat_id (in the
+ * caller's transaction); outbox_forward_get reads it back: 0 or
+ * ERR_NOT_FOUND (an ordinary message). The rest: 0 or ERR_DB.
+ */
+struct store_forward {
+	uint64_t date;
+	uint64_t from_id;
+	char *name;
+};
+int store_forward_put(struct store *s, uint64_t chat_id, uint64_t id,
+    const struct store_forward *f);
+int store_forward_get(struct store *s, uint64_t chat_id, uint64_t id,
+    struct store_forward *f);
+void store_forward_free(struct store_forward *f);
+int store_outbox_forward_put(struct store *s, uint64_t random_id,
+    uint64_t from_chat_id, uint64_t id);
+int store_outbox_forward_get(struct store *s, uint64_t random_id,
+    uint64_t *from_chat_id, uint64_t *id);
+
+/*
  * Secret chats (DESIGN section 6): this device's X3DH keys, its secret
  * chats with their ratchet states, their messages and the position in the
  * device's secret-chat queue (qts). Private keys and ratchet states are

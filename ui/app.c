@@ -84,6 +84,7 @@ struct app_msgx {
 	uint64_t sender_id;
 	char *text;
 	char *reply_text;
+	char *fwd_from;		/* a forward copy's original sender */
 };
 
 struct app_name {
@@ -268,6 +269,7 @@ app_msg_release(struct app_msgx *x)
 {
 	free(x->text);
 	free(x->reply_text);
+	free(x->fwd_from);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -340,6 +342,9 @@ app_service_text(struct app *a, const struct store_message *sm)
 	return strdup(buf);
 }
 
+static int app_msg_forward(struct app *a, const struct store_message *sm,
+    struct ui_msg *m, struct app_msgx *x);
+
 /* Fills a window entry from a stored message. */
 static int
 app_msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
@@ -348,6 +353,7 @@ app_msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
 	struct store_message r;
 	uint64_t rout = 0;
 	size_t i;
+	int r2;
 
 	memset(m, 0, sizeof(*m));
 	memset(x, 0, sizeof(*x));
@@ -372,6 +378,8 @@ app_msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
 		if (sm->id <= rout)
 			m->flags |= UI_MSG_READ;
 	}
+	if ((r2 = app_msg_forward(a, sm, m, x)) != 0)
+		return r2;
 	m->reply_to = sm->reply_to;
 	if (sm->reply_to != 0) {
 		memset(&r, 0, sizeof(r));
@@ -383,6 +391,37 @@ app_msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
 		}
 		store_message_free(&r);
 	}
+	return 0;
+}
+
+/*
+ * A forward copy's line: the original sender's name as it was, and
+ * "@user" when the server linked the account and this device knows it.
+ */
+static int
+app_msg_forward(struct app *a, const struct store_message *sm,
+    struct ui_msg *m, struct app_msgx *x)
+{
+	struct store_forward f;
+	struct store_user u;
+	size_t len;
+	int linked = 0;
+
+	if (cloud_forward_get(a->c, sm->chat_id, sm->id, &f) != 0)
+		return 0;
+	if (f.from_id != 0 && cloud_get_user(a->c, f.from_id, &u) == 0) {
+		linked = u.username != NULL && u.username[0] != '\0';
+		len = strlen(f.name) + (linked ? strlen(u.username) : 0) + 4;
+		if ((x->fwd_from = malloc(len)) != NULL)
+			snprintf(x->fwd_from, len, "%s%s%s", f.name,
+			    linked ? ", @" : "", linked ? u.username : "");
+		store_user_free(&u);
+	} else
+		x->fwd_from = strdup(f.name);
+	store_forward_free(&f);
+	if (x->fwd_from == NULL)
+		return ERR_NOMEM;
+	m->fwd_from = x->fwd_from;
 	return 0;
 }
 

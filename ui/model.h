@@ -43,6 +43,8 @@ struct ui_msg {
 	 */
 	time_t expires;
 	uint32_t ttl;
+	/* A forward copy: who wrote the original ("Carol, @carol"); NULL. */
+	const char *fwd_from;
 };
 
 /* Chat flags. */

@@ -497,6 +497,17 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 	    (r = vl_str(v, (msg->flags & UI_MSG_FAILED) ? UI_ST_ERROR :
 	    UI_ST_MARK, marks, width)) != 0)
 		goto out;
+	if (msg->fwd_from != NULL) {
+		r = ERR_NOMEM;
+		if ((v = vl_new(l)) == NULL)
+			goto out;
+		if ((r = view_clean(msg->fwd_from, 0, &q)) != 0 ||
+		    (r = vl_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
+		    (r = vl_str(v, UI_ST_QUOTE, "forwarded from ", width)) !=
+		    0 || (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len, width)) != 0)
+			goto out;
+		ui_text_free(&q);
+	}
 	if (msg->reply_to != 0) {
 		r = ERR_NOMEM;
 		if ((v = vl_new(l)) == NULL)

@@ -294,4 +294,7 @@ with Scenario("server_presence") as sc:
          [get(m, 21) == carol_id for m in fwds[:len(fcases)]] ==
          [c[4] for c in fcases],
          "bob's log has the copies with the links as sent", fwds)
+    t.ok(fwds and all(m.get(22, [b""])[0] == b"Carol" and
+                      get(m, 20) == get(orig, 6) for m in fwds),
+         "and each with carol's name and the original's date", fwds)
     t.done()

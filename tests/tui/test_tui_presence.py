@@ -8,6 +8,8 @@ real sottod: alice's TUI has the chat with bob open.
   HH:MM" again once he goes;
 - bob hides his last seen and bio (nobody): on reopening the chat the
   header says only "last seen recently" and no bio;
+- a message bob forwarded from carol shows "forwarded from Carol"
+  above its text;
 - bob's display name and bio, however hostile, cannot be (the server
   refuses control characters in both), so the header is plain text."""
 import os
@@ -42,6 +44,15 @@ with Scenario("tui-presence") as sc:
     t.eq(p.returncode, EX_OK, "bob sets his bio", describe(p))
     p = bob.run("-t", "@alice", "-m", "hello from bob")
     t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
+    carol = sc.client("carol", srv, password="carols-password-1")
+    p = carol.run("--register", "carol", "--display-name", "Carol")
+    t.eq(p.returncode, EX_OK, "register carol", describe(p))
+    p = carol.run("-t", "@bob", "-m", "carol's words", "--json")
+    t.eq(p.returncode, EX_OK, "carol writes to bob", describe(p))
+    cmid = str(sottotest.jsonl(p)[0].get("id"))
+    bob.run("--history", "@carol")
+    p = bob.run("--forward", cmid, "--from", "@carol", "-t", "@alice")
+    t.eq(p.returncode, EX_OK, "bob forwards it to alice", describe(p))
 
     env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
     tui = Tmux(t, sc.root, env, 100, 24)
@@ -59,6 +70,14 @@ with Scenario("tui-presence") as sc:
         tui.keys("Tab")
         tui.wait_for(lambda s: seen_re.match(header(s)),
                      "the header: 'Bob - last seen HH:MM - " + BIO + "'")
+        s = tui.screen()
+        pane = tui.pane(s).split("\n")
+        at = [i for i, l in enumerate(pane)
+              if l.strip() == "forwarded from Carol"]
+        t.ok(at and at[0] + 1 < len(pane) and
+             pane[at[0] + 1].strip() == "carol's words",
+             "the forward shows 'forwarded from Carol' above its text",
+             show(s))
 
         # bob online: a running --listen of his.
         listen = subprocess.Popen(

@@ -23,16 +23,18 @@ static const char hostile[] =
     "\xcc\x81 \xe4\xb8\xad\xf0\x9f\x98\x80\xe2\x80\x8d\xf0\x9f\x98\x80";
 
 static struct ui_msg msgs[] = {
-	{ 1, "Alice", NOW - 3 * DAY, "old one", 0, 0, NULL, NULL, 0, 0 },
+	{ 1, "Alice", NOW - 3 * DAY, "old one", 0, 0, NULL, NULL, 0, 0,
+	    "Carol, @carol" },
 	{ 2, "me", NOW - DAY, "yesterday's", UI_MSG_OUT | UI_MSG_READ, 0,
-	    NULL, NULL, 0, 0 },
+	    NULL, NULL, 0, 0, NULL },
 	{ 3, NULL, NOW - 100, "Alice created the group", UI_MSG_SERVICE, 0,
-	    NULL, NULL, 0, 0 },
+	    NULL, NULL, 0, 0, NULL },
 	{ 4, "Alice", NOW - 60, "a reply with quite a lot of words to wrap",
-	    UI_MSG_EDITED, 2, "me", "yesterday's", 0, 0 },
+	    UI_MSG_EDITED, 2, "me", "yesterday's", 0, 0, NULL },
 	{ 5, "me", NOW - 30, "sending", UI_MSG_OUT | UI_MSG_PENDING, 9, NULL,
-	    NULL, 0, 0 },
-	{ 6, hostile, NOW - 10, hostile, 0, 0, hostile, hostile, 0, 0 },
+	    NULL, 0, 0, NULL },
+	{ 6, hostile, NOW - 10, hostile, 0, 0, hostile, hostile, 0, 0,
+	    hostile },
 };
 
 static struct ui_chat chats[] = {
@@ -185,6 +187,10 @@ test_messages(void)
 	ok(strstr(l.v[c].text, "2026") != NULL || strstr(l.v[c].text, "2025")
 	    != NULL, "an older day is named with its date");
 	ok(has_line(&l, "  old one"), "text indented under its header");
+	b = find_line(&l, "  forwarded from Carol, @carol");
+	ok(b >= 0 && b + 1 < (int)l.n && strcmp(l.v[b + 1].text,
+	    "  old one") == 0, "a forward copy: 'forwarded from' above its "
+	    "text");
 	ok(find_line(&l, "me \xe2\x9c\x93\xe2\x9c\x93") >= 0,
 	    "sent and read: two checks");
 	ok(find_line(&l, "me ...") >= 0, "pending mark");
@@ -637,12 +643,13 @@ test_secret_marks(void)
 {
 	static struct ui_msg sm[] = {
 		{ 1, "Bob", NOW - 30, "counting", 0, 0, NULL, NULL, NOW + 65,
-		    5 },
+		    5, NULL },
 		{ 2, "me", NOW - 20, "not read yet", UI_MSG_OUT, 0, NULL, NULL,
-		    0, 3600 },
+		    0, 3600, NULL },
 		{ 3, NULL, NOW - 10, "The identity key of Bob CHANGED.",
-		    UI_MSG_WARN, 0, NULL, NULL, 0, 0 },
-		{ 4, "Bob", NOW - 5, "overdue", 0, 0, NULL, NULL, NOW - 3, 5 },
+		    UI_MSG_WARN, 0, NULL, NULL, 0, 0, NULL },
+		{ 4, "Bob", NOW - 5, "overdue", 0, 0, NULL, NULL, NOW - 3, 5,
+		    NULL },
 	};
 	struct ui_chat ch = { 7, "Bob", UI_CHAT_SECRET, 0, NOW, NULL, "x",
 	    NULL, sm, 4, "5s", NULL, NULL };
