@@ -55,13 +55,13 @@ fwd_source(struct srv_store *st, uint64_t asker,
     const Sotto__ForwardMessage *m, struct srv_message *orig)
 {
 	struct srv_chat chat;
-	int r;
+	int r = ERR_NOT_FOUND;
 
 	memset(orig, 0, sizeof(*orig));
 	if (m->from_chat_id == 0 ||
 	    (r = srv_store_chat_by_id(st, m->from_chat_id, &chat)) != 0 ||
 	    (r = srv_store_chat_member(st, m->from_chat_id, asker)) != 0)
-		return m->from_chat_id == 0 ? ERR_NOT_FOUND : r;
+		return r;
 	if ((r = srv_store_message_get(st, m->from_chat_id, m->id,
 	    orig)) != 0)
 		return r;
