@@ -125,12 +125,13 @@ exp_masked(const char *column)
 {
 	static const char *const words[] = { "hash", "token", "password",
 	    "salt" };
-	size_t i;
+	size_t i, n = strlen(column);
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(column, words[i]) != NULL)
 			return 1;
-	return 0;
+	/* "totp_secret", not "secret_id". */
+	return n >= 6 && strcmp(column + n - 6, "secret") == 0;
 }
 
 size_t
