@@ -6,8 +6,9 @@
  * A new table is one more entry of exp_sections[].
  *
  * A section's first two columns are its keyset cursor, the rest the row.
- * Pages resume after (?2, ?3) with a row-value comparison, so a page
- * costs one index range however far the export has gone. Tables whose
+ * Pages resume after (?2, ?3) with a row-value comparison (after ?2 for
+ * a one-column key), so a page costs one index range however far the
+ * export has gone. Tables whose
  * rows are dedupe records or queued payloads are exported as counts.
  */
 #include "server/srv_store.h"
@@ -28,63 +29,63 @@ struct exp_section {
 #define EXP_MY_DEVICES "(SELECT id FROM devices WHERE user_id = ?1)"
 /* After the cursor, in its order. */
 #define EXP_AFTER(k1, k2) " AND (" k1 ", " k2 ") > (?2, ?3) ORDER BY 1, 2"
+/* The same for a table with a one-column key (an index range for sure). */
+#define EXP_AFTER1(k1) " AND " k1 " > ?2 ORDER BY 1"
 
 static const struct exp_section exp_sections[] = {
 	{ "users", "SELECT t.id, 0, t.* FROM users t WHERE t.id = ?1"
-	    EXP_AFTER("t.id", "0") },
+	    EXP_AFTER1("t.id") },
 	{ "devices", "SELECT t.id, 0, t.* FROM devices t"
-	    " WHERE t.user_id = ?1" EXP_AFTER("t.id", "0") },
+	    " WHERE t.user_id = ?1" EXP_AFTER1("t.id") },
 	{ "presence", "SELECT t.user_id, 0, t.* FROM presence t"
-	    " WHERE t.user_id = ?1" EXP_AFTER("t.user_id", "0") },
+	    " WHERE t.user_id = ?1" EXP_AFTER1("t.user_id") },
 	{ "bios", "SELECT t.user_id, 0, t.* FROM bios t WHERE t.user_id = ?1"
-	    EXP_AFTER("t.user_id", "0") },
+	    EXP_AFTER1("t.user_id") },
 	/* The other account's @username, which the owner chose them by. */
 	{ "contacts", "SELECT t.user_id, 0, t.*, u.username AS username"
 	    " FROM contacts t JOIN users u ON u.id = t.user_id"
-	    " WHERE t.owner = ?1" EXP_AFTER("t.user_id", "0") },
+	    " WHERE t.owner = ?1" EXP_AFTER1("t.user_id") },
 	{ "privacy", "SELECT t.key, 0, t.* FROM privacy t WHERE t.owner = ?1"
-	    EXP_AFTER("t.key", "0") },
+	    EXP_AFTER1("t.key") },
 	{ "privacy_exceptions", "SELECT t.key, t.user_id, t.*,"
 	    " u.username AS username FROM privacy_exceptions t"
 	    " JOIN users u ON u.id = t.user_id WHERE t.owner = ?1"
 	    EXP_AFTER("t.key", "t.user_id") },
 	{ "blocks", "SELECT t.user_id, 0, t.*, u.username AS username"
 	    " FROM blocks t JOIN users u ON u.id = t.user_id"
-	    " WHERE t.owner = ?1" EXP_AFTER("t.user_id", "0") },
+	    " WHERE t.owner = ?1" EXP_AFTER1("t.user_id") },
 	/* The chats the account is in or has log entries of. */
 	{ "chats", "SELECT t.id, 0, t.* FROM chats t WHERE t.id IN"
 	    " (SELECT chat_id FROM chat_members WHERE user_id = ?1 UNION"
 	    " SELECT chat_id FROM updates WHERE user_id = ?1)"
-	    EXP_AFTER("t.id", "0") },
+	    EXP_AFTER1("t.id") },
 	{ "chat_members", "SELECT t.chat_id, 0, t.* FROM chat_members t"
-	    " WHERE t.user_id = ?1" EXP_AFTER("t.chat_id", "0") },
+	    " WHERE t.user_id = ?1" EXP_AFTER1("t.chat_id") },
 	{ "pair_chats", "SELECT t.chat_id, 0, t.* FROM pair_chats t"
-	    " WHERE ?1 IN (t.user_lo, t.user_hi)" EXP_AFTER("t.chat_id", "0") },
+	    " WHERE ?1 IN (t.user_lo, t.user_hi)" EXP_AFTER1("t.chat_id") },
 	/*
 	 * The messages the account was given (its log's new-message
 	 * entries, its own included): never one of a chat it was not in,
-	 * nor one from before it joined a group.
+	 * nor one from before it joined a group. Walked in log order, by
+	 * the log's key, so a page costs its rows whatever came before.
 	 */
-	{ "messages", "SELECT t.chat_id, t.id, t.* FROM (SELECT DISTINCT"
-	    " chat_id AS c, message_id AS m FROM updates WHERE user_id = ?1"
-	    " AND kind = 1) g JOIN messages t ON t.chat_id = g.c AND t.id = g.m"
-	    " WHERE 1" EXP_AFTER("t.chat_id", "t.id") },
+	{ "messages", "SELECT u.pts, 0, t.* FROM updates u JOIN messages t"
+	    " ON t.chat_id = u.chat_id AND t.id = u.message_id"
+	    " WHERE u.user_id = ?1 AND u.kind = 1" EXP_AFTER1("u.pts") },
 	/* The forward copies among those messages. */
-	{ "forwards", "SELECT t.copy_chat_id, t.copy_id, t.* FROM (SELECT"
-	    " DISTINCT chat_id AS c, message_id AS m FROM updates"
-	    " WHERE user_id = ?1 AND kind = 1) g JOIN forwards t"
-	    " ON t.copy_chat_id = g.c AND t.copy_id = g.m WHERE 1"
-	    EXP_AFTER("t.copy_chat_id", "t.copy_id") },
+	{ "forwards", "SELECT u.pts, 0, t.* FROM updates u JOIN forwards t"
+	    " ON t.copy_chat_id = u.chat_id AND t.copy_id = u.message_id"
+	    " WHERE u.user_id = ?1 AND u.kind = 1" EXP_AFTER1("u.pts") },
 	{ "updates", "SELECT t.pts, 0, t.* FROM updates t WHERE t.user_id = ?1"
-	    EXP_AFTER("t.pts", "0") },
+	    EXP_AFTER1("t.pts") },
 	{ "hidden", "SELECT t.chat_id, t.message_id, t.* FROM hidden t"
 	    " WHERE t.user_id = ?1" EXP_AFTER("t.chat_id", "t.message_id") },
 	{ "prekeys", "SELECT t.device_id, 0, t.* FROM prekeys t"
 	    " WHERE t.device_id IN " EXP_MY_DEVICES
-	    EXP_AFTER("t.device_id", "0") },
+	    EXP_AFTER1("t.device_id") },
 
 	{ "secret_chats", "SELECT t.id, 0, t.* FROM secret_chats t"
-	    " WHERE ?1 IN (t.from_user, t.to_user)" EXP_AFTER("t.id", "0") },
+	    " WHERE ?1 IN (t.from_user, t.to_user)" EXP_AFTER1("t.id") },
 	{ "secret_offers", "SELECT t.secret_id, t.device_id, t.*"
 	    " FROM secret_offers t WHERE t.device_id IN " EXP_MY_DEVICES
 	    EXP_AFTER("t.secret_id", "t.device_id") },
@@ -199,7 +200,8 @@ exp_section_run(struct srv_store *s, uint64_t user_id,
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
 	sqlite3_bind_int64(st, 2, cur->k1);
-	sqlite3_bind_int64(st, 3, cur->k2);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, cur->k2);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ncol = sqlite3_column_count(st) - 2;
 		if (ncol < 0 || ncol > SRV_EXPORT_COLS_MAX) {

@@ -14,6 +14,8 @@ their own that alice is not in.
 - the text form names every table (those without rows as "none");
 - --output FILE writes a new private file and refuses an existing one
   (73, the file untouched); bad combinations are usage errors;
+- with alice's --listen running, the export is carried out over its
+  control socket (no passphrase given) and still lands whole in --output;
 - --user me --as everybody|contacts|@bob|@carol shows alice's profile as
   each viewer gets it: the same phone as bob's and carol's own --user
   @alice, and the rules (contacts see the phone, bob is denied it, carol
@@ -27,8 +29,11 @@ their own that alice is not in.
 import json
 import os
 import stat
+import subprocess
+import time
 
 import noiseclient as nc
+import sottotest
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, jsonl, objs
 
 SRCDIR = os.environ.get("SOTTO_SRCDIR",
@@ -206,6 +211,35 @@ with Scenario("export") as sc:
          describe(p))
     p = alice.run("--user", "me", "--as", "@@x")
     t.eq(p.returncode, EX_DATAERR, "a malformed --as PEER (65)", describe(p))
+
+    # ---------------------------------------------------------- --listen
+    # A running --listen of alice's profile carries the export out over
+    # its control socket; --output is still written by this process.
+    listen = subprocess.Popen(
+        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
+         alice.passphrase_file, "--listen"], env=alice.env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sock = os.path.join(alice.profile_dir, "ctl.sock")
+        end = time.time() + 20
+        while not os.path.exists(sock) and time.time() < end:
+            time.sleep(0.05)
+        t.ok(os.path.exists(sock), "alice's --listen runs")
+        via = os.path.join(sc.root, "alice-export-ctl.jsonl")
+        # No passphrase file: only the running --listen can do it.
+        p = ok(t, alice.run("--export-my-data", "--json", "--output", via,
+                            "--timeout", "60", secrets=False),
+               "--export-my-data through the control socket")
+        with open(via) as f:
+            got = [json.loads(l) for l in f if l.strip()]
+        longs = sorted(o["row"]["text"] for o in got
+                       if o.get("table") == "messages" and
+                       o["row"].get("text", "").startswith("long "))
+        t.eq(longs, sorted(long_texts), "its file holds every long message")
+        t.ok(got and got[-1].get("type") == "export_done", "and its end")
+    finally:
+        listen.terminate()
+        listen.wait(timeout=20)
 
     # ---------------------------------------------------------- --as
     def as_(viewer):
