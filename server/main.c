@@ -372,6 +372,12 @@ print_stats(const struct opts *o, const struct srv_keys *keys)
 	struct srv_store *store = NULL;
 	int r;
 
+	/* Opening would make an empty store: there is nothing to count. */
+	if (!store_exists(o->data)) {
+		fprintf(stderr, "%s: %s/%s does not exist: no statistics\n",
+		    progname, o->data, SRV_STORE_FILE);
+		return EX_IOERR_;
+	}
 	if ((r = srv_store_open(&store, o->data, keys->store_key, 0)) != 0) {
 		fprintf(stderr, "%s: cannot open the store in %s: %s\n",
 		    progname, o->data, err_str(r));

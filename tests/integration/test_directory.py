@@ -160,6 +160,22 @@ with Scenario("directory") as sc:
                    r"3 new users" % mallory, out, re.M),
          "the top asker is mallory's account id, with its counts", out)
 
+    # A key file without a store: nothing to count, and nothing made.
+    empty = os.path.join(sc.root, "empty-data")
+    os.mkdir(empty, 0o700)
+    with open(os.path.join(srv3.data, "server.key")) as f:
+        key = f.read()
+    fd = os.open(os.path.join(empty, "server.key"),
+                 os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, key.encode())
+    os.close(fd)
+    p = subprocess.run([SOTTOD, "--stats", "--data", empty],
+                       capture_output=True, text=True, timeout=30)
+    t.ok(p.returncode == 74 and "does not exist" in p.stderr,
+         "--stats without a store says so (74)", p.stderr)
+    t.ok(not os.path.exists(os.path.join(empty, "sottod.db")),
+         "and makes no store")
+
     for s in (srv, srv2, srv3):
         out = stats(s).stdout
         with open(s.log, errors="replace") as f:
