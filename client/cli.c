@@ -33,6 +33,7 @@
 #include "client/cloud.h"
 #include "client/cmd.h"
 #include "client/cmd_import.h"
+#include "client/fault.h"
 #include "client/ctl.h"
 #include "client/log.h"
 #include "client/net.h"
@@ -241,6 +242,20 @@ cli_read_secret(const char *file, const char *what, const char *flag,
 	}
 }
 
+/* A local fault of the profile in one sentence; 0 when r is none. */
+static int
+cli_fault(const struct cli *c, int r, const char *path)
+{
+	char why[1024];
+	int status;
+
+	if ((status = fault_describe(r, path, why, sizeof(why))) != 0)
+		cli_err("profile %s: %s%s", c->o->profile, why,
+		    c->o->action == CMD_SEND ? " (the message was not queued)" :
+		    "");
+	return status;
+}
+
 static void
 cli_not_logged_in(const struct cli *c)
 {
@@ -266,6 +281,8 @@ cli_open_profile(struct cli *c)
 		return cli_exit_code(r);
 	}
 	switch (profile_state(&c->prof)) {
+	case PROFILE_DENIED:
+		return cli_fault(c, ERR_ACCESS, c->prof.dir);
 	case PROFILE_NO_KDF:
 		cli_err("profile %s: the database %s is there but its "
 		    "key-derivation file %s is missing, so the database "
@@ -289,6 +306,8 @@ cli_open_profile(struct cli *c)
 			goto out;
 		}
 		r = profile_create(&c->prof, pass, len);
+		if (r != 0 && (status = cli_fault(c, r, c->prof.fault)) != 0)
+			goto out;
 		if (r != 0) {
 			cli_err("cannot create profile %s in %s: %s",
 			    o->profile, c->prof.dir, r == ERR_IO ?
@@ -308,7 +327,14 @@ cli_open_profile(struct cli *c)
 		case 0:
 			break;
 		case ERR_BAD_PASSPHRASE:
-			cli_err("wrong passphrase for profile %s", o->profile);
+			if (c->prof.unchecked)
+				cli_err("wrong passphrase for profile %s, or "
+				    "the first page of %s is damaged (this "
+				    "profile has no key check yet to tell)",
+				    o->profile, c->prof.db_path);
+			else
+				cli_err("wrong passphrase for profile %s",
+				    o->profile);
 			status = CLI_EX_NOPERM;
 			goto out;
 		case ERR_INVAL:
@@ -322,6 +348,8 @@ cli_open_profile(struct cli *c)
 			status = CLI_EX_DATAERR;
 			goto out;
 		default:
+			if ((status = cli_fault(c, r, c->prof.fault)) != 0)
+				goto out;
 			cli_err("cannot open profile %s: %s", o->profile,
 			    r == ERR_IO ? strerror(errno) : err_str(r));
 			status = cli_exit_code(r);

@@ -13,6 +13,7 @@
 #define CLI_EX_NOINPUT 66	/* a secret file cannot be read */
 #define CLI_EX_UNAVAILABLE 69	/* the server cannot be reached */
 #define CLI_EX_SOFTWARE 70	/* a bug, here or on the server */
+#define CLI_EX_CANTCREAT 73	/* the profile is read-only */
 #define CLI_EX_IOERR 74		/* the profile cannot be read or written */
 #define CLI_EX_TEMPFAIL 75	/* try again later (rate limited) */
 #define CLI_EX_NOPERM 77	/* passphrase, password, server key, login */

@@ -585,6 +585,18 @@ cloud_outbox_count(struct cloud *c, uint64_t *n)
 	return store_outbox_count(c->st, n);
 }
 
+int
+cloud_outbox_has(struct cloud *c, uint64_t random_id, int *queued)
+{
+	return store_outbox_has(c->st, random_id, queued);
+}
+
+const char *
+cloud_store_path(const struct cloud *c)
+{
+	return store_path(c->st);
+}
+
 /* ------------------------------------------------------------ calls */
 
 enum cloud_call_kind {

@@ -59,6 +59,10 @@ enum cloud_ev {
 	CLOUD_EV_BLOCKED,	/* user, user_id, added: (un)blocked by us */
 	CLOUD_EV_PRESENCE,	/* user_id, status, when: came online or went
 				 * offline (live only; client/presence.h) */
+	CLOUD_EV_UNRECORDED,	/* random_id, err: acknowledged, but it could
+				 * not be recorded here: kept in the outbox */
+	CLOUD_EV_DEFERRED,	/* random_id, err, why: the server could not
+				 * store it now (full disk): kept, tried again */
 };
 
 /*
@@ -226,6 +230,12 @@ int cloud_send(struct cloud *c, const struct cloud_peer *to,
 
 /* How many messages wait in the outbox. */
 int cloud_outbox_count(struct cloud *c, uint64_t *n);
+
+/* Whether message random_id waits in the outbox: 0 and *queued, or ERR_DB. */
+int cloud_outbox_has(struct cloud *c, uint64_t random_id, int *queued);
+
+/* The profile database's file name, for messages about it (never NULL). */
+const char *cloud_store_path(const struct cloud *c);
 
 /*
  * Calls to the server. Each completes through cb once (with 0 or an

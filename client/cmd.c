@@ -16,6 +16,7 @@
 
 #include "client/cmd.h"
 #include "client/cmd_reset.h"
+#include "client/fault.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -313,7 +314,14 @@ cmd_exit_code(int err)
 		return CMD_EX_NOPERM;
 	case ERR_IO:
 	case ERR_DB:
+	case ERR_NO_SPACE:
 		return CMD_EX_IOERR;
+	case ERR_DAMAGED:
+		return CMD_EX_DATAERR;
+	case ERR_ACCESS:
+		return CMD_EX_NOINPUT;
+	case ERR_READ_ONLY:
+		return CMD_EX_CANTCREAT;
 	default:
 		/* ERR_NOMEM, ERR_INTERNAL, ERR_UNKNOWN_METHOD and the unknown. */
 		return CMD_EX_SOFTWARE;
@@ -972,8 +980,12 @@ cmd_check(const struct cmd_opts *o, const struct cmd_sink *s)
 
 /* ------------------------------------------------------------ running */
 
+/* How long a send waits for the first connection attempt's outcome. */
+#define CMD_CONNECT_WAIT_MS 1000
+
 enum cmd_phase {
 	PH_START,
+	PH_CONNECT,		/* a send waits for the first attempt's outcome */
 	PH_SYNC,
 	PH_RESOLVE,
 	PH_CALL,
@@ -991,6 +1003,7 @@ struct cmd {
 	cmd_done_fn *done;
 	void *ud;
 	uv_timer_t timer;
+	uv_timer_t wait;		/* PH_CONNECT's bound */
 	unsigned refs;
 	enum cmd_phase phase;
 	int status;
@@ -1004,6 +1017,8 @@ struct cmd {
 
 	unsigned retry_after;		/* of the last ERR_RATE_LIMITED */
 	uint64_t rid;			/* our queued message */
+	int queued;			/* this run wrote to an outbox */
+	char deferred[256];		/* why the server put it off, if it did */
 	uint64_t ids[CMD_MAX_IDS];
 	size_t n_ids;
 };
@@ -1029,6 +1044,32 @@ cmd_timer_closed(uv_handle_t *h)
 }
 
 static void cmd_on_event(void *ud, const struct cloud_event *ev);
+static uint64_t cmd_unsent(struct cmd *k, uint64_t *secret);
+
+/*
+ * Every way out after this run's message went into an outbox is 75
+ * "queued" while the message is still there (doc/CLI.md): a script that
+ * sees any other failure may send again without making a duplicate. The
+ * secret outbox is asked as a whole: its entries are not named by run.
+ */
+static int
+cmd_still_queued(struct cmd *k, int status)
+{
+	uint64_t secret = 0;
+	int queued = 1;
+
+	if (!k->queued || status == CMD_EX_OK || status == CMD_EX_TEMPFAIL)
+		return status;
+	if (k->rid != 0)
+		(void)cloud_outbox_has(k->c, k->rid, &queued);
+	else
+		queued = cmd_unsent(k, &secret) > 0 && secret > 0;
+	if (!queued)
+		return status;
+	cmd_err(k->s, "the message is queued in the outbox; it goes out "
+	    "with the next command of this profile");
+	return CMD_EX_TEMPFAIL;
+}
 
 /* Reports the status once, on a fresh loop turn. */
 static void
@@ -1045,7 +1086,9 @@ cmd_report_cb(uv_timer_t *t)
 	}
 	if (k->o->action == CMD_LISTEN)
 		secret_cmd_unlisten(k->c);
+	k->status = cmd_still_queued(k, k->status);
 	uv_close((uv_handle_t *)&k->timer, cmd_timer_closed);
+	uv_close((uv_handle_t *)&k->wait, cmd_timer_closed);
 	k->done(k->ud, k->status);
 }
 
@@ -1598,7 +1641,14 @@ cmd_report(struct cmd *k, int err, const char *why)
 	const char *m = why != NULL ? why : "";
 	const char *what = cmd_action_name(k->o->action);
 	const char *reason;
+	char fault[1024];
+	int st;
 
+	if ((st = fault_describe(err, cloud_store_path(k->c), fault,
+	    sizeof(fault))) != 0) {
+		cmd_err(k->s, "cannot %s: %s", what, fault);
+		return st;
+	}
 	switch (err) {
 	case ERR_AUTH:
 		cmd_err(k->s, "wrong username or password");
@@ -2091,6 +2141,7 @@ cmd_secret_queued(void *ud)
 {
 	struct cmd *k = ud;
 
+	k->queued = 1;
 	if (!k->finished)
 		k->phase = PH_WAIT_ACK;
 }
@@ -2218,9 +2269,11 @@ cmd_act(struct cmd *k)
 		r = cloud_send(k->c, &k->res[0], o->message, o->reply_to,
 		    &k->rid);
 		if (r != 0) {
+			k->rid = 0;
 			cmd_finish(k, cmd_report(k, r, NULL));
 			return;
 		}
+		k->queued = 1;
 		k->phase = PH_WAIT_ACK;
 		return;
 	case CMD_LIST_CHATS:
@@ -2344,10 +2397,12 @@ cmd_act(struct cmd *k)
 				cmd_err(k->s, "no message #%llu in the chat "
 				    "with %s", (unsigned long long)o->fwd_id,
 				    k->peers[0]);
+			k->rid = 0;
 			cmd_finish(k, r == ERR_NOT_FOUND ? CMD_EX_DATAERR :
 			    cmd_report(k, r, NULL));
 			return;
 		}
+		k->queued = 1;
 		k->phase = PH_WAIT_ACK;
 		return;
 	default:
@@ -2487,12 +2542,16 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 		else if (ev->state == ENGINE_READY &&
 		    engine_welcome(cloud_engine(k->c))->behind)
 			cmd_reset_behind(k->s, engine_welcome(cloud_engine(k->c)));
+		if (k->phase == PH_CONNECT && !k->finished &&
+		    (ev->state == ENGINE_READY || ev->err != 0))
+			cmd_resolve(k);	/* trusted, or unreachable: queue */
 		return;
 	case CLOUD_EV_SYNCED:
 		if (k->phase == PH_SYNC)
 			cmd_resolve(k);
 		return;
 	case CLOUD_EV_SENT:
+		k->deferred[0] = '\0';	/* the server takes messages again */
 		if (k->phase == PH_WAIT_ACK && ev->random_id == k->rid) {
 			k->phase = PH_CALL;
 			st = 0;
@@ -2529,6 +2588,23 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 		if (k->phase == PH_FLUSH && cmd_unsent(k, NULL) == 0)
 			cmd_final(k);
 		return;
+	case CLOUD_EV_DEFERRED:
+		/* The outbox is held up; ours waits in it or behind it. */
+		if (k->phase == PH_WAIT_ACK)
+			snprintf(k->deferred, sizeof(k->deferred), "%s",
+			    ev->why[0] != '\0' ? ev->why : err_str(ev->err));
+		return;
+	case CLOUD_EV_UNRECORDED:
+		if (k->phase == PH_WAIT_ACK && ev->random_id == k->rid) {
+			k->phase = PH_CALL;
+			(void)cmd_report(k, ev->err, NULL);
+			cmd_err(k->s, "the server has the message, but it "
+			    "stays in the outbox until it can be recorded here; "
+			    "the next command of this profile records it "
+			    "without sending it twice");
+			cmd_finish(k, CMD_EX_TEMPFAIL);
+		}
+		return;
 	default:
 		break;
 	}
@@ -2545,7 +2621,10 @@ cmd_timeout(uv_timer_t *t)
 	switch (k->phase) {
 	case PH_WAIT_ACK:
 		k->phase = PH_CALL;
-		if (engine_was_ready(cloud_engine(k->c)))
+		if (k->deferred[0] != '\0')
+			cmd_err(k->s, "the server at %s could not store "
+			    "messages: %s", k->server, k->deferred);
+		else if (engine_was_ready(cloud_engine(k->c)))
 			cmd_err(k->s, "the server at %s did not acknowledge "
 			    "the message in time", k->server);
 		else
@@ -2808,6 +2887,41 @@ cmd_start_account(struct cmd *k, const char *password)
 
 /* ------------------------------------------------------------ start */
 
+/* The first attempt is taking long (a frozen server): queue anyway. */
+static void
+cmd_connect_wait(uv_timer_t *t)
+{
+	struct cmd *k = t->data;
+
+	if (k->phase == PH_CONNECT && !k->finished)
+		cmd_resolve(k);
+}
+
+/*
+ * A send writes its message to an outbox only once the first connection
+ * attempt has an outcome, or after CMD_CONNECT_WAIT_MS at most (doc/CLI.md,
+ * "Exit status"): a server whose key changed, or that no longer knows
+ * this device, is then refused with nothing queued (77); an unreachable
+ * one gets the message queued (75).
+ */
+static void
+cmd_send_begin(struct cmd *k)
+{
+	const struct engine *e = cloud_engine(k->c);
+	uint64_t wait = cmd_left_ms(k) / 2;
+
+	k->phase = PH_CONNECT;
+	uv_timer_start(&k->wait, cmd_connect_wait, wait < CMD_CONNECT_WAIT_MS ?
+	    wait : CMD_CONNECT_WAIT_MS, 0);
+	if (engine_state(e) == ENGINE_STOPPED)
+		cmd_finish(k, cmd_report(k, engine_error(e), NULL));
+	else if (engine_state(e) == ENGINE_READY &&
+	    !engine_welcome(e)->authenticated)
+		cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
+	else if (engine_state(e) == ENGINE_READY || engine_last_down(e) != 0)
+		cmd_resolve(k);
+}
+
 static void
 cmd_begin(uv_timer_t *t)
 {
@@ -2822,8 +2936,8 @@ cmd_begin(uv_timer_t *t)
 		return;
 	}
 	if (a == CMD_SEND || a == CMD_FORWARD) {
-		/* From the profile alone: queued even while offline. */
-		cmd_resolve(k);
+		/* From the profile alone once the first attempt is known. */
+		cmd_send_begin(k);
 		return;
 	}
 	k->phase = PH_SYNC;
@@ -2921,9 +3035,10 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 		free(k);
 		return r;
 	}
-	k->refs = 1;		/* the timer */
+	k->refs = 2;		/* the timers */
 	uv_timer_init(cloud_loop(c), &k->timer);
-	k->timer.data = k;
+	uv_timer_init(cloud_loop(c), &k->wait);
+	k->timer.data = k->wait.data = k;
 	*out = k;
 	if (!cmd_is_chat(o->action)) {
 		k->phase = PH_CALL;

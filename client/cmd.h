@@ -26,7 +26,7 @@
 #define CMD_EX_NOINPUT 66	/* a secret file cannot be read */
 #define CMD_EX_UNAVAILABLE 69	/* the server cannot be reached */
 #define CMD_EX_SOFTWARE 70	/* a bug, here or on the server */
-#define CMD_EX_CANTCREAT 73	/* --output names a file that exists */
+#define CMD_EX_CANTCREAT 73	/* read-only profile; --output exists */
 #define CMD_EX_IOERR 74		/* the profile cannot be read or written */
 #define CMD_EX_TEMPFAIL 75	/* queued / try again later */
 #define CMD_EX_NOPERM 77	/* passphrase, password, server key, login */

@@ -112,10 +112,15 @@ engine_unref(struct engine *e)
 		done(ud);
 }
 
+/*
+ * Each failed attempt while connecting is reported too (with its err), so
+ * that a send can queue its message once the first one has failed
+ * (client/cmd.c, PH_CONNECT).
+ */
 static void
 engine_set_state(struct engine *e, enum engine_state st, int err)
 {
-	if (e->state == st)
+	if (e->state == st && !(st == ENGINE_CONNECTING && err != 0))
 		return;
 	e->state = st;
 	if (e->ev.on_state != NULL)

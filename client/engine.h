@@ -43,8 +43,10 @@ struct engine_config {
 
 struct engine_events {
 	/*
-	 * The state changed. err is why the connection went down (moving to
-	 * CONNECTING) or the fatal error (STOPPED); 0 otherwise. May be NULL.
+	 * The state changed, or another attempt to connect failed (CONNECTING
+	 * again, err set). err is why the connection went down or the
+	 * attempt failed (CONNECTING) or the fatal error (STOPPED); 0
+	 * otherwise. May be NULL.
 	 */
 	void (*on_state)(void *ud, enum engine_state state, int err);
 	/* A pushed Update (freed after the call). May be NULL. */

@@ -203,8 +203,11 @@ outbox_on_reply(void *ud, int err, const Sotto__Response *resp)
 			log_warn("SendMessage: unexpected answer");
 			return;
 		}
-		if ((r = sync_apply_sent(o->sy, resp->sent, rid)) != 0)
-			return;	/* the row stays; sent again next time */
+		if ((r = sync_apply_sent(o->sy, resp->sent, rid)) != 0) {
+			/* The row stays; sent again next time (no duplicate). */
+			outbox_emit(o, CLOUD_EV_UNRECORDED, rid, r, NULL);
+			return;
+		}
 		log_info("message %016llx acknowledged as %llu",
 		    (unsigned long long)rid,
 		    (unsigned long long)resp->sent->message->id);
@@ -230,9 +233,17 @@ outbox_on_reply(void *ud, int err, const Sotto__Response *resp)
 		outbox_flush(o);
 		return;
 	}
-	if (err == ERR_RATE_LIMITED && o->ready) {
+	if ((err == ERR_RATE_LIMITED || err == ERR_NO_SPACE) && o->ready) {
 		wait = resp != NULL && resp->error != NULL ?
 		    resp->error->retry_after : 1;
+		if (err == ERR_NO_SPACE) {
+			why = resp != NULL && resp->error != NULL ?
+			    json_sanitize(resp->error->message,
+			    resp->error->message != NULL ?
+			    strlen(resp->error->message) : 0) : NULL;
+			outbox_emit(o, CLOUD_EV_DEFERRED, rid, err, why);
+			free(why);
+		}
 		if (wait == 0)
 			wait = 1;
 		uv_timer_start(&o->retry, outbox_retry_cb,

@@ -36,6 +36,24 @@ profile_join(const char *a, const char *b)
 	return p;
 }
 
+/* The ERR_* of errno after a failed write: space, read-only, access. */
+static int
+profile_errno(void)
+{
+	switch (errno) {
+	case ENOSPC:
+	case EDQUOT:
+		return ERR_NO_SPACE;
+	case EROFS:
+		return ERR_READ_ONLY;
+	case EACCES:
+	case EPERM:
+		return ERR_ACCESS;
+	default:
+		return ERR_IO;
+	}
+}
+
 int
 profile_name_valid(const char *name)
 {
@@ -121,7 +139,7 @@ profile_state(const struct profile *p)
 	struct stat st;
 
 	if (stat(p->db_path, &st) == -1)
-		return PROFILE_ABSENT;
+		return errno == EACCES ? PROFILE_DENIED : PROFILE_ABSENT;
 	if (stat(p->kdf_path, &st) == -1)
 		return PROFILE_NO_KDF;
 	return PROFILE_PRESENT;
@@ -142,7 +160,7 @@ profile_mkdirs(const char *path)
 		c = *s;
 		*s = '\0';
 		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
-			r = ERR_IO;
+			r = profile_errno();
 			break;
 		}
 		*s = c;
@@ -172,26 +190,26 @@ profile_write_kdf(const struct profile *p, const struct vault_params *vp)
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
-		r = ERR_IO;
+		r = profile_errno();
 		goto out;
 	}
 	while (off < len) {
 		if ((w = write(fd, text + off, len - off)) == -1) {
 			if (errno == EINTR)
 				continue;
-			r = ERR_IO;
+			r = profile_errno();
 			goto out;
 		}
 		off += (size_t)w;
 	}
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		fd = -1;
-		r = ERR_IO;
+		r = profile_errno();
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, p->kdf_path) == -1) {
-		r = ERR_IO;
+		r = profile_errno();
 		goto out;
 	}
 	r = 0;
@@ -214,7 +232,8 @@ profile_read_kdf(const struct profile *p, struct vault_params *vp)
 	int fd, r;
 
 	if ((fd = open(p->kdf_path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? ERR_INVAL : ERR_IO;
+		return errno == ENOENT ? ERR_INVAL : errno == EACCES ?
+		    ERR_ACCESS : ERR_IO;
 	while (len < sizeof(text)) {
 		n = read(fd, text + len, sizeof(text) - len);
 		if (n == -1 && errno == EINTR)
@@ -232,22 +251,66 @@ profile_read_kdf(const struct profile *p, struct vault_params *vp)
 	return r != 0 ? ERR_INVAL : 0;
 }
 
-/* Derives the key and opens the store. */
+/* Derives the key (sec_alloc()ed, the caller frees it) from vp. */
 static int
-profile_open_store(struct profile *p, const struct vault_params *vp,
-    const char *passphrase, size_t len, int create)
+profile_derive(uint8_t **key, const struct vault_params *vp,
+    const char *passphrase, size_t len)
 {
-	uint8_t *key;
 	int r;
 
-	if ((key = sec_alloc(VAULT_KEY_LEN)) == NULL)
+	if ((*key = sec_alloc(VAULT_KEY_LEN)) == NULL)
 		return ERR_NOMEM;
-	if ((r = vault_derive(key, passphrase, len, vp)) != 0)
-		goto out;
-	r = store_open(&p->store, p->db_path, key, create);
-out:
-	sec_free(key);
+	if ((r = vault_derive(*key, passphrase, len, vp)) != 0) {
+		sec_free(*key);
+		*key = NULL;
+	}
 	return r;
+}
+
+/* ERR_ACCESS or ERR_READ_ONLY for an errno of access(2), else 0. */
+static int
+profile_access_err(int e, int writing)
+{
+	if (e == EROFS || (writing && (e == EACCES || e == EPERM)))
+		return ERR_READ_ONLY;
+	if (e == EACCES || e == EPERM)
+		return ERR_ACCESS;
+	return 0;
+}
+
+/*
+ * The database must be readable, and it, its -wal and -shm files (when
+ * there) and the directory must be writable: SQLite writes the -shm file
+ * and makes the -wal file even to read a WAL database, and a write that
+ * fails half-way through a command is what this check spares the user.
+ */
+static int
+profile_check_access(struct profile *p)
+{
+	char path[4096];
+	int r;
+
+	p->fault = p->db_path;
+	if (access(p->db_path, R_OK) == -1 &&
+	    (r = profile_access_err(errno, 0)) != 0)
+		return r;
+	if (access(p->db_path, W_OK) == -1 &&
+	    (r = profile_access_err(errno, 1)) != 0)
+		return r;
+	p->fault = p->dir;
+	if (access(p->dir, W_OK) == -1 &&
+	    (r = profile_access_err(errno, 1)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%s-wal", p->db_path);
+	if (access(path, W_OK) == -1 && errno != ENOENT &&
+	    (r = profile_access_err(errno, 1)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%s-shm", p->db_path);
+	if (access(path, W_OK) == -1 && errno != ENOENT &&
+	    (r = profile_access_err(errno, 1)) != 0)
+		return r;
+	p->fault = NULL;
+	return 0;
 }
 
 /* Removes what a failed creation made (never an older database). */
@@ -271,6 +334,7 @@ profile_create(struct profile *p, const char *passphrase, size_t len)
 {
 	struct vault_params vp;
 	struct stat st;
+	uint8_t *key = NULL;
 	int r;
 
 	if (stat(p->db_path, &st) == 0)
@@ -280,10 +344,16 @@ profile_create(struct profile *p, const char *passphrase, size_t len)
 	if (chmod(p->dir, 0700) == -1)
 		return ERR_IO;
 	vault_params_new(&vp);
+	if ((r = profile_derive(&key, &vp, passphrase, len)) != 0)
+		goto out;
+	vault_set_check(&vp, key);
+	p->fault = p->kdf_path;
 	if ((r = profile_write_kdf(p, &vp)) != 0)
 		goto out;
-	if ((r = profile_open_store(p, &vp, passphrase, len, 1)) != 0)
+	p->fault = p->db_path;
+	if ((r = store_open(&p->store, p->db_path, key, 1)) != 0)
 		goto out;
+	p->fault = NULL;
 	log_info("profile created");
 out:
 	if (r != 0) {
@@ -291,7 +361,27 @@ out:
 		p->store = NULL;
 		profile_remove_new(p);
 	}
+	sec_free(key);
 	sec_wipe(&vp, sizeof(vp));
+	return r;
+}
+
+/*
+ * Opens the store with key once the check value (when there is one) has
+ * matched: a first page that does not open is then damage, not a wrong
+ * passphrase.
+ */
+static int
+profile_open_checked(struct profile *p, const uint8_t *key, int checked)
+{
+	int r;
+
+	p->fault = p->db_path;
+	r = store_open(&p->store, p->db_path, key, 0);
+	if (r == ERR_BAD_PASSPHRASE && checked)
+		r = ERR_DAMAGED;
+	if (r == 0)
+		p->fault = NULL;
 	return r;
 }
 
@@ -300,13 +390,35 @@ profile_unlock(struct profile *p, const char *passphrase, size_t len)
 {
 	struct vault_params vp;
 	struct stat st;
-	int r;
+	uint8_t *key = NULL;
+	int r, check;
 
+	p->fault = p->dir;
 	if (stat(p->db_path, &st) == -1)
-		return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
+		return errno == ENOENT ? ERR_NOT_FOUND : errno == EACCES ?
+		    ERR_ACCESS : ERR_IO;
+	p->fault = p->kdf_path;
 	if ((r = profile_read_kdf(p, &vp)) != 0)
 		return r;
-	r = profile_open_store(p, &vp, passphrase, len, 0);
+	if ((r = profile_check_access(p)) != 0)
+		goto out;
+	if ((r = profile_derive(&key, &vp, passphrase, len)) != 0)
+		goto out;
+	p->unchecked = (check = vault_check(&vp, key)) == -1;
+	if (check == 0) {
+		r = ERR_BAD_PASSPHRASE;	/* SQLCipher is not even asked */
+		goto out;
+	}
+	if ((r = profile_open_checked(p, key, check == 1)) != 0)
+		goto out;
+	if (check == -1) {
+		/* Made before the check value: this good unlock adds it. */
+		vault_set_check(&vp, key);
+		if (profile_write_kdf(p, &vp) != 0)
+			log_warn("cannot add the key check to the kdf file");
+	}
+out:
+	sec_free(key);
 	sec_wipe(&vp, sizeof(vp));
 	return r;
 }

@@ -8,6 +8,14 @@
  * The passphrase itself is read by the caller (client/tty); this module
  * turns it into the database key and opens the store. It never creates a
  * database over an existing one, and a wrong passphrase changes no file.
+ *
+ * Local faults are named for what they are, before the passphrase is
+ * asked for where they can be: a directory or file that cannot be read
+ * (ERR_ACCESS), one that cannot be written (ERR_READ_ONLY: the database,
+ * its -wal and -shm files and the directory they are made in must all be
+ * writable, even to read), a damaged page (ERR_DAMAGED: the passphrase
+ * matched the check value in the kdf file, so SQLCipher's failure is the
+ * file's). p->fault then names the path the error is about.
  */
 #ifndef SOTTO_PROFILE_H
 #define SOTTO_PROFILE_H
@@ -22,6 +30,7 @@ enum profile_state {
 	PROFILE_ABSENT,		/* no database yet */
 	PROFILE_PRESENT,	/* database and kdf file */
 	PROFILE_NO_KDF,		/* a database whose kdf file is missing */
+	PROFILE_DENIED,		/* the directory cannot be searched: p->fault */
 };
 
 struct profile {
@@ -31,6 +40,8 @@ struct profile {
 	char *kdf_path;
 	char *log_path;
 	struct store *store;	/* open after create or unlock */
+	const char *fault;	/* one of the paths above, after an error */
+	int unchecked;		/* the kdf file had no key check to go by */
 };
 
 /*
@@ -61,8 +72,11 @@ int profile_create(struct profile *p, const char *passphrase, size_t len);
 /*
  * Opens an existing profile. Returns 0 with p->store open;
  * ERR_BAD_PASSPHRASE (no file changed); ERR_NOT_FOUND when there is no
- * database; ERR_INVAL when the kdf file is missing or damaged; ERR_IO,
- * ERR_NOMEM, ERR_DB, ERR_VERSION (made by a newer Sotto).
+ * database; ERR_INVAL when the kdf file is missing or damaged; ERR_ACCESS,
+ * ERR_READ_ONLY, ERR_DAMAGED (no file changed), ERR_NO_SPACE, with
+ * p->fault set; ERR_IO, ERR_NOMEM, ERR_DB, ERR_VERSION (made by a newer
+ * Sotto). A profile whose kdf file has no check value yet gets one here,
+ * once the database has opened.
  */
 int profile_unlock(struct profile *p, const char *passphrase, size_t len);
 

@@ -847,7 +847,9 @@ secret_apply_one(struct secret *s, const Sotto__Update *u)
 		memset(&a, 0, sizeof(a));
 		a.kind = -1;
 		/* Kept for the next try: nothing is lost to a full disk. */
-		if (r == ERR_NOMEM || r == ERR_DB || r == ERR_IO)
+		if (r == ERR_NOMEM || r == ERR_DB || r == ERR_IO ||
+		    r == ERR_NO_SPACE || r == ERR_READ_ONLY ||
+		    r == ERR_ACCESS || r == ERR_DAMAGED)
 			return r;
 		log_warn_err(r, "secret queue entry %llu (event %d) skipped",
 		    (unsigned long long)u->qts, (int)u->event_case);
@@ -864,7 +866,8 @@ secret_apply_one(struct secret *s, const Sotto__Update *u)
 		secret_emit(s, SECRET_EV_KEY_CHANGED, &a.old, NULL, 0);
 	if (a.kind == SECRET_EV_GONE)
 		secret_sendw_answer(s, a.chat.secret_id, 0, ERR_NOT_FOUND,
-		    "the secret chat was closed");
+		    "the secret chat was closed (the peer's device is gone "
+		    "or the peer closed it); start a new secret chat");
 	if (a.kind >= 0)
 		secret_emit(s, (enum secret_ev)a.kind, &a.chat,
 		    a.kind == SECRET_EV_MESSAGE ? &a.msg : NULL, 0);
@@ -1287,7 +1290,8 @@ secret_ob_answer(struct secret *s, const struct secret_call *k, int err,
 			return;
 		}
 		secret_sendw_answer(s, k->secret_id, k->random_id, err, why);
-	} else if (err == ERR_RATE_LIMITED && !stale && s->ready) {
+	} else if ((err == ERR_RATE_LIMITED || err == ERR_NO_SPACE) &&
+	    !stale && s->ready) {
 		wait = resp != NULL && resp->error != NULL ?
 		    resp->error->retry_after : 1;
 		uv_timer_start(&s->ob_retry, secret_ob_retry_cb,

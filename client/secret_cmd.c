@@ -27,6 +27,7 @@ struct sc_listen {
 	const struct cmd_opts *o;
 	const struct cmd_sink *s;
 	int quiet;			/* a command: key changes only */
+	int said;			/* a refusal was printed (FAILED) */
 };
 
 static struct sc_listen sc_listener;
@@ -399,10 +400,14 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 	char who[300];
 	int st = 0;
 
-	/* A refusal of our queued message was said by sc_on_event. */
+	/*
+	 * A refusal of our queued message was said by sc_on_event, unless it
+	 * came another way (the chat's closing read from the queue first).
+	 */
 	if ((err == ERR_NOT_FOUND || err == ERR_INVAL || err == ERR_PERM ||
 	    err == ERR_TOO_BIG) && (k->o->action == CMD_SEND ||
-	    k->o->action == CMD_SECRET_TTL) && sc_listener.s == k->s) {
+	    k->o->action == CMD_SECRET_TTL) && sc_listener.s == k->s &&
+	    sc_listener.said) {
 		sc_end(k, cmd_exit_code(err));
 		return;
 	}
@@ -760,6 +765,7 @@ sc_on_event(void *ud, const struct secret_event *ev)
 			    (unsigned long long)ev->chat->secret_id);
 		break;
 	case SECRET_EV_FAILED:
+		l->said = 1;
 		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
 		if (ev->n == (uint64_t)-ERR_NOT_FOUND)
 			cmd_err(l->s, "secret chat %llu with %s: the server no "

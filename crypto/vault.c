@@ -29,6 +29,11 @@ _Static_assert(VAULT_SALT_LEN == crypto_pwhash_SALTBYTES, "Argon2 salt size");
 
 #define VAULT_MAGIC "sotto-kdf 1\n"
 #define VAULT_ALG "argon2id13"
+#define VAULT_CHECK_INPUT "sotto-kdf key check 1"
+
+_Static_assert(VAULT_CHECK_LEN == crypto_generichash_BYTES, "check size");
+_Static_assert(VAULT_KEY_LEN >= crypto_generichash_KEYBYTES_MIN &&
+    VAULT_KEY_LEN <= crypto_generichash_KEYBYTES_MAX, "check key size");
 
 /*
  * Our caps sit below libsodium's on 64-bit systems, but on 32-bit ones its
@@ -48,6 +53,7 @@ vault_cost_ok(uint64_t ops, uint64_t mem)
 void
 vault_params_new(struct vault_params *p)
 {
+	memset(p, 0, sizeof(*p));
 	sec_random(p->salt, sizeof(p->salt));
 	p->opslimit = VAULT_OPS_DEFAULT;
 	p->memlimit = VAULT_MEM_DEFAULT;
@@ -70,17 +76,43 @@ vault_derive(uint8_t key[VAULT_KEY_LEN], const char *passphrase, size_t len,
 	return 0;
 }
 
+void
+vault_set_check(struct vault_params *p, const uint8_t key[VAULT_KEY_LEN])
+{
+	crypto_generichash(p->check, sizeof(p->check),
+	    (const unsigned char *)VAULT_CHECK_INPUT,
+	    strlen(VAULT_CHECK_INPUT), key, VAULT_KEY_LEN);
+	p->has_check = 1;
+}
+
+int
+vault_check(const struct vault_params *p, const uint8_t key[VAULT_KEY_LEN])
+{
+	struct vault_params mine;
+	int r;
+
+	if (!p->has_check)
+		return -1;
+	vault_set_check(&mine, key);
+	r = sodium_memcmp(mine.check, p->check, sizeof(p->check)) == 0;
+	sodium_memzero(&mine, sizeof(mine));
+	return r;
+}
+
 int
 vault_params_encode(const struct vault_params *p, char *buf, size_t cap)
 {
-	char salt[2 * VAULT_SALT_LEN + 1];
+	char salt[2 * VAULT_SALT_LEN + 1], check[2 * VAULT_CHECK_LEN + 1];
 	int n;
 
-	if (sec_hex_encode(salt, sizeof(salt), p->salt, sizeof(p->salt)) != 0)
+	if (sec_hex_encode(salt, sizeof(salt), p->salt, sizeof(p->salt)) != 0 ||
+	    sec_hex_encode(check, sizeof(check), p->check,
+	    sizeof(p->check)) != 0)
 		return ERR_TOO_BIG;
 	n = snprintf(buf, cap, VAULT_MAGIC "alg " VAULT_ALG "\nsalt %s\n"
-	    "ops %" PRIu64 "\nmem %" PRIu64 "\n", salt, p->opslimit,
-	    p->memlimit);
+	    "ops %" PRIu64 "\nmem %" PRIu64 "\n%s%s%s", salt, p->opslimit,
+	    p->memlimit, p->has_check ? "check " : "",
+	    p->has_check ? check : "", p->has_check ? "\n" : "");
 	if (n < 0 || (size_t)n >= cap)
 		return ERR_TOO_BIG;
 	return 0;
@@ -158,6 +190,16 @@ vault_params_decode(struct vault_params *out, const char *text, size_t len)
 	if (vault_line(&s, end, "mem", val, sizeof(val)) != 0 ||
 	    vault_number(val, &p->memlimit) != 0)
 		return ERR_INVAL;
+	p->has_check = 0;
+	memset(p->check, 0, sizeof(p->check));
+	if (s != end) {
+		if (vault_line(&s, end, "check", val, sizeof(val)) != 0 ||
+		    strlen(val) != 2 * VAULT_CHECK_LEN ||
+		    sec_hex_decode(p->check, sizeof(p->check), &n, val,
+		    strlen(val)) != 0 || n != VAULT_CHECK_LEN)
+			return ERR_INVAL;
+		p->has_check = 1;
+	}
 	if (s != end)
 		return ERR_INVAL;	/* trailing bytes: not a file we wrote */
 	if (!vault_cost_ok(p->opslimit, p->memlimit))

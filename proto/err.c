@@ -31,6 +31,10 @@ static const struct {
 	{ ERR_INTERNAL, "ERR_INTERNAL", "internal error" },
 	{ ERR_AGAIN, "ERR_AGAIN", "incomplete input" },
 	{ ERR_REVOKED, "ERR_REVOKED", "this device's session was terminated" },
+	{ ERR_DAMAGED, "ERR_DAMAGED", "the database is damaged" },
+	{ ERR_NO_SPACE, "ERR_NO_SPACE", "no space left on the device" },
+	{ ERR_READ_ONLY, "ERR_READ_ONLY", "read-only" },
+	{ ERR_ACCESS, "ERR_ACCESS", "permission denied" },
 };
 
 static size_t

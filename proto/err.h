@@ -31,6 +31,10 @@ enum err {
 	ERR_INTERNAL = -21,      /* a bug or a broken invariant on the far side */
 	ERR_AGAIN = -22,         /* incomplete; call again with more input */
 	ERR_REVOKED = -23,       /* this device's session was terminated */
+	ERR_DAMAGED = -24,       /* a local database or file is damaged */
+	ERR_NO_SPACE = -25,      /* no space left on the device (ENOSPC) */
+	ERR_READ_ONLY = -26,     /* a file that must be written is read-only */
+	ERR_ACCESS = -27,        /* permission denied (EACCES) */
 };
 
 /* Returns a static, human-readable description of code; never NULL. */

@@ -42,10 +42,83 @@ sqlc_key_string(char *out, size_t cap, const uint8_t key[SQLC_KEY_LEN])
 	return 0;
 }
 
+/* errno of a failed system call, as the ERR_* it stands for; 0 if none. */
+static int
+sqlc_errno(int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+		return ERR_NO_SPACE;
+	case EROFS:
+		return ERR_READ_ONLY;
+	case EACCES:
+	case EPERM:
+		return ERR_ACCESS;
+	default:
+		return 0;
+	}
+}
+
+int
+sqlc_err(sqlite3 *db, int rc)
+{
+	int r;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_FULL:
+		return ERR_NO_SPACE;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return ERR_DAMAGED;
+	case SQLITE_READONLY:
+		return ERR_READ_ONLY;
+	case SQLITE_PERM:
+		return ERR_ACCESS;
+	case SQLITE_NOMEM:
+		return ERR_NOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		/* SQLite keeps the errno of the call that failed. */
+		if (db != NULL && (r = sqlc_errno(sqlite3_system_errno(db))) != 0)
+			return r;
+		return ERR_DB;
+	default:
+		return ERR_DB;
+	}
+}
+
 int
 sqlc_exec(sqlite3 *db, const char *sql)
 {
-	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : ERR_DB;
+	return sqlc_err(db, sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+/* The first row of quick_check: "ok", or the first fault it found. */
+static int
+sqlc_check_row(void *ud, int n, char **vals, char **names)
+{
+	int *ok = ud;
+
+	(void)names;
+	*ok = n == 1 && vals[0] != NULL && strcmp(vals[0], "ok") == 0;
+	return 1;	/* one row is enough: stop there */
+}
+
+int
+sqlc_quick_check(sqlite3 *db)
+{
+	int ok = 0, rc;
+
+	rc = sqlite3_exec(db, "PRAGMA quick_check(1);", sqlc_check_row, &ok,
+	    NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_ABORT)
+		return sqlc_err(db, rc) != 0 ? sqlc_err(db, rc) : ERR_DB;
+	return ok ? 0 : ERR_DAMAGED;
 }
 
 /* Creates an empty file with mode 0600 so that the database, its WAL and
@@ -57,7 +130,8 @@ sqlc_precreate(const char *path)
 	int fd;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
-		return errno == EEXIST ? 0 : ERR_IO;
+		return errno == EEXIST ? 0 : sqlc_errno(errno) != 0 ?
+		    sqlc_errno(errno) : ERR_IO;
 	close(fd);
 	return 0;
 }
@@ -74,15 +148,15 @@ sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
 	*out = NULL;
 	if (stat(path, &st) == -1) {
 		if (errno != ENOENT)
-			return ERR_IO;
+			return sqlc_errno(errno) != 0 ? sqlc_errno(errno) : ERR_IO;
 		if (!create)
 			return ERR_NOT_FOUND;
 		if ((r = sqlc_precreate(path)) != 0)
 			return r;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		r = ERR_DB;
+	if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
+		r = sqlc_err(db, rc) != 0 ? sqlc_err(db, rc) : ERR_DB;
 		goto out;
 	}
 	if ((r = sqlc_key_string(keystr, sizeof(keystr), key)) != 0)
@@ -107,7 +181,7 @@ sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
 		goto out;
 	}
 	if (rc != SQLITE_OK) {
-		r = ERR_DB;
+		r = sqlc_err(db, rc);
 		goto out;
 	}
 	if ((r = sqlc_exec(db, "PRAGMA journal_mode = WAL;")) != 0 ||

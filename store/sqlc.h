@@ -19,9 +19,12 @@ enum sqlc_sync { SQLC_SYNC_NORMAL, SQLC_SYNC_FULL };
 
 /*
  * Opens (creating when create is set and the file is absent) path with key.
- * Returns 0 and *out; ERR_BAD_PASSPHRASE when the file exists but the key
- * does not open it (the file is left untouched); ERR_NOT_FOUND when it does
- * not exist and create is 0; ERR_DB otherwise.
+ * Returns 0 and *out; ERR_BAD_PASSPHRASE when the file exists but its
+ * first page does not open with the key (a wrong key, or a damaged first
+ * page: only a check of the key made elsewhere tells them apart; the file
+ * is left untouched); ERR_NOT_FOUND when it does not exist and create is
+ * 0; ERR_ACCESS, ERR_READ_ONLY, ERR_NO_SPACE, ERR_DAMAGED or ERR_DB
+ * otherwise.
  */
 int sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
     int create, enum sqlc_sync sync);
@@ -33,8 +36,25 @@ int sqlc_open(sqlite3 **out, const char *path, const uint8_t key[SQLC_KEY_LEN],
 #define SQLC_KEYSTR_LEN (3 + 2 * SQLC_KEY_LEN + 1 + 1)
 int sqlc_key_string(char *out, size_t cap, const uint8_t key[SQLC_KEY_LEN]);
 
-/* Runs sql (no results). 0 or ERR_DB. */
+/*
+ * The ERR_* code for SQLite result rc on db, so that a local fault is
+ * named for what it is: ERR_NO_SPACE (SQLITE_FULL, or an I/O error with
+ * errno ENOSPC), ERR_DAMAGED (SQLITE_CORRUPT, SQLITE_NOTADB), ERR_READ_ONLY
+ * (SQLITE_READONLY, EROFS), ERR_ACCESS (SQLITE_PERM, EACCES, EPERM),
+ * ERR_NOMEM, else ERR_DB. 0 for SQLITE_OK, SQLITE_DONE and SQLITE_ROW.
+ */
+int sqlc_err(sqlite3 *db, int rc);
+
+/* Runs sql (no results). 0 or an error of sqlc_err(). */
 int sqlc_exec(sqlite3 *db, const char *sql);
+
+/*
+ * Reads every page of the database (PRAGMA quick_check), so that a page
+ * whose authentication fails is found at once rather than by the action
+ * that happens to need it. Returns 0, ERR_DAMAGED, or another error of
+ * sqlc_err(). Costs a read of the whole file (bench/store_bench).
+ */
+int sqlc_quick_check(sqlite3 *db);
 
 /* PRAGMA user_version get/set. 0 or ERR_DB. */
 int sqlc_user_version(sqlite3 *db, int *version);

@@ -295,6 +295,9 @@ store_open(struct store **out, const char *path,
 		return ERR_NOMEM;
 	if ((r = sqlc_open(&s->db, path, key, create, SQLC_SYNC_NORMAL)) != 0)
 		goto out;
+	/* A damaged page is named before anything is written. */
+	if (!create && (r = sqlc_quick_check(s->db)) != 0)
+		goto out;
 	if ((r = sqlc_migrate(s->db, store_migrations, STORE_NMIGRATIONS)) != 0)
 		goto out;
 	*out = s;
@@ -302,6 +305,14 @@ store_open(struct store **out, const char *path,
 out:
 	store_close(s);
 	return r;
+}
+
+const char *
+store_path(const struct store *s)
+{
+	const char *p = s != NULL ? sqlite3_db_filename(s->db, "main") : NULL;
+
+	return p != NULL ? p : "";
 }
 
 void
@@ -335,11 +346,12 @@ store_prepare(struct store *s, sqlite3_stmt **st, const char *sql)
 static int
 store_step_done(sqlite3_stmt *st)
 {
-	int rc;
+	int rc, r;
 
 	rc = sqlite3_step(st);
+	r = sqlc_err(sqlite3_db_handle(st), rc);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	return r == 0 && rc != SQLITE_DONE ? ERR_DB : r;
 }
 
 /* Copies a blob column of exactly len bytes into out. */
@@ -810,10 +822,10 @@ store_done(sqlite3_stmt *st)
 static int
 store_run(sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(st), r = sqlc_err(sqlite3_db_handle(st), rc);
 
 	store_done(st);
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	return r == 0 && rc != SQLITE_DONE ? ERR_DB : r;
 }
 
 /*
@@ -1861,7 +1873,7 @@ store_outbox_add(struct store *s, const struct store_outbox *o)
 	store_done(st);
 	if (rc == SQLITE_CONSTRAINT)
 		return ERR_EXISTS;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	return rc == SQLITE_DONE ? 0 : sqlc_err(s->db, rc);
 }
 
 int
@@ -2691,7 +2703,7 @@ store_secret_outbox_add(struct store *s, struct store_secret_env *e)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rc == SQLITE_CONSTRAINT ? ERR_EXISTS : ERR_DB;
+		return rc == SQLITE_CONSTRAINT ? ERR_EXISTS : sqlc_err(s->db, rc);
 	e->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	return 0;
 }

@@ -28,14 +28,20 @@ struct store;
 /*
  * Opens the database at path with the 32-byte raw key, creating it when
  * create is set and the file is absent, then brings its schema up to date.
- * Returns 0 and *out (close with store_close), ERR_BAD_PASSPHRASE when the
- * key does not open an existing file (which is left untouched),
- * ERR_NOT_FOUND when the file is absent and create is 0, ERR_VERSION when
- * a newer Sotto made the file, or ERR_DB.
+ * Every page of an existing file is read first (sqlc_quick_check), so a
+ * damaged one is found before anything is written. Returns 0 and *out
+ * (close with store_close), ERR_BAD_PASSPHRASE when the key does not open
+ * the first page of an existing file (which is left untouched),
+ * ERR_DAMAGED when a later page fails, ERR_NOT_FOUND when the file is
+ * absent and create is 0, ERR_VERSION when a newer Sotto made the file,
+ * ERR_ACCESS, ERR_READ_ONLY, ERR_NO_SPACE, or ERR_DB.
  */
 int store_open(struct store **out, const char *path,
     const uint8_t key[STORE_KEY_LEN], int create);
 void store_close(struct store *s);	/* NULL is fine */
+
+/* The database's file name, for messages; "" when unknown. Owned by s. */
+const char *store_path(const struct store *s);
 
 /*
  * Whether the connection runs with secure_delete (deleted rows are

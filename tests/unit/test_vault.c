@@ -178,6 +178,51 @@ check_fp(void)
 	    "non-hex is refused");
 }
 
+/* The key check tells a wrong passphrase apart without the database. */
+static void
+check_key_check(void)
+{
+	static const char *bad[] = {
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\ncheck 00\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\ncheck zz\n",
+		"sotto-kdf 1\nalg argon2id13\nsalt 000102030405060708090a0b0c0d0e0f\nops 3\nmem 67108864\nkey 00\n",
+	};
+	struct vault_params p, q;
+	uint8_t k1[VAULT_KEY_LEN], k2[VAULT_KEY_LEN];
+	char text[VAULT_PARAMS_TEXT_MAX];
+	size_t i;
+
+	vault_params_new(&p);
+	p.opslimit = OPS_MIN;
+	p.memlimit = MEM_MIN;
+	ok(!p.has_check, "fresh parameters have no check yet");
+	is_int(vault_check(&p, k1), -1, "and so cannot tell");
+	is_int(vault_derive(k1, "right", 5, &p), 0, "derive");
+	is_int(vault_derive(k2, "wrong", 5, &p), 0, "derive another");
+	vault_set_check(&p, k1);
+	ok(p.has_check, "the check is set");
+	ok(memcmp(p.check, k1, sizeof(k1)) != 0, "and it is not the key");
+	is_int(vault_check(&p, k1), 1, "the key matches its check");
+	is_int(vault_check(&p, k2), 0, "another key does not");
+	is_int(vault_params_encode(&p, text, sizeof(text)), 0, "encode");
+	ok(strstr(text, "\ncheck ") != NULL, "the file holds a check line");
+	memset(&q, 0, sizeof(q));
+	is_int(vault_params_decode(&q, text, strlen(text)), 0, "decode");
+	ok(q.has_check && memcmp(q.check, p.check, sizeof(p.check)) == 0,
+	    "the check comes back");
+	is_int(vault_check(&q, k1), 1, "and still matches the key");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(vault_params_decode(&q, bad[i], strlen(bad[i])),
+		    ERR_INVAL, "a bad check line %zu is refused", i);
+	p.has_check = 0;
+	is_int(vault_params_encode(&p, text, sizeof(text)), 0, "encode "
+	    "without a check");
+	ok(strstr(text, "check") == NULL, "as older versions wrote it");
+	is_int(vault_params_decode(&q, text, strlen(text)), 0, "which still "
+	    "decodes");
+	ok(!q.has_check, "without a check");
+}
+
 int
 main(void)
 {
@@ -187,6 +232,7 @@ main(void)
 	}
 	check_derive();
 	check_kdf_file();
+	check_key_check();
 	check_pwhash();
 	check_fp();
 	return tap_done();
