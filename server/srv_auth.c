@@ -211,8 +211,9 @@ srv_auth_welcome(struct srv_conn *c)
 		w.authenticated = 1;
 		w.user_id = d.user_id;
 		w.device_id = d.id;
+		/* last_seen is not worth turning a device away on a full disk. */
 		if ((r = srv_store_device_touch(c->srv->store, d.id,
-		    (uint64_t)time(NULL))) != 0)
+		    (uint64_t)time(NULL))) != 0 && r != ERR_NO_SPACE)
 			return ERR_INTERNAL;
 		if ((r = srv_store_pts(c->srv->store, d.user_id, &pts)) != 0 &&
 		    r != ERR_NOT_FOUND)

@@ -117,6 +117,10 @@ srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
 		    (unsigned long long)c->serial, (unsigned long long)id);
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	}
+	if (r == ERR_NO_SPACE)
+		/* Not carried out: the client keeps it and tries again. */
+		return srv_conn_error(c, id, r, "the server's disk is full; "
+		    "nothing was stored, try again later", 1);
 	return srv_conn_error(c, id, r, why, 0);
 }
 

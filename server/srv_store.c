@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "proto/err.h"
@@ -567,6 +568,11 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
  * (the newest log entry, the newest message), which are never deleted;
  * after a rolled-back commit the cache is dropped and read again.
  */
+/* How long writes are refused without a try once the disk was full. */
+#define SRV_STORE_FULL_RETRY_MS 1000
+/* The room a full disk must have again before a write is tried. */
+#define SRV_STORE_FULL_ROOM (256 * 1024)
+
 struct srv_counters {
 	uint64_t *keys, *vals;		/* key 0: empty slot */
 	size_t cap, n;
@@ -577,6 +583,17 @@ struct srv_store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int in_txn;
 	int doomed;			/* a unit failed: roll the turn back */
+	/*
+	 * The disk is full: a write failed with SQLITE_FULL or ENOSPC. Until
+	 * full_retry (CLOCK_MONOTONIC ms), and while statvfs(3) shows less
+	 * than SRV_STORE_FULL_ROOM free, writes are refused with
+	 * ERR_NO_SPACE without being tried (an answer the client can act
+	 * on, where a failed commit can only drop the turn's connections);
+	 * then the next one tries, and a commit that goes through ends the
+	 * episode.
+	 */
+	int full;
+	uint64_t full_retry;
 	struct srv_counters pts;	/* user id -> newest pts */
 	struct srv_counters last_id;	/* chat id -> newest message id */
 	/*
@@ -836,7 +853,54 @@ srv_stmt(struct srv_store *s, enum srv_stmt which)
 	return st;
 }
 
-/* Runs a statement that returns no rows. 0, ERR_EXISTS or ERR_DB. */
+static uint64_t
+srv_store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Whether a write may be tried while the disk was last seen full. */
+static int
+srv_store_room(struct srv_store *s)
+{
+	struct statvfs vfs;
+	const char *path = sqlite3_db_filename(s->db, "main");
+
+	if (srv_store_now_ms() < s->full_retry)
+		return 0;
+	if (path == NULL || statvfs(path, &vfs) != 0)
+		return 1;	/* cannot tell: let the write find out */
+	return (uint64_t)vfs.f_bavail * vfs.f_frsize >= SRV_STORE_FULL_ROOM;
+}
+
+/*
+ * ERR_NO_SPACE for a write that failed on a full disk (said once per
+ * episode, with the path), else ERR_DB (said each time).
+ */
+static int
+srv_store_fault(struct srv_store *s, int rc)
+{
+	if (sqlc_err(s->db, rc) != ERR_NO_SPACE) {
+		srv_error("step: %s", sqlite3_errmsg(s->db));
+		return ERR_DB;
+	}
+	if (!s->full)
+		srv_error("no space left on the device holding %s: the "
+		    "writes of this turn are rolled back and not "
+		    "acknowledged, and writes are refused (ERR_NO_SPACE) "
+		    "until there is room", sqlite3_db_filename(s->db, "main"));
+	s->full = 1;
+	s->full_retry = srv_store_now_ms() + SRV_STORE_FULL_RETRY_MS;
+	/* SQLite may have ended the transaction: the turn goes back whole. */
+	if (s->in_txn)
+		s->doomed = 1;
+	return ERR_NO_SPACE;
+}
+
+/* Runs a statement that returns no rows. 0, ERR_EXISTS, ERR_NO_SPACE or ERR_DB. */
 static int
 srv_step_done(struct srv_store *s, sqlite3_stmt *st)
 {
@@ -847,8 +911,7 @@ srv_step_done(struct srv_store *s, sqlite3_stmt *st)
 		return 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return ERR_EXISTS;
-	srv_error("step: %s", sqlite3_errmsg(s->db));
-	return ERR_DB;
+	return srv_store_fault(s, rc);
 }
 
 /* Opens the group transaction when none is open. */
@@ -857,11 +920,16 @@ srv_store_write(struct srv_store *s)
 {
 	sqlite3_stmt *st;
 
+	int r;
+
 	if (s->in_txn)
 		return 0;
-	if ((st = srv_stmt(s, STMT_BEGIN)) == NULL ||
-	    srv_step_done(s, st) != 0)
+	if (s->full && !srv_store_room(s))
+		return ERR_NO_SPACE;	/* not even tried: see struct */
+	if ((st = srv_stmt(s, STMT_BEGIN)) == NULL)
 		return ERR_DB;
+	if ((r = srv_step_done(s, st)) != 0)
+		return r;
 	s->in_txn = 1;
 	return 0;
 }
@@ -877,27 +945,38 @@ srv_store_commit(struct srv_store *s)
 {
 	sqlite3_stmt *st;
 
+	int r;
+
 	if (!s->in_txn)
 		return 0;
 	s->in_txn = 0;
 	if (s->doomed) {
 		s->doomed = 0;
 		srv_error("a write failed half-way; rolling back the turn");
-		if ((st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
+		if (!sqlite3_get_autocommit(s->db) &&
+		    (st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
 			(void)srv_step_done(s, st);
 		srv_counter_clear(&s->pts);
 		srv_counter_clear(&s->last_id);
-		return ERR_DB;
+		return s->full ? ERR_NO_SPACE : ERR_DB;
 	}
+	r = ERR_DB;
 	if ((st = srv_stmt(s, STMT_COMMIT)) != NULL &&
-	    srv_step_done(s, st) == 0)
+	    (r = srv_step_done(s, st)) == 0) {
+		if (s->full)
+			srv_info("there is room on the disk again: writes are "
+			    "accepted");
+		s->full = 0;
 		return 0;
+	}
 	srv_counter_clear(&s->pts);
 	srv_counter_clear(&s->last_id);
 	srv_error("commit failed; rolling back the turn's writes");
-	if ((st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
+	/* SQLite may have rolled back by itself (SQLITE_FULL does). */
+	if (!sqlite3_get_autocommit(s->db) &&
+	    (st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
 		(void)srv_step_done(s, st);
-	return ERR_DB;
+	return r == ERR_NO_SPACE ? r : ERR_DB;
 }
 
 static void
