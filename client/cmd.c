@@ -2275,6 +2275,13 @@ cmd_act(struct cmd *k)
 		}
 		k->queued = 1;
 		k->phase = PH_WAIT_ACK;
+		/*
+		 * A server that never heard of this device keeps it queued
+		 * until the device is bound again (75, cmd_reset.h).
+		 */
+		if (engine_state(cloud_engine(k->c)) == ENGINE_READY &&
+		    !engine_welcome(cloud_engine(k->c))->authenticated)
+			cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
 		return;
 	case CMD_LIST_CHATS:
 		st = cloud_list_chats(k->c, cmd_chat_cb, k);
@@ -2536,7 +2543,9 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 		else if (ev->state == ENGINE_STOPPED && k->phase == PH_LISTEN)
 			cmd_finish(k, cmd_report(k, ev->err, NULL));
 		else if (ev->state == ENGINE_READY && !k->finished &&
-		    !engine_welcome(cloud_engine(k->c))->authenticated)
+		    !engine_welcome(cloud_engine(k->c))->authenticated &&
+		    !(k->phase == PH_CONNECT &&
+		    engine_welcome(cloud_engine(k->c))->unknown))
 			/* Not bound here: nothing to do (cmd_reset.h). */
 			cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
 		else if (ev->state == ENGINE_READY &&
@@ -2916,7 +2925,7 @@ cmd_send_begin(struct cmd *k)
 	if (engine_state(e) == ENGINE_STOPPED)
 		cmd_finish(k, cmd_report(k, engine_error(e), NULL));
 	else if (engine_state(e) == ENGINE_READY &&
-	    !engine_welcome(e)->authenticated)
+	    !engine_welcome(e)->authenticated && !engine_welcome(e)->unknown)
 		cmd_finish(k, cmd_report(k, ERR_NOT_AUTHED, NULL));
 	else if (engine_state(e) == ENGINE_READY || engine_last_down(e) != 0)
 		cmd_resolve(k);
