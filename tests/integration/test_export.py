@@ -21,6 +21,8 @@ their own that alice is not in.
   @alice, and the rules (contacts see the phone, bob is denied it, carol
   is allowed it, everybody else is not); --as a stranger alice was never
   shown is "no such user";
+- a secret-chat request waiting for alice's second device is in the
+  export as a count, with no payload, and its chat as ids;
 - the raw protocol: both requests need a sign-in; a cursor the server did
   not give and a viewer that does not exist are errors, not a
   disconnect; paging by hand ends; the ids that stand for the two
@@ -282,6 +284,27 @@ with Scenario("export") as sc:
     p = alice.run("--user", "me", "--as", "@erin")
     t.eq(p.returncode, EX_DATAERR, "--as a user alice was never shown "
          "(65)", describe(p))
+
+    # ---------------------------------------------------------- queue
+    # A second device of alice's that stays away holds bob's secret-chat
+    # request in its queue: the export counts it and shows no payload.
+    alice2 = sc.client("alice2", srv)
+    ok(t, alice2.run("--login", "alice"), "alice signs in a second device")
+    ok(t, bob.run("--secret-start", "@alice"), "bob asks alice for a "
+       "secret chat")
+    p = ok(t, alice.run("--export-my-data", "--json", "--timeout", "60"),
+           "the export with a request waiting")
+    rows = objs(p, "export_row")
+    queue = [r["row"] for r in rows if r.get("table") == "secret_queue"]
+    devs = [r["row"]["id"] for r in rows if r.get("table") == "devices"]
+    t.ok(len(devs) == 2 and any(q.get("device_id") in devs and
+                                q.get("entries", 0) >= 1 for q in queue),
+         "a count of the waiting queue entries for her device", queue)
+    t.ok(all("payload" not in q for q in queue), "and no payload", queue)
+    chats = [r["row"] for r in rows if r.get("table") == "secret_chats"]
+    t.ok(len(chats) == 1 and chats[0].get("from_user") == ids["bob"] and
+         chats[0].get("to_user") == ids["alice"], "the secret chat bob asked "
+         "for", chats)
 
     # ---------------------------------------------------------- raw
     EXPORT, PROFILE_AS = 90, 91
