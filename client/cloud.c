@@ -1069,6 +1069,14 @@ cloud_rename(struct cloud *c, uint64_t chat_id, const char *title,
 	return cloud_call(c, CALL_GROUP, &req, timeout_ms, cb, ud, NULL);
 }
 
+int
+cloud_apply_sent(struct cloud *c, const Sotto__SendResult *r)
+{
+	if (c->freeing)
+		return ERR_CLOSED;
+	return sync_apply_sent(c->sy, r, 0);
+}
+
 /* ------------------------------------------------------------ reads */
 
 int

@@ -271,6 +271,12 @@ int cloud_leave(struct cloud *c, uint64_t chat_id, uint64_t timeout_ms,
     cloud_done_fn *cb, void *ud);
 int cloud_rename(struct cloud *c, uint64_t chat_id, const char *title,
     uint64_t timeout_ms, cloud_done_fn *cb, void *ud);
+/*
+ * Stores what another module's call answered with a SendResult (a join
+ * through an invite link, a group's settings), as a group call's answer
+ * is stored. 0, ERR_PROTO or ERR_DB.
+ */
+int cloud_apply_sent(struct cloud *c, const Sotto__SendResult *r);
 
 /*
  * Local reads. The get functions fill a struct the caller releases with

@@ -16,6 +16,7 @@
 
 #include "client/cmd.h"
 #include "client/cmd_reset.h"
+#include "client/cmd_group.h"
 #include "client/fault.h"
 
 #include <errno.h>
@@ -212,6 +213,14 @@ enum {
 	OPT_SET_BIO,
 	OPT_FORWARD,
 	OPT_FROM,
+	OPT_INVITE_LINK,
+	OPT_EXPIRES,
+	OPT_USES,
+	OPT_REVOKE_LINK,
+	OPT_JOIN,
+	OPT_SET_GROUP,
+	OPT_REPORT,
+	OPT_REASON,
 };
 
 static const struct option cmd_longopts[] = {
@@ -273,6 +282,14 @@ static const struct option cmd_longopts[] = {
 	{ "set-bio", required_argument, NULL, OPT_SET_BIO },
 	{ "forward", required_argument, NULL, OPT_FORWARD },
 	{ "from", required_argument, NULL, OPT_FROM },
+	{ "invite-link", required_argument, NULL, OPT_INVITE_LINK },
+	{ "expires", required_argument, NULL, OPT_EXPIRES },
+	{ "uses", required_argument, NULL, OPT_USES },
+	{ "revoke-link", required_argument, NULL, OPT_REVOKE_LINK },
+	{ "join", required_argument, NULL, OPT_JOIN },
+	{ "set-group", required_argument, NULL, OPT_SET_GROUP },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -445,6 +462,87 @@ cmd_check_full_name(char **argv, int idx, const struct cmd_sink *s)
 	cmd_err(s, "unknown option '%.*s' (did you mean --%s? options cannot "
 	    "be abbreviated)", (int)(n + 2), word, name);
 	return CMD_EX_USAGE;
+}
+
+/* The options of client/cmd_group's actions; *two as in cmd_parse. */
+static int
+cmd_parse_group(int ch, struct cmd_opts *o, const struct cmd_sink *s,
+    int *two)
+{
+	static const enum cmd_action acts[] = {
+		[OPT_INVITE_LINK - OPT_INVITE_LINK] = CMD_INVITE_LINK,
+		[OPT_REVOKE_LINK - OPT_INVITE_LINK] = CMD_REVOKE_LINK,
+		[OPT_JOIN - OPT_INVITE_LINK] = CMD_JOIN,
+		[OPT_SET_GROUP - OPT_INVITE_LINK] = CMD_SET_GROUP,
+		[OPT_REPORT - OPT_INVITE_LINK] = CMD_REPORT,
+	};
+	enum cmd_action a;
+	int r;
+
+	switch (ch) {
+	case OPT_EXPIRES:
+		if (cmd_group_parse_duration(optarg, &o->expires) == 0)
+			return 0;
+		cmd_err(s, "invalid --expires '%s' (expected seconds, or a "
+		    "number with s, m, h or d, at most 366 days)", optarg);
+		return CMD_EX_USAGE;
+	case OPT_USES:
+		if (cmd_parse_id(optarg, &o->uses) == 0 &&
+		    o->uses <= UINT32_MAX)
+			return 0;
+		cmd_err(s, "invalid --uses '%s' (expected a number above 0)",
+		    optarg);
+		return CMD_EX_USAGE;
+	case OPT_REASON:
+		if ((o->reason = cmd_group_parse_reason(optarg)) > 0)
+			return 0;
+		cmd_err(s, "unknown --reason '%s' (expected spam, abuse, fake "
+		    "or other)", optarg);
+		return CMD_EX_USAGE;
+	default:
+		break;
+	}
+	a = acts[ch - OPT_INVITE_LINK];
+	if ((r = cmd_set_action(o, a, s)) != 0)
+		return r;
+	if (a == CMD_REVOKE_LINK || a == CMD_JOIN)
+		o->link = optarg;
+	else if (a == CMD_SET_GROUP)
+		*two = 3;
+	else if (a == CMD_INVITE_LINK)
+		o->group = optarg;
+	else
+		o->peer = optarg;
+	return 0;
+}
+
+/*
+ * After the options: --report takes --message ID (not a text), and the
+ * options that go with one action only.
+ */
+static int
+cmd_parse_group_after(struct cmd_opts *o, const struct cmd_sink *s)
+{
+	if (o->action == CMD_REPORT) {
+		if (o->message != NULL && cmd_parse_id(o->message,
+		    &o->report_msg) != 0) {
+			cmd_err(s, "invalid --message '%s' with --report "
+			    "(expected a message id)", o->message);
+			return CMD_EX_USAGE;
+		}
+		o->message = NULL;
+		if (o->reason == 0)
+			o->reason = 1;	/* spam */
+	} else if (o->reason != 0) {
+		cmd_err(s, "--reason goes with --report");
+		return CMD_EX_USAGE;
+	}
+	if ((o->expires != 0 || o->uses != 0) &&
+	    o->action != CMD_INVITE_LINK) {
+		cmd_err(s, "--expires and --uses go with --invite-link");
+		return CMD_EX_USAGE;
+	}
+	return 0;
 }
 
 int
@@ -712,6 +810,16 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		case OPT_FROM:
 			o->from = optarg;
 			break;
+		case OPT_INVITE_LINK:
+		case OPT_EXPIRES:
+		case OPT_USES:
+		case OPT_REVOKE_LINK:
+		case OPT_JOIN:
+		case OPT_SET_GROUP:
+		case OPT_REPORT:
+		case OPT_REASON:
+			r = cmd_parse_group(ch, o, s, &two);
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -741,7 +849,16 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 				return CMD_EX_USAGE;
 			}
 			o->group = optarg;
-			if (two == 2)
+			if (two == 3 && cmd_group_parse_setting(argv[optind],
+			    &o->hide_members) != 0) {
+				cmd_err(s, "unknown group setting '%s' (expected "
+				    "hide_members=on or hide_members=off)",
+				    argv[optind]);
+				return CMD_EX_USAGE;
+			}
+			if (two == 3)
+				optind++;
+			else if (two == 2)
 				o->title = argv[optind++];
 			else
 				o->peer = argv[optind++];
@@ -753,6 +870,8 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 	}
 	if (o->help || o->version)
 		return 0;
+	if ((r = cmd_parse_group_after(o, s)) != 0)
+		return r;
 	if ((o->display_name != NULL || o->phone != NULL) &&
 	    o->action != CMD_REGISTER) {
 		cmd_err(s, "--display-name and --phone go with --register");
@@ -933,6 +1052,11 @@ cmd_check(const struct cmd_opts *o, const struct cmd_sink *s)
 		return st;
 	if (o->peer != NULL && (st = cmd_check_peer("peer", o->peer, s)) != 0)
 		return st;
+	if (o->link != NULL && cmd_group_check_link(o->link) != 0) {
+		cmd_err(s, "invalid invite link '%s': expected %s and 32 hex "
+		    "digits", o->link, CMD_GROUP_LINK_PREFIX);
+		return CMD_EX_DATAERR;
+	}
 	if (o->group != NULL && cmd_parse_id(o->group, &id) != 0) {
 		cmd_err(s, "invalid group '%s': expected a chat id", o->group);
 		return CMD_EX_DATAERR;
@@ -1163,6 +1287,10 @@ cmd_action_word(int action)
 		return "left";
 	case 5:
 		return "renamed";
+	case 6:
+		return "changed";
+	case 7:
+		return "joined";
 	default:
 		return "other";
 	}
@@ -1271,8 +1399,9 @@ cmd_print_message(struct cmd *k, const struct store_message *m,
 		    label[0] ? " " : "", when,
 		    (unsigned long long)m->id, from,
 		    cmd_action_word(m->action), au[0] ? " " : "", au,
-		    m->action == 1 || m->action == 5 ? ": " : "",
-		    m->action == 1 || m->action == 5 ?
+		    m->action == 1 || m->action == 5 || m->action == 6 ?
+		    ": " : "",
+		    m->action == 1 || m->action == 5 || m->action == 6 ?
 		    (text != NULL ? text : "") : "");
 	} else {
 		cmd_forward_text(k->c, m, fwd, sizeof(fwd));
@@ -1590,6 +1719,16 @@ cmd_action_name(enum cmd_action a)
 		return "set the bio";
 	case CMD_FORWARD:
 		return "forward the message";
+	case CMD_INVITE_LINK:
+		return "make the invite link";
+	case CMD_REVOKE_LINK:
+		return "revoke the invite link";
+	case CMD_JOIN:
+		return "join";
+	case CMD_SET_GROUP:
+		return "change the group";
+	case CMD_REPORT:
+		return "report the user";
 	default:
 		return "act";
 	}
@@ -2220,6 +2359,29 @@ cmd_export_done(void *ud, int err, const char *why, int status)
 	cmd_unref(k);
 }
 
+static int
+cmd_group_alive(void *ud)
+{
+	return !((struct cmd *)ud)->finished;
+}
+
+static void
+cmd_group_done(void *ud, int err, const char *why, uint32_t retry,
+    uint64_t chat_id)
+{
+	struct cmd *k = ud;
+
+	if (!k->finished) {
+		k->retry_after = retry;
+		if (err != 0)
+			cmd_finish(k, cmd_report(k, err, why));
+		else
+			cmd_finish(k, chat_id != 0 ? cmd_show_chat(k, chat_id) :
+			    0);
+	}
+	cmd_unref(k);
+}
+
 /* --export-my-data, --user me --as: client/cmd_export carries them out. */
 static void
 cmd_export_act(struct cmd *k)
@@ -2246,6 +2408,31 @@ cmd_export_act(struct cmd *k)
 	}
 }
 
+/* An invite-link, settings or report action: client/cmd_group. */
+static void
+cmd_group_run(struct cmd *k)
+{
+	static const struct cmd_group_ops ops = {
+		cmd_group_alive, cmd_group_done
+	};
+	const char *why = NULL;
+	int r;
+
+	if ((k->o->action == CMD_INVITE_LINK ||
+	    k->o->action == CMD_SET_GROUP) && cmd_need_group(k, 0) != 0)
+		return;
+	if (k->o->action == CMD_REPORT && k->res[0].kind != STORE_CHAT_GROUP &&
+	    (cmd_need_user(k, 0) != 0 || cmd_need_other(k, 0,
+	    "you cannot report yourself") != 0))
+		return;
+	k->refs++;
+	if ((r = cmd_group_act(k->c, k->o, k->s, k->n_peers > 0 ?
+	    &k->res[0] : NULL, cmd_left_ms(k), &ops, k, &why)) != 0) {
+		k->refs--;
+		cmd_finish(k, cmd_report(k, r, why));
+	}
+}
+
 /* Every PEER is resolved: carry the action out. */
 static void
 cmd_act(struct cmd *k)
@@ -2262,6 +2449,10 @@ cmd_act(struct cmd *k)
 	}
 	if (o->action == CMD_EXPORT || o->as != NULL) {
 		cmd_export_act(k);
+		return;
+	}
+	if (cmd_group_is_group(o->action)) {
+		cmd_group_run(k);
 		return;
 	}
 	switch (o->action) {
@@ -3027,7 +3218,12 @@ cmd_start(struct cmd **out, struct cloud *c, const struct cmd_opts *o,
 		break;
 	case CMD_LEAVE:
 	case CMD_RENAME_GROUP:
+	case CMD_INVITE_LINK:
+	case CMD_SET_GROUP:
 		k->peers[k->n_peers++] = strdup(o->group);
+		break;
+	case CMD_REPORT:
+		k->peers[k->n_peers++] = strdup(o->peer);
 		break;
 	default:
 		break;

@@ -83,6 +83,12 @@ enum cmd_action {
 	CMD_SET_BIO,
 	/* --forward ID --from PEER -t PEER (client/cmd_forward.c prints). */
 	CMD_FORWARD,
+	/* Invite links, group settings, reports (client/cmd_group.c). */
+	CMD_INVITE_LINK,
+	CMD_REVOKE_LINK,
+	CMD_JOIN,
+	CMD_SET_GROUP,
+	CMD_REPORT,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -124,6 +130,12 @@ struct cmd_opts {
 	const char *bio;		/* --set-bio */
 	uint64_t fwd_id;		/* --forward ID */
 	const char *from;		/* --from PEER */
+	const char *link;		/* --revoke-link, --join */
+	uint64_t expires;		/* --expires, seconds; 0: never */
+	uint64_t uses;			/* --uses; 0: no limit */
+	unsigned hide_members;		/* --set-group: 1 off, 2 on */
+	int reason;			/* --reason: the wire's ReportReason */
+	uint64_t report_msg;		/* --report PEER --message ID */
 	const char *profile;
 	const char *server;
 	int have_server_key;

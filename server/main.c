@@ -29,6 +29,7 @@
 #include "server/srv_directory.h"
 #include "server/srv_keyfile.h"
 #include "server/srv_log.h"
+#include "server/srv_report.h"
 #include "server/srv_store.h"
 
 #define EX_OK_ 0
@@ -47,6 +48,7 @@ struct opts {
 	const char *log;
 	int fingerprint;
 	int stats;
+	int reports;
 	int full_sync;
 	int debug;
 	int init;		/* --init: make a new server in DIR and exit */
@@ -71,6 +73,7 @@ usage(FILE *f)
 "       %s --init --data DIR\n"
 "       %s --fingerprint --data DIR\n"
 "       %s --stats --data DIR\n"
+"       %s --reports --data DIR\n"
 "\n"
 "  -d, --data DIR         data directory (made 0700 on first start)\n"
 "  -l, --listen ADDR:PORT address to serve on (default " DEFAULT_LISTEN ")\n"
@@ -85,10 +88,11 @@ usage(FILE *f)
 "      --limit KEY=VALUE  a directory limit: burst, rate (per account),\n"
 "                         addr_burst, addr_rate (per address), discover_day,\n"
 "                         import_day (per account and day); see sottod(8)\n"
+"      --reports          list the users' reports (ids, reasons, dates) and exit\n"
 "      --debug            log debugging detail\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n",
-	    progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname);
 }
 
 /* --limit KEY=VALUE. 0 or EX_USAGE_ after saying why. */
@@ -125,6 +129,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "fingerprint", no_argument, NULL, 'f' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'M' },
+		{ "reports", no_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "init", no_argument, NULL, 'I' },
 		{ "new-store", no_argument, NULL, 'N' },
@@ -171,6 +176,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'M':
 			if ((r = parse_limit(o, optarg)) != 0)
 				return r;
+			break;
+		case 'R':
+			o->reports = 1;
 			break;
 		case 'D':
 			o->debug = 1;
@@ -419,6 +427,34 @@ print_fingerprint(const struct srv_keys *k)
 	return fflush(stdout) == 0 ? 0 : ERR_IO;
 }
 
+/* sottod --reports: the store is opened (and migrated) like a start. */
+static int
+list_reports(const struct opts *o, const struct srv_keys *keys)
+{
+	struct srv_store *store = NULL;
+	int r;
+
+	if (!store_exists(o->data)) {
+		fprintf(stderr, "%s: %s holds no %s\n", progname, o->data,
+		    SRV_STORE_FILE);
+		return EX_IOERR_;
+	}
+	if ((r = srv_store_open(&store, o->data, keys->store_key,
+	    o->full_sync)) != 0) {
+		fprintf(stderr, "%s: cannot open the store in %s: %s\n",
+		    progname, o->data, err_str(r));
+		return EX_OSERR_;
+	}
+	r = srv_report_list(store, stdout);
+	srv_store_close(store);
+	if (r != 0) {
+		fprintf(stderr, "%s: cannot list the reports: %s\n", progname,
+		    err_str(r));
+		return EX_IOERR_;
+	}
+	return EX_OK_;
+}
+
 static int
 serve(const struct opts *o, struct srv_keys *keys)
 {
@@ -523,9 +559,10 @@ main(int argc, char **argv)
 		return EX_OSERR_;
 	}
 
-	if (o.fingerprint) {
+	if (o.fingerprint || o.reports) {
 		r = srv_keyfile_load(keys, o.data, 0, &created);
-		ex = r != 0 ? keyfile_failed(&o, r) :
+		ex = r != 0 ? keyfile_failed(&o, r) : o.reports ?
+		    list_reports(&o, keys) :
 		    print_fingerprint(keys) == 0 ? EX_OK_ : EX_IOERR_;
 		sec_free(keys);
 		return ex;

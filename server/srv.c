@@ -20,10 +20,13 @@
 #include "server/srv_export.h"
 #include "server/srv_forward.h"
 #include "server/srv_import.h"
+#include "server/srv_group.h"
+#include "server/srv_invite.h"
 #include "server/srv_log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_profile.h"
+#include "server/srv_report.h"
 #include "server/srv_secret.h"
 
 uint64_t
@@ -123,7 +126,10 @@ srv_prune(uv_timer_t *t)
 	srv_dir_prune(s->dir, s->store, srv_now_ms(s));
 	(void)srv_dir_flush(s->dir, s->store);
 	srv_limit_prune(s->typing_limit, srv_now_ms(s));
+	srv_limit_prune(s->join_limit, srv_now_ms(s));
 	srv_secret_purge(s, 0);
+	srv_invite_purge(s);
+	srv_report_purge(s);
 }
 
 static size_t
@@ -184,6 +190,8 @@ srv_limits_free(struct srv *s)
 	srv_limit_free(s->send_limit);
 	srv_dir_free(s->dir);
 	srv_limit_free(s->typing_limit);
+	srv_limit_free(s->join_limit);
+	s->join_limit = NULL;
 	s->addr_limit = s->account_limit = s->send_limit = NULL;
 	s->dir = NULL;
 	s->typing_limit = NULL;
@@ -211,7 +219,9 @@ srv_init(struct srv *s, uv_loop_t *loop, const struct srv_keys *keys,
 	    65536, sec_random_u64())) != 0 ||
 	    (r = srv_dir_new(&s->dir, &dir_cfg)) != 0 ||
 	    (r = srv_limit_new(&s->typing_limit, SRV_TYPING_BURST,
-	    SRV_TYPING_RATE, 65536, sec_random_u64())) != 0)
+	    SRV_TYPING_RATE, 65536, sec_random_u64())) != 0 ||
+	    (r = srv_limit_new(&s->join_limit, SRV_JOIN_BURST,
+	    SRV_JOIN_RATE, 65536, sec_random_u64())) != 0)
 		goto fail;
 	if ((s->by_user = calloc(SRV_USER_BUCKETS,
 	    sizeof(*s->by_user))) == NULL) {
@@ -472,6 +482,12 @@ srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
 	case SOTTO__REQUEST__METHOD_EXPORT_MY_DATA:
 	case SOTTO__REQUEST__METHOD_GET_PROFILE_AS:
 		return srv_export_dispatch(c, req);
+	case SOTTO__REQUEST__METHOD_CREATE_INVITE_LINK:
+	case SOTTO__REQUEST__METHOD_REVOKE_INVITE_LINK:
+	case SOTTO__REQUEST__METHOD_JOIN_BY_LINK:
+	case SOTTO__REQUEST__METHOD_SET_GROUP_SETTINGS:
+	case SOTTO__REQUEST__METHOD_REPORT_USER:
+		return srv_group_dispatch(c, req);
 	default:
 		/* Newer clients may ask for more: answer, never disconnect. */
 		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,

@@ -75,6 +75,7 @@ struct srv {
 	struct srv_limit *send_limit;	/* per account */
 	struct srv_dir *dir;		/* the directory throttle */
 	struct srv_limit *typing_limit;	/* per account */
+	struct srv_limit *join_limit;	/* JoinByLink, per account */
 	/*
 	 * Authenticated connections by user: chained through
 	 * srv_conn.unext, so a push to an account costs O(its devices).

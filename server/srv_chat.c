@@ -26,18 +26,14 @@
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
 #include "server/srv_forward.h"
+#include "server/srv_group.h"
 #include "server/srv_log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_profile.h"
+#include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
-
-/* A recipient of a fan-out and the pts of its entry. */
-struct srv_fan {
-	uint64_t user_id;
-	uint64_t pts;
-};
 
 /* A Chat as the wire has it, with storage for its strings and arrays. */
 struct srv_chatbuf {
@@ -220,12 +216,14 @@ srv_chatbuf_clear(struct srv_chatbuf *b)
  * snap when it is not NULL, else are left empty. 0 or ERR_NOMEM.
  */
 static int
-srv_chat_fill(struct srv_chatbuf *b, const struct srv_chat *chat,
-    uint64_t asker, const struct srv_member *roster, size_t n,
+srv_chat_fill(struct srv_store *st, struct srv_chatbuf *b,
+    const struct srv_chat *chat, uint64_t asker,
+    const struct srv_member *roster, size_t n,
     const struct srv_snapshot *snap)
 {
 	Sotto__Chat *w = &b->chat;
 	size_t i, nm = 0, na = 0, cap;
+	int hide;
 
 	sotto__chat__init(w);
 	b->ids = NULL;
@@ -242,6 +240,10 @@ srv_chat_fill(struct srv_chatbuf *b, const struct srv_chat *chat,
 		return 0;
 	}
 	w->creator_id = chat->creator_id;
+	/* Whoever the list goes to, it is cut to what they may see later. */
+	if ((hide = srv_store_group_hides(st, chat->id)) < 0)
+		return hide;
+	w->hide_members = hide != 0;
 	snprintf(b->title, sizeof(b->title), "%s",
 	    snap != NULL && roster == NULL ? snap->title : chat->title);
 	w->title = b->title;
@@ -349,7 +351,7 @@ srv_chat_fanout(struct srv_store *st, const uint64_t *users, size_t n,
 }
 
 /* Looks up chat_id for a member. 0, ERR_NOT_FOUND or ERR_DB. */
-static int
+int
 srv_chat_of_member(struct srv_store *st, uint64_t chat_id, uint64_t me,
     struct srv_chat *chat)
 {
@@ -363,7 +365,7 @@ srv_chat_of_member(struct srv_store *st, uint64_t chat_id, uint64_t me,
 }
 
 /* A rate limit keyed by user id; answers ERR_RATE_LIMITED itself. */
-static int
+int
 srv_chat_limit(struct srv_conn *c, struct srv_limit *l, uint64_t key,
     uint64_t id, int *limited)
 {
@@ -477,7 +479,8 @@ srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id)
 
 	if (user_id == asker)
 		return 0;
-	if ((r = srv_store_share_chat(st, asker, user_id)) != ERR_NOT_FOUND)
+	/* A chat in common, unless it hides user among its members. */
+	if ((r = srv_store_group_shown(st, asker, user_id)) != ERR_NOT_FOUND)
 		return r;
 	if ((r = srv_store_is_contact(st, asker, user_id)) != ERR_NOT_FOUND)
 		return r;
@@ -644,6 +647,8 @@ srv_chat_push_message(struct srv *s, const struct srv_fan *fan, size_t n,
 	Sotto__MessageEdited me = SOTTO__MESSAGE_EDITED__INIT;
 	Sotto__Message w;
 	Sotto__User sender;
+	Sotto__Chat view;
+	uint64_t shown[SRV_GROUP_MAX + 1];
 	struct srv_profile p;
 	int have_p = 0;
 	size_t i;
@@ -668,7 +673,9 @@ srv_chat_push_message(struct srv *s, const struct srv_fan *fan, size_t n,
 				chat->peer_id = chat->member_ids[0] ==
 				    fan[i].user_id ? chat->member_ids[1] :
 				    chat->member_ids[0];
-			nm.chat = chat;
+			srv_group_view(chat, fan[i].user_id, &view, shown,
+			    SRV_GROUP_MAX + 1);
+			nm.chat = &view;
 			nm.sender = NULL;
 			if (have_p && srv_chat_user(s->store, fan[i].user_id,
 			    &p, &sender) == 0)
@@ -687,10 +694,13 @@ srv_chat_reply_sent(struct srv_conn *c, uint64_t id,
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__SendResult sr = SOTTO__SEND_RESULT__INIT;
 	Sotto__Message w;
+	Sotto__Chat view;
+	uint64_t shown[SRV_GROUP_MAX + 1];
 
 	srv_chat_message(&w, m, c->user_id);
 	sr.message = &w;
-	sr.chat = chat;
+	srv_group_view(chat, c->user_id, &view, shown, SRV_GROUP_MAX + 1);
+	sr.chat = &view;
 	sr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_SENT;
 	resp.sent = &sr;
@@ -715,7 +725,7 @@ srv_chat_resend(struct srv_conn *c, uint64_t id, struct srv_message *old)
 	    chat.id, c->user_id) == 0 &&
 	    (r = srv_store_chat_roster(st, chat.id, &roster, &n)) != 0)
 		goto out;
-	if ((r = srv_chat_fill(&cb, &chat, c->user_id, roster, n,
+	if ((r = srv_chat_fill(st, &cb, &chat, c->user_id, roster, n,
 	    NULL)) != 0)
 		goto out;
 	r = srv_chat_reply_sent(c, id, old, &cb.chat, old->pts);
@@ -813,6 +823,11 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 			chat.id = 0;	/* made below, on first use */
 		else if (r != 0)
 			return srv_chat_fail(c, id, r, NULL);
+		/* A new private chat: not while restricted (reports). */
+		if (chat.id == 0 && m->to_user_id != c->user_id &&
+		    ((r = srv_report_refuse(c, id, &answered)) != 0 ||
+		    answered))
+			return r;
 	} else if ((r = srv_chat_of_member(st, m->chat_id, c->user_id,
 	    &chat)) != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
@@ -868,7 +883,7 @@ end:
 		free(roster);
 		return srv_chat_fail(c, id, r, why);
 	}
-	if ((r = srv_chat_fill(&cb, &chat, c->user_id, roster, nroster,
+	if ((r = srv_chat_fill(st, &cb, &chat, c->user_id, roster, nroster,
 	    NULL)) != 0) {
 		free(roster);
 		return srv_chat_fail(c, id, r, NULL);
@@ -940,7 +955,7 @@ end:
 		free(roster);
 		return srv_chat_fail(c, id, r, NULL);
 	}
-	if ((r = srv_chat_fill(&cb, &chat, c->user_id, roster, nroster,
+	if ((r = srv_chat_fill(st, &cb, &chat, c->user_id, roster, nroster,
 	    NULL)) != 0) {
 		free(roster);
 		return srv_chat_fail(c, id, r, NULL);
@@ -1094,11 +1109,14 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 	Sotto__Update up = SOTTO__UPDATE__INIT;
 	Sotto__ReadInbox ri = SOTTO__READ_INBOX__INIT;
 	Sotto__ReadOutbox ro = SOTTO__READ_OUTBOX__INIT;
+	uint8_t masked[SRV_GROUP_MAX + 1];
 	size_t nroster = 0, nusers = 0, i, k;
-	int r;
+	int r, quiet;
 
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
 		return srv_chat_fail(c, id, r, "no such chat");
+	if ((quiet = srv_group_quiet(st, &chat, c->user_id)) < 0)
+		return srv_chat_fail(c, id, quiet, NULL);
 	/* Nobody reads past the newest message. */
 	max_id = m->max_id < chat.last_id ? m->max_id : chat.last_id;
 	if (max_id == 0)
@@ -1121,6 +1139,10 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 	for (i = 0; i < nusers && r == 0; i++) {
 		e.kind = users[i] == c->user_id ? SRV_UPDATE_READ_INBOX :
 		    SRV_UPDATE_READ_OUTBOX;
+		/* Read, by somebody: a hidden reader stays unnamed. */
+		masked[i] = quiet && users[i] != c->user_id &&
+		    !roster[i].admin;
+		e.arg = masked[i] ? 0 : c->user_id;
 		r = srv_chat_fanout(st, &users[i], 1, &e, c->user_id, &fan[i],
 		    &k);
 		if (users[i] == c->user_id)
@@ -1139,6 +1161,7 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 			up.event_case = SOTTO__UPDATE__EVENT_READ_INBOX;
 			up.read_inbox = &ri;
 		} else {
+			ro.reader_id = masked[i] ? 0 : c->user_id;
 			up.event_case = SOTTO__UPDATE__EVENT_READ_OUTBOX;
 			up.read_outbox = &ro;
 		}
@@ -1160,7 +1183,7 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	Sotto__Update up = SOTTO__UPDATE__INIT;
 	Sotto__Typing ty = SOTTO__TYPING__INIT;
 	size_t nroster = 0, nusers = 0, i;
-	int r, limited;
+	int r, limited, quiet;
 
 	if ((r = srv_chat_limit(c, s->typing_limit, c->user_id, id,
 	    &limited)) != 0 || limited)
@@ -1170,6 +1193,10 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	if ((r = srv_chat_members(st, &chat, &roster, &nroster, users,
 	    &nusers)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
+	if ((quiet = srv_group_quiet(st, &chat, c->user_id)) < 0) {
+		free(roster);
+		return srv_chat_fail(c, id, quiet, NULL);
+	}
 	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
 	resp.ok = &ok;
 	r = srv_chat_reply(c, id, &resp);
@@ -1184,8 +1211,9 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	up.pts = 0;
 	up.event_case = SOTTO__UPDATE__EVENT_TYPING;
 	up.typing = &ty;
+	/* A hidden member's typing reaches the admins only. */
 	for (i = 0; i < nusers; i++)
-		if (users[i] != c->user_id)
+		if (users[i] != c->user_id && (!quiet || roster[i].admin))
 			srv_chat_push(s, users[i], &up);
 	free(roster);
 	return r;
@@ -1199,7 +1227,7 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
  * in to[nto] (the members before and after). Inside the caller's atomic
  * unit. 0 or ERR_*.
  */
-static int
+int
 srv_chat_service_write(struct srv_store *st, struct srv_message *m,
     const struct srv_chat *chat, const struct srv_member *after, size_t n,
     const uint64_t *to, size_t nto, struct srv_fan *fan)
@@ -1248,7 +1276,7 @@ srv_chat_service_write(struct srv_store *st, struct srv_message *m,
 }
 
 /* Union of before and after rosters as plain ids into to (sorted input). */
-static size_t
+size_t
 srv_chat_union(const struct srv_member *a, size_t na,
     const struct srv_member *b, size_t nb, uint64_t *to)
 {
@@ -1271,7 +1299,7 @@ srv_chat_union(const struct srv_member *a, size_t na,
  * After a service message was written: answers SendResult and pushes the
  * NewMessage with the group as it is now to every recipient.
  */
-static int
+int
 srv_chat_service_done(struct srv_conn *c, uint64_t id,
     const struct srv_message *m, const struct srv_chat *chat,
     const struct srv_member *after, size_t n, const struct srv_fan *fan,
@@ -1281,7 +1309,8 @@ srv_chat_service_done(struct srv_conn *c, uint64_t id,
 	int r;
 
 	memset(&cb, 0, sizeof(cb));
-	if ((r = srv_chat_fill(&cb, chat, c->user_id, after, n, NULL)) != 0)
+	if ((r = srv_chat_fill(c->srv->store, &cb, chat, c->user_id, after, n,
+	    NULL)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = srv_chat_reply_sent(c, id, m, &cb.chat, m->pts);
 	srv_chat_push_message(c->srv, fan, nfan, m, &cb.chat, 0);
@@ -1316,6 +1345,8 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 		    "random_id must not be 0", 0);
 	if ((r = srv_chat_dedupe(c, id, m->random_id, SOTTO__SERVICE_ACTION__ACTION_CREATED,
 	    &answered)) != 0 || answered)
+		return r;
+	if ((r = srv_report_refuse(c, id, &answered)) != 0 || answered)
 		return r;
 	if (m->n_member_ids > SRV_GROUP_MAX * 4)
 		return srv_conn_error(c, id, ERR_TOO_BIG,
@@ -1398,7 +1429,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	uint64_t to[SRV_GROUP_MAX + 1];
 	size_t nb = 0, na = 0, nto = 0, i;
 	const char *why = NULL;
-	int r, admin = 0, target_admin = 0, limited;
+	int r, admin = 0, target_admin = 0, limited, refused;
 
 	if ((r = srv_chat_limit(c, s->send_limit, c->user_id, id,
 	    &limited)) != 0 || limited)
@@ -1468,6 +1499,12 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		free(before);
 		return srv_chat_fail(c, id, r, why);
 	}
+	/* Adding someone starts a chat for them: not while restricted. */
+	if (op == OP_ADD && ((r = srv_report_refuse(c, id, &refused)) != 0 ||
+	    refused)) {
+		free(before);
+		return r;
+	}
 
 	memset(&msg, 0, sizeof(msg));
 	msg.chat_id = chat.id;
@@ -1504,9 +1541,13 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		r = srv_store_chat_roster(st, chat.id, &after, &na);
 	if (r == 0) {
 		nto = srv_chat_union(before, nb, after, na, to);
+		if (op != OP_RENAME)
+			r = srv_group_audience(st, chat.id, before, nb, after,
+			    na, c->user_id, user_id, to, &nto);
+	}
+	if (r == 0)
 		r = srv_chat_service_write(st, &msg, &chat, after, na, to,
 		    nto, fan);
-	}
 	free(before);
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(after);
@@ -1632,14 +1673,16 @@ srv_diff_chat(struct srv_diff *d, const struct srv_update *u, int *r)
 	b = &d->chats[d->nchats];
 	memset(b, 0, sizeof(*b));
 	if (u->has_snap) {
-		*r = srv_chat_fill(b, &u->chat, d->me, NULL, 0, &u->snap);
+		*r = srv_chat_fill(d->st, b, &u->chat, d->me, NULL, 0,
+		    &u->snap);
 	} else {
 		if (u->chat.kind == SRV_CHAT_GROUP &&
 		    srv_store_chat_member(d->st, u->chat.id, d->me) == 0 &&
 		    (*r = srv_store_chat_roster(d->st, u->chat.id, &roster,
 		    &n)) != 0)
 			return NULL;
-		*r = srv_chat_fill(b, &u->chat, d->me, roster, n, NULL);
+		*r = srv_chat_fill(d->st, b, &u->chat, d->me, roster, n,
+		    NULL);
 		free(roster);
 		b->id = u->chat.id;
 	}
@@ -1647,6 +1690,8 @@ srv_diff_chat(struct srv_diff *d, const struct srv_update *u, int *r)
 		srv_chatbuf_clear(b);
 		return NULL;
 	}
+	srv_group_view(&b->chat, d->me, &b->chat, b->chat.member_ids,
+	    b->chat.n_member_ids);
 	d->nchats++;
 	return &b->chat;
 }

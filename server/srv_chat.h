@@ -69,4 +69,47 @@ struct srv_forward;
 int srv_chat_post(struct srv_conn *c, uint64_t id,
     const Sotto__SendMessage *m, const struct srv_forward *fwd);
 
+/*
+ * Shared with srv_group.c and srv_invite.c, which make service messages
+ * of their own. A recipient of a fan-out and the pts of its entry:
+ */
+struct srv_fan {
+	uint64_t user_id;
+	uint64_t pts;
+};
+struct srv_chat;
+struct srv_member;
+struct srv_message;
+struct srv_limit;
+/*
+ * Whether asker may address user_id by id (oneself, a contact either
+ * way, someone shown in a chat in common). 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id);
+/* Looks up chat_id for member me. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_chat_of_member(struct srv_store *st, uint64_t chat_id, uint64_t me,
+    struct srv_chat *chat);
+/*
+ * Takes a token of l for key; when none is left answers ERR_RATE_LIMITED
+ * and sets *limited. Returns 0 or the ERR_* that closes c.
+ */
+int srv_chat_limit(struct srv_conn *c, struct srv_limit *l, uint64_t key,
+    uint64_t id, int *limited);
+/* The union of two rosters sorted by user id, as ids into to. */
+size_t srv_chat_union(const struct srv_member *a, size_t na,
+    const struct srv_member *b, size_t nb, uint64_t *to);
+/*
+ * Writes service message m of chat (roster after[n] after the change)
+ * and a NewMessage entry for each of to[nto] into fan[]; inside the
+ * caller's unit. 0 or ERR_*. service_done then answers request id with
+ * the SendResult and pushes to fan[nfan]; 0 or the ERR_* that closes c.
+ */
+int srv_chat_service_write(struct srv_store *st, struct srv_message *m,
+    const struct srv_chat *chat, const struct srv_member *after, size_t n,
+    const uint64_t *to, size_t nto, struct srv_fan *fan);
+int srv_chat_service_done(struct srv_conn *c, uint64_t id,
+    const struct srv_message *m, const struct srv_chat *chat,
+    const struct srv_member *after, size_t n, const struct srv_fan *fan,
+    size_t nfan);
+
 #endif

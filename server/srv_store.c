@@ -325,6 +325,47 @@ static const char *const srv_store_migrations[] = {
 	"  ON device_tombstones(ended);"
 	"CREATE INDEX IF NOT EXISTS device_tombstones_user"
 	"  ON device_tombstones(user_id);",
+
+	/*
+	 * 11: group settings, invite links and reports (srv_store_group.c,
+	 * doc/DATA.md). A link is kept as the SHA-256 HMAC of its token
+	 * only, so the database cannot be read for working links; it goes
+	 * when revoked, used up or expired. A report names ids; its
+	 * message_text is the reported message's own text, copied so that
+	 * a sender cannot hide it by deleting, and purged with the report
+	 * after 30 days. counted says whether the report counts towards the
+	 * restriction (the reported user wrote to the reporter).
+	 */
+	"CREATE TABLE group_settings ("
+	"  chat_id INTEGER PRIMARY KEY REFERENCES chats(id) ON DELETE CASCADE,"
+	"  hide_members INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE invite_links ("
+	"  id INTEGER PRIMARY KEY,"
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,"
+	"  creator_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  uses_max INTEGER NOT NULL,"
+	"  uses INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX invite_links_chat ON invite_links(chat_id);"
+	"CREATE INDEX invite_links_expires ON invite_links(expires)"
+	"  WHERE expires != 0;"
+	"CREATE TABLE reports ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  reported_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  reason INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  chat_id INTEGER NOT NULL DEFAULT 0,"
+	"  message_id INTEGER NOT NULL DEFAULT 0,"
+	"  message_text TEXT NOT NULL DEFAULT '',"
+	"  counted INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX reports_reported ON reports(reported_id, created);"
+	"CREATE INDEX reports_created ON reports(created);"
+	"CREATE TABLE report_restrictions ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  until INTEGER NOT NULL);",
 };
 
 enum srv_stmt {

@@ -756,4 +756,95 @@ int srv_store_tombstone_unlink(struct srv_store *s, uint64_t user_id);
 int srv_store_tombstone_remove(struct srv_store *s,
     const uint8_t key_hash[SRV_TOMB_HASH_LEN]);
 
+/* ================================================================ */
+/*
+ * Group settings, invite links and reports (srv_store_group.c; the
+ * rules are srv_group.c's, srv_invite.c's and srv_report.c's). Writes
+ * run inside the caller's unit (srv_store_unit_begin()).
+ */
+
+#define SRV_LINK_HASH_LEN 32
+
+/* Whether group chat_id hides its members: 1, 0, or ERR_DB. */
+int srv_store_group_hides(struct srv_store *s, uint64_t chat_id);
+/* Sets it. 0 or ERR_DB. */
+int srv_store_group_set_hide(struct srv_store *s, uint64_t chat_id, int on);
+
+/*
+ * Whether asker may know user by id through a chat they share: a chat
+ * that does not hide its members, or a hiding group in which asker is
+ * an admin, user is an admin, or user wrote (anything but a membership
+ * service message). 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_group_shown(struct srv_store *s, uint64_t asker,
+    uint64_t user);
+/* Whether user is shown in chat_id by the same rule. 0, ERR_NOT_FOUND. */
+int srv_store_group_shown_in(struct srv_store *s, uint64_t chat_id,
+    uint64_t user);
+
+struct srv_link {
+	uint64_t id;
+	uint64_t chat_id;
+	uint64_t creator_id;
+	uint64_t created, expires;	/* unix seconds; expires 0: never */
+	uint32_t uses_max, uses;	/* uses_max 0: no limit */
+};
+
+/* Adds a link (l->id is set). 0, ERR_EXISTS (hash taken) or ERR_DB. */
+int srv_store_link_add(struct srv_store *s, struct srv_link *l,
+    const uint8_t hash[SRV_LINK_HASH_LEN]);
+/* The link of hash, whatever its state. 0, ERR_NOT_FOUND or ERR_DB. */
+int srv_store_link_get(struct srv_store *s,
+    const uint8_t hash[SRV_LINK_HASH_LEN], struct srv_link *out);
+/* Counts a use. 0 or ERR_DB. */
+int srv_store_link_use(struct srv_store *s, uint64_t id);
+/* Forgets a link. 0 or ERR_DB. */
+int srv_store_link_remove(struct srv_store *s, uint64_t id);
+/* How many links group chat_id has. 0 or ERR_DB. */
+int srv_store_link_count(struct srv_store *s, uint64_t chat_id, size_t *n);
+/* Deletes links expired at now; *n of them. 0 or ERR_DB. */
+int srv_store_link_purge(struct srv_store *s, uint64_t now, size_t *n);
+
+struct srv_report {
+	uint64_t id;
+	uint64_t reporter_id, reported_id;
+	int reason;			/* the wire's ReportReason */
+	uint64_t created;
+	uint64_t chat_id, message_id;	/* 0: no message named */
+	const char *text;		/* borrowed; the message's own text */
+	int counted;
+};
+
+/* Adds r (r->id is set). 0 or ERR_DB. */
+int srv_store_report_add(struct srv_store *s, struct srv_report *r);
+/* Whether reporter reported reported since `since`: 0, ERR_NOT_FOUND. */
+int srv_store_report_recent(struct srv_store *s, uint64_t reporter,
+    uint64_t reported, uint64_t since);
+/* Distinct reporters of counted reports of user since `since`. */
+int srv_store_report_reporters(struct srv_store *s, uint64_t user,
+    uint64_t since, size_t *n);
+/*
+ * Whether user wrote a message (not a service message) in a chat of
+ * reader's: 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_wrote_to(struct srv_store *s, uint64_t user, uint64_t reader);
+/*
+ * Calls fn for each report, oldest first (text valid during the call).
+ * fn returns 0 to go on. 0, fn's error or ERR_DB.
+ */
+int srv_store_reports(struct srv_store *s,
+    int (*fn)(void *, const struct srv_report *), void *ud);
+/* Deletes reports made before `before`; *n of them. 0 or ERR_DB. */
+int srv_store_report_purge(struct srv_store *s, uint64_t before, size_t *n);
+/*
+ * The end of user's restriction if it lasts past now (*until), else
+ * ERR_NOT_FOUND. 0 or ERR_DB.
+ */
+int srv_store_report_restricted(struct srv_store *s, uint64_t user, uint64_t now,
+    uint64_t *until);
+/* Restricts user until `until`. 0 or ERR_DB. */
+int srv_store_report_restrict(struct srv_store *s, uint64_t user, uint64_t until);
+/* Deletes restrictions over at now. 0 or ERR_DB. */
+int srv_store_report_unrestrict(struct srv_store *s, uint64_t now);
+
 #endif

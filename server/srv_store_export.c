@@ -93,6 +93,22 @@ static const struct exp_section exp_sections[] = {
 	{ "device_tombstones", "SELECT t.ended, t.device_id, t.*"
 	    " FROM device_tombstones t WHERE t.user_id = ?1"
 	    EXP_AFTER("t.ended", "t.device_id") },
+	/*
+	 * Groups (srv_store_group.c): the settings of its groups, the
+	 * invite links it made (the hash held, not shown), the reports it
+	 * made (never those about it: they name who reported) and its own
+	 * restriction.
+	 */
+	{ "group_settings", "SELECT t.chat_id, 0, t.* FROM group_settings t"
+	    " WHERE t.chat_id IN (SELECT chat_id FROM chat_members"
+	    " WHERE user_id = ?1)" EXP_AFTER1("t.chat_id") },
+	{ "invite_links", "SELECT t.id, 0, t.* FROM invite_links t"
+	    " WHERE t.creator_id = ?1" EXP_AFTER1("t.id") },
+	{ "reports", "SELECT t.id, 0, t.* FROM reports t"
+	    " WHERE t.reporter_id = ?1" EXP_AFTER1("t.id") },
+	{ "report_restrictions", "SELECT t.user_id, 0, t.* FROM"
+	    " report_restrictions t WHERE t.user_id = ?1"
+	    EXP_AFTER1("t.user_id") },
 	/* The directory throttle's counters of the account's lookups. */
 	{ "dir_stats", "SELECT t.what, t.hour, t.* FROM dir_stats t"
 	    " WHERE t.user_id = ?1" EXP_AFTER("t.what", "t.hour") },

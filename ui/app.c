@@ -66,6 +66,8 @@ enum {
 	APP_ACT_REMOVED = 3,
 	APP_ACT_LEFT = 4,
 	APP_ACT_RENAMED = 5,
+	APP_ACT_SETTINGS = 6,
+	APP_ACT_JOINED = 7,
 };
 
 /* What the model's chat does not say but the app needs. */
@@ -333,6 +335,14 @@ app_service_text(struct app *a, const struct store_message *sm)
 	case APP_ACT_RENAMED:
 		snprintf(buf, sizeof(buf), "%s renamed the group to %s", who,
 		    sm->text != NULL ? sm->text : "");
+		break;
+	case APP_ACT_SETTINGS:
+		snprintf(buf, sizeof(buf), "%s changed the group: %s", who,
+		    sm->text != NULL ? sm->text : "");
+		break;
+	case APP_ACT_JOINED:
+		snprintf(buf, sizeof(buf), "%s joined through an invite link",
+		    who);
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "%s: %s", who,
