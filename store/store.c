@@ -253,22 +253,25 @@ static const char *const store_migrations[] = {
 	 * was, the sender's id when the server linked it), and which outbox
 	 * rows are forwards of which message. Tables of their own, so that
 	 * messages and outbox keep their columns; an outbox row's forward
-	 * goes with it.
+	 * goes with it. IF NOT EXISTS: a database taken back to an older
+	 * schema with these tables in it (a test does) migrates again.
 	 */
-	"CREATE TABLE forwards ("
+	"CREATE TABLE IF NOT EXISTS forwards ("
 	"  chat_id INTEGER NOT NULL,"
 	"  message_id INTEGER NOT NULL,"
 	"  orig_date INTEGER NOT NULL,"
 	"  orig_sender_id INTEGER NOT NULL,"
 	"  orig_name TEXT NOT NULL,"
 	"  PRIMARY KEY (chat_id, message_id));"
-	"CREATE TABLE outbox_forwards ("
+	"CREATE TABLE IF NOT EXISTS outbox_forwards ("
 	"  random_id INTEGER PRIMARY KEY,"
 	"  from_chat_id INTEGER NOT NULL,"
 	"  from_id INTEGER NOT NULL);"
-	"CREATE TRIGGER outbox_forwards_gone AFTER DELETE ON outbox BEGIN"
+	"CREATE TRIGGER IF NOT EXISTS outbox_forwards_gone AFTER DELETE"
+	"  ON outbox BEGIN"
 	"  DELETE FROM outbox_forwards WHERE random_id = OLD.random_id; END;"
-	"CREATE TRIGGER forwards_gone AFTER DELETE ON messages BEGIN"
+	"CREATE TRIGGER IF NOT EXISTS forwards_gone AFTER DELETE"
+	"  ON messages BEGIN"
 	"  DELETE FROM forwards WHERE chat_id = OLD.chat_id"
 	"    AND message_id = OLD.id; END;",
 };
