@@ -299,13 +299,13 @@ static const char *const srv_store_migrations[] = {
 	 * the daily budget and the import cap across restarts and feed
 	 * sottod --stats; rows older than 48 hours are deleted.
 	 */
-	"CREATE TABLE dir_stats ("
+	"CREATE TABLE IF NOT EXISTS dir_stats ("
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  hour INTEGER NOT NULL,"
 	"  what INTEGER NOT NULL,"
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (user_id, what, hour)) WITHOUT ROWID;"
-	"CREATE INDEX dir_stats_hour ON dir_stats(hour);",
+	"CREATE INDEX IF NOT EXISTS dir_stats_hour ON dir_stats(hour);",
 
 	/*
 	 * 10: tombstones of ended device sessions (srv_store_tombstone.c), so
@@ -336,10 +336,10 @@ static const char *const srv_store_migrations[] = {
 	 * after 30 days. counted says whether the report counts towards the
 	 * restriction (the reported user wrote to the reporter).
 	 */
-	"CREATE TABLE group_settings ("
+	"CREATE TABLE IF NOT EXISTS group_settings ("
 	"  chat_id INTEGER PRIMARY KEY REFERENCES chats(id) ON DELETE CASCADE,"
 	"  hide_members INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE invite_links ("
+	"CREATE TABLE IF NOT EXISTS invite_links ("
 	"  id INTEGER PRIMARY KEY,"
 	"  chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,"
 	"  creator_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
@@ -348,10 +348,10 @@ static const char *const srv_store_migrations[] = {
 	"  expires INTEGER NOT NULL,"
 	"  uses_max INTEGER NOT NULL,"
 	"  uses INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX invite_links_chat ON invite_links(chat_id);"
-	"CREATE INDEX invite_links_expires ON invite_links(expires)"
+	"CREATE INDEX IF NOT EXISTS invite_links_chat ON invite_links(chat_id);"
+	"CREATE INDEX IF NOT EXISTS invite_links_expires ON invite_links(expires)"
 	"  WHERE expires != 0;"
-	"CREATE TABLE reports ("
+	"CREATE TABLE IF NOT EXISTS reports ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  reported_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
@@ -361,9 +361,9 @@ static const char *const srv_store_migrations[] = {
 	"  message_id INTEGER NOT NULL DEFAULT 0,"
 	"  message_text TEXT NOT NULL DEFAULT '',"
 	"  counted INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX reports_reported ON reports(reported_id, created);"
-	"CREATE INDEX reports_created ON reports(created);"
-	"CREATE TABLE report_restrictions ("
+	"CREATE INDEX IF NOT EXISTS reports_reported ON reports(reported_id, created);"
+	"CREATE INDEX IF NOT EXISTS reports_created ON reports(created);"
+	"CREATE TABLE IF NOT EXISTS report_restrictions ("
 	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
 	"  until INTEGER NOT NULL);",
 };
