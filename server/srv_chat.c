@@ -34,6 +34,7 @@
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
+#include "server/srv_visible.h"
 
 /* A Chat as the wire has it, with storage for its strings and arrays. */
 struct srv_chatbuf {
@@ -450,7 +451,13 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 			return srv_conn_error(c, id, ERR_INVAL, why, 0);
 		}
 		r = srv_store_profile_by_phone(s->store, m->phone, &p);
-		/* The owner's phone_discovery rule; refused looks like absent. */
+		/*
+		 * The owner's phone_discovery rule; refused looks like
+		 * absent, and absent does the rule's work too.
+		 */
+		if (r == ERR_NOT_FOUND)
+			r = srv_privacy_allows_none(s->store,
+			    SRV_PRIV_PHONE_DISCOVERY, c->user_id);
 		if (r == 0 && (r = srv_privacy_allows(s->store, p.id,
 		    SRV_PRIV_PHONE_DISCOVERY, c->user_id)) == ERR_PERM) {
 			srv_dir_count(c, SRV_DIR_HIDDEN, 1);
@@ -469,22 +476,6 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 		    "no such user" : NULL);
 	srv_dir_count(c, SRV_DIR_FOUND, 1);
 	return srv_chat_reply_user(c, id, &p);
-}
-
-/* Whether asker may see user_id by id. 0, ERR_NOT_FOUND or ERR_DB. */
-int
-srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id)
-{
-	int r;
-
-	if (user_id == asker)
-		return 0;
-	/* A chat in common, unless it hides user among its members. */
-	if ((r = srv_store_group_shown(st, asker, user_id)) != ERR_NOT_FOUND)
-		return r;
-	if ((r = srv_store_is_contact(st, asker, user_id)) != ERR_NOT_FOUND)
-		return r;
-	return srv_store_is_contact(st, user_id, asker);
 }
 
 /*
@@ -514,14 +505,9 @@ srv_chat_reply_users(struct srv_conn *c, uint64_t id, const uint64_t *ids,
 			dup = v[j].p.id == ids[i];
 		if (dup)
 			continue;
-		if (check && (r = srv_chat_may_see(st, c->user_id,
-		    ids[i])) != 0) {
-			if (r != ERR_NOT_FOUND)
-				goto out;
-			r = 0;
-			continue;
-		}
-		if ((r = srv_store_profile_by_id(st, ids[i], &v[k].p)) != 0) {
+		r = check ? srv_visible_profile(st, c->user_id, ids[i],
+		    &v[k].p) : srv_store_profile_by_id(st, ids[i], &v[k].p);
+		if (r != 0) {
 			if (r != ERR_NOT_FOUND)
 				goto out;
 			r = 0;
@@ -600,7 +586,7 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 		    "one cannot be one's own contact", 0);
 	if (add && srv_dir_take(c, SRV_DIR_ASK_CONTACT, 1, 1.0, &retry) != 0)
 		return srv_dir_limited(c, id, retry);
-	if ((r = srv_store_profile_by_id(s->store, user_id, &p)) != 0)
+	if ((r = srv_visible_profile(s->store, c->user_id, user_id, &p)) != 0)
 		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : NULL);
 	memset(&e, 0, sizeof(e));
@@ -609,8 +595,12 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 	e.arg2 = add != 0;
 	if ((r = srv_store_unit_begin(s->store)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
-	r = add ? srv_store_contact_add(s->store, c->user_id, user_id) :
-	    srv_store_contact_remove(s->store, c->user_id, user_id);
+	/* The log names user from now on: it stays addressable. */
+	r = srv_store_shown_add(s->store, c->user_id, user_id);
+	if (r == 0)
+		r = add ? srv_store_contact_add(s->store, c->user_id,
+		    user_id) : srv_store_contact_remove(s->store, c->user_id,
+		    user_id);
 	if (r == 0)
 		r = srv_store_update_add(s->store, c->user_id, &e, &pts);
 	if ((r = srv_store_unit_end(s->store, r)) != 0)
@@ -813,16 +803,19 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 
 	/* Every check before the first write (see srv_store_unit_begin()). */
 	if (m->to_user_id != 0) {
-		if ((r = srv_store_profile_by_id(st, m->to_user_id,
-		    &peer)) != 0)
-			return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
-			    "no such user" : NULL);
 		r = srv_store_chat_pair(st, c->user_id, m->to_user_id, 0,
 		    &chat);
 		if (r == ERR_NOT_FOUND)
 			chat.id = 0;	/* made below, on first use */
 		else if (r != 0)
 			return srv_chat_fail(c, id, r, NULL);
+		/* A chat of the two shows the peer; else it must be shown. */
+		r = chat.id != 0 ? srv_store_profile_by_id(st, m->to_user_id,
+		    &peer) : srv_visible_profile(st, c->user_id,
+		    m->to_user_id, &peer);
+		if (r != 0)
+			return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+			    "no such user" : NULL);
 		/* A new private chat: not while restricted (reports). */
 		if (chat.id == 0 && m->to_user_id != c->user_id &&
 		    ((r = srv_report_refuse(c, id, &answered)) != 0 ||
@@ -1363,8 +1356,8 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 			    "a group has at most 200 members", 0);
 	}
 	for (i = 0; i < m->n_member_ids; i++)
-		if ((r = srv_store_profile_by_id(st, m->member_ids[i],
-		    &p)) != 0)
+		if ((r = srv_visible_profile(st, c->user_id,
+		    m->member_ids[i], &p)) != 0)
 			return srv_chat_fail(c, id, r, "no such user");
 	/* Everyone to add must take invitations from the creator. */
 	for (i = 0; i < m->n_member_ids; i++) {
@@ -1449,7 +1442,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		if (!admin) {
 			r = ERR_PERM;
 			why = "only admins add members";
-		} else if ((r = srv_store_profile_by_id(st, user_id,
+		} else if ((r = srv_visible_profile(st, c->user_id, user_id,
 		    &p)) != 0)
 			why = "no such user";
 		else if (srv_store_chat_member(st, chat.id, user_id) == 0) {
@@ -1522,12 +1515,14 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		msg.action_user_id = user_id;
 		break;
 	case OP_REMOVE:
-		r = srv_store_member_remove(st, chat.id, user_id);
+		if ((r = srv_store_shown_keep(st, chat.id, user_id)) == 0)
+			r = srv_store_member_remove(st, chat.id, user_id);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_REMOVED;
 		msg.action_user_id = user_id;
 		break;
 	case OP_LEAVE:
-		r = srv_store_member_remove(st, chat.id, user_id);
+		if ((r = srv_store_shown_keep(st, chat.id, user_id)) == 0)
+			r = srv_store_member_remove(st, chat.id, user_id);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_LEFT;
 		break;
 	case OP_RENAME:

@@ -57,8 +57,6 @@ int srv_chat_user(struct srv_store *st, uint64_t asker,
     const struct srv_profile *p, Sotto__User *u);
 int srv_chat_reply_users(struct srv_conn *c, uint64_t id,
     const uint64_t *ids, size_t n, int check);
-/* Whether asker may address user_id by its id: 0, ERR_NOT_FOUND, ERR_DB. */
-int srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id);
 
 /*
  * Answers a SendMessage m (fwd NULL), or a ForwardMessage (srv_forward.c)
@@ -81,11 +79,6 @@ struct srv_chat;
 struct srv_member;
 struct srv_message;
 struct srv_limit;
-/*
- * Whether asker may address user_id by id (oneself, a contact either
- * way, someone shown in a chat in common). 0, ERR_NOT_FOUND or ERR_DB.
- */
-int srv_chat_may_see(struct srv_store *st, uint64_t asker, uint64_t user_id);
 /* Looks up chat_id for member me. 0, ERR_NOT_FOUND or ERR_DB. */
 int srv_chat_of_member(struct srv_store *st, uint64_t chat_id, uint64_t me,
     struct srv_chat *chat);

@@ -9,10 +9,11 @@
  *             one account on many connections or addresses still has
  *             one bucket.
  *   budget    distinct users newly discovered in the last 24 hours
- *             (a discovery is new when this account was not answered
- *             with that user in the last 24 hours, known as a keyed
- *             hash in memory as numbers are): the count is dir_stats'
- *             SRV_DIR_DISCOVERED rows, so a restart does not reset it.
+ *             (a discovery is new when the account may not name that
+ *             user yet, srv_visible.h; it is then recorded in the
+ *             shown table, so a user is new to an account once): the
+ *             count is dir_stats' SRV_DIR_DISCOVERED rows, so a
+ *             restart does not reset it.
  *   cap       new phone numbers imported in the last 24 hours, likewise
  *             counted in dir_stats (SRV_DIR_IMPORTED). Whether a number
  *             is new is decided by a keyed hash of (account, number) in
@@ -23,8 +24,9 @@
  *
  * Counts are held in memory (dir_pend) and written with the next commit
  * that happens anyway, once a minute at the latest and at stop
- * (srv_dir_flush): a lookup writes nothing, so its answer waits for no
- * commit; a crash loses at most the last minute's counts.
+ * (srv_dir_flush): a lookup writes nothing but the shown row of a new
+ * discovery, so only that answer waits for a commit; a crash loses at
+ * most the last minute's counts.
  *
  * "24 hours" is the current hour and the 23 before it, by the wall
  * clock; a refusal's retry_after is the time until the oldest of those
@@ -48,6 +50,7 @@
 #include "server/srv_limit.h"
 #include "server/srv_log.h"
 #include "server/srv_store.h"
+#include "server/srv_visible.h"
 
 #define DIR_BUCKET_KEYS 65536		/* live keys per bucket table */
 #define DIR_SEEN_MAX (1u << 18)		/* imported-number hashes kept */
@@ -567,28 +570,19 @@ srv_dir_import_done(struct srv_conn *c, uint32_t before, uint32_t left)
 
 /* ---------------------------------------------------------------- discover */
 
-/* The key of (asker, user) in the seen table: apart from numbers'. */
-static void
-dir_user_name(char out[24], uint64_t user)
-{
-	snprintf(out, 24, "u%llu", (unsigned long long)user);
-}
-
 int
 srv_dir_discover(struct srv_conn *c, uint64_t user, uint32_t *retry_after)
 {
-	char name[24];
+	struct srv_store *st = c->srv->store;
 	int r;
 
 	*retry_after = 0;
-	if (user == c->user_id)
-		return 0;
-	dir_user_name(name, user);
-	if (srv_dir_import_seen(c, name))
-		return 0;
+	/* Not new: oneself, or a user the account may name already. */
+	if ((r = srv_visible_user(st, c->user_id, user)) != ERR_NOT_FOUND)
+		return r;
 	if ((r = dir_budget(c, retry_after)) == ERR_RATE_LIMITED)
 		srv_dir_count(c, SRV_DIR_OVER_BUDGET, 1);
 	if (r == 0)
-		dir_remember(c->srv->dir, c->user_id, name);
+		r = srv_visible_mark(st, c->user_id, user);
 	return r;
 }

@@ -22,6 +22,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_privacy.h"
 #include "server/srv_store.h"
+#include "server/srv_visible.h"
 
 #define EXP_CURSOR_LEN 20
 
@@ -263,7 +264,7 @@ exp_viewer(struct srv_conn *c, const Sotto__GetProfileAs *m, uint64_t *out)
 	case SOTTO__PROFILE_VIEWER__VIEWER_USER:
 		/* Only someone the asker may name, as for GetUsers. */
 		*out = m->user_id;
-		return srv_chat_may_see(c->srv->store, c->user_id, m->user_id);
+		return srv_visible_user(c->srv->store, c->user_id, m->user_id);
 	default:
 		return ERR_INVAL;
 	}

@@ -42,6 +42,10 @@ srv_forward_link(struct srv_store *st, const struct srv_forward *fwd,
 			return r;
 	}
 	m->fwd_from_id = fwd->from_id;
+	/* A link shows the original sender to every recipient. */
+	for (i = 0; i < n; i++)
+		if ((r = srv_store_shown_add(st, users[i], fwd->from_id)) != 0)
+			return r;
 	return 0;
 }
 

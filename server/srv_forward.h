@@ -31,7 +31,9 @@ struct srv_forward {
 
 /*
  * Sets m's forward fields for a copy of fwd that users (n, the target
- * chat's members, forwarder among them) will get. 0 or ERR_DB.
+ * chat's members, forwarder among them) will get; a copy that links the
+ * original sender shows it to each of them (srv_visible.h). Inside the
+ * caller's unit. 0 or ERR_DB.
  */
 int srv_forward_link(struct srv_store *st, const struct srv_forward *fwd,
     const uint64_t *users, size_t n, uint64_t forwarder,

@@ -88,6 +88,10 @@ imp_one(struct imp *im, const char *phone, uint32_t i)
 		im->left--;
 	}
 	r = srv_store_profile_by_phone(st, phone, &f->p);
+	/* Absent does the work of hidden (srv_privacy_allows_none). */
+	if (r == ERR_NOT_FOUND)
+		r = srv_privacy_allows_none(st, SRV_PRIV_PHONE_DISCOVERY,
+		    c->user_id);
 	if (r == 0 && (r = srv_privacy_allows(st, f->p.id,
 	    SRV_PRIV_PHONE_DISCOVERY, c->user_id)) == ERR_PERM) {
 		srv_dir_count(c, SRV_DIR_HIDDEN, 1);

@@ -23,6 +23,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_presence.h"
 #include "server/srv_store.h"
+#include "server/srv_visible.h"
 
 /* ---------------------------------------------------------------- rules */
 
@@ -113,6 +114,14 @@ srv_privacy_allows(struct srv_store *st, uint64_t owner, int key,
 	if ((r = srv_priv_facts(st, owner, key, asker, &f)) != 0)
 		return r;
 	return srv_priv_decide(&f, key);
+}
+
+int
+srv_privacy_allows_none(struct srv_store *st, int key, uint64_t asker)
+{
+	/* No account has id 0: its facts are read and found empty. */
+	return srv_privacy_allows(st, 0, key, asker) == ERR_DB ? ERR_DB :
+	    ERR_NOT_FOUND;
 }
 
 int
@@ -320,7 +329,7 @@ srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 
 /*
  * Checks a user named in one's rule or block list: not oneself, and
- * existing. 0, ERR_INVAL or ERR_NOT_FOUND (*why set), or ERR_DB.
+ * one the asker may name (srv_visible.h). 0, ERR_INVAL or ERR_NOT_FOUND (*why set), or ERR_DB.
  */
 static int
 srv_priv_check_user(struct srv_store *st, uint64_t me, uint64_t user_id,
@@ -334,8 +343,7 @@ srv_priv_check_user(struct srv_store *st, uint64_t me, uint64_t user_id,
 		*why = self_why;
 		return ERR_INVAL;
 	}
-	if (user_id == 0 ||
-	    (r = srv_store_profile_by_id(st, user_id, &p)) == ERR_NOT_FOUND) {
+	if ((r = srv_visible_profile(st, me, user_id, &p)) == ERR_NOT_FOUND) {
 		*why = "no such user";
 		return ERR_NOT_FOUND;
 	}
@@ -417,7 +425,9 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
 	r = srv_store_privacy_set(st, c->user_id, key, (int)w->value);
-	if (r == 0 && !m->keep_exceptions)
+	/* Users the rule's log entries named stay addressable. */
+	if (r == 0 && !m->keep_exceptions &&
+	    (r = srv_store_shown_keep_exceptions(st, c->user_id, key)) == 0)
 		r = srv_store_privacy_clear(st, c->user_id, key);
 	for (i = 0; r == 0 && !m->keep_exceptions && i < w->n_allow_ids; i++)
 		r = srv_store_privacy_except(st, c->user_id, key,
@@ -470,7 +480,10 @@ srv_priv_exception(struct srv_conn *c, uint64_t id,
 	}
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
-	r = srv_store_privacy_except(st, c->user_id, key, m->user_id, mode);
+	r = srv_store_shown_add(st, c->user_id, m->user_id);
+	if (r == 0)
+		r = srv_store_privacy_except(st, c->user_id, key, m->user_id,
+		    mode);
 	return srv_priv_changed(c, id, key, r);
 }
 
@@ -504,8 +517,10 @@ srv_priv_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
 	}
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return srv_chat_fail(c, id, r, NULL);
-	r = srv_store_block_set(st, c->user_id, user_id, blocked,
-	    (uint64_t)time(NULL));
+	r = srv_store_shown_add(st, c->user_id, user_id);
+	if (r == 0)
+		r = srv_store_block_set(st, c->user_id, user_id, blocked,
+		    (uint64_t)time(NULL));
 	if (r == 0)
 		r = srv_priv_log(st, c->user_id, SRV_UPDATE_BLOCK, user_id,
 		    blocked != 0, &pts);

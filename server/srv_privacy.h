@@ -79,6 +79,14 @@ int srv_privacy_allows(struct srv_store *st, uint64_t owner, int key,
     uint64_t asker);
 
 /*
+ * The work of srv_privacy_allows() for an owner that was not found, so
+ * that a lookup of someone missing costs what one of someone hidden by a
+ * rule or a block does (doc/PROTOCOL.md, "Addressing by id"): the same
+ * decision, over rows that are not there. ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_privacy_allows_none(struct srv_store *st, int key, uint64_t asker);
+
+/*
  * Whether sender may write to peer in their private chat chat_id (0: it
  * does not exist yet). As srv_privacy_allows() for the messages key,
  * except that a chat in which peer has written is exempt from the rule

@@ -18,6 +18,7 @@
 #include "server/srv_log.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
+#include "server/srv_visible.h"
 
 static const char *
 srv_report_reason(int reason)
@@ -101,7 +102,7 @@ srv_report_check(struct srv_store *st, uint64_t me, uint64_t now,
 	}
 	/* An id the asker was never shown is no user at all. */
 	*why = "no such user";
-	if ((r = srv_chat_may_see(st, me, m->user_id)) != 0)
+	if ((r = srv_visible_user(st, me, m->user_id)) != 0)
 		return r;
 	memset(rep, 0, sizeof(*rep));
 	rep->reporter_id = me;

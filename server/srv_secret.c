@@ -23,6 +23,7 @@
 #include "server/srv_log.h"
 #include "server/srv_privacy.h"
 #include "server/srv_store.h"
+#include "server/srv_visible.h"
 
 /* Queue entries written by one request, pushed after its unit. */
 struct sec_push {
@@ -318,8 +319,7 @@ sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
 	/* Bundles name a user's devices and spend its OPKs: a lookup. */
 	if (srv_dir_take(c, SRV_DIR_ASK_KEYS, 1, 1.0, &retry) != 0)
 		return srv_dir_limited(c, id, retry);
-	if (m->user_id == 0 ||
-	    (r = srv_store_profile_by_id(st, m->user_id, &prof)) ==
+	if ((r = srv_visible_profile(st, c->user_id, m->user_id, &prof)) ==
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0)
@@ -440,8 +440,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
 		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "publish this device's prekeys first");
-	if (m->to_user_id == 0 ||
-	    (r = srv_store_profile_by_id(st, m->to_user_id, &peer)) ==
+	if ((r = srv_visible_profile(st, c->user_id, m->to_user_id, &peer)) ==
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
@@ -482,6 +481,9 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return sec_fail(c, id, r, NULL);
 	r = srv_store_secret_add(st, &sc);
+	/* The request names its sender: the peer may name it back. */
+	if (r == 0)
+		r = srv_store_shown_add(st, m->to_user_id, c->user_id);
 	for (i = 0; r == 0 && i < m->n_offers; i++) {
 		rq.ephemeral_key = m->offers[i]->ephemeral_key;
 		rq.spk_id = m->offers[i]->spk_id;

@@ -366,6 +366,42 @@ static const char *const srv_store_migrations[] = {
 	"CREATE TABLE IF NOT EXISTS report_restrictions ("
 	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
 	"  until INTEGER NOT NULL);",
+
+	/*
+	 * 12: who was shown whom (srv_store_visible.c, srv_visible.c,
+	 * doc/PROTOCOL.md "Addressing by id"). A row lets asker_id name
+	 * user_id by id although no live relation (a contact, a chat in
+	 * common, a block, an exception) says so any more: asker found
+	 * user in the directory, was offered a secret chat by user, shared
+	 * a chat one of them left, or has user in an entry of its log. The
+	 * log's entries are read into it here, so that the users an old
+	 * log names stay addressable.
+	 */
+	"CREATE TABLE IF NOT EXISTS shown ("
+	"  asker_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (asker_id, user_id)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	"  SELECT u.user_id, m.sender_id FROM updates u JOIN messages m"
+	"  ON m.chat_id = u.chat_id AND m.id = u.message_id"
+	"  WHERE u.kind IN (1, 2) AND m.sender_id != u.user_id"
+	"  AND m.sender_id IN (SELECT id FROM users);"
+	"INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	"  SELECT u.user_id, m.action_user_id FROM updates u JOIN messages m"
+	"  ON m.chat_id = u.chat_id AND m.id = u.message_id"
+	"  WHERE u.kind IN (1, 2) AND m.action_user_id != u.user_id"
+	"  AND m.action_user_id IN (SELECT id FROM users);"
+	"INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	"  SELECT user_id, arg FROM updates WHERE kind IN (5, 6, 8)"
+	"  AND arg != user_id AND arg IN (SELECT id FROM users);"
+	"INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	"  SELECT to_user, from_user FROM secret_chats"
+	"  WHERE to_user != from_user AND to_user IN (SELECT id FROM users)"
+	"  AND from_user IN (SELECT id FROM users);"
+	"INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	"  SELECT from_user, to_user FROM secret_chats"
+	"  WHERE to_user != from_user AND to_user IN (SELECT id FROM users)"
+	"  AND from_user IN (SELECT id FROM users);",
 };
 
 enum srv_stmt {

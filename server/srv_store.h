@@ -758,6 +758,31 @@ int srv_store_tombstone_remove(struct srv_store *s,
 
 /* ================================================================ */
 /*
+ * Who was shown whom (srv_store_visible.c; the rule is srv_visible.c's,
+ * doc/PROTOCOL.md "Addressing by id").
+ */
+
+/*
+ * Whether asker may name user by id: a row of shown, a contact either
+ * way, a block or privacy exception of asker's, or a chat in common that
+ * shows user to asker. Does the same work when none holds, whether user
+ * exists or not. 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user);
+/* Records that asker was shown user (an existing other user). 0 or ERR_DB. */
+int srv_store_shown_add(struct srv_store *s, uint64_t asker, uint64_t user);
+/*
+ * Before member user leaves chat_id: keeps, as rows of shown, whom the
+ * chat showed user and to whom it showed user. 0 or ERR_DB.
+ */
+int srv_store_shown_keep(struct srv_store *s, uint64_t chat_id,
+    uint64_t user);
+/* Before owner's exceptions of key are cleared: keeps their users. */
+int srv_store_shown_keep_exceptions(struct srv_store *s, uint64_t owner,
+    int key);
+
+/* ================================================================ */
+/*
  * Group settings, invite links and reports (srv_store_group.c; the
  * rules are srv_group.c's, srv_invite.c's and srv_report.c's). Writes
  * run inside the caller's unit (srv_store_unit_begin()).

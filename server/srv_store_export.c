@@ -109,6 +109,10 @@ static const struct exp_section exp_sections[] = {
 	{ "report_restrictions", "SELECT t.user_id, 0, t.* FROM"
 	    " report_restrictions t WHERE t.user_id = ?1"
 	    EXP_AFTER1("t.user_id") },
+	/* Whom the account may name by id beyond its live relations. */
+	{ "shown", "SELECT t.user_id, 0, t.*, u.username AS username"
+	    " FROM shown t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.asker_id = ?1" EXP_AFTER1("t.user_id") },
 	/* The directory throttle's counters of the account's lookups. */
 	{ "dir_stats", "SELECT t.what, t.hour, t.* FROM dir_stats t"
 	    " WHERE t.user_id = ?1" EXP_AFTER("t.what", "t.hour") },

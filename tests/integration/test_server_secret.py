@@ -118,6 +118,10 @@ with Scenario("server_secret") as sc:
     err, res = a1.publish(spk_id=3)
     t.eq((err, get(res, 1)), (0, 0), "alice publishes without OPKs")
 
+    # Bundles are asked of users one was shown (doc/PROTOCOL.md,
+    # "Addressing by id"): alice finds bob and carol by username.
+    for name in ("bob", "carol"):
+        t.eq(a1.call(20, B(1, name))[0], 0, "alice finds %s" % name)
     err, _ = a1.call(BUNDLES, V(1, alice))
     t.eq(err, ERR_INVAL, "no bundles for oneself")
     err, _ = a1.call(BUNDLES, V(1, carol))

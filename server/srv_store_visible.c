@@ -1,0 +1,132 @@
+/*
+ * The SQLCipher backend of srv_store's "shown" part (srv_store.h, "Who
+ * was shown whom"; the rule is srv_visible.c's, doc/PROTOCOL.md
+ * "Addressing by id"). The check is one statement, prepared once per
+ * call as in srv_store_group.c: every relation it reads is an index
+ * lookup, and it reads all of them when none holds, so an id that does
+ * not exist and one that is not shown cost the same. Writes run inside
+ * the caller's unit.
+ */
+#include "server/srv_store.h"
+
+#include <stdint.h>
+
+#include "proto/err.h"
+#include "server/srv_log.h"
+#include "store/sqlc.h"
+
+/* Membership service messages (ACTION_ADDED, _REMOVED, _LEFT, _JOINED). */
+#define VIS_MEMBERSHIP "(2, 3, 4, 7)"
+
+/*
+ * Whether member ?2 of chat x.chat_id is shown to member x (?1 is x's
+ * user): the chat does not hide its members, or one of them is an
+ * admin, or ?2 wrote there. y is ?2's membership row.
+ */
+#define VIS_GROUP_SHOWN \
+	"(NOT EXISTS (SELECT 1 FROM group_settings g WHERE" \
+	" g.chat_id = y.chat_id AND g.hide_members != 0) OR x.admin != 0" \
+	" OR y.admin != 0 OR EXISTS (SELECT 1 FROM messages m WHERE" \
+	" m.chat_id = y.chat_id AND m.sender_id = y.user_id AND" \
+	" m.action NOT IN " VIS_MEMBERSHIP "))"
+
+static sqlite3_int64
+vis_u2i(uint64_t v)
+{
+	if (v <= INT64_MAX)
+		return (sqlite3_int64)v;
+	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
+}
+
+/* Runs sql with ?1 = a, ?2 = b to its end; *row gets the first column. */
+static int
+vis_run(struct srv_store *s, const char *sql, uint64_t a, uint64_t b,
+    int64_t *row)
+{
+	sqlite3 *db = srv_store_sqlite(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		srv_error("prepare: %s", sqlite3_errmsg(db));
+		return ERR_DB;
+	}
+	sqlite3_bind_int64(st, 1, vis_u2i(a));
+	sqlite3_bind_int64(st, 2, vis_u2i(b));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && row != NULL)
+		*row = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	srv_error("step: %s", sqlite3_errmsg(db));
+	return ERR_DB;
+}
+
+int
+srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
+{
+	int64_t yes = 0;
+	int r;
+
+	/*
+	 * Each relation is a separate EXISTS over a primary key or index;
+	 * with none true SQLite evaluates every one of them.
+	 */
+	r = vis_run(s, "SELECT"
+	    " EXISTS (SELECT 1 FROM shown WHERE asker_id = ?1 AND"
+	    "  user_id = ?2)"
+	    " + EXISTS (SELECT 1 FROM contacts WHERE owner = ?1 AND"
+	    "  user_id = ?2)"
+	    " + EXISTS (SELECT 1 FROM contacts WHERE owner = ?2 AND"
+	    "  user_id = ?1)"
+	    " + EXISTS (SELECT 1 FROM blocks WHERE owner = ?1 AND"
+	    "  user_id = ?2)"
+	    " + EXISTS (SELECT 1 FROM privacy_exceptions WHERE owner = ?1 AND"
+	    "  user_id = ?2)"
+	    " + EXISTS (SELECT 1 FROM chat_members x JOIN chat_members y"
+	    "  ON y.chat_id = x.chat_id AND y.user_id = ?2"
+	    "  WHERE x.user_id = ?1 AND " VIS_GROUP_SHOWN ")",
+	    asker, user, &yes);
+	if (r != 0)
+		return r;
+	return yes > 0 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+srv_store_shown_add(struct srv_store *s, uint64_t asker, uint64_t user)
+{
+	if (asker == user)
+		return 0;
+	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	    " SELECT ?1, id FROM users WHERE id = ?2", asker, user, NULL);
+}
+
+int
+srv_store_shown_keep(struct srv_store *s, uint64_t chat_id, uint64_t user)
+{
+	int r;
+
+	/* Whom the leaver x = ?2 was shown in chat ?1 ... */
+	r = vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	    " SELECT x.user_id, y.user_id FROM chat_members x"
+	    " JOIN chat_members y ON y.chat_id = x.chat_id"
+	    " WHERE x.chat_id = ?1 AND x.user_id = ?2 AND y.user_id != ?2"
+	    " AND " VIS_GROUP_SHOWN, chat_id, user, NULL);
+	if (r != 0)
+		return r;
+	/* ... and who was shown the leaver y = ?2 there. */
+	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	    " SELECT x.user_id, y.user_id FROM chat_members y"
+	    " JOIN chat_members x ON x.chat_id = y.chat_id"
+	    " WHERE y.chat_id = ?1 AND y.user_id = ?2 AND x.user_id != ?2"
+	    " AND " VIS_GROUP_SHOWN, chat_id, user, NULL);
+}
+
+int
+srv_store_shown_keep_exceptions(struct srv_store *s, uint64_t owner, int key)
+{
+	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	    " SELECT owner, user_id FROM privacy_exceptions"
+	    " WHERE owner = ?1 AND key = ?2", owner, (uint64_t)key, NULL);
+}
