@@ -55,6 +55,9 @@ struct lc {
 	uint64_t user_id;
 	uint64_t next_req;
 	int ready;			/* registered */
+	int resolving;			/* its ResolveUser of target is out */
+	char target[40];		/* the username it sends to */
+	uint64_t target_id;		/* its id, once resolved */
 	int inflight;
 	uint64_t sent, to_send;
 	uint64_t paused_until;		/* ms, after ERR_RATE_LIMITED */
@@ -75,6 +78,7 @@ struct load {
 	uint64_t count;
 
 	int nready, failed;
+	int nresolved;			/* ring: targets resolved (or not) */
 	int finished;			/* flood: clients that sent all */
 	uint64_t t_start_ns, t_measure_ns, t_end_ns;
 	uint64_t sent_total, acked, delivered, limited, errors;
@@ -191,14 +195,48 @@ lc_send_message(struct lc *c, uint64_t to)
 static uint64_t
 target_of(struct lc *c)
 {
-	struct load *L = c->L;
+	return c->target_id;
+}
 
-	if (L->mode == MODE_FLOOD)
-		return L->to_id;
-	return L->c[(c->idx + 1) % L->n].user_id;
+/*
+ * Asks for c's target by name, as a real client does: sottod answers an
+ * id only to an account that was shown it (doc/PROTOCOL.md, "Addressing
+ * by id").
+ */
+static void
+lc_find_target(struct lc *c)
+{
+	c->resolving = 1;
+	lc_resolve(c, c->target);
 }
 
 static void start_load(struct load *L);
+static void start_ring(struct load *L);
+
+/* A target found (id) or not (0): flood clients are ready, rings start. */
+static void
+lc_target_done(struct lc *c, uint64_t id)
+{
+	struct load *L = c->L;
+
+	c->resolving = 0;
+	c->target_id = id;
+	if (L->mode == MODE_FLOOD) {
+		if (id == 0) {
+			L->failed++;
+		} else {
+			L->to_id = id;
+			c->ready = 1;
+			L->nready++;
+		}
+		if (L->nready + L->failed == L->n)
+			start_load(L);
+		return;
+	}
+	if (++L->nresolved == L->nready)
+		start_ring(L);
+}
+
 
 static void
 lc_fill_window(struct lc *c)
@@ -206,7 +244,8 @@ lc_fill_window(struct lc *c)
 	struct load *L = c->L;
 	uint64_t now = uv_now(L->loop);
 
-	if (L->done || !c->ready || now < c->paused_until)
+	if (L->done || !c->ready || c->target_id == 0 ||
+	    now < c->paused_until)
 		return;
 	if (L->mode == MODE_THROUGHPUT)
 		while (c->inflight < L->window)
@@ -221,7 +260,9 @@ lc_on_retry(uv_timer_t *t)
 {
 	struct lc *c = t->data;
 
-	if (!c->ready)
+	if (c->resolving)
+		lc_find_target(c);
+	else if (!c->ready)
 		lc_register(c);
 	else
 		lc_fill_window(c);
@@ -238,6 +279,11 @@ lc_on_response(struct lc *c, const Sotto__Response *r)
 			    r->error->retry_after : 1;
 
 			L->limited++;
+			if (c->resolving) {
+				uv_timer_start(&c->retry, lc_on_retry,
+				    wait * 1000, 0);
+				return;
+			}
 			if (r->id == REQ_REGISTER || !c->ready) {
 				c->next_req = REQ_REGISTER;
 				uv_timer_start(&c->retry, lc_on_retry,
@@ -255,6 +301,10 @@ lc_on_response(struct lc *c, const Sotto__Response *r)
 		fprintf(stderr, "sotto_load: client %d: error %d: %s\n",
 		    c->idx, r->error->code, r->error->message);
 		L->errors++;
+		if (c->resolving) {
+			lc_target_done(c, 0);
+			return;
+		}
 		if (!c->ready) {
 			L->failed++;
 			return;
@@ -267,8 +317,9 @@ lc_on_response(struct lc *c, const Sotto__Response *r)
 	case SOTTO__RESPONSE__RESULT_AUTH:
 		c->user_id = r->auth->account->user_id;
 		c->next_req = 100;
-		if (L->mode == MODE_FLOOD && L->to_id == 0 && c->idx == 0) {
-			lc_resolve(c, L->to);
+		if (L->mode == MODE_FLOOD) {
+			snprintf(c->target, sizeof(c->target), "%s", L->to);
+			lc_find_target(c);
 			return;
 		}
 		c->ready = 1;
@@ -276,10 +327,9 @@ lc_on_response(struct lc *c, const Sotto__Response *r)
 			start_load(L);
 		return;
 	case SOTTO__RESPONSE__RESULT_USER:
-		L->to_id = r->user->user->id;
-		c->ready = 1;
-		if (++L->nready + L->failed == L->n)
-			start_load(L);
+		if (c->resolving)
+			lc_target_done(c, r->user->user != NULL ?
+			    r->user->user->id : 0);
 		return;
 	case SOTTO__RESPONSE__RESULT_SENT:
 		if (c->inflight > 0)
@@ -497,6 +547,22 @@ start_load(struct load *L)
 		}
 		return;
 	}
+	/* A ring: each client first finds the next one by name. */
+	for (i = 0; i < L->n; i++) {
+		if (!L->c[i].ready)
+			continue;
+		snprintf(L->c[i].target, sizeof(L->c[i].target), "%s%d",
+		    L->prefix, (i + 1) % L->n);
+		lc_find_target(&L->c[i]);
+	}
+}
+
+static void
+start_ring(struct load *L)
+{
+	int i;
+
+	L->t_start_ns = now_ns();
 	uv_timer_init(L->loop, &L->tick);
 	L->tick.data = L;
 	uv_timer_start(&L->tick, on_tick, 1, 1);
