@@ -448,7 +448,6 @@ enum srv_stmt {
 	STMT_CHAT_RENAME,
 	STMT_ROSTER,
 	STMT_READ_SET,
-	STMT_SHARE,
 	STMT_PROFILE_BY_PHONE,
 	STMT_CONTACT_ADD,
 	STMT_CONTACT_REMOVE,
@@ -589,9 +588,6 @@ static const char *const srv_stmt_sql[STMT_COUNT] = {
 	    " WHERE chat_id = ?1 ORDER BY user_id",
 	[STMT_READ_SET] = "UPDATE chat_members SET read_max = ?3"
 	    " WHERE chat_id = ?1 AND user_id = ?2 AND read_max < ?3",
-	[STMT_SHARE] = "SELECT 1 FROM chat_members a JOIN chat_members b"
-	    " ON b.chat_id = a.chat_id AND b.user_id = ?2"
-	    " WHERE a.user_id = ?1 LIMIT 1",
 	[STMT_PROFILE_BY_PHONE] = "SELECT " PROFILE_COLS " FROM users"
 	    " WHERE phone = ?1 AND phone != ''",
 	[STMT_CONTACT_ADD] = "INSERT OR IGNORE INTO contacts (owner, user_id)"
@@ -2198,12 +2194,6 @@ srv_store_read_set(struct srv_store *s, uint64_t chat_id, uint64_t user_id,
 	if ((r = srv_step_done(s, st)) != 0)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? 0 : ERR_EXISTS;
-}
-
-int
-srv_store_share_chat(struct srv_store *s, uint64_t a, uint64_t b)
-{
-	return srv_store_exists2(s, STMT_SHARE, a, b);
 }
 
 int

@@ -394,9 +394,6 @@ int srv_store_chat_roster(struct srv_store *s, uint64_t chat_id,
 int srv_store_read_set(struct srv_store *s, uint64_t chat_id,
     uint64_t user_id, uint64_t max_id);
 
-/* Whether users a and b share a chat: 0, ERR_NOT_FOUND or ERR_DB. */
-int srv_store_share_chat(struct srv_store *s, uint64_t a, uint64_t b);
-
 /* A profile by phone number (exact). 0, ERR_NOT_FOUND or ERR_DB. */
 int srv_store_profile_by_phone(struct srv_store *s, const char *phone,
     struct srv_profile *out);
@@ -796,14 +793,11 @@ int srv_store_group_hides(struct srv_store *s, uint64_t chat_id);
 int srv_store_group_set_hide(struct srv_store *s, uint64_t chat_id, int on);
 
 /*
- * Whether asker may know user by id through a chat they share: a chat
- * that does not hide its members, or a hiding group in which asker is
- * an admin, user is an admin, or user wrote (anything but a membership
- * service message). 0, ERR_NOT_FOUND or ERR_DB.
+ * Whether member user of hiding group chat_id is shown to its plain
+ * members: it is an admin or wrote there (anything but a membership
+ * service message; srv_store_shown() applies the same rule). 0,
+ * ERR_NOT_FOUND or ERR_DB.
  */
-int srv_store_group_shown(struct srv_store *s, uint64_t asker,
-    uint64_t user);
-/* Whether user is shown in chat_id by the same rule. 0, ERR_NOT_FOUND. */
 int srv_store_group_shown_in(struct srv_store *s, uint64_t chat_id,
     uint64_t user);
 

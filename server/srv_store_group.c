@@ -107,21 +107,6 @@ srv_store_group_set_hide(struct srv_store *s, uint64_t chat_id, int on)
 }
 
 int
-srv_store_group_shown(struct srv_store *s, uint64_t asker, uint64_t user)
-{
-	uint64_t one;
-
-	return grp_step(s, grp_prep(s, "SELECT 1 FROM chat_members x"
-	    " JOIN chat_members y ON y.chat_id = x.chat_id AND y.user_id = ?2"
-	    " WHERE x.user_id = ?1 AND (NOT EXISTS (SELECT 1 FROM"
-	    " group_settings g WHERE g.chat_id = y.chat_id AND"
-	    " g.hide_members != 0) OR x.admin != 0 OR y.admin != 0 OR EXISTS"
-	    " (SELECT 1 FROM messages m WHERE m.chat_id = y.chat_id AND"
-	    " m.sender_id = ?2 AND m.action NOT IN " GRP_MEMBERSHIP "))"
-	    " LIMIT 1", 2, asker, user, 0), &one, NULL);
-}
-
-int
 srv_store_group_shown_in(struct srv_store *s, uint64_t chat_id,
     uint64_t user)
 {

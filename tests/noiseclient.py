@@ -263,3 +263,16 @@ def login(addr, name, cls=Device):
     if err:
         raise RuntimeError("login %s: %d" % (name, err))
     return d, get(res, 2)
+
+
+def find(dev, *names):
+    """dev looks each username up (ResolveUser), as a client does before
+    naming a user by id: sottod answers an id only to an account that was
+    shown it (doc/PROTOCOL.md, "Addressing by id"). Returns their ids."""
+    ids = []
+    for name in names:
+        err, res = dev.call(20, B(1, name))
+        if err:
+            raise RuntimeError("ResolveUser %s: %d" % (name, err))
+        ids.append(get(sub(res, 1), 1))
+    return ids

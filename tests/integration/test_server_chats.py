@@ -113,6 +113,7 @@ with Scenario("server-chats") as sc:
     b1, bob = register(srv.addr, "bob", "+15550001")
     c1, carol = register(srv.addr, "carol")
     a2 = login(srv.addr, "alice")
+    nc.find(a1, "bob", "carol")     # before naming them by id
 
     # ------------------------------------------------ send, push, dedupe
     err, res = send(a1, "hello bob", 1001, to=bob)
@@ -284,13 +285,20 @@ with Scenario("server-chats") as sc:
                  for u in bups3), "nor does his log have it")
     err, _ = send(b1, "still here?", 7, chat=g)
     t.eq(err, ERR_NOT_FOUND, "bob can no longer write there")
-    err, res = c1.call(USERS, V(1, bob) + V(1, alice) + V(1, 123456))
+    # Whom a chat showed stays shown (doc/PROTOCOL.md, "Addressing by
+    # id"): carol's log names bob, removed in her sight.
+    _, stranger, _ = nc.register(srv.addr, "stranger")
+    err, res = c1.call(USERS, V(1, bob) + V(1, alice) + V(1, stranger) +
+                       V(1, 123456))
     t.eq(sorted(get(nc.parse(x), 1) for x in res.get(1, [])),
-         sorted([alice]), "GetUsers leaves out who carol may not see")
+         sorted([alice, bob]), "GetUsers leaves out who carol was never "
+         "shown and ids past the end, not bob, removed in her sight")
     err, res = c1.call(LEAVE, V(1, g))
     t.ok(err == 0 and get(sub(res, 1), 9) == 4, "carol leaves")
-    err, res = c1.call(USERS, V(1, alice))
-    t.eq(res.get(1, []), [], "once she left, alice is out of her sight")
+    err, res = c1.call(USERS, V(1, alice) + V(1, stranger))
+    t.eq(sorted(get(nc.parse(x), 1) for x in res.get(1, [])), [alice],
+         "once she left, alice, whom the group showed her, is still in "
+         "her sight; the stranger is not")
 
     # ------------------------------------------------ contacts, phones
     err, _ = a1.call(RESOLVE, B(2, "+15550001"))

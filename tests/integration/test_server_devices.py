@@ -235,6 +235,7 @@ with Scenario("server_devices") as sc:
         err, _ = d.publish()
         t.eq(err, 0, "%s publishes prekeys" % who)
 
+    nc.find(a6, "carol", "dave")    # before naming them by id
     # S1: a6 <-> carol, bound, with a message each way (dedupe rows).
     S1, S2, S3, S4 = 1001, 1002, 1003, 1004
     err, _ = a6.call(START, V(1, S1) + V(2, carol) + offer(c1_dev))

@@ -58,6 +58,11 @@ with Scenario("server_presence") as sc:
     bob, bob_id, _ = nc.register(srv.addr, "bob")
     carol, carol_id, _ = nc.register(srv.addr, "carol")
     dave, dave_id, _ = nc.register(srv.addr, "dave")
+    # Each finds the others by name before naming them by id.
+    for who, dev in (("alice", alice), ("bob", bob), ("carol", carol),
+                     ("dave", dave)):
+        nc.find(dev, *(n for n in ("alice", "bob", "carol", "dave")
+                       if n != who))
     t.eq(alice.call(ADD_CONTACT, V(1, bob_id))[0], 0, "alice adds bob")
     t.eq(alice.call(BLOCK, V(1, dave_id))[0], 0, "alice blocks dave")
     err, res = alice.call(SET_BIO, B(1, BIO_TEXT))
