@@ -40,8 +40,8 @@ sottotest.SOTTOD = os.environ.get("SOTTOD_BIN", sottotest.SOTTOD)
 
 PING, RESOLVE, USERS, ADD_CONTACT = 10, 20, 24, 26
 SET_PRIVACY, BLOCK = 51, 53
-LIMITS = ["--limit", "burst=10000000", "--limit", "rate=100000",
-          "--limit", "addr_burst=10000000", "--limit", "addr_rate=100000",
+LIMITS = ["--limit", "burst=1000000", "--limit", "rate=100000",
+          "--limit", "addr_burst=1000000", "--limit", "addr_rate=100000",
           "--limit", "discover_day=1000000"]
 
 
@@ -83,15 +83,15 @@ def main():
             ("GetUsers not shown", USERS, V(1, hider_id), 0),
         ]
         times = {c[0]: [] for c in cols}
-        texts = {}
+        texts, odd = {}, set()
         for _ in range(200):    # warm up
             for name, method, body, _want in cols:
                 asker.call(method, body)
         for _ in range(rounds):
             for name, method, body, want in cols:
                 dt, err, res = timed(asker, method, body)
-                if err != want:
-                    raise SystemExit("%s: got %d, want %d" % (name, err, want))
+                if err != want:     # an older sottod, say
+                    odd.add(name)
                 times[name].append(dt)
                 texts[name] = (err, res.get(2, [b""])[0] if err else
                                res.get(1, []))
@@ -102,7 +102,8 @@ def main():
             print("  %-22s %8.1f %8.1f %8.1f   answer %r" % (
                 name, statistics.median(xs) * 1e6,
                 xs[len(xs) // 10] * 1e6, xs[len(xs) * 9 // 10] * 1e6,
-                texts[name]))
+                texts[name]) + ("  (NOT the expected answer)"
+                                if name in odd else ""))
         for a, b in (("phone missing", "phone hidden"),
                      ("phone missing", "phone blocked me"),
                      ("AddContact missing", "AddContact not shown"),

@@ -654,6 +654,7 @@ struct srv_counters {
 struct srv_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
+	sqlite3_stmt *ext[SRV_STMT_EXT_COUNT];	/* srv_store_stmt_ext() */
 	int in_txn;
 	int doomed;			/* a unit failed: roll the turn back */
 	/*
@@ -899,11 +900,33 @@ srv_store_close(struct srv_store *s)
 		srv_error("the last writes could not be committed");
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < SRV_STMT_EXT_COUNT; i++)
+		sqlite3_finalize(s->ext[i]);
 	sqlc_close(s->db);
 	srv_counter_clear(&s->pts);
 	srv_counter_clear(&s->last_id);
 	srv_counter_clear(&s->restricted);
 	free(s);
+}
+
+sqlite3_stmt *
+srv_store_stmt_ext(struct srv_store *s, enum srv_stmt_ext slot,
+    const char *sql)
+{
+	sqlite3_stmt *st = s->ext[slot];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
+		    SQLITE_OK) {
+			srv_error("prepare ext %d: %s", (int)slot,
+			    sqlite3_errmsg(s->db));
+			return NULL;
+		}
+		s->ext[slot] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
 }
 
 /* The prepared statement, reset and unbound, ready for new arguments. */

@@ -1,8 +1,8 @@
 /*
  * The SQLCipher backend of srv_store's "shown" part (srv_store.h, "Who
  * was shown whom"; the rule is srv_visible.c's, doc/PROTOCOL.md
- * "Addressing by id"). The check is one statement, prepared once per
- * call as in srv_store_group.c: every relation it reads is an index
+ * "Addressing by id"). The check is one statement, kept prepared by the
+ * store (srv_store_stmt_ext): every relation it reads is an index
  * lookup, and it reads all of them when none holds, so an id that does
  * not exist and one that is not shown cost the same. Writes run inside
  * the caller's unit.
@@ -38,29 +38,55 @@ vis_u2i(uint64_t v)
 	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
 }
 
-/* Runs sql with ?1 = a, ?2 = b to its end; *row gets the first column. */
+/*
+ * Runs st (NULL: it could not be prepared) with ?1 = a, ?2 = b to its
+ * first row or its end; *row gets the first column. Resets a cached st,
+ * finalizes one prepared for the call (cached 0).
+ */
+static int
+vis_step(struct srv_store *s, sqlite3_stmt *st, int cached, uint64_t a,
+    uint64_t b, int64_t *row)
+{
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, vis_u2i(a));
+	sqlite3_bind_int64(st, 2, vis_u2i(b));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && row != NULL)
+		*row = sqlite3_column_int64(st, 0);
+	if (cached)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	return ERR_DB;
+}
+
+/* A rare statement, prepared for the call. */
 static int
 vis_run(struct srv_store *s, const char *sql, uint64_t a, uint64_t b,
     int64_t *row)
 {
 	sqlite3 *db = srv_store_sqlite(s);
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		srv_error("prepare: %s", sqlite3_errmsg(db));
 		return ERR_DB;
 	}
-	sqlite3_bind_int64(st, 1, vis_u2i(a));
-	sqlite3_bind_int64(st, 2, vis_u2i(b));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && row != NULL)
-		*row = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return 0;
-	srv_error("step: %s", sqlite3_errmsg(db));
-	return ERR_DB;
+	return vis_step(s, st, 0, a, b, row);
+}
+
+/* A hot one, kept prepared by the store (srv_store_stmt_ext). */
+static int
+vis_run_cached(struct srv_store *s, enum srv_stmt_ext slot, const char *sql,
+    uint64_t a, uint64_t b, int64_t *row)
+{
+	return vis_step(s, srv_store_stmt_ext(s, slot, sql), 1, a, b, row);
 }
 
 int
@@ -73,7 +99,7 @@ srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
 	 * Each relation is a separate EXISTS over a primary key or index;
 	 * with none true SQLite evaluates every one of them.
 	 */
-	r = vis_run(s, "SELECT"
+	r = vis_run_cached(s, SRV_STMT_EXT_SHOWN, "SELECT"
 	    " EXISTS (SELECT 1 FROM shown WHERE asker_id = ?1 AND"
 	    "  user_id = ?2)"
 	    " + EXISTS (SELECT 1 FROM contacts WHERE owner = ?1 AND"
@@ -98,8 +124,9 @@ srv_store_shown_add(struct srv_store *s, uint64_t asker, uint64_t user)
 {
 	if (asker == user)
 		return 0;
-	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
-	    " SELECT ?1, id FROM users WHERE id = ?2", asker, user, NULL);
+	return vis_run_cached(s, SRV_STMT_EXT_SHOWN_ADD, "INSERT OR IGNORE"
+	    " INTO shown (asker_id, user_id) SELECT ?1, id FROM users"
+	    " WHERE id = ?2", asker, user, NULL);
 }
 
 int
