@@ -12,6 +12,8 @@ client only sends ids it was given:
 - the legitimate paths work: a member of a chat in common, someone who
   wrote, someone who offered a secret chat, a co-member after one of them
   left the group;
+- the real client: a number nobody has, one hidden by phone_discovery and
+  one whose owner blocked the asker give the same words and exit status;
 - a store taken back to the schema before the "shown" table (an old
   server's) migrates, and every account may name the same users as
   before: its log's entries are read into it.
@@ -25,7 +27,7 @@ import nacl.signing
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import noiseclient as nc  # noqa: E402
-from sottotest import Scenario  # noqa: E402
+from sottotest import EX_DATAERR, EX_OK, Scenario, describe  # noqa: E402
 
 V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 
@@ -250,6 +252,28 @@ with Scenario("visible") as sc:
          "and carol may still name alice")
     t.eq(seen_by(bob, everyone), [a_id, b_id, c_id, d_id],
          "bob may name those he found")
+
+    # ------------------------------------------------ in words, exit status
+    # The real client: a number nobody has, alice's (her phone_discovery
+    # is the default, contacts) and dave's (everybody, but he blocked
+    # zed) give the same words and exit status.
+    zed = sc.client("zed", srv)
+    p = zed.run("--register", "zed")
+    t.eq(p.returncode, EX_OK, "zed registers", describe(p))
+    t.eq(dave.call(SET_PRIVACY, B(1, V(1, 2) + V(2, 1)))[0], 0,
+         "dave lets everybody find him by phone")
+    z_id, = nc.find(dave, "zed")
+    t.eq(dave.call(BLOCK, V(1, z_id))[0], 0, "dave blocks zed")
+    numbers = ("+15550199999", "+15550100001", "+15550100004")
+    runs = [zed.run("--user", n) for n in numbers]
+    said = [(q.returncode, q.stdout, q.stderr.replace(n, "NUMBER"))
+            for q, n in zip(runs, numbers)]
+    t.eq(said[1:], said[:1] * 2, "missing, hidden by the rule and blocked:"
+         " the same words (but the number asked) and exit status",
+         [describe(q) for q in runs])
+    t.eq(runs[0].returncode, EX_DATAERR, "which is 65", describe(runs[0]))
+    t.eq(leaks("".join(q for _, o, e in said for q in (o, e))), [],
+         "and names nobody")
 
     # ------------------------------------------------ an old server's store
     before = {n: seen_by(d, everyone) for n, d in
