@@ -329,7 +329,8 @@ srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 
 /*
  * Checks a user named in one's rule or block list: not oneself, and
- * one the asker may name (srv_visible.h). 0, ERR_INVAL or ERR_NOT_FOUND (*why set), or ERR_DB.
+ * one the asker may name (srv_visible.h). 0, ERR_INVAL or ERR_NOT_FOUND
+ * (*why set), or ERR_DB.
  */
 static int
 srv_priv_check_user(struct srv_store *st, uint64_t me, uint64_t user_id,
