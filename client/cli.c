@@ -65,98 +65,6 @@ struct cli {
 	int status;
 };
 
-static void
-cli_usage(FILE *f)
-{
-	fputs(
-"usage: sotto [common options] ACTION\n"
-"\n"
-"account actions:\n"
-"  --register USER [--display-name NAME] [--phone +NUMBER]\n"
-"                          create an account and log this profile in to it\n"
-"  --login USER            log this profile in to an account (a new device)\n"
-"  --logout                log this device out and forget its device key\n"
-"  --whoami                show the account and its devices\n"
-"\n"
-"messages (PEER: @username, +phone, me, or a chat id):\n"
-"  -t, --to PEER -m, --message TEXT|- [--reply-to ID]\n"
-"                          send TEXT (- reads it from standard input)\n"
-"  --edit ID -t PEER -m TEXT   edit one of your messages\n"
-"  --delete ID[,ID...] -t PEER [--for-everyone]   delete messages\n"
-"  --list-chats            list the chats, most recent first\n"
-"  --history PEER [--limit N]   show the last N messages (default 100)\n"
-"  --listen                print messages as they arrive, until interrupted\n"
-"  --mark-read PEER        mark a chat read\n"
-"\n"
-"people:\n"
-"  --user PEER | --contacts | --add-contact PEER | --remove-contact PEER\n"
-"  --import-contacts FILE  which of FILE's numbers (one +number a line)\n"
-"                          are on Sotto and let you find them\n"
-"  --set-bio TEXT          set your bio (at most 140 characters)\n"
-"  --forward ID --from PEER -t PEER   forward message ID of the chat with\n"
-"                          --from to -t\n"
-"\n"
-"secret chats (end-to-end encrypted, bound to one device on each side):\n"
-"  --secret-start PEER [--ttl S]   ask PEER's devices for a secret chat\n"
-"  --secret-list           list secret chats and requests\n"
-"  --secret-accept ID | --secret-decline ID   answer a request\n"
-"  -t PEER --secret -m TEXT [--ttl S]   send in the secret chat with PEER\n"
-"  --history PEER --secret   show it (what is shown counts as read)\n"
-"  --mark-read PEER --secret   mark it read (starts self-destruct timers)\n"
-"  --secret-ttl PEER --ttl S   set its self-destruct timer (0: off)\n"
-"  --secret-fingerprint PEER   show the keys' fingerprint to compare\n"
-"  --secret-close PEER     close it and wipe it on both sides\n"
-"\n"
-"privacy (kept and enforced by the server; KEY: phone_number,\n"
-"  phone_discovery, last_seen, bio, forwards, group_invites, messages,\n"
-"  secret_chats):\n"
-"  --get-privacy           show every rule\n"
-"  --set-privacy KEY=everybody|contacts|nobody   set a rule (its\n"
-"                          exceptions stay)\n"
-"  --privacy-allow KEY=PEER | --privacy-deny KEY=PEER\n"
-"                          always (never) let PEER, whatever the rule\n"
-"  --block PEER | --unblock PEER | --blocked   block users, list them\n"
-"\n"
-"what the server keeps (doc/DATA.md):\n"
-"  --export-my-data [--output FILE]   everything the server stores about\n"
-"                          the account, table by table (FILE: a new file)\n"
-"  --user me --as everybody|contacts|PEER   your profile as that viewer\n"
-"                          gets it from the server\n"
-"\n"
-"groups (GROUP: a chat id):\n"
-"  --create-group TITLE --members @a,@b\n"
-"  --add-member GROUP PEER | --remove-member GROUP PEER | --leave GROUP\n"
-"  --rename-group GROUP TITLE\n"
-"  --invite-link GROUP [--expires D] [--uses N]   make a revocable link\n"
-"                          (admins; D: 90, 30m, 12h, 7d)\n"
-"  --revoke-link LINK | --join LINK\n"
-"  --set-group GROUP hide_members=on|off   show plain members only the\n"
-"                          admins and themselves (admins)\n"
-"  --report PEER [--reason spam|abuse|fake|other] [--message ID]\n"
-"                          report a user (or, with GROUP, the sender of\n"
-"                          message ID) to the server's operator\n"
-"\n"
-"common options:\n"
-"  --profile NAME          profile (one device) to use (default: default)\n"
-"  --server HOST[:PORT]    server address (default 127.0.0.1:7433);\n"
-"                          remembered by the profile once given\n"
-"  --server-key HEX        the server's key (fingerprint) to insist on\n"
-"  --passphrase-file FILE  read the profile's passphrase from FILE\n"
-"  --password-file FILE    read the account password from FILE\n"
-"  --timeout SECONDS       give up after SECONDS (default 10)\n"
-"  --json                  print results as one JSON object per line\n"
-"  -h, --help              show this help\n"
-"  -V, --version           show the version\n"
-"\n"
-"Secrets are asked on the terminal with echo off, or read from the first\n"
-"line of a file; never from the command line. Exit status: 0 done, 64 usage,\n"
-"65 refused data, 66 unreadable file, 69 server unreachable, 75 queued in\n"
-"the outbox or try again later, 77 not allowed (passphrase, password,\n"
-"server key, not logged in, a privacy rule or a block). With no action,\n"
-"sotto opens the terminal UI.\n",
-	    f);
-}
-
 int
 cli_exit_code(int err)
 {
@@ -746,7 +654,7 @@ cli_main(int argc, char **argv)
 	if ((status = cmd_parse(argc, argv, &o, &cli_sink)) != 0)
 		return status;
 	if (o.help) {
-		cli_usage(stdout);
+		cmd_help(&cli_sink);
 		return CMD_EX_OK;
 	}
 	if (o.version) {

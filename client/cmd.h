@@ -160,6 +160,9 @@ void cmd_err(const struct cmd_sink *s, const char *fmt, ...)
 int cmd_parse(int argc, char **argv, struct cmd_opts *o,
     const struct cmd_sink *sink);
 
+/* Writes --help, a line at a time, to the sink's output side. */
+void cmd_help(const struct cmd_sink *sink);
+
 /*
  * Checks the data of *o (after a "-m -" was replaced by what stdin held):
  * the message text (1 to 4096 code points, valid UTF-8, no NUL), every

@@ -1,11 +1,14 @@
 /*
- * Invite links, group settings and reports on the command line; see
- * client/cmd_group.h. Every string the server sends is sanitised before
- * it is printed.
+ * Groups on the command line: --create-group, --add-member,
+ * --remove-member, --leave and --rename-group (the cloud's own calls,
+ * at the end of this file), and the invite links, group settings and
+ * reports of client/cmd_group.h. Every string the server sends is
+ * sanitised before it is printed.
  */
 #include "config.h"
 
 #include "client/cmd_group.h"
+#include "client/cmd_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,12 +27,6 @@ struct gcmd {
 	void *ud;
 	uint64_t user_id;		/* --report: who */
 };
-
-int
-cmd_group_is_group(enum cmd_action a)
-{
-	return a >= CMD_INVITE_LINK && a <= CMD_REPORT;
-}
 
 int
 cmd_group_parse_duration(const char *s, uint64_t *secs)
@@ -361,4 +358,117 @@ cmd_group_act(struct cloud *c, const struct cmd_opts *o,
 	if (r != 0)
 		free(g);
 	return r;
+}
+
+/* ------------------------------------------------------------ actions */
+
+/* TITLE of --create-group. */
+int
+cmd__arg_title(struct cmd_opts *o, const char *arg, const struct cmd_sink *s)
+{
+	(void)s;
+	o->title = arg;
+	return 0;
+}
+
+/* LINK of --revoke-link and --join. */
+int
+cmd__arg_link(struct cmd_opts *o, const char *arg, const struct cmd_sink *s)
+{
+	(void)s;
+	o->link = arg;
+	return 0;
+}
+
+int
+cmd__exec_create_group(struct cmd *k)
+{
+	uint64_t ids[CMD__MAX_PEERS];
+	size_t i;
+
+	for (i = 0; i < k->n_peers; i++) {
+		if (cmd__need_user(k, i) != 0)
+			return CMD__HANDLED;
+		ids[i] = k->res[i].user_id;
+	}
+	return cloud_create_group(k->c, k->o->title, ids, k->n_peers,
+	    cmd__left_ms(k), cmd__on_done, k);
+}
+
+/* --add-member, --remove-member. */
+int
+cmd__exec_member(struct cmd *k)
+{
+	if (cmd__need_group(k, 0) != 0 || cmd__need_user(k, 1) != 0)
+		return CMD__HANDLED;
+	return (k->o->action == CMD_ADD_MEMBER ? cloud_add_member :
+	    cloud_remove_member)(k->c, k->res[0].chat_id, k->res[1].user_id,
+	    cmd__left_ms(k), cmd__on_done, k);
+}
+
+int
+cmd__exec_leave(struct cmd *k)
+{
+	if (cmd__need_group(k, 0) != 0)
+		return CMD__HANDLED;
+	return cloud_leave(k->c, k->res[0].chat_id, cmd__left_ms(k),
+	    cmd__on_done, k);
+}
+
+int
+cmd__exec_rename_group(struct cmd *k)
+{
+	if (cmd__need_group(k, 0) != 0)
+		return CMD__HANDLED;
+	return cloud_rename(k->c, k->res[0].chat_id, k->o->title,
+	    cmd__left_ms(k), cmd__on_done, k);
+}
+
+/* A group call answered: the chat as it is now. */
+int
+cmd__done_chat(struct cmd *k, uint64_t id)
+{
+	return cmd__show_chat(k, id);
+}
+
+static void
+cmd_group_done(void *ud, int err, const char *why, uint32_t retry,
+    uint64_t chat_id)
+{
+	struct cmd *k = ud;
+
+	if (!k->finished) {
+		k->retry_after = retry;
+		if (err != 0)
+			cmd__finish(k, cmd__report(k, err, why));
+		else
+			cmd__finish(k, chat_id != 0 ? cmd__show_chat(k, chat_id) :
+			    0);
+	}
+	cmd__unref(k);
+}
+
+int
+cmd__exec_group_call(struct cmd *k)
+{
+	static const struct cmd_group_ops ops = {
+		cmd__alive, cmd_group_done
+	};
+	const char *why = NULL;
+	int r;
+
+	if ((k->o->action == CMD_INVITE_LINK ||
+	    k->o->action == CMD_SET_GROUP) && cmd__need_group(k, 0) != 0)
+		return CMD__HANDLED;
+	if (k->o->action == CMD_REPORT && k->res[0].kind != STORE_CHAT_GROUP &&
+	    (cmd__need_user(k, 0) != 0 || cmd__need_other(k, 0,
+	    "you cannot report yourself") != 0))
+		return CMD__HANDLED;
+	k->refs++;
+	if ((r = cmd_group_act(k->c, k->o, k->s, k->n_peers > 0 ?
+	    &k->res[0] : NULL, cmd__left_ms(k), &ops, k, &why)) != 0) {
+		k->refs--;
+		cmd__finish(k, cmd__report(k, r, why));
+	}
+	return CMD__HANDLED;
 }

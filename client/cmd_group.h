@@ -16,9 +16,6 @@
 #define CMD_GROUP_LINK_PREFIX "sotto:join/"
 #define CMD_GROUP_EXPIRES_MAX (366ull * 24 * 3600)
 
-/* Whether a is one of these actions. */
-int cmd_group_is_group(enum cmd_action a);
-
 /*
  * Parses a duration ("90", "90s", "30m", "12h", "7d") into seconds, 1
  * to CMD_GROUP_EXPIRES_MAX. 0 or ERR_INVAL.
