@@ -45,13 +45,13 @@
 #include "proto/err.h"
 #include "proto/version.h"
 #include "store/store.h"
-#include "ui/app.h"
 
 #define CLI_EX_CONFIG CMD_EX_CONFIG
 #define CLI_STDIN_MAX (64 * 1024)	/* a message read with -m - */
 
 struct cli {
 	const struct cmd_opts *o;
+	cli_tui_fn *tui;		/* main's terminal UI, or NULL */
 	struct profile prof;
 	char server[STORE_ADDR_MAX];
 	uint8_t *device_priv;		/* sec_alloc()ed */
@@ -432,8 +432,8 @@ cli_on_signal(uv_signal_t *h, int signum)
 }
 
 /*
- * No action: the terminal UI (ui/app.h) on the cloud, which also serves
- * the profile's control socket while it runs.
+ * No action: the terminal UI that main gave (c->tui) on the cloud, which
+ * also serves the profile's control socket while it runs.
  */
 static int
 cli_run_tui(struct cli *c)
@@ -453,7 +453,7 @@ cli_run_tui(struct cli *c)
 		log_warn_err(r, "cannot start the engine");
 	sec_free(c->device_priv);
 	c->device_priv = NULL;
-	c->status = ui_app_run(&c->loop, c->cloud, label);
+	c->status = c->tui(&c->loop, c->cloud, label);
 	ctl_free(c->ctl);
 	c->ctl = NULL;
 	cloud_free(c->cloud, NULL, NULL);
@@ -642,7 +642,7 @@ cli_output_close(const char *path, int status)
 }
 
 int
-cli_main(int argc, char **argv)
+cli_main(int argc, char **argv, cli_tui_fn *tui)
 {
 	struct cmd_opts o;
 	struct cli c;
@@ -675,6 +675,11 @@ cli_main(int argc, char **argv)
 	}
 	if ((status = cmd_check(&o, &cli_sink)) != 0)
 		goto out;
+	if (o.action == CMD_NONE && tui == NULL) {
+		cli_err("no action given (see sotto --help)");
+		status = CMD_EX_USAGE;
+		goto out;
+	}
 	if (o.output != NULL) {
 		if ((status = cli_output_open(o.output)) != 0)
 			goto out;
@@ -700,6 +705,7 @@ cli_main(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
+	c.tui = tui;
 	status = cli_run(&c);
 	sec_free(c.password);
 	sec_free(c.device_priv);

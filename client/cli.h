@@ -1,10 +1,16 @@
 /*
  * The command-line front end (DESIGN section 10): parses the flags, opens
  * the profile, runs one action through the engine and maps the outcome to
- * a sysexits.h exit status.
+ * a sysexits.h exit status. With no action it hands the opened profile's
+ * cloud to the terminal UI that main chose (LAYOUT.md: client/ does not
+ * include ui/; main.c, above both, links them).
  */
 #ifndef SOTTO_CLI_H
 #define SOTTO_CLI_H
+
+#include <uv.h>
+
+struct cloud;
 
 /* Exit statuses of the scripting contract (sysexits.h values). */
 #define CLI_EX_OK 0
@@ -18,8 +24,19 @@
 #define CLI_EX_TEMPFAIL 75	/* try again later (rate limited) */
 #define CLI_EX_NOPERM 77	/* passphrase, password, server key, login */
 
-/* Runs the command line; returns the process's exit status. */
-int cli_main(int argc, char **argv);
+/*
+ * The terminal UI: runs on loop over cloud c (started, and the caller's
+ * to free) until the user quits, showing account_label; an exit status.
+ * ui_app_run (ui/app.h) is one.
+ */
+typedef int cli_tui_fn(uv_loop_t *loop, struct cloud *c,
+    const char *account_label);
+
+/*
+ * Runs the command line; returns the process's exit status. tui runs
+ * when no action is given (NULL: that is a usage error).
+ */
+int cli_main(int argc, char **argv, cli_tui_fn *tui);
 
 /* The exit status for an ERR_* code; the one place that decides it. */
 int cli_exit_code(int err);

@@ -28,7 +28,7 @@ fuzz_ar server
 # engine there.
 client=
 for f in $FUZZ_CLIENT_SOURCES; do
-	case $f in client/main.c|client/engine.c) ;; *) client="$client $f" ;; esac
+	case $f in main.c|client/engine.c) ;; *) client="$client $f" ;; esac
 done
 # shellcheck disable=SC2086
 fuzz_objs $client
