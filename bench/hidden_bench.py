@@ -24,19 +24,11 @@ import statistics
 import sys
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "tests"))
-if "SOTTOD_BIN" not in os.environ:
-    for cand in (os.path.join(os.getcwd(), "sottod"),
-                 os.path.join(here, "..", "build", "sottod")):
-        if os.access(cand, os.X_OK):
-            os.environ["SOTTOD_BIN"] = os.path.abspath(cand)
-            break
+import benchenv  # noqa: F401,E402  (sys.path, SOTTOD_BIN)
 
 import sottotest  # noqa: E402
 from noiseclient import B, V, register  # noqa: E402
 
-sottotest.SOTTOD = os.environ.get("SOTTOD_BIN", sottotest.SOTTOD)
 
 PING, RESOLVE, USERS, ADD_CONTACT = 10, 20, 24, 26
 SET_PRIVACY, BLOCK = 51, 53

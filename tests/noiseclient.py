@@ -276,3 +276,23 @@ def find(dev, *names):
             raise RuntimeError("ResolveUser %s: %d" % (name, err))
         ids.append(get(sub(res, 1), 1))
     return ids
+
+
+class PrekeyDevice(Device):
+    """A raw device with an Ed25519 identity key, which publishes a signed
+    prekey (id 1) and one-time prekeys 1, 2 and 3 (python3-nacl)."""
+
+    def __init__(self, addr, keypair=None):
+        import nacl.signing
+        Device.__init__(self, addr, keypair)
+        self.ik = nacl.signing.SigningKey.generate()
+
+    def publish(self):
+        import nacl.public
+        key = nacl.public.PrivateKey.generate().public_key.encode()
+        body = (B(1, self.ik.verify_key.encode()) + V(2, 1) + B(3, key) +
+                B(4, self.ik.sign(key).signature))
+        for oid in (1, 2, 3):
+            pub = nacl.public.PrivateKey.generate().public_key.encode()
+            body += B(5, V(1, oid) + B(2, pub))
+        return self.call(40, body)

@@ -12,7 +12,6 @@ server keeps no chat, offer, dedupe, queue or key row of it."""
 import time
 
 import nacl.public
-import nacl.signing
 
 import noiseclient as nc
 from sottotest import Scenario
@@ -20,33 +19,20 @@ from sottotest import Scenario
 ERR_NOT_FOUND = -12
 ERR_REVOKED = -23
 LOGOUT, WHOAMI = 13, 14
-PUBLISH, START, ACCEPT, SEND, ACK = 40, 42, 43, 45, 47
+START, ACCEPT, SEND, ACK = 42, 43, 45, 47
 REQUESTED, ACCEPTED, DECLINED, DROPPED, MESSAGE, CLOSED = 20, 21, 22, 23, 24, 25
 
 
 V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 
 
-class Dev(nc.Device):
+class Dev(nc.PrekeyDevice):
     """One device, with an identity key to publish prekeys with."""
-
-    def __init__(self, addr, keypair=None):
-        nc.Device.__init__(self, addr, keypair)
-        self.ik = nacl.signing.SigningKey.generate()
 
     def drain(self, want, timeout=5.0):
         """The pushes kept until want of them were (or timeout), taken."""
         self.pump(lambda: len(self.updates) >= want, timeout)
         return self.take()
-
-    def publish(self):
-        key = nacl.public.PrivateKey.generate().public_key.encode()
-        body = (B(1, self.ik.verify_key.encode()) + V(2, 1) + B(3, key) +
-                B(4, self.ik.sign(key).signature))
-        for oid in (1, 2, 3):
-            pub = nacl.public.PrivateKey.generate().public_key.encode()
-            body += B(5, V(1, oid) + B(2, pub))
-        return self.call(PUBLISH, body)
 
 
 def event(u):

@@ -23,7 +23,6 @@ import random
 import sys
 
 import nacl.public
-import nacl.signing
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import noiseclient as nc  # noqa: E402
@@ -34,7 +33,7 @@ V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
 RESOLVE, SEND, USERS, ADD_CONTACT, REMOVE_CONTACT = 20, 21, 24, 26, 27
 EDIT, DELETE, READ, TYPING = 28, 29, 30, 31
 CREATE_GROUP, ADD_MEMBER, REMOVE_MEMBER, LEAVE, RENAME = 32, 33, 34, 35, 36
-PUBLISH, BUNDLES, START_SECRET = 40, 41, 42
+BUNDLES, START_SECRET = 41, 42
 SET_PRIVACY, SET_EXCEPTION, BLOCK, UNBLOCK = 51, 52, 53, 54
 FORWARD, INVITE_LINK, GROUP_SETTINGS, REPORT = 71, 80, 83, 84
 PROFILE_AS = 91
@@ -45,21 +44,7 @@ LIMITS = ["--limit", "burst=100000", "--limit", "rate=1000",
           "--limit", "addr_burst=100000", "--limit", "addr_rate=1000"]
 
 
-class Dev(nc.Device):
-    """A raw device with an identity key to publish prekeys with."""
-
-    def __init__(self, addr, keypair=None):
-        nc.Device.__init__(self, addr, keypair)
-        self.ik = nacl.signing.SigningKey.generate()
-
-    def publish(self):
-        key = nacl.public.PrivateKey.generate().public_key.encode()
-        body = (B(1, self.ik.verify_key.encode()) + V(2, 1) + B(3, key) +
-                B(4, self.ik.sign(key).signature))
-        for oid in (1, 2, 3):
-            pub = nacl.public.PrivateKey.generate().public_key.encode()
-            body += B(5, V(1, oid) + B(2, pub))
-        return self.call(PUBLISH, body)
+Dev = nc.PrekeyDevice
 
 
 def rnd():
