@@ -10,7 +10,8 @@
  * written to by the reported user, reported it within SRV_REPORT_WINDOW,
  * it may not start new chats for SRV_REPORT_RESTRICT seconds from the
  * last of those reports: no message that opens a private chat, no new
- * group, no adding members. Chats that exist go on as before, and
+ * group, no adding members, no secret chat with someone it has no
+ * private chat with. Chats that exist go on as before, and
  * joining a group through a link is not starting one. A report from an
  * account the reported user never wrote to is kept but does not count,
  * so a few sock puppets cannot silence a stranger.

@@ -22,6 +22,7 @@
 #include "server/srv_directory.h"
 #include "server/srv_log.h"
 #include "server/srv_privacy.h"
+#include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
 
@@ -393,6 +394,28 @@ sec_user(Sotto__User *u, const struct srv_profile *p)
 	u->display_name = (char *)p->display_name;
 }
 
+/*
+ * Before a secret chat with peer: when the two have no private chat yet,
+ * it is a new chat, which a restricted account may not start
+ * (srv_report_refuse; *answered set when it answered so). 0 or the ERR_*
+ * that closes c.
+ */
+static int
+sec_new_chat_ok(struct srv_conn *c, uint64_t id, uint64_t peer,
+    int *answered)
+{
+	struct srv_chat chat;
+	int r;
+
+	*answered = 0;
+	r = srv_store_chat_pair(c->srv->store, c->user_id, peer, 0, &chat);
+	if (r == 0)
+		return 0;
+	if (r != ERR_NOT_FOUND)
+		return sec_fail(c, id, r, NULL);
+	return srv_report_refuse(c, id, answered);
+}
+
 static int
 sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 {
@@ -408,7 +431,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	uint64_t *devs = NULL;
 	uint32_t retry = 0;
 	size_t n = 0, i, j;
-	int r;
+	int r, answered;
 
 	if (m->secret_id == 0)
 		return srv_conn_error(c, id, ERR_INVAL,
@@ -447,6 +470,10 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
 	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
 		return sec_fail(c, id, r, "this user takes no secret chats");
+	/* A secret chat with one not written to yet is a new chat (reports). */
+	if ((r = sec_new_chat_ok(c, id, m->to_user_id, &answered)) != 0 ||
+	    answered)
+		return r;
 	if ((r = srv_store_prekey_devices(st, m->to_user_id, &devs, &n)) != 0)
 		return sec_fail(c, id, r, NULL);
 	for (i = 0; i < m->n_offers; i++) {

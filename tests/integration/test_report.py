@@ -99,6 +99,13 @@ with Scenario("report") as sc:
     p = mallory.run("--add-member", str(own), "@carol")
     t.eq(p.returncode, EX_NOPERM, "restricted: no adding members (77)",
          describe(p))
+    p = mallory.run("--secret-start", "@dave")
+    t.eq(p.returncode, EX_NOPERM, "restricted: no new secret chat with one "
+         "she never wrote to (77)", describe(p))
+    t.ok("cannot start new chats" in p.stderr, "it says why", describe(p))
+    p = mallory.run("--secret-start", "@alice")
+    t.eq(p.returncode, EX_OK, "but one with alice, her chat of before",
+         describe(p))
     p = mallory.run("-t", "@alice", "-m", "sorry")
     t.eq(p.returncode, EX_OK, "her chat with alice works as before",
          describe(p))
