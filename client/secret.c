@@ -4,6 +4,7 @@
  */
 #include "client/secret.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1084,6 +1085,22 @@ secret_sendw_answer(struct secret *s, uint64_t secret_id, uint64_t random_id,
 	}
 }
 
+/*
+ * The server could not store k's message (its disk is full): its sender
+ * is told so, as queued (ERR_AGAIN), while the outbox keeps trying.
+ */
+static void
+secret_sendw_deferred(struct secret *s, const struct secret_call *k,
+    const char *why)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), "the server could not store messages: %s; "
+	    "the message is queued and goes out once it can",
+	    why != NULL && why[0] != '\0' ? why : err_str(ERR_NO_SPACE));
+	secret_sendw_answer(s, k->secret_id, k->random_id, ERR_AGAIN, msg);
+}
+
 static void
 secret_ob_kick_cb(uv_timer_t *t)
 {
@@ -1292,6 +1309,9 @@ secret_ob_answer(struct secret *s, const struct secret_call *k, int err,
 		secret_sendw_answer(s, k->secret_id, k->random_id, err, why);
 	} else if ((err == ERR_RATE_LIMITED || err == ERR_NO_SPACE) &&
 	    !stale && s->ready) {
+		/* The sender hears at once why; the message waits here. */
+		if (err == ERR_NO_SPACE)
+			secret_sendw_deferred(s, k, why);
 		wait = resp != NULL && resp->error != NULL ?
 		    resp->error->retry_after : 1;
 		uv_timer_start(&s->ob_retry, secret_ob_retry_cb,

@@ -272,6 +272,8 @@ sc_fail(struct scmd *k, int err, const char *why)
 		if (err == ERR_UNKNOWN_METHOD)
 			cmd_err(k->s, "the server does not support secret "
 			    "chats");
+		else if (why != NULL && why[0] != '\0' && err == ERR_AGAIN)
+			cmd_err(k->s, "%s", why);	/* queued: why says it */
 		else if (why != NULL && why[0] != '\0')
 			cmd_err(k->s, "%s (%s)", why, err_str(err));
 		else

@@ -5,6 +5,8 @@ is skipped without):
 - alice's --listen holds the connection and carries out a burst of
   scripted sends over its control socket, some before the disk fills,
   the rest while it is full;
+- a secret message sent while it is full exits 75 at once and says the
+  server cannot store it and that it is queued (it went out later);
 - no message sottod acknowledged is lost: every send that exited 0 is in
   bob's history once the server restarts on the same data;
 - the others are not acknowledged: each exits 75, says the server's disk
@@ -75,6 +77,24 @@ try:
             time.sleep(0.05)
         t.ok(os.path.exists(sock), "alice's --listen is up")
 
+        # A secret chat, set up before the disk fills.
+        p = alice.run("--secret-start", "@bob", "--json", secrets=False)
+        t.eq(p.returncode, EX_OK, "alice asks bob for a secret chat",
+             describe(p))
+        sid = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
+        bob.run("--secret-list")
+        p = bob.run("--secret-accept", str(sid))
+        t.eq(p.returncode, EX_OK, "bob accepts", describe(p))
+        end = time.time() + 20
+        while time.time() < end:
+            p = alice.run("--secret-list", "--json", secrets=False)
+            if [c.get("state") for c in objs(p, "secret_chat")] == \
+                    ["active"]:
+                break
+            time.sleep(0.3)
+        t.eq([c.get("state") for c in objs(p, "secret_chat")], ["active"],
+             "alice's side is active", describe(p))
+
         results = {}
 
         def send(text):
@@ -94,6 +114,16 @@ try:
         burst(before)
         fill(os.path.join(mnt, "fill"))
         t.eq(shutil.disk_usage(mnt).free, 0, "sottod's disk is full")
+        # The secret send first, while the cloud outbox is empty: what it
+        # says is its own.
+        secret = alice.run("-t", "@bob", "--secret", "-m", "secret while "
+                           "full", "--timeout", "4", secrets=False)
+        t.eq(secret.returncode, EX_TEMPFAIL, "a secret send while it is "
+             "full is not acknowledged (75)", describe(secret))
+        t.ok("disk is full" in secret.stderr and "queued" in secret.stderr
+             and "incomplete" not in secret.stderr,
+             "and says the server's disk is full and that it is queued",
+             describe(secret))
         burst(full)
 
         acked = [x for x in before + full if results[x].returncode == EX_OK]
@@ -154,6 +184,15 @@ try:
         texts = bob_texts(bob)
         t.eq(sorted(texts), sorted(before + full), "bob has every message "
              "of the burst exactly once")
+        end = time.time() + 30
+        while time.time() < end:
+            p = bob.run("--history", "@alice", "--secret", "--json")
+            got = [m.get("text") for m in objs(p, "secret_message")]
+            if "secret while full" in got:
+                break
+            time.sleep(0.5)
+        t.eq(got, ["secret while full"], "and the secret message, once",
+             describe(p))
         t.ok("room on the disk again" in log(),
              "sottod says there is room again")
         listen.send_signal(signal.SIGTERM)
