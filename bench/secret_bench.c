@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 
 #define ROUNDS	30

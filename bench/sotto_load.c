@@ -32,8 +32,8 @@
 
 #include "crypto/noise.h"
 #include "crypto/sec.h"
-#include "proto/chan.h"
-#include "proto/err.h"
+#include "chan/chan.h"
+#include "lib/err.h"
 #include "proto/sotto.pb-c.h"
 
 #define PER_ADDR 20

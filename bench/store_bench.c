@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 
 static int

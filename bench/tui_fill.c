@@ -19,7 +19,7 @@
 
 #include "client/profile.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 
 #define PAGE 10000

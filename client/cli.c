@@ -35,14 +35,14 @@
 #include "client/cmd_import.h"
 #include "client/fault.h"
 #include "client/ctl.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "client/net.h"
 #include "client/profile.h"
 #include "client/tty.h"
 #include "crypto/fp.h"
 #include "crypto/noise.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/version.h"
 #include "store/store.h"
 
@@ -532,7 +532,7 @@ cli_run(struct cli *c)
 
 	if ((status = cli_open_profile(c)) != 0)
 		return status;
-	if (log_open(c->prof.log_path) != 0)
+	if (log_open(c->prof.log_path, LOG_ROTATE) != 0)
 		fprintf(stderr, "sotto: warning: cannot write the log %s\n",
 		    c->prof.log_path);
 	if (getenv("SOTTO_LOG_DEBUG") != NULL)

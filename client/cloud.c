@@ -17,13 +17,13 @@
 #include <string.h>
 
 #include "client/json.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "client/outbox.h"
 #include "client/presence.h"
 #include "client/secret.h"
 #include "client/sync.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct cloud_sub {
 	cloud_event_fn *fn;

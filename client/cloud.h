@@ -20,7 +20,7 @@
  * order; live updates are applied as they come. Everything this process
  * applies is reported once as an event after its transaction commits.
  *
- * All functions return 0 or a negative ERR_* from proto/err.h. Everything
+ * All functions return 0 or a negative ERR_* from lib/err.h. Everything
  * runs on the loop given to cloud_new(); callbacks run on it and never
  * from inside the call that registered them.
  */

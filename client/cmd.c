@@ -23,7 +23,7 @@
 #include "client/cmd_reset.h"
 #include "client/secret.h"
 #include "client/secret_cmd.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* How long a send waits for the first connection attempt's outcome. */
 #define CMD_CONNECT_WAIT_MS 1000

@@ -12,9 +12,9 @@
 
 #include "client/cmd_int.h"
 #include "client/json.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "client/secret.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 
 static json_t *

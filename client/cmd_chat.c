@@ -13,7 +13,7 @@
 #include "client/cmd_presence.h"
 #include "client/json.h"
 #include "client/secret_cmd.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* ------------------------------------------------------------ arguments */
 

@@ -25,7 +25,7 @@
 #include <jansson.h>
 
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define EXP_CURSOR_MAX 64	/* bytes of a cursor we keep to send back */
 #define EXP_TABLES_MAX 128

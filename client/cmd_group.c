@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct gcmd {
 	struct cloud *c;

@@ -22,7 +22,7 @@
 
 #include "client/engine.h"
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define IMP_BAD_SHOWN 20	/* bad lines named before "and N more" */
 

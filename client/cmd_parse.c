@@ -18,7 +18,7 @@
 #include "client/profile.h"
 #include "client/secret.h"
 #include "crypto/fp.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define CMD_MAX_TIMEOUT_S (7 * 24 * 3600)
 

@@ -12,7 +12,7 @@
 #include "client/cmd_export.h"
 #include "client/cmd_import.h"
 #include "client/presence.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* ------------------------------------------------------------ arguments */
 

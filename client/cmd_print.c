@@ -15,7 +15,7 @@
 #include "client/cmd_forward.h"
 #include "client/cmd_presence.h"
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* ------------------------------------------------------------ output */
 

@@ -11,7 +11,7 @@
 
 #include "client/cmd_int.h"
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* ------------------------------------------------------------ arguments */
 

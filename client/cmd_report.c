@@ -12,7 +12,7 @@
 #include "client/cmd_reset.h"
 #include "client/fault.h"
 #include "crypto/fp.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/version.h"
 
 static void

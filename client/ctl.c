@@ -31,9 +31,9 @@
 #include <jansson.h>
 
 #include "client/cmd.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "client/profile.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct ctl_conn;
 

@@ -20,10 +20,10 @@
 #include <string.h>
 
 #include "client/json.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "client/net.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/version.h"
 
 enum engine_kind {

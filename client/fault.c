@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "client/cmd.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 int
 fault_describe(int err, const char *path, char *buf, size_t cap)

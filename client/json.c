@@ -1,59 +1,20 @@
 /*
- * The sanitiser decodes UTF-8 by hand (the rules of RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF), so that what it
- * lets through is exactly what a terminal will decode.
+ * Text is decoded by lib/utf8.h, the decoder of the TUI's sanitiser and
+ * sottod's checks (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF), so that what it lets through is exactly what a
+ * terminal will decode.
  */
 #include "client/json.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "proto/textrule.h"
 
 /* U+FFFD REPLACEMENT CHARACTER, for bytes that are not UTF-8. */
 static const char json_replacement[] = "\xef\xbf\xbd";
-
-/*
- * Decodes one code point at p (n > 0 bytes left). Returns its length and
- * sets *cp, or returns 0 when the bytes are not valid UTF-8.
- */
-static size_t
-json_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c, min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = p[0] & 0x1f;
-		min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = p[0] & 0x0f;
-		min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = p[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* Code points that must never reach a terminal: proto/textrule.h. */
 static int
@@ -92,7 +53,7 @@ json_clean(const char *s, size_t len, int keep_lines)
 		return NULL;
 	o = out;
 	while (i < len) {
-		if ((n = json_utf8_decode(p + i, len - i, &c)) == 0) {
+		if ((n = utf8_next(s + i, len - i, &c)) == 0) {
 			memcpy(o, json_replacement, 3);
 			o += 3;
 			i++;

@@ -24,10 +24,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "client/log.h"
+#include "lib/log.h"
 #include "crypto/sec.h"
-#include "proto/chan.h"
-#include "proto/err.h"
+#include "chan/chan.h"
+#include "lib/err.h"
 #include "proto/version.h"
 
 struct net_conn {

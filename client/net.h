@@ -1,6 +1,6 @@
 /*
  * The connection to sottod: a libuv TCP client that resolves HOST:PORT,
- * connects, drives a proto/chan secure channel over the socket and, when
+ * connects, drives a chan/chan secure channel over the socket and, when
  * the connection fails or drops, tries again after an exponential backoff
  * with full jitter (base NET_BACKOFF_BASE_MS, cap NET_BACKOFF_CAP_MS)
  * until net_stop(). One attempt (resolve, connect, handshake) is bounded

@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "client/json.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct outbox {
 	uv_loop_t *loop;

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "client/engine.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define PRESENCE_MAX 4096		/* users remembered; the oldest go */
 

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client/log.h"
+#include "lib/log.h"
 #include "crypto/sec.h"
 #include "crypto/vault.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* malloc()ed "a/b" (b may be NULL: a copy of a). */
 static char *

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "crypto/sfp.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #ifdef HAVE_QRENCODE
 #include <qrencode.h>

@@ -11,11 +11,11 @@
 
 #include "client/cloud.h"
 #include "client/json.h"
-#include "client/log.h"
+#include "lib/log.h"
 #include "crypto/ratchet.h"
 #include "crypto/sec.h"
 #include "crypto/x3dh.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define SECRET_CALL_MS 30000		/* the module's own calls */
 #define SECRET_READ_MAX 512		/* random ids in one read receipt */

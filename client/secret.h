@@ -27,7 +27,7 @@
  *   2 read     date u64, then random_id u64 of each message read
  *   3 ttl      ttl u32: the chat's timer changed
  *
- * All functions return 0 or a negative ERR_* from proto/err.h. Everything
+ * All functions return 0 or a negative ERR_* from lib/err.h. Everything
  * runs on the engine's loop; callbacks never run inside the call that
  * registered them.
  */

@@ -19,7 +19,7 @@
 #include "client/json.h"
 #include "client/qr.h"
 #include "client/secret.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 /* Who prints secret-chat events: --listen, or a command while it runs. */
 struct sc_listen {

@@ -17,8 +17,8 @@
 
 #include <uv.h>
 
-#include "client/log.h"
-#include "proto/err.h"
+#include "lib/log.h"
+#include "lib/err.h"
 
 #define SYNC_CHAT_NEW 1		/* the entry created or changed a chat */
 #define SYNC_MSG_NEW 2		/* its message was stored now */

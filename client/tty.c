@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define TTY_TRIES 3
 

@@ -2,7 +2,7 @@
 #include "crypto/fp.h"
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #include <string.h>
 

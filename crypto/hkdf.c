@@ -8,7 +8,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 _Static_assert(HKDF_SHA256_LEN == crypto_auth_hmacsha256_BYTES,
     "HKDF_SHA256_LEN is the HMAC-SHA-256 output size");

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define HASHLEN 64
 #define BLOCKLEN 128

@@ -3,7 +3,7 @@
 
 #include <sodium.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 int
 prim_x25519(uint8_t out[32], const uint8_t priv[32], const uint8_t pub[32])

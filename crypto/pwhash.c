@@ -8,7 +8,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 _Static_assert(PWHASH_STR_LEN >= crypto_pwhash_STRBYTES,
     "PWHASH_STR_LEN holds libsodium's hash string");

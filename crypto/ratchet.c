@@ -33,7 +33,8 @@
 
 #include "crypto/hkdf.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/be.h"
+#include "lib/err.h"
 
 _Static_assert(RATCHET_KEY_LEN == crypto_scalarmult_BYTES, "X25519 size");
 _Static_assert(RATCHET_TAG_LEN == crypto_aead_xchacha20poly1305_ietf_ABYTES,
@@ -89,22 +90,6 @@ struct ratchet {
 	crypto_auth_hmacsha256_state zero_salt;	/* HMAC keyed by 32 zeros */
 	struct work w;
 };
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 static struct ratchet *
 ratchet_alloc(void)
@@ -250,8 +235,8 @@ make_header(uint8_t *h, const uint8_t dh[RATCHET_KEY_LEN], uint32_t pn,
     uint32_t n)
 {
 	memcpy(h, dh, RATCHET_KEY_LEN);
-	put_u32(h + RATCHET_KEY_LEN, pn);
-	put_u32(h + RATCHET_KEY_LEN + 4, n);
+	be_put_u32(h + RATCHET_KEY_LEN, pn);
+	be_put_u32(h + RATCHET_KEY_LEN + 4, n);
 }
 
 int
@@ -389,8 +374,8 @@ ratchet_decrypt(struct ratchet *r, const uint8_t *msg, size_t len,
 		return ERR_PROTO;
 	if (cap < len - RATCHET_OVERHEAD)
 		return ERR_TOO_BIG;
-	pn = get_u32(msg + RATCHET_KEY_LEN);
-	n = get_u32(msg + RATCHET_KEY_LEN + 4);
+	pn = be_get_u32(msg + RATCHET_KEY_LEN);
+	n = be_get_u32(msg + RATCHET_KEY_LEN + 4);
 	if (n == UINT32_MAX)
 		return ERR_PROTO;
 	same = (r->flags & F_DHR) &&
@@ -539,14 +524,14 @@ ratchet_serialize(const struct ratchet *r, uint8_t *blob, size_t cap,
 	memcpy(blob + 100, r->dhr, 32);
 	memcpy(blob + 132, r->cks, 32);
 	memcpy(blob + 164, r->ckr, 32);
-	put_u32(blob + 196, r->ns);
-	put_u32(blob + 200, r->nr);
-	put_u32(blob + 204, r->pn);
+	be_put_u32(blob + 196, r->ns);
+	be_put_u32(blob + 200, r->nr);
+	be_put_u32(blob + 204, r->pn);
 	memcpy(blob + 208, r->ad, RATCHET_AD_LEN);
-	put_u32(blob + 272, (uint32_t)r->nskip);
+	be_put_u32(blob + 272, (uint32_t)r->nskip);
 	for (i = 0, p = blob + RATCHET_BLOB_FIXED; i < r->nskip; i++) {
 		memcpy(p, r->skip[i].dh, 32);
-		put_u32(p + 32, r->skip[i].n);
+		be_put_u32(p + 32, r->skip[i].n);
 		memcpy(p + 36, r->skip[i].mk, 32);
 		p += RATCHET_BLOB_ENTRY;
 	}
@@ -573,7 +558,7 @@ ratchet_deserialize(struct ratchet **out, const uint8_t *blob, size_t len)
 	if ((flags & ~(F_DHR | F_CKS | F_CKR)) != 0 ||
 	    ((flags & (F_CKS | F_CKR)) && !(flags & F_DHR)))
 		return ERR_INVAL;
-	count = get_u32(blob + 272);
+	count = be_get_u32(blob + 272);
 	if (count > RATCHET_MAX_SKIP ||
 	    len != RATCHET_BLOB_FIXED + (size_t)count * RATCHET_BLOB_ENTRY)
 		return ERR_INVAL;
@@ -595,16 +580,16 @@ ratchet_deserialize(struct ratchet **out, const uint8_t *blob, size_t len)
 	memcpy(r->dhr, blob + 100, 32);
 	memcpy(r->cks, blob + 132, 32);
 	memcpy(r->ckr, blob + 164, 32);
-	r->ns = get_u32(blob + 196);
-	r->nr = get_u32(blob + 200);
-	r->pn = get_u32(blob + 204);
+	r->ns = be_get_u32(blob + 196);
+	r->nr = be_get_u32(blob + 200);
+	r->pn = be_get_u32(blob + 204);
 	memcpy(r->ad, blob + 208, RATCHET_AD_LEN);
 	if (count > 0 && (rc = reserve(r, count)) != 0)
 		goto out;
 	rc = ERR_INVAL;
 	for (i = 0, p = blob + RATCHET_BLOB_FIXED; i < count; i++) {
 		memcpy(r->skip[i].dh, p, 32);
-		r->skip[i].n = get_u32(p + 32);
+		r->skip[i].n = be_get_u32(p + 32);
 		memcpy(r->skip[i].mk, p + 36, 32);
 		/* Two keys for one message would make lookups ambiguous. */
 		if (find_skipped(r, p, r->skip[i].n) >= 0)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 /*
  * sodium_malloc() puts the block right against a guard page, so the address

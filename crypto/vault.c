@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 _Static_assert(VAULT_SALT_LEN == crypto_pwhash_SALTBYTES, "Argon2 salt size");
 

@@ -13,7 +13,7 @@
 
 #include "crypto/hkdf.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 _Static_assert(X3DH_KEY_LEN == crypto_scalarmult_BYTES, "X25519 size");
 _Static_assert(X3DH_KEY_LEN == crypto_sign_PUBLICKEYBYTES, "Ed25519 size");

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 void
 frame_reader_init(struct frame_reader *r, size_t max)

@@ -1,6 +1,6 @@
 #include "proto/wire.h"
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/version.h"
 
 int

@@ -24,11 +24,11 @@
 
 #include "crypto/fp.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_directory.h"
 #include "server/srv_keyfile.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 
@@ -324,7 +324,7 @@ init_data_dir(const struct opts *o, struct srv_keys *keys)
 		return EX_OSERR_;
 	}
 	srv_store_close(store);
-	srv_info("made a new server in %s", o->data);
+	log_info("made a new server in %s", o->data);
 	return print_fingerprint(keys) == 0 ? EX_OK_ : EX_IOERR_;
 }
 
@@ -357,7 +357,7 @@ on_usr1(uv_signal_t *h, int signum)
 
 	(void)signum;
 	if ((f = open_memstream(&buf, &len)) == NULL) {
-		srv_warn("statistics: out of memory");
+		log_warn("statistics: out of memory");
 		return;
 	}
 	/* The counts held in memory first, so that both views agree. */
@@ -365,11 +365,11 @@ on_usr1(uv_signal_t *h, int signum)
 	r = srv_dir_stats_print(rt->srv.store, (uint64_t)time(NULL), f);
 	fclose(f);
 	if (r != 0)
-		srv_warn_err(r, "statistics");
+		log_warn_err(r, "statistics");
 	else
 		for (line = strtok_r(buf, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
-			srv_info("stats: %s", line);
+			log_info("stats: %s", line);
 	free(buf);
 }
 
@@ -408,12 +408,12 @@ on_signal(uv_signal_t *h, int signum)
 
 	if (rt->stopping) {
 		/* A second signal while draining: stop waiting. */
-		srv_warn("signal %d again: stopping now", signum);
+		log_warn("signal %d again: stopping now", signum);
 		uv_stop(&rt->loop);
 		return;
 	}
 	rt->stopping = 1;
-	srv_info("signal %d: stopping", signum);
+	log_info("signal %d: stopping", signum);
 	srv_stop(&rt->srv, on_stopped, rt);
 }
 
@@ -514,7 +514,7 @@ serve(const struct opts *o, struct srv_keys *keys)
 	/* Scripts wait for this line: it comes once the port is bound. */
 	printf("listening on %s\n", bound);
 	fflush(stdout);
-	srv_info("%s listening on %s", SRV_SOFTWARE, bound);
+	log_info("%s listening on %s", SRV_SOFTWARE, bound);
 
 	uv_run(&rt->loop, UV_RUN_DEFAULT);
 	if (uv_loop_alive(&rt->loop)) {
@@ -529,10 +529,10 @@ serve(const struct opts *o, struct srv_keys *keys)
 		uv_run(&rt->loop, UV_RUN_DEFAULT);
 	}
 	srv_free(&rt->srv);
-	srv_info("stopped");
+	log_info("stopped");
 out_loop:
 	if (uv_loop_close(&rt->loop) != 0)
-		srv_warn("event loop still had handles at exit");
+		log_warn("event loop still had handles at exit");
 	srv_store_close(store);
 	free(rt);
 	return ex;
@@ -547,6 +547,7 @@ main(int argc, char **argv)
 
 	if ((r = parse_opts(&o, argc, argv)) != 0)
 		return r;
+	(void)log_open(NULL, 0);	/* stderr, until --log is opened */
 	/* A peer that goes away mid-write must not kill the server. */
 	signal(SIGPIPE, SIG_IGN);
 	if (sec_init() != 0) {
@@ -574,13 +575,13 @@ main(int argc, char **argv)
 		return ex;
 	}
 
-	if (srv_log_open(o.log) != 0) {
+	if (log_open(o.log, 0) != 0) {
 		fprintf(stderr, "%s: cannot open the log %s: %s\n", progname,
 		    o.log, strerror(errno));
 		sec_free(keys);
 		return EX_IOERR_;
 	}
-	srv_log_set_level(o.debug ? SRV_LOG_DEBUG : SRV_LOG_INFO);
+	log_set_level(o.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 
 	if ((r = srv_keyfile_prepare_dir(o.data)) != 0) {
 		if (r == ERR_PERM)
@@ -599,7 +600,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (o.new_store)
-		srv_warn("starting with a new, empty store (--new-store)");
+		log_warn("starting with a new, empty store (--new-store)");
 	/*
 	 * A new key can never open an existing store: when the key file is
 	 * gone but the data is not, making one would only hide the loss.
@@ -620,7 +621,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (created)
-		srv_info("made a new server key in %s", o.data);
+		log_info("made a new server key in %s", o.data);
 	if (print_fingerprint(keys) != 0) {
 		ex = EX_IOERR_;
 		goto out;
@@ -628,6 +629,6 @@ main(int argc, char **argv)
 	ex = serve(&o, keys);
 out:
 	sec_free(keys);
-	srv_log_close();
+	log_close();
 	return ex;
 }

@@ -12,7 +12,7 @@
 
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv_auth.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
@@ -22,7 +22,7 @@
 #include "server/srv_import.h"
 #include "server/srv_group.h"
 #include "server/srv_invite.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_profile.h"
@@ -277,7 +277,7 @@ srv_on_connection(uv_stream_t *server, int status)
 	struct srv *s = server->data;
 
 	if (status < 0) {
-		srv_warn("accept: %s", uv_strerror(status));
+		log_warn("accept: %s", uv_strerror(status));
 		return;
 	}
 	if (s->stopping)

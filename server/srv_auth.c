@@ -18,11 +18,12 @@
 
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/utf8.h"
 #include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
-#include "server/srv_log.h"
 #include "server/srv_text.h"
 #include "server/srv_tombstone.h"
 
@@ -106,7 +107,7 @@ srv_auth_check_name(const char *name, size_t max, const char **why)
 		return ERR_INVAL;
 	}
 	while (i < len) {
-		if ((step = srv_text_utf8_next(p + i, len - i, &cp)) == 0) {
+		if ((step = utf8_next((const char *)p + i, len - i, &cp)) == 0) {
 			*why = "the name is not valid UTF-8";
 			return ERR_INVAL;
 		}
@@ -220,7 +221,7 @@ srv_auth_welcome(struct srv_conn *c)
 			return ERR_INTERNAL;
 		w.pts = pts;
 		w.pts_known = 1;
-		srv_debug("conn %llu: device %llu of user %llu",
+		log_debug("conn %llu: device %llu of user %llu",
 		    (unsigned long long)c->serial, (unsigned long long)d.id,
 		    (unsigned long long)d.user_id);
 	} else if (r != ERR_NOT_FOUND ||
@@ -275,7 +276,7 @@ srv_job_register_done(struct srv_job *j, struct srv_conn *c)
 	int r;
 
 	if (j->result != 0) {
-		srv_error_err(j->result, "password hash");
+		log_error_err(j->result, "password hash");
 		(void)srv_conn_error(c, j->req_id, ERR_INTERNAL,
 		    "the server could not hash the password", 0);
 		return;
@@ -305,7 +306,7 @@ srv_job_register_done(struct srv_job *j, struct srv_conn *c)
 	c->user_id = j->user.id;
 	c->device_id = d.id;
 	srv_bind_user(c);
-	srv_info("conn %llu: registered user %llu, device %llu",
+	log_info("conn %llu: registered user %llu, device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)j->user.id,
 	    (unsigned long long)d.id);
 	(void)srv_auth_reply_auth(c, j->req_id, &j->user, d.id);
@@ -320,7 +321,7 @@ srv_job_login_done(struct srv_job *j, struct srv_conn *c)
 	int r;
 
 	if (j->result == ERR_AUTH || j->result == ERR_INVAL) {
-		srv_info("conn %llu: failed login", (unsigned long long)c->serial);
+		log_info("conn %llu: failed login", (unsigned long long)c->serial);
 		(void)srv_conn_error(c, j->req_id, ERR_AUTH, SRV_AUTH_FAILED, 0);
 		return;
 	}
@@ -360,7 +361,7 @@ srv_job_login_done(struct srv_job *j, struct srv_conn *c)
 	c->user_id = u.id;
 	c->device_id = d.id;
 	srv_bind_user(c);
-	srv_info("conn %llu: user %llu signed in device %llu",
+	log_info("conn %llu: user %llu signed in device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)u.id,
 	    (unsigned long long)d.id);
 	(void)srv_auth_reply_auth(c, j->req_id, &u, d.id);
@@ -415,7 +416,7 @@ srv_job_new(struct srv_conn *c, uint64_t id, enum srv_job_kind kind,
 	akl = srv_limit_addr_key(c->addr, ak);
 	r = srv_limit_take(s->addr_limit, ak, akl, srv_now_ms(s), &retry);
 	if (r != 0) {
-		srv_info("conn %llu: sign-in attempts from its address are "
+		log_info("conn %llu: sign-in attempts from its address are "
 		    "limited", (unsigned long long)c->serial);
 		(void)srv_conn_error(c, id, ERR_RATE_LIMITED, NULL, retry);
 		return NULL;
@@ -446,7 +447,7 @@ srv_job_queue(struct srv_conn *c, struct srv_job *j)
 
 	if ((r = uv_queue_work(s->loop, &j->work, srv_job_work,
 	    srv_job_done)) != 0) {
-		srv_error("queue work: %s", uv_strerror(r));
+		log_error("queue work: %s", uv_strerror(r));
 		srv_job_free(j);
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	}
@@ -560,7 +561,7 @@ srv_auth_login(struct srv_conn *c, uint64_t id, const Sotto__Login *m)
 	    srv_now_ms(s), &retry);
 	if (r != 0) {
 		srv_auth_wipe_str(m->password);
-		srv_info("conn %llu: login attempts for one account are "
+		log_info("conn %llu: login attempts for one account are "
 		    "limited", (unsigned long long)c->serial);
 		return srv_conn_error(c, id, ERR_RATE_LIMITED, NULL, retry);
 	}
@@ -629,7 +630,7 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 	    c->device_id, SRV_TOMB_LOGOUT);
 	if (r != 0 && r != ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
-	srv_info("conn %llu: user %llu logged out device %llu",
+	log_info("conn %llu: user %llu logged out device %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
 	    (unsigned long long)c->device_id);
 	srv_auth_drop_device(c, c->user_id, c->device_id);

@@ -20,14 +20,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_auth.h"
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
 #include "server/srv_forward.h"
 #include "server/srv_group.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_profile.h"
@@ -110,7 +110,7 @@ int
 srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
 {
 	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
-		srv_error_err(r, "conn %llu: request %llu",
+		log_error_err(r, "conn %llu: request %llu",
 		    (unsigned long long)c->serial, (unsigned long long)id);
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	}
@@ -1397,7 +1397,7 @@ end:
 		free(after);
 		return srv_chat_fail(c, id, r, NULL);
 	}
-	srv_info("conn %llu: user %llu made group %llu",
+	log_info("conn %llu: user %llu made group %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
 	    (unsigned long long)chat.id);
 	r = srv_chat_service_done(c, id, &msg, &chat, after, n, fan, nto);

@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/chan.h"
-#include "proto/err.h"
+#include "chan/chan.h"
+#include "lib/err.h"
 #include "proto/wire.h"
 #include "server/srv.h"
 #include "server/srv_auth.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 
 struct srv_held {
 	struct srv_held *next;
@@ -99,7 +99,7 @@ srv_conn_timeout(uv_timer_t *t)
 	struct srv_conn *c = t->data;
 
 	if (!c->ready && !c->closing)
-		srv_debug("conn %llu: handshake timed out",
+		log_debug("conn %llu: handshake timed out",
 		    (unsigned long long)c->serial);
 	srv_conn_hard_close(c);
 }
@@ -169,7 +169,7 @@ srv_conn_written(uv_write_t *req, int status)
 	c->unsent -= w->len;
 	free(w);
 	if (status < 0 && !c->closing) {
-		srv_debug("conn %llu: write: %s", (unsigned long long)c->serial,
+		log_debug("conn %llu: write: %s", (unsigned long long)c->serial,
 		    uv_strerror(status));
 		srv_conn_close(c, 0);
 	}
@@ -185,7 +185,7 @@ srv_conn_write_now(struct srv_conn *c, const uint8_t *p, size_t len)
 	if (uv_is_closing((uv_handle_t *)&c->tcp))
 		return;
 	if (c->unsent + len > SRV_WRITE_MAX) {
-		srv_info("conn %llu: peer does not read; closing",
+		log_info("conn %llu: peer does not read; closing",
 		    (unsigned long long)c->serial);
 		srv_conn_close(c, 0);
 		return;
@@ -249,7 +249,7 @@ srv_conn_release(struct srv_conn *c, int committed)
 		free(h);
 	}
 	if (!committed) {
-		srv_warn("conn %llu: closed, its writes were not committed",
+		log_warn("conn %llu: closed, its writes were not committed",
 		    (unsigned long long)c->serial);
 		srv_conn_close(c, 0);
 	} else if (c->draining)
@@ -264,7 +264,7 @@ srv_conn_send(struct srv_conn *c, const Sotto__Frame *f)
 	if (c->closing)
 		return ERR_CLOSED;
 	if ((r = chan_send(c->chan, f)) != 0)
-		srv_warn_err(r, "conn %llu: send", (unsigned long long)c->serial);
+		log_warn_err(r, "conn %llu: send", (unsigned long long)c->serial);
 	return r;
 }
 
@@ -331,14 +331,14 @@ srv_conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0 || c->closing)
 		return;
 	if (nread < 0) {
-		srv_debug("conn %llu: %s", (unsigned long long)c->serial,
+		log_debug("conn %llu: %s", (unsigned long long)c->serial,
 		    nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
 		srv_conn_close(c, 0);
 		return;
 	}
 	r = chan_input(c->chan, (const uint8_t *)buf->base, (size_t)nread);
 	if (r != 0 && !c->closing) {
-		srv_debug("conn %llu: closing: %s", (unsigned long long)c->serial,
+		log_debug("conn %llu: closing: %s", (unsigned long long)c->serial,
 		    err_str(r));
 		/* Drain: a Goodbye (version, refusal) may be on its way. */
 		srv_conn_close(c, 1);
@@ -417,7 +417,7 @@ srv_conn_accept(struct srv *s)
 
 	if ((r = uv_accept((uv_stream_t *)&s->listener,
 	    (uv_stream_t *)&c->tcp)) != 0) {
-		srv_debug("accept: %s", uv_strerror(r));
+		log_debug("accept: %s", uv_strerror(r));
 		srv_conn_hard_close(c);
 		return ERR_IO;
 	}
@@ -426,7 +426,7 @@ srv_conn_accept(struct srv *s)
 	(void)uv_tcp_keepalive(&c->tcp, 1, 60);
 	if ((r = chan_new(&c->chan, NOISE_RESPONDER, s->keys->noise_priv,
 	    SRV_SOFTWARE, &srv_conn_chan_ops, c)) != 0) {
-		srv_error_err(r, "conn %llu: channel",
+		log_error_err(r, "conn %llu: channel",
 		    (unsigned long long)c->serial);
 		srv_conn_hard_close(c);
 		return r;
@@ -437,6 +437,6 @@ srv_conn_accept(struct srv *s)
 		srv_conn_hard_close(c);
 		return ERR_IO;
 	}
-	srv_debug("conn %llu: accepted", (unsigned long long)c->serial);
+	log_debug("conn %llu: accepted", (unsigned long long)c->serial);
 	return 0;
 }

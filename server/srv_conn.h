@@ -1,5 +1,5 @@
 /*
- * One client connection: its TCP handle, its secure channel (proto/chan),
+ * One client connection: its TCP handle, its secure channel (chan/chan),
  * a timer bounding the handshake and a closing peer's drain, and the bytes
  * held back until the next group commit (see srv.h).
  *

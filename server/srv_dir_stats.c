@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv_store.h"
 
 #define STATS_TOP 10

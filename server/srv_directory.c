@@ -44,11 +44,11 @@
 
 #include "crypto/prim.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_limit.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
 
@@ -292,7 +292,7 @@ srv_dir_count(struct srv_conn *c, int what, uint64_t n)
 	}
 	if ((r = srv_store_dir_add(c->srv->store, c->user_id, hour, what,
 	    n)) != 0)
-		srv_warn_err(r, "conn %llu: directory counter",
+		log_warn_err(r, "conn %llu: directory counter",
 		    (unsigned long long)c->serial);
 }
 
@@ -311,7 +311,7 @@ srv_dir_flush(struct srv_dir *d, struct srv_store *st)
 			continue;
 		if ((r = srv_store_dir_add(st, p->user, p->hour, p->what,
 		    p->n)) != 0 && failed == 0) {
-			srv_warn_err(r, "directory counters: flush");
+			log_warn_err(r, "directory counters: flush");
 			failed = r;
 		}
 	}
@@ -357,7 +357,7 @@ srv_dir_prune(struct srv_dir *d, struct srv_store *st, uint64_t now_ms)
 	srv_limit_prune(d->addr, now_ms);
 	if (hour >= SRV_DIR_KEEP_HOURS && (r = srv_store_dir_prune(st,
 	    hour - SRV_DIR_KEEP_HOURS + 1)) != 0)
-		srv_warn_err(r, "directory counters: prune");
+		log_warn_err(r, "directory counters: prune");
 	if (old == NULL)
 		return;
 	/* Linear probing cannot delete in place: rebuild without the old. */
@@ -436,7 +436,7 @@ dir_budget(struct srv_conn *c, uint32_t *retry_after)
 	}
 	srv_dir_count(c, SRV_DIR_DISCOVERED, 1);
 	if (used + 1 == budget)
-		srv_info("directory: account %llu used up its daily budget of "
+		log_info("directory: account %llu used up its daily budget of "
 		    "%u new users", (unsigned long long)c->user_id, budget);
 	return 0;
 }
@@ -563,7 +563,7 @@ srv_dir_import_done(struct srv_conn *c, uint32_t before, uint32_t left)
 	uint32_t cap = c->srv->dir->cfg.import_day;
 
 	if (before > 0 && left == 0)
-		srv_info("directory: account %llu used up its daily cap of "
+		log_info("directory: account %llu used up its daily cap of "
 		    "%u imported numbers", (unsigned long long)c->user_id,
 		    cap);
 }

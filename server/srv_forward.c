@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_invite.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 
@@ -174,7 +174,7 @@ srv_group_settings(struct srv_conn *c, uint64_t id,
 		    fan);
 	if ((r = srv_store_unit_end(st, r)) != 0)
 		goto fail;
-	srv_info("conn %llu: group %llu hide_members %s",
+	log_info("conn %llu: group %llu hide_members %s",
 	    (unsigned long long)c->serial, (unsigned long long)chat.id,
 	    on ? "on" : "off");
 	r = srv_chat_service_done(c, id, &msg, &chat, roster, n, fan, nto);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_auth.h"
 #include "server/srv_chat.h"

@@ -13,13 +13,13 @@
 
 #include "crypto/hkdf.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
 #include "server/srv_group.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_store.h"
 
 static const char srv_invite_label[] = "sotto invite link";
@@ -169,7 +169,7 @@ srv_invite_create(struct srv_conn *c, uint64_t id,
 		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_INTERNAL :
 		    r, NULL);
 	}
-	srv_info("conn %llu: group %llu got invite link %llu",
+	log_info("conn %llu: group %llu got invite link %llu",
 	    (unsigned long long)c->serial, (unsigned long long)l.chat_id,
 	    (unsigned long long)l.id);
 	r = srv_invite_reply(c, id, &l, token);
@@ -199,7 +199,7 @@ srv_invite_revoke(struct srv_conn *c, uint64_t id,
 	    (r = srv_store_unit_end(st, srv_store_link_remove(st,
 	    l.id))) != 0)
 		return srv_chat_fail(c, id, r, NULL);
-	srv_info("conn %llu: invite link %llu revoked",
+	log_info("conn %llu: invite link %llu revoked",
 	    (unsigned long long)c->serial, (unsigned long long)l.id);
 	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
 	resp.ok = &ok;
@@ -281,7 +281,7 @@ srv_invite_join(struct srv_conn *c, uint64_t id, const Sotto__JoinByLink *m)
 	    &nto, fan);
 	if ((r = srv_store_unit_end(st, r)) != 0)
 		goto fail;
-	srv_info("conn %llu: user %llu joined group %llu by link %llu",
+	log_info("conn %llu: user %llu joined group %llu by link %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
 	    (unsigned long long)chat.id, (unsigned long long)l.id);
 	free(before);
@@ -304,9 +304,9 @@ srv_invite_purge(struct srv *s)
 	if ((r = srv_store_atomic_begin(st)) != 0 ||
 	    (r = srv_store_atomic_end(st, srv_store_link_purge(st,
 	    (uint64_t)time(NULL), &n))) != 0) {
-		srv_error_err(r, "purging expired invite links");
+		log_error_err(r, "purging expired invite links");
 		return;
 	}
 	if (n > 0)
-		srv_info("purged %zu expired invite links", n);
+		log_info("purged %zu expired invite links", n);
 }

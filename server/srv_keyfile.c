@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define SRV_KEYFILE_MAX 512
 #define SRV_KEYFILE_MAGIC "sotto-server-key 1\n"

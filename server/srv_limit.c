@@ -5,7 +5,7 @@
 
 #include <uv.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define SRV_LIMIT_SLOTS 1024	/* hash chains; a power of two */
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_privacy.h"
 #include "server/srv_store.h"
 
@@ -128,7 +128,7 @@ pres_push(struct srv *s, uint64_t user_id, int online, uint64_t minute)
 	int r;
 
 	if ((r = srv_store_watchers(s->store, user_id, &ids, &n)) != 0) {
-		srv_error_err(r, "user %llu: watchers",
+		log_error_err(r, "user %llu: watchers",
 		    (unsigned long long)user_id);
 		return;
 	}
@@ -161,7 +161,7 @@ srv_presence_refresh(struct srv *s, uint64_t owner)
 
 	if ((r = srv_store_profile_by_id(s->store, owner, &p)) != 0 ||
 	    (r = srv_store_watchers(s->store, owner, &ids, &n)) != 0) {
-		srv_error_err(r, "user %llu: watchers",
+		log_error_err(r, "user %llu: watchers",
 		    (unsigned long long)owner);
 		return;
 	}
@@ -192,7 +192,7 @@ srv_presence_changed(struct srv_conn *c, int online)
 		return;
 	c->seen_minute = minute;
 	if ((r = srv_store_seen_set(s->store, c->user_id, minute)) != 0)
-		srv_error_err(r, "conn %llu: last seen",
+		log_error_err(r, "conn %llu: last seen",
 		    (unsigned long long)c->serial);
 	if (!s->stopping && !srv_presence_online(s, c->user_id, c))
 		pres_push(s, c->user_id, online, minute);
@@ -213,6 +213,6 @@ srv_presence_touch(struct srv_conn *c)
 		return;
 	c->seen_minute = minute;
 	if ((r = srv_store_seen_set(c->srv->store, c->user_id, minute)) != 0)
-		srv_error_err(r, "conn %llu: last seen",
+		log_error_err(r, "conn %llu: last seen",
 		    (unsigned long long)c->serial);
 }

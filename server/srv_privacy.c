@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"

@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
@@ -44,7 +45,7 @@ srv_profile_check_bio(const char *bio, const char **why)
 
 	*why = NULL;
 	while (i < len) {
-		if ((step = srv_text_utf8_next(p + i, len - i, &cp)) == 0) {
+		if ((step = utf8_next((const char *)p + i, len - i, &cp)) == 0) {
 			*why = "the bio is not valid UTF-8";
 			return ERR_INVAL;
 		}

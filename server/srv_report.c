@@ -10,12 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/utf8.h"
 #include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
-#include "server/srv_log.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 #include "server/srv_visible.h"
@@ -166,11 +167,11 @@ srv_report_user(struct srv_conn *c, uint64_t id, const Sotto__ReportUser *m)
 	    &restricted))) != 0)
 		goto fail;
 	free(text);
-	srv_info("conn %llu: report %llu (%s%s)",
+	log_info("conn %llu: report %llu (%s%s)",
 	    (unsigned long long)c->serial, (unsigned long long)rep.id,
 	    srv_report_reason(rep.reason), rep.counted ? ", counted" : "");
 	if (restricted)
-		srv_warn("user %llu reported by %d accounts in 24 h: no new "
+		log_warn("user %llu reported by %d accounts in 24 h: no new "
 		    "chats for 24 h", (unsigned long long)rep.reported_id,
 		    SRV_REPORT_LIMIT);
 	rr.report_id = rep.id;
@@ -219,7 +220,7 @@ srv_report_escape(FILE *out, const char *text)
 	uint32_t cp;
 
 	while (n > 0) {
-		if ((len = srv_text_utf8_next(p, n, &cp)) == 0) {
+		if ((len = utf8_next((const char *)p, n, &cp)) == 0) {
 			fprintf(out, "\\x%02x", *p);
 			len = 1;
 		} else if (cp == '\\' || cp == '"')
@@ -280,9 +281,9 @@ srv_report_purge(struct srv *s)
 	    (r = srv_store_atomic_end(st, srv_store_report_purge(st,
 	    now - SRV_REPORT_KEEP, &n) != 0 ? ERR_DB :
 	    srv_store_report_unrestrict(st, now))) != 0) {
-		srv_error_err(r, "purging old reports");
+		log_error_err(r, "purging old reports");
 		return;
 	}
 	if (n > 0)
-		srv_info("purged %zu reports older than 30 days", n);
+		log_info("purged %zu reports older than 30 days", n);
 }

@@ -16,11 +16,11 @@
 #include <time.h>
 
 #include "crypto/x3dh.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_privacy.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
@@ -67,7 +67,7 @@ static int
 sec_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
 {
 	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
-		srv_error_err(r, "conn %llu: secret request %llu",
+		log_error_err(r, "conn %llu: secret request %llu",
 		    (unsigned long long)c->serial, (unsigned long long)id);
 		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
 	}
@@ -174,7 +174,7 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
 		sec_pushes_free(p);
 		return sec_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
 	}
-	srv_info("conn %llu: secret %016llx %s",
+	log_info("conn %llu: secret %016llx %s",
 	    (unsigned long long)c->serial, (unsigned long long)secret_id, what);
 	r = sec_ok(c, id);
 	sec_flush(c->srv, p);
@@ -293,7 +293,7 @@ sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
 	if ((r = srv_store_atomic_end(st, r)) != 0)
 		return sec_fail(c, id, r, r == ERR_TOO_BIG ?
 		    "the pool would hold more than 200 one-time prekeys" : NULL);
-	srv_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
+	log_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
 	    (unsigned long long)c->serial, (unsigned long long)c->device_id,
 	    (unsigned)nw.spk_id, (unsigned)count);
 	return sec_reply_state(c, id, count, nw.spk_id);
@@ -525,7 +525,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 		return sec_fail(c, id, r, r == ERR_EXISTS ?
 		    "that secret chat id is taken" : NULL);
 	}
-	srv_info("conn %llu: secret %016llx offered to %zu device(s)",
+	log_info("conn %llu: secret %016llx offered to %zu device(s)",
 	    (unsigned long long)c->serial, (unsigned long long)m->secret_id,
 	    m->n_offers);
 	r = sec_ok(c, id);
@@ -881,7 +881,7 @@ srv_secret_remove_device(struct srv *s, uint64_t user_id, uint64_t device_id)
 		return r;
 	}
 	if (nchats > 0 || noffered > 0)
-		srv_info("device %llu removed: %zu secret chat(s) closed, %zu "
+		log_info("device %llu removed: %zu secret chat(s) closed, %zu "
 		    "request(s) withdrawn from it",
 		    (unsigned long long)device_id, nchats, noffered);
 	sec_flush(s, &pushes);
@@ -926,7 +926,7 @@ sec_page_add(void *ud, uint64_t qts, int kind, const uint8_t *p, size_t len)
 		return 1;
 	}
 	if ((up = sotto__update__unpack(NULL, len, p)) == NULL) {
-		srv_error("secret queue entry %llu does not unpack",
+		log_error("secret queue entry %llu does not unpack",
 		    (unsigned long long)qts);
 		return ERR_DB;
 	}
@@ -992,11 +992,11 @@ srv_secret_purge(struct srv *s, int force)
 	if ((r = srv_store_atomic_begin(st)) != 0 ||
 	    (r = srv_store_atomic_end(st, srv_store_queue_purge(st,
 	    now - SRV_SECRET_KEEP, &n, &sent))) != 0) {
-		srv_error_err(r, "purging the secret-chat queue");
+		log_error_err(r, "purging the secret-chat queue");
 		return;
 	}
 	if (n > 0 || sent > 0)
-		srv_info("purged %zu secret-chat queue entries and %zu dedupe"
+		log_info("purged %zu secret-chat queue entries and %zu dedupe"
 		    " records older than 7 days", n, sent);
 }
 

@@ -13,9 +13,9 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 static const char *const srv_store_migrations[] = {
 	/* 1: accounts and their devices. */
@@ -772,14 +772,14 @@ srv_store_restricted_load(struct srv_store *s)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("privacy owners: %s", sqlite3_errmsg(s->db));
+		log_error("privacy owners: %s", sqlite3_errmsg(s->db));
 		return ERR_DB;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		srv_store_restrict(s, (uint64_t)sqlite3_column_int64(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		srv_error("privacy owners: %s", sqlite3_errmsg(s->db));
+		log_error("privacy owners: %s", sqlite3_errmsg(s->db));
 		return ERR_DB;
 	}
 	return 0;
@@ -799,7 +799,7 @@ srv_store_fk_broken(sqlite3 *db)
 	    NULL) != SQLITE_OK)
 		return ERR_DB;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		srv_error("table %s refers to a missing row",
+		log_error("table %s refers to a missing row",
 		    (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
@@ -836,7 +836,7 @@ srv_store_migrate(sqlite3 *db)
 		    (r = srv_store_fk_broken(db)) != 0 ||
 		    (r = sqlc_set_user_version(db, v + 1)) != 0 ||
 		    (r = sqlc_exec(db, "COMMIT;")) != 0) {
-			srv_error("migration %d failed: %s", v + 1,
+			log_error("migration %d failed: %s", v + 1,
 			    sqlite3_errmsg(db));
 			(void)sqlc_exec(db, "ROLLBACK;");
 			r = ERR_DB;
@@ -884,7 +884,7 @@ srv_store_open(struct srv_store **out, const char *dir,
 	 */
 	if (sqlite3_exec(s->db, "PRAGMA cache_size = -65536;", NULL, NULL,
 	    NULL) != SQLITE_OK)
-		srv_warn("cache_size: %s", sqlite3_errmsg(s->db));
+		log_warn("cache_size: %s", sqlite3_errmsg(s->db));
 	*out = s;
 	return 0;
 }
@@ -897,7 +897,7 @@ srv_store_close(struct srv_store *s)
 	if (s == NULL)
 		return;
 	if (srv_store_commit(s) != 0)
-		srv_error("the last writes could not be committed");
+		log_error("the last writes could not be committed");
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < SRV_STMT_EXT_COUNT; i++)
@@ -918,7 +918,7 @@ srv_store_stmt_ext(struct srv_store *s, enum srv_stmt_ext slot,
 	if (st == NULL) {
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
 		    SQLITE_OK) {
-			srv_error("prepare ext %d: %s", (int)slot,
+			log_error("prepare ext %d: %s", (int)slot,
 			    sqlite3_errmsg(s->db));
 			return NULL;
 		}
@@ -938,7 +938,7 @@ srv_stmt(struct srv_store *s, enum srv_stmt which)
 	if (st == NULL) {
 		if (sqlite3_prepare_v2(s->db, srv_stmt_sql[which], -1, &st,
 		    NULL) != SQLITE_OK) {
-			srv_error("prepare %d: %s", (int)which,
+			log_error("prepare %d: %s", (int)which,
 			    sqlite3_errmsg(s->db));
 			return NULL;
 		}
@@ -980,11 +980,11 @@ static int
 srv_store_fault(struct srv_store *s, int rc)
 {
 	if (sqlc_err(s->db, rc) != ERR_NO_SPACE) {
-		srv_error("step: %s", sqlite3_errmsg(s->db));
+		log_error("step: %s", sqlite3_errmsg(s->db));
 		return ERR_DB;
 	}
 	if (!s->full)
-		srv_error("no space left on the device holding %s: the "
+		log_error("no space left on the device holding %s: the "
 		    "writes of this turn are rolled back and not "
 		    "acknowledged, and writes are refused (ERR_NO_SPACE) "
 		    "until there is room", sqlite3_db_filename(s->db, "main"));
@@ -1048,7 +1048,7 @@ srv_store_commit(struct srv_store *s)
 	s->in_txn = 0;
 	if (s->doomed) {
 		s->doomed = 0;
-		srv_error("a write failed half-way; rolling back the turn");
+		log_error("a write failed half-way; rolling back the turn");
 		if (!sqlite3_get_autocommit(s->db) &&
 		    (st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
 			(void)srv_step_done(s, st);
@@ -1060,14 +1060,14 @@ srv_store_commit(struct srv_store *s)
 	if ((st = srv_stmt(s, STMT_COMMIT)) != NULL &&
 	    (r = srv_step_done(s, st)) == 0) {
 		if (s->full)
-			srv_info("there is room on the disk again: writes are "
+			log_info("there is room on the disk again: writes are "
 			    "accepted");
 		s->full = 0;
 		return 0;
 	}
 	srv_counter_clear(&s->pts);
 	srv_counter_clear(&s->last_id);
-	srv_error("commit failed; rolling back the turn's writes");
+	log_error("commit failed; rolling back the turn's writes");
 	/* SQLite may have rolled back by itself (SQLITE_FULL does). */
 	if (!sqlite3_get_autocommit(s->db) &&
 	    (st = srv_stmt(s, STMT_ROLLBACK)) != NULL)
@@ -1128,7 +1128,7 @@ srv_step_one(struct srv_store *s, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return ERR_NOT_FOUND;
-	srv_error("lookup: %s", sqlite3_errmsg(s->db));
+	log_error("lookup: %s", sqlite3_errmsg(s->db));
 	return ERR_DB;
 }
 
@@ -1287,7 +1287,7 @@ srv_store_devices(struct srv_store *s, uint64_t user_id,
 		srv_row_device(st, &v[len++]);
 	}
 	if (rc != SQLITE_DONE) {
-		srv_error("devices: %s", sqlite3_errmsg(s->db));
+		log_error("devices: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
 out:
@@ -1597,7 +1597,7 @@ srv_store_ids(struct srv_store *s, int stmt, uint64_t key, const char *what,
 		v[len++] = srv_col_u64(st, 0);
 	}
 	if (rc != SQLITE_DONE) {
-		srv_error("%s: %s", what, sqlite3_errmsg(s->db));
+		log_error("%s: %s", what, sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
 out:
@@ -1874,7 +1874,7 @@ srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("updates: %s", sqlite3_errmsg(s->db));
+		log_error("updates: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
 	sqlite3_reset(st);
@@ -2182,7 +2182,7 @@ srv_store_chat_roster(struct srv_store *s, uint64_t chat_id,
 		len++;
 	}
 	if (rc != SQLITE_DONE) {
-		srv_error("roster: %s", sqlite3_errmsg(s->db));
+		log_error("roster: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
 out:
@@ -2414,7 +2414,7 @@ srv_store_privacy_exceptions(struct srv_store *s, uint64_t owner, int key,
 		al[len++] = sqlite3_column_int(st, 1) != 0;
 	}
 	if (rc != SQLITE_DONE) {
-		srv_error("privacy exceptions: %s", sqlite3_errmsg(s->db));
+		log_error("privacy exceptions: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 		goto out;
 	}

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 /* Ids and hours are far below INT64_MAX; larger ones are never stored. */
 static int
@@ -28,7 +28,7 @@ dir_prep(struct srv_store *s, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;
 	}
@@ -47,7 +47,7 @@ dir_done(struct srv_store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -109,7 +109,7 @@ srv_store_dir_sum(struct srv_store *s, uint64_t user_id, int what,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
-		srv_error("dir sum: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir sum: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		return ERR_DB;
 	}
 	return 0;
@@ -135,7 +135,7 @@ srv_store_dir_totals(struct srv_store *s, uint64_t user_id, uint64_t since,
 		r = fn(ud, sqlite3_column_int(st, 0),
 		    (uint64_t)sqlite3_column_int64(st, 1));
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("dir totals: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir totals: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);
@@ -164,7 +164,7 @@ srv_store_dir_top(struct srv_store *s, uint64_t since, int lo, int hi,
 		r = fn(ud, (uint64_t)sqlite3_column_int64(st, 0),
 		    (uint64_t)sqlite3_column_int64(st, 1));
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("dir top: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir top: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);

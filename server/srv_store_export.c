@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 struct exp_section {
 	const char *table;
@@ -215,7 +215,7 @@ exp_section_run(struct srv_store *s, uint64_t user_id,
 
 	if (sqlite3_prepare_v2(db, exp_sections[cur->section].sql, -1, &st,
 	    NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return ERR_DB;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
@@ -246,7 +246,7 @@ exp_section_run(struct srv_store *s, uint64_t user_id,
 		cur->k2 = sqlite3_column_int64(st, 1);
 	}
 	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		srv_error("export %s: %s", exp_sections[cur->section].table,
+		log_error("export %s: %s", exp_sections[cur->section].table,
 		    sqlite3_errmsg(db));
 		r = ERR_DB;
 	}

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 /* Membership service messages (ACTION_ADDED, _REMOVED, _LEFT, _JOINED). */
 #define GRP_MEMBERSHIP "(2, 3, 4, 7)"
@@ -36,7 +36,7 @@ grp_prep(struct srv_store *s, const char *sql, int n, uint64_t a,
 	int i;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	for (i = 0; i < n && i < 3; i++)
@@ -70,7 +70,7 @@ grp_step(struct srv_store *s, sqlite3_stmt *st, uint64_t *col0,
 		return col0 != NULL || changes == NULL ? ERR_NOT_FOUND : 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return ERR_EXISTS;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -170,7 +170,7 @@ srv_store_link_get(struct srv_store *s,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return ERR_NOT_FOUND;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -300,7 +300,7 @@ srv_store_reports(struct srv_store *s,
 		r = fn(ud, &rep);
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);

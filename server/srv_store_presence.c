@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 /*
  * Prepares sql and binds a to ?1 and, when sql has a ?2, b. NULL
@@ -27,7 +27,7 @@ pres_prep(struct srv_store *s, const char *sql, uint64_t a, uint64_t b)
 	if (a > INT64_MAX || b > INT64_MAX)
 		return NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
@@ -50,7 +50,7 @@ pres_write(struct srv_store *s, sqlite3_stmt *st)
 	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
-		srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);
@@ -131,7 +131,7 @@ srv_store_watchers(struct srv_store *s, uint64_t user_id, uint64_t **out,
 		ids[k++] = (uint64_t)sqlite3_column_int64(st, 0);
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("watchers: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("watchers: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);

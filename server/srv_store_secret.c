@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 /* Ids above INT64_MAX are stored as their two's complement (srv_store.c). */
 static sqlite3_int64
@@ -39,7 +39,7 @@ sec_prep(struct srv_store *s, const char *sql, int n, uint64_t a,
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	if (n > 0)
@@ -65,7 +65,7 @@ sec_done(struct srv_store *s, sqlite3_stmt *st)
 		return 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return ERR_EXISTS;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -94,7 +94,7 @@ sec_row(struct srv_store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return ERR_NOT_FOUND;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -134,7 +134,7 @@ sec_ids(struct srv_store *s, sqlite3_stmt *st, uint64_t **out, size_t *n)
 		ids[k++] = sec_col(st, 0);
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);
@@ -466,7 +466,7 @@ srv_store_queue_read(struct srv_store *s, uint64_t device_id, uint64_t qts,
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);

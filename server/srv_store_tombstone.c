@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 static sqlite3_stmt *
 tomb_prep(struct srv_store *s, const char *sql)
@@ -20,7 +20,7 @@ tomb_prep(struct srv_store *s, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	return st;
@@ -38,7 +38,7 @@ tomb_done(struct srv_store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -95,7 +95,7 @@ srv_store_tombstone_get(struct srv_store *s,
 	} else if (rc == SQLITE_DONE)
 		r = ERR_NOT_FOUND;
 	else {
-		srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 		r = ERR_DB;
 	}
 	sqlite3_finalize(st);

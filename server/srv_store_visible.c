@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "proto/err.h"
-#include "server/srv_log.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "db/sqlc.h"
 
 /* Membership service messages (ACTION_ADDED, _REMOVED, _LEFT, _JOINED). */
 #define VIS_MEMBERSHIP "(2, 3, 4, 7)"
@@ -62,7 +62,7 @@ vis_step(struct srv_store *s, sqlite3_stmt *st, int cached, uint64_t a,
 		sqlite3_finalize(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return 0;
-	srv_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
 	return ERR_DB;
 }
 
@@ -75,7 +75,7 @@ vis_run(struct srv_store *s, const char *sql, uint64_t a, uint64_t b,
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		srv_error("prepare: %s", sqlite3_errmsg(db));
+		log_error("prepare: %s", sqlite3_errmsg(db));
 		return ERR_DB;
 	}
 	return vis_step(s, st, 0, a, b, row);

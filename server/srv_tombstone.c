@@ -15,10 +15,10 @@
 #include "crypto/hkdf.h"
 #include "crypto/prim.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_keyfile.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_secret.h"
 
 #define SRV_TOMB_INFO "sotto tombstone key hash v1"

@@ -4,7 +4,7 @@
  */
 #include "server/srv_visible.h"
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "server/srv_store.h"
 
 int

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store_int.h"
 
 /* Prepares sql with up to three integers bound (n of them). */

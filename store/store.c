@@ -5,7 +5,7 @@
  * messages, outbox, secret sessions) beside them.
  *
  * Migrations are append-only: migration i takes user_version i to i + 1
- * and runs in one transaction with the version bump (store/sqlc.c).
+ * and runs in one transaction with the version bump (db/sqlc.c).
  */
 #include "store/store.h"
 
@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "db/sqlc.h"
 #include "store/store_int.h"
 
 /* The statements of the cloud-chat accessors, prepared once and kept. */

@@ -6,7 +6,7 @@
  * acknowledged. Callers see typed accessors only; no SQL leaves this
  * module.
  *
- * All functions return 0 or a negative ERR_* code from proto/err.h.
+ * All functions return 0 or a negative ERR_* code from lib/err.h.
  * Secrets (the device's private key) are copied into buffers the caller
  * provides and should have allocated with sec_alloc().
  *

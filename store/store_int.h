@@ -5,7 +5,7 @@
 #ifndef SOTTO_STORE_INT_H
 #define SOTTO_STORE_INT_H
 
-#include "store/sqlc.h"
+#include "db/sqlc.h"
 
 struct store;
 

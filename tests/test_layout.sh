@@ -1,15 +1,11 @@
 #!/bin/sh
 # LAYOUT.md's dependency rules, checked on the includes of the source
-# tree: the arrows point down (ui -> client -> {store, chan} -> {crypto,
-# proto} -> lib; server -> {chan, crypto, proto, lib}), and each outside
-# library is included in its own folder only (STYLE.md: curses in ui/,
-# libsodium in crypto/, SQLCipher in store/). Fails, naming the files,
-# when a rule is broken.
-#
-# Only the rules that hold are here. Not yet (LAYOUT.md, "Arrows"): every
-# crypto/*.c includes proto/err.h and proto/chan.* include crypto/ (err
-# and the channel have not moved to lib/ and chan/ yet), and sottod's
-# server/srv_store*.c include store/sqlc.h (sqlc is not in lib/ yet).
+# tree: the arrows point down (main -> ui -> client -> {store, chan} ->
+# {db, crypto, proto} -> lib; server -> {chan, db, crypto, proto, lib};
+# db -> crypto, because it wipes the key it opens a database with), and
+# each outside library is included in its own folder only (STYLE.md:
+# curses in ui/, libsodium in crypto/, SQLCipher in db/, whose header only
+# the two stores include). Fails, naming the files, when a rule is broken.
 # main.c, above client/ and ui/, may include both.
 set -eu
 : "${SOTTO_SRCDIR:?}"
@@ -41,7 +37,7 @@ matching() {
 
 # The product's folders but those named (main.c counts as one).
 others() {
-	for d in client ui server store crypto proto chan lib main.c; do
+	for d in client ui server store db crypto proto chan lib main.c; do
 		[ -e "$d" ] || continue
 		keep=1
 		for x in "$@"; do
@@ -51,20 +47,32 @@ others() {
 	done
 }
 
-echo "1..11"
+# only PATH FOLDER...: the .c and .h files under PATH that include a
+# product folder other than the FOLDERs.
+only() {
+	path=$1
+	shift
+	# shellcheck disable=SC2046
+	matching "\"($(others "$@" | grep -v main.c | paste -sd '|' -))/" "$path"
+}
 
-# The arrows: what each folder must not include.
+echo "1..15"
+
+# The arrows: what each folder may include.
+report "lib/ includes only lib/" "$(only lib lib)"
+report "proto/ includes only proto/ and lib/" "$(only proto proto lib)"
+report "crypto/ includes only crypto/ and lib/" "$(only crypto crypto lib)"
+report "db/ includes only db/, crypto/ and lib/" "$(only db db crypto lib)"
+report "chan/ includes only chan/, crypto/, proto/ and lib/" \
+    "$(only chan chan crypto proto lib)"
+report "store/ includes only store/, db/, crypto/, proto/ and lib/" \
+    "$(only store store db crypto proto lib)"
+report "server/ includes nothing of client/, ui/ or store/" \
+    "$(matching '"(client|ui|store)/' server)"
 report "client/ includes nothing of ui/ or server/" \
     "$(matching '"(ui|server)/' client)"
-report "ui/ includes nothing of server/" "$(matching '"server/' ui)"
-report "server/ includes nothing of client/ or ui/" \
-    "$(matching '"(client|ui)/' server)"
-report "store/ includes nothing of client/, ui/ or server/" \
-    "$(matching '"(client|ui|server)/' store)"
-report "crypto/ includes nothing of client/, ui/, server/ or store/" \
-    "$(matching '"(client|ui|server|store)/' crypto)"
-report "proto/ includes nothing of client/, ui/, server/ or store/" \
-    "$(matching '"(client|ui|server|store)/' proto)"
+report "ui/ includes nothing of server/, store/ or db/" \
+    "$(matching '"(server|store|db)/' ui)"
 
 # The outside libraries, each in its own folder.
 curses='<(ncursesw?/)?(n?curses|panel|menu|form|term)\.h>'
@@ -77,14 +85,18 @@ report "curses is included only under ui/" \
 report "libsodium is included only under crypto/" \
     "$(matching "$sodium" $(others crypto))"
 # shellcheck disable=SC2046
-report "SQLCipher is included only under store/" \
-    "$(matching "$sqlite" $(others store))"
+report "SQLCipher is included only under db/" \
+    "$(matching "$sqlite" $(others db))"
+# shellcheck disable=SC2046
+report "db/sqlc.h is included only by store/ and sottod's store" \
+    "$(matching '"db/sqlc\.h"' $(others store db server) server |
+	grep -vE '^server/srv_(store|schema)[a-z_]*\.[ch]$' || :)"
 
 # The checks look at the right tree: what is allowed is there.
-report "ui/, crypto/ and store/ do include their libraries" "$(
+report "ui/, crypto/ and db/ do include their libraries" "$(
 	[ -n "$(matching "$curses" ui)" ] || echo "no curses in ui/"
 	[ -n "$(matching "$sodium" crypto)" ] || echo "no sodium in crypto/"
-	[ -n "$(matching "$sqlite" store)" ] || echo "no SQLCipher in store/")"
+	[ -n "$(matching "$sqlite" db)" ] || echo "no SQLCipher in db/")"
 report "the arrows down are there (main -> ui -> client -> crypto)" "$(
 	[ -n "$(matching '"ui/' main.c)" ] || echo "main.c: no ui/"
 	[ -n "$(matching '"client/' ui)" ] || echo "ui/: no client/"

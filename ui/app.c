@@ -33,7 +33,7 @@
 
 #include "client/cloud.h"
 #include "client/presence.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/menu.h"
 #include "ui/model.h"
 #include "ui/privacy_ui.h"

@@ -24,7 +24,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
@@ -242,8 +243,8 @@ draw_cluster(WINDOW *w, const char *p, size_t len, attr_t attr, short pair)
 	int n = 0;
 
 	while (i < len && n < CCHARW_MAX) {
-		k = ui_utf8_decode(p + i, len - i, &c);
-		wc[n++] = c == UI_CP_INVALID ? (wchar_t)0xfffd : (wchar_t)c;
+		k = utf8_decode(p + i, len - i, &c);
+		wc[n++] = c == UTF8_INVALID ? (wchar_t)0xfffd : (wchar_t)c;
 		i += k;
 	}
 	wc[n] = L'\0';

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 static const struct {
 	char unit;

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "ui/sanitize.h"
 
 #define ED_CTRL(c)	((c) & 0x1f)
@@ -182,8 +183,8 @@ ed_is_word(const struct ui_editor *e, size_t pos)
 {
 	uint32_t c;
 
-	ui_utf8_decode(e->buf + pos, e->len - pos, &c);
-	return c != UI_CP_INVALID && (c == '_' || iswalnum((wint_t)c));
+	utf8_decode(e->buf + pos, e->len - pos, &c);
+	return c != UTF8_INVALID && (c == '_' || iswalnum((wint_t)c));
 }
 
 static int
@@ -252,9 +253,9 @@ ed_type(struct ui_editor *e, uint32_t c)
 		if (e->cur == start)
 			return UI_ED_CHANGED;
 		at = ed_prev(e, e->cur);
-		at += ui_utf8_decode(e->buf + at, e->len - at, &m);
+		at += utf8_decode(e->buf + at, e->len - at, &m);
 		for (; at < e->cur; at += k, marks++)
-			k = ui_utf8_decode(e->buf + at, e->len - at, &m);
+			k = utf8_decode(e->buf + at, e->len - at, &m);
 		if (marks >= UI_SAN_MAX_MARKS)
 			return UI_ED_CHANGED;
 		break;
@@ -262,7 +263,7 @@ ed_type(struct ui_editor *e, uint32_t c)
 		return UI_ED_IGNORED;
 	}
 	/* A full buffer takes no more; the key is still the editor's. */
-	(void)ed_insert(e, enc, ui_utf8_encode(c, enc));
+	(void)ed_insert(e, enc, utf8_encode(c, enc));
 	return UI_ED_CHANGED;
 }
 
@@ -640,7 +641,7 @@ ui_paste_add(struct ui_paste *p, uint32_t cp, uint64_t now)
 	p->last = now;
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	n = ui_utf8_encode(cp, enc);
+	n = utf8_encode(cp, enc);
 	if (p->over || p->len + n > sizeof(p->buf)) {
 		p->over = 1;
 		return;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/utf8.h"
 #include "ui/sanitize.h"
 
 static const char *const keys_names[UI_ACT_COUNT] = {
@@ -145,7 +146,7 @@ ui_keys_parse(const char *s)
 		return n >= 1 && n <= 24 ? alt | UI_KS_F(n) : 0;
 	}
 	/* One character, nothing else. */
-	if ((n = ui_utf8_decode(s, len, &cp)) != len || cp == UI_CP_INVALID ||
+	if ((n = utf8_decode(s, len, &cp)) != len || cp == UTF8_INVALID ||
 	    cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 		return 0;
 	if (ctrl)
@@ -249,7 +250,7 @@ keys_name(ui_keysym key, char *buf, size_t size, size_t *at)
 		snprintf(one, sizeof(one), "%sCtrl-%c", alt,
 		    (char)(base + ('A' - 1)));
 	else if (base < UI_KS_SPECIAL) {
-		ch[ui_utf8_encode(base, ch)] = '\0';
+		ch[utf8_encode(base, ch)] = '\0';
 		snprintf(one, sizeof(one), "%s%s", alt, ch);
 	}
 	if (*at >= size)

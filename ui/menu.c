@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/sanitize.h"
 
 #define MENU_CTRL(c)	((c) & 0x1f)

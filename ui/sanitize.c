@@ -14,7 +14,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "proto/textrule.h"
 
 #define SAN_ESC		0x1b
@@ -32,81 +33,6 @@
 #define SAN_FFFD	0xfffdu
 #define SAN_RETURN_SYM	0x23ceu		/* RETURN SYMBOL, for one-line text */
 #define SAN_ELLIPSIS	0x2026u
-
-size_t
-ui_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0f;
-		if (p[0] == 0xe0)
-			lo = 0xa0;		/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;		/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07;
-		if (p[0] == 0xf0)
-			lo = 0x90;		/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;		/* above U+10FFFF */
-	} else {
-		*cp = UI_CP_INVALID;
-		return 1;
-	}
-	/*
-	 * Only the second byte has a narrowed range; a byte that cannot
-	 * continue the sequence ends the ill-formed subpart before it.
-	 */
-	for (i = 1; i < len; i++) {
-		if (i >= n || p[i] < lo || p[i] > hi) {
-			*cp = UI_CP_INVALID;
-			return i;
-		}
-		c = (c << 6) | (p[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = c;
-	return len;
-}
-
-size_t
-ui_utf8_encode(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
 enum ui_cp_class
 ui_cp_class(uint32_t c, int *width)
@@ -150,10 +76,10 @@ ui_cp_class(uint32_t c, int *width)
 static size_t
 san_next(const char *p, size_t i, size_t n, uint32_t *c)
 {
-	size_t k = ui_utf8_decode(p + i, n - i, c);
+	size_t k = utf8_decode(p + i, n - i, c);
 	unsigned char b = (unsigned char)p[i];
 
-	if (*c == UI_CP_INVALID && k == 1 && b >= 0x80 && b <= 0x9f &&
+	if (*c == UTF8_INVALID && k == 1 && b >= 0x80 && b <= 0x9f &&
 	    (i == 0 || (unsigned char)p[i - 1] < 0x80))
 		*c = b;
 	return k;
@@ -235,7 +161,7 @@ struct san_out {
 static void
 san_put(struct san_out *o, uint32_t c, int width)
 {
-	o->len += ui_utf8_encode(c, o->buf + o->len);
+	o->len += utf8_encode(c, o->buf + o->len);
 	o->line_cells += (size_t)width;
 	if (o->line_cells > o->t->cells)
 		o->t->cells = o->line_cells;
@@ -304,7 +230,7 @@ ui_sanitize(const char *in, size_t len, const struct ui_san_opts *opts,
 			i = san_skip_string(in, i, n);
 			continue;
 		}
-		if (c == UI_CP_INVALID) {
+		if (c == UTF8_INVALID) {
 			san_put(&o, SAN_FFFD, 1);
 			continue;
 		}
@@ -331,7 +257,7 @@ ui_sanitize(const char *in, size_t len, const struct ui_san_opts *opts,
 			break;
 		case UI_CP_MARK:
 			if (o.have_base && o.marks < UI_SAN_MAX_MARKS) {
-				o.len += ui_utf8_encode(c, o.buf + o.len);
+				o.len += utf8_encode(c, o.buf + o.len);
 				o.marks++;
 			}
 			break;
@@ -389,10 +315,10 @@ ui_cluster(const char *s, size_t len, int *cells)
 	*cells = 0;
 	if (len == 0)
 		return 0;
-	i = ui_utf8_decode(s, len, &c);
+	i = utf8_decode(s, len, &c);
 	if (c == '\n')
 		return 1;
-	if (c == UI_CP_INVALID) {
+	if (c == UTF8_INVALID) {
 		*cells = 1;
 		return i;
 	}
@@ -407,8 +333,8 @@ ui_cluster(const char *s, size_t len, int *cells)
 		return i;
 	}
 	while (i < len) {
-		k = ui_utf8_decode(s + i, len - i, &c);
-		if (c == UI_CP_INVALID || ui_cp_class(c, &w) != UI_CP_MARK)
+		k = utf8_decode(s + i, len - i, &c);
+		if (c == UTF8_INVALID || ui_cp_class(c, &w) != UI_CP_MARK)
 			break;
 		i += k;
 	}

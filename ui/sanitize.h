@@ -99,17 +99,6 @@ enum ui_cp_class {
 enum ui_cp_class ui_cp_class(uint32_t cp, int *width);
 
 /*
- * Decodes the UTF-8 code point at p (n > 0 bytes). Returns its length
- * (1..4) and sets *cp; or returns the length of the maximal ill-formed
- * subpart (>= 1) and sets *cp to UI_CP_INVALID.
- */
-#define UI_CP_INVALID	0xffffffffu
-size_t ui_utf8_decode(const char *p, size_t n, uint32_t *cp);
-
-/* Encodes cp (<= U+10FFFF, no surrogate) into out; returns 1..4. */
-size_t ui_utf8_encode(uint32_t cp, char out[4]);
-
-/*
  * Splits sanitised text into cells: returns the byte length of the
  * cluster at s (a character with the zero-width ones after it, or a lone
  * '\n'), 0 when len is 0, and sets *cells to its width (0 for '\n').

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/sanitize.h"
 
 #define SEARCH_CTRL(c)	((c) & 0x1f)

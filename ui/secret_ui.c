@@ -30,7 +30,7 @@
 
 #include "client/qr.h"
 #include "client/secret.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/duration.h"
 #include "ui/sanitize.h"
 #include "ui/view.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct cfg_parse {
 	struct ui_settings *cfg;

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/settings.h"
 #include "ui/draw.h"
 #include "ui/editor.h"

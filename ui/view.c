@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/duration.h"
 #include "ui/sanitize.h"
 #include "ui/wrap.h"

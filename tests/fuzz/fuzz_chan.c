@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/chan.h"
+#include "chan/chan.h"
 #include "proto/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

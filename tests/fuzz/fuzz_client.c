@@ -13,7 +13,7 @@
 
 #include "crypto/noise.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 struct fzc fzc;
 

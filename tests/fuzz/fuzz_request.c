@@ -36,11 +36,11 @@
 #include "crypto/noise.h"
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
-#include "proto/chan.h"
-#include "proto/err.h"
+#include "chan/chan.h"
+#include "lib/err.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
-#include "server/srv_log.h"
+#include "lib/log.h"
 #include "server/srv_store.h"
 
 #define FZ_MAX_REQ 16
@@ -331,9 +331,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_die("cannot make a temporary directory");
 	atexit(fz_cleanup);
 	/* Quiet: the log would cost more than the requests. */
-	if (srv_log_open("/dev/null") != 0)
+	if (log_open("/dev/null", 0) != 0)
 		fz_die("cannot open the log");
-	srv_log_set_level(SRV_LOG_ERROR);
+	log_set_level(LOG_LEVEL_ERROR);
 	sec_random(fz.keys.store_key, sizeof(fz.keys.store_key));
 	if (noise_keypair(fz.keys.noise_pub, fz.keys.noise_priv) != 0 ||
 	    srv_store_open(&fz.store, fz.dir, fz.keys.store_key, 0) != 0 ||

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "ui/sanitize.h"
 #include "ui/wrap.h"
 
@@ -22,8 +23,8 @@ check_text(const struct ui_text *t, int multiline)
 	if (strlen(t->s) != t->len)
 		abort();
 	while (i < t->len) {
-		k = ui_utf8_decode(t->s + i, t->len - i, &c);
-		if (c == UI_CP_INVALID)
+		k = utf8_decode(t->s + i, t->len - i, &c);
+		if (c == UTF8_INVALID)
 			abort();
 		i += k;
 		if (c == '\n') {

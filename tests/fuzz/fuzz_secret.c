@@ -28,7 +28,7 @@
 #include "crypto/noise.h"
 #include "crypto/ratchet.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/fuzz/fuzz_client.h"
 
 #define FZ_SECRET_ID 77

@@ -4,8 +4,8 @@
 # tests/fuzz/fuzz_lib.sh.
 . "${SOTTO_SRCDIR:?}/tests/fuzz/fuzz_lib.sh"
 # shellcheck disable=SC2086
-fuzz_build fuzz_chan $PROTOBUFC_CFLAGS "$src/proto/err.c" \
-    "$src/proto/frame.c" "$src/proto/wire.c" "$src/proto/chan.c" \
+fuzz_build fuzz_chan $PROTOBUFC_CFLAGS "$src/lib/err.c" \
+    "$src/proto/frame.c" "$src/proto/wire.c" "$src/chan/chan.c" \
     "$SOTTO_BUILDDIR/proto/sotto.pb-c.c" "$src/crypto/sec.c" \
     "$src/crypto/noise.c" $PROTOBUFC_LIBS $SODIUM_LIBS
 mkdir -p "$work/corpus"

@@ -19,7 +19,7 @@ smoke() {
 
 # shellcheck disable=SC2086
 fuzz_objs $FUZZ_STORE_SOURCES $FUZZ_PROTO_SOURCES proto/sotto.pb-c.c \
-    $FUZZ_CRYPTO_SOURCES
+    $FUZZ_CRYPTO_SOURCES $FUZZ_BASE_SOURCES
 fuzz_ar core
 # shellcheck disable=SC2086
 fuzz_objs $FUZZ_SERVER_SOURCES

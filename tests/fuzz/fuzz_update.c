@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/fuzz/fuzz_client.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -17,7 +17,7 @@
 #include "crypto/ratchet.h"
 #include "crypto/sec.h"
 #include "crypto/x3dh.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define BUF_MAX 65536
 

@@ -9,8 +9,8 @@
 
 #include "crypto/noise.h"
 #include "crypto/sec.h"
-#include "proto/chan.h"
-#include "proto/err.h"
+#include "chan/chan.h"
+#include "lib/err.h"
 #include "proto/frame.h"
 #include "proto/version.h"
 #include "proto/wire.h"

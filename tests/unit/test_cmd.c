@@ -13,7 +13,7 @@
 #include "client/cmd.h"
 #include "client/cmd_import.h"
 #include "client/json.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 
 static char errbuf[4096];

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 #include "ui/duration.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 #include "ui/editor.h"
 

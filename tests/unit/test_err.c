@@ -1,7 +1,7 @@
 /* Every error code has a distinct name and a description. */
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 
 int

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/frame.h"
 #include "tests/unit/tap.h"
 

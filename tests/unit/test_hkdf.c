@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "crypto/hkdf.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/vectors.h"
 

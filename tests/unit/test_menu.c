@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "tests/unit/tap.h"

@@ -14,7 +14,7 @@
 
 #include "crypto/noise.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/vectors.h"
 

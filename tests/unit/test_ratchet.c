@@ -11,7 +11,7 @@
 #include "crypto/ratchet.h"
 #include "crypto/sec.h"
 #include "crypto/x3dh.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 
 #define MSG_MAX 256

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
 #include "tests/unit/tap.h"
 #include "ui/sanitize.h"
 
@@ -27,8 +28,8 @@ safe(const struct ui_text *t, int multiline)
 	if (t->s == NULL || strlen(t->s) != t->len)
 		return 0;
 	while (i < t->len) {
-		k = ui_utf8_decode(t->s + i, t->len - i, &c);
-		if (c == UI_CP_INVALID) {
+		k = utf8_decode(t->s + i, t->len - i, &c);
+		if (c == UTF8_INVALID) {
 			printf("# invalid UTF-8 at %zu\n", i);
 			return 0;
 		}

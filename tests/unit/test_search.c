@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 #include "tests/unit/tap.h"
 

@@ -20,7 +20,7 @@
 #include "client/cloud.h"
 #include "client/secret.h"
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "store/store.h"
 #include "tests/unit/tap.h"
 #include "ui/secret_ui.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 #include "ui/settings.h"
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "db/sqlc.h"
 #include "tests/unit/tap.h"
 
 static int

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
-#include "store/sqlc.h"
+#include "lib/err.h"
+#include "db/sqlc.h"
 #include "store/store.h"
 #include "tests/unit/tap.h"
 

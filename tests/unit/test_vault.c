@@ -11,7 +11,7 @@
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
 #include "crypto/vault.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 
 #define OPS_MIN 1

@@ -10,7 +10,7 @@
 #include "crypto/sec.h"
 #include "crypto/sfp.h"
 #include "crypto/x3dh.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "tests/unit/tap.h"
 
 struct dev {

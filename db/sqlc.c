@@ -7,7 +7,7 @@
  * done to the file (a wrong key must leave the file as it was).
  */
 #define SQLITE_HAS_CODEC 1
-#include "store/sqlc.h"
+#include "db/sqlc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 
 int
 sqlc_key_string(char *out, size_t cap, const uint8_t key[SQLC_KEY_LEN])

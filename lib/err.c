@@ -1,4 +1,4 @@
-#include "proto/err.h"
+#include "lib/err.h"
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /*
- * One log per process, so its state is a file-scope FILE (as tmux's
- * log.c does); nothing but this module touches it.
+ * One log per process, so its state is file-scope (as tmux's log.c
+ * does); nothing but this module touches it.
  */
-#include "client/log.h"
+#include "lib/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/err.h"
+#include "lib/err.h"
 
 #define LOG_ROTATE_SIZE (1024L * 1024L)
 
-static FILE *log_file;
+static FILE *log_file;		/* NULL: closed, lines dropped */
 static enum log_level log_level = LOG_LEVEL_INFO;
 
 static const char *const log_names[] = { "debug", "info", "warn", "error" };
@@ -42,12 +42,17 @@ log_rotate(const char *path)
 }
 
 int
-log_open(const char *path)
+log_open(const char *path, int flags)
 {
 	int fd;
 
 	log_close();
-	log_rotate(path);
+	if (path == NULL) {
+		log_file = stderr;
+		return 0;
+	}
+	if (flags & LOG_ROTATE)
+		log_rotate(path);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return ERR_IO;
@@ -62,7 +67,7 @@ log_open(const char *path)
 void
 log_close(void)
 {
-	if (log_file != NULL)
+	if (log_file != NULL && log_file != stderr)
 		fclose(log_file);
 	log_file = NULL;
 }
@@ -77,25 +82,29 @@ void
 log_emit(enum log_level level, const char *func, int line, int err,
     const char *fmt, ...)
 {
-	va_list ap;
 	char stamp[32];
+	struct timespec ts;
 	struct tm tm;
-	time_t now;
+	va_list ap;
 	int saved = errno;
 
 	if (log_file == NULL || level < log_level)
 		return;
-	now = time(NULL);
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
-	fprintf(log_file, "%s %ld %s %s:%d: ", stamp, (long)getpid(),
-	    log_names[level], func, line);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)ts.tv_sec);
+	fprintf(log_file, "%s.%03ldZ %ld %s %s:%d: ", stamp,
+	    ts.tv_nsec / 1000000L, (long)getpid(), log_names[level], func,
+	    line);
 	va_start(ap, fmt);
 	vfprintf(log_file, fmt, ap);
 	va_end(ap);
-	if (err != 0)
+	if (err == ERR_IO)
+		fprintf(log_file, ": %s", strerror(saved));
+	else if (err != 0)
 		fprintf(log_file, ": %s", err_str(err));
 	fputc('\n', log_file);
+	fflush(log_file);
 	errno = saved;
 }

@@ -14,14 +14,14 @@
  * Callbacks run from inside chan_input(); they may call chan_send() but
  * must not free the channel: they return an error to have it closed.
  */
-#include "proto/chan.h"
+#include "chan/chan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/sec.h"
-#include "proto/err.h"
+#include "lib/err.h"
 #include "proto/frame.h"
 #include "proto/version.h"
 #include "proto/wire.h"
