@@ -25,8 +25,6 @@ struct cloud_sub {
 	int dead;
 };
 
-struct cloud_res;
-
 struct cloud {
 	uv_loop_t *loop;
 	struct store *st;
