@@ -126,7 +126,10 @@ void srv_stop(struct srv *s, void (*done)(void *), void *ud);
 /* Now, for rate limits: the loop's monotonic clock in ms. */
 uint64_t srv_now_ms(const struct srv *s);
 
-/* A request from c: dispatches it (srv.c). Returns 0 or ERR_* to close. */
+/*
+ * A request from c: dispatches it by srv_method.c's table. Returns 0 or
+ * ERR_* to close.
+ */
 int srv_dispatch(struct srv_conn *c, const Sotto__Request *req);
 
 /* Adds c (authenticated, user_id set) to the index; removes it. */

@@ -31,6 +31,7 @@
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
 #include "server/srv_profile.h"
+#include "server/srv_reply.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
@@ -94,33 +95,6 @@ srv_chat_check_title(const char *title, const char **why)
 
 /* ---------------------------------------------------------------- helpers */
 
-int
-srv_chat_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
-{
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-
-	resp->id = id;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = resp;
-	return srv_conn_send(c, &f);
-}
-
-/* Answers an error; an unexpected one is logged and called internal. */
-int
-srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
-{
-	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
-		srv_error_err(r, "conn %llu: request %llu",
-		    (unsigned long long)c->serial, (unsigned long long)id);
-		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
-	}
-	if (r == ERR_NO_SPACE)
-		/* Not carried out: the client keeps it and tries again. */
-		return srv_conn_error(c, id, r, "the server's disk is full; "
-		    "nothing was stored, try again later", 1);
-	return srv_conn_error(c, id, r, why, 0);
-}
-
 /* Whether user_id has a connected, signed-in device. */
 static int
 srv_chat_online(struct srv *s, uint64_t user_id)
@@ -131,22 +105,6 @@ srv_chat_online(struct srv *s, uint64_t user_id)
 		if (c->user_id == user_id && c->authed && !c->closing)
 			return 1;
 	return 0;
-}
-
-/* Sends up to every connected device of user_id. */
-void
-srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up)
-{
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-	struct srv_conn *c, *next;
-
-	f.body_case = SOTTO__FRAME__BODY_UPDATE;
-	f.update = up;
-	for (c = srv_user_conns(s, user_id); c != NULL; c = next) {
-		next = c->unext;
-		if (c->user_id == user_id && c->authed && !c->closing)
-			(void)srv_conn_send(c, &f);
-	}
 }
 
 /*
@@ -412,14 +370,14 @@ srv_chat_reply_user(struct srv_conn *c, uint64_t id,
 	int r;
 
 	if ((r = srv_chat_user(c->srv->store, c->user_id, p, &u)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	ur.user = &u;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USER;
 	resp.user = &ur;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 }
 
-static int
+int
 srv_chat_resolve(struct srv_conn *c, uint64_t id,
     const Sotto__ResolveUser *m)
 {
@@ -472,7 +430,7 @@ srv_chat_resolve(struct srv_conn *c, uint64_t id,
 		return srv_conn_error(c, id, ERR_RATE_LIMITED,
 		    "the daily budget of new users is used up", retry);
 	if (r != 0)
-		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+		return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : NULL);
 	srv_dir_count(c, SRV_DIR_FOUND, 1);
 	return srv_chat_reply_user(c, id, &p);
@@ -527,17 +485,17 @@ srv_chat_reply_users(struct srv_conn *c, uint64_t id, const uint64_t *ids,
 	ur.n_users = k;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USERS;
 	resp.users = &ur;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	free(v);
 	free(pv);
 	return r;
 out:
 	free(v);
 	free(pv);
-	return srv_chat_fail(c, id, r, NULL);
+	return srv_reply_fail(c, id, r, NULL);
 }
 
-static int
+int
 srv_chat_get_users(struct srv_conn *c, uint64_t id, const Sotto__GetUsers *m)
 {
 	uint32_t retry = 0;
@@ -551,7 +509,7 @@ srv_chat_get_users(struct srv_conn *c, uint64_t id, const Sotto__GetUsers *m)
 	return srv_chat_reply_users(c, id, m->ids, m->n_ids, 1);
 }
 
-static int
+int
 srv_chat_get_contacts(struct srv_conn *c, uint64_t id)
 {
 	uint64_t *ids;
@@ -560,13 +518,13 @@ srv_chat_get_contacts(struct srv_conn *c, uint64_t id)
 
 	if ((r = srv_store_contacts(c->srv->store, c->user_id, &ids,
 	    &n)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_chat_reply_users(c, id, ids, n, 0);
 	free(ids);
 	return r;
 }
 
-static int
+int
 srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 {
 	struct srv *s = c->srv;
@@ -587,14 +545,14 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 	if (add && srv_dir_take(c, SRV_DIR_ASK_CONTACT, 1, 1.0, &retry) != 0)
 		return srv_dir_limited(c, id, retry);
 	if ((r = srv_visible_profile(s->store, c->user_id, user_id, &p)) != 0)
-		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+		return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : NULL);
 	memset(&e, 0, sizeof(e));
 	e.kind = SRV_UPDATE_CONTACT;
 	e.arg = user_id;
 	e.arg2 = add != 0;
 	if ((r = srv_store_unit_begin(s->store)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	/* The log names user from now on: it stays addressable. */
 	r = srv_store_shown_add(s->store, c->user_id, user_id);
 	if (r == 0)
@@ -604,20 +562,20 @@ srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id, int add)
 	if (r == 0)
 		r = srv_store_update_add(s->store, c->user_id, &e, &pts);
 	if ((r = srv_store_unit_end(s->store, r)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_chat_user(s->store, c->user_id, &p, &u)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	cr.user = &u;
 	cr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_CONTACT;
 	resp.contact = &cr;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	cc.user = &u;
 	cc.added = add != 0;
 	up.pts = pts;
 	up.event_case = SOTTO__UPDATE__EVENT_CONTACT_CHANGED;
 	up.contact_changed = &cc;
-	srv_chat_push(s, c->user_id, &up);
+	srv_reply_push(s, c->user_id, &up);
 	return r;
 }
 
@@ -673,7 +631,7 @@ srv_chat_push_message(struct srv *s, const struct srv_fan *fan, size_t n,
 			up.event_case = SOTTO__UPDATE__EVENT_NEW_MESSAGE;
 			up.new_message = &nm;
 		}
-		srv_chat_push(s, fan[i].user_id, &up);
+		srv_reply_push(s, fan[i].user_id, &up);
 	}
 }
 
@@ -694,7 +652,7 @@ srv_chat_reply_sent(struct srv_conn *c, uint64_t id,
 	sr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_SENT;
 	resp.sent = &sr;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 }
 
 /* Answers a resend: the original message, its chat now, its pts. */
@@ -725,7 +683,7 @@ srv_chat_resend(struct srv_conn *c, uint64_t id, struct srv_message *old)
 out:
 	srv_chatbuf_clear(&cb);
 	free(roster);
-	return srv_chat_fail(c, id, r, NULL);
+	return srv_reply_fail(c, id, r, NULL);
 }
 
 /*
@@ -748,7 +706,7 @@ srv_chat_dedupe(struct srv_conn *c, uint64_t id, uint64_t random_id,
 		return 0;
 	*answered = 1;
 	if (r != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((int)old.action != action)
 		r = srv_conn_error(c, id, ERR_INVAL,
 		    "that random_id was used by another request", 0);
@@ -808,13 +766,13 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 		if (r == ERR_NOT_FOUND)
 			chat.id = 0;	/* made below, on first use */
 		else if (r != 0)
-			return srv_chat_fail(c, id, r, NULL);
+			return srv_reply_fail(c, id, r, NULL);
 		/* A chat of the two shows the peer; else it must be shown. */
 		r = chat.id != 0 ? srv_store_profile_by_id(st, m->to_user_id,
 		    &peer) : srv_visible_profile(st, c->user_id,
 		    m->to_user_id, &peer);
 		if (r != 0)
-			return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+			return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 			    "no such user" : NULL);
 		/* A new private chat: not while restricted (reports). */
 		if (chat.id == 0 && m->to_user_id != c->user_id &&
@@ -823,11 +781,11 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 			return r;
 	} else if ((r = srv_chat_of_member(st, m->chat_id, c->user_id,
 	    &chat)) != 0)
-		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+		return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such chat" : NULL);
 	if (m->reply_to != 0 && (chat.id == 0 ||
 	    (r = srv_store_message_exists(st, chat.id, m->reply_to)) != 0))
-		return srv_chat_fail(c, id, chat.id == 0 ||
+		return srv_reply_fail(c, id, chat.id == 0 ||
 		    r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "reply_to is not a message of this chat");
 	/* Into a private chat: the peer's messages rule and blocks. */
@@ -837,12 +795,12 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 	if (peer_id != c->user_id && (r = srv_privacy_may_message(st, peer_id,
 	    c->user_id, chat.id)) != 0) {
 		if (r != ERR_PERM)
-			return srv_chat_fail(c, id, r, NULL);
+			return srv_reply_fail(c, id, r, NULL);
 		return srv_chat_refused(c, id, peer_id, "messages");
 	}
 
 	if ((r = srv_store_unit_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if (chat.id == 0 && (r = srv_store_chat_pair(st, c->user_id,
 	    m->to_user_id, 1, &chat)) != 0)
 		goto end;
@@ -874,12 +832,12 @@ srv_chat_post(struct srv_conn *c, uint64_t id, const Sotto__SendMessage *m,
 end:
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(roster);
-		return srv_chat_fail(c, id, r, why);
+		return srv_reply_fail(c, id, r, why);
 	}
 	if ((r = srv_chat_fill(st, &cb, &chat, c->user_id, roster, nroster,
 	    NULL)) != 0) {
 		free(roster);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	r = srv_chat_reply_sent(c, id, &msg, &cb.chat, my_pts);
 	srv_chat_push_message(s, fan, nusers, &msg, &cb.chat, 0);
@@ -888,7 +846,7 @@ end:
 	return r;
 }
 
-static int
+int
 srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 {
 	struct srv *s = c->srv;
@@ -912,14 +870,14 @@ srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 	if (srv_chat_check_text(m->text, &why) != 0)
 		return srv_conn_error(c, id, ERR_INVAL, why, 0);
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	r = srv_store_message_get(st, m->chat_id, m->id, &msg);
 	if (r == 0 && (msg.deleted || srv_store_message_hidden(st,
 	    c->user_id, m->chat_id, m->id) == 0))
 		r = ERR_NOT_FOUND;
 	if (r != 0) {
 		free(msg.text);
-		return srv_chat_fail(c, id, r, "no such message");
+		return srv_reply_fail(c, id, r, "no such message");
 	}
 	free(msg.text);
 	msg.text = m->text;
@@ -931,7 +889,7 @@ srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 	/* Two edits in the same second still order after the send. */
 	msg.edit_date = now > msg.date ? now : msg.date;
 	if ((r = srv_store_unit_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_store_message_edit(st, m->chat_id, m->id, m->text,
 	    msg.edit_date)) != 0)
 		goto end;
@@ -946,12 +904,12 @@ srv_chat_edit(struct srv_conn *c, uint64_t id, const Sotto__EditMessage *m)
 end:
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(roster);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	if ((r = srv_chat_fill(st, &cb, &chat, c->user_id, roster, nroster,
 	    NULL)) != 0) {
 		free(roster);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	r = srv_chat_reply_sent(c, id, &msg, &cb.chat, my_pts);
 	srv_chat_push_message(s, fan, nusers, &msg, NULL, 1);
@@ -969,10 +927,10 @@ srv_chat_reply_pts(struct srv_conn *c, uint64_t id, uint64_t pts)
 	pr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_PTS;
 	resp.pts = &pr;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 }
 
-static int
+int
 srv_chat_delete(struct srv_conn *c, uint64_t id,
     const Sotto__DeleteMessages *m)
 {
@@ -997,12 +955,12 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 		return srv_conn_error(c, id, ERR_TOO_BIG,
 		    "at most 1000 messages at once", 0);
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	if (m->n_ids == 0)
 		return srv_chat_reply_pts(c, id, 0);
 	if (chat.kind == SRV_CHAT_GROUP &&
 	    (admin = srv_store_member_admin(st, chat.id, c->user_id)) < 0)
-		return srv_chat_fail(c, id, admin, NULL);
+		return srv_reply_fail(c, id, admin, NULL);
 	/* for_everyone: every message named must be the asker's to remove. */
 	if (m->for_everyone) {
 		for (i = 0; i < m->n_ids; i++) {
@@ -1011,7 +969,7 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 			if (r == ERR_NOT_FOUND || (r == 0 && msg.deleted))
 				continue;
 			if (r != 0)
-				return srv_chat_fail(c, id, r, NULL);
+				return srv_reply_fail(c, id, r, NULL);
 			if (msg.sender_id != c->user_id && !admin)
 				return srv_conn_error(c, id, ERR_PERM,
 				    "only one's own messages can be deleted "
@@ -1021,7 +979,7 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 	if ((done = malloc(m->n_ids * sizeof(*done))) == NULL ||
 	    (packed = malloc(m->n_ids * 8)) == NULL) {
 		free(done);
-		return srv_chat_fail(c, id, ERR_NOMEM, NULL);
+		return srv_reply_fail(c, id, ERR_NOMEM, NULL);
 	}
 	if ((r = srv_store_unit_begin(st)) != 0)
 		goto fail;
@@ -1075,7 +1033,7 @@ srv_chat_delete(struct srv_conn *c, uint64_t id,
 		up.messages_deleted = &md;
 		for (i = 0; i < nusers; i++) {
 			up.pts = fan[i].pts;
-			srv_chat_push(s, fan[i].user_id, &up);
+			srv_reply_push(s, fan[i].user_id, &up);
 		}
 	}
 	free(done);
@@ -1086,10 +1044,10 @@ fail:
 	free(done);
 	free(packed);
 	free(roster);
-	return srv_chat_fail(c, id, r, NULL);
+	return srv_reply_fail(c, id, r, NULL);
 }
 
-static int
+int
 srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 {
 	struct srv *s = c->srv;
@@ -1107,15 +1065,15 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 	int r, quiet;
 
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	if ((quiet = srv_group_quiet(st, &chat, c->user_id)) < 0)
-		return srv_chat_fail(c, id, quiet, NULL);
+		return srv_reply_fail(c, id, quiet, NULL);
 	/* Nobody reads past the newest message. */
 	max_id = m->max_id < chat.last_id ? m->max_id : chat.last_id;
 	if (max_id == 0)
 		return srv_chat_reply_pts(c, id, 0);
 	if ((r = srv_store_unit_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_read_set(st, chat.id, c->user_id, max_id);
 	if (r == ERR_EXISTS) {
 		/* Backwards or the same: a no-op, nothing was written. */
@@ -1143,7 +1101,7 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 	}
 	free(roster);
 	if ((r = srv_store_unit_end(st, r)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_chat_reply_pts(c, id, my_pts);
 	ri.chat_id = ro.chat_id = chat.id;
 	ri.max_id = ro.max_id = max_id;
@@ -1158,12 +1116,12 @@ srv_chat_read(struct srv_conn *c, uint64_t id, const Sotto__ReadHistory *m)
 			up.event_case = SOTTO__UPDATE__EVENT_READ_OUTBOX;
 			up.read_outbox = &ro;
 		}
-		srv_chat_push(s, fan[i].user_id, &up);
+		srv_reply_push(s, fan[i].user_id, &up);
 	}
 	return r;
 }
 
-static int
+int
 srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 {
 	struct srv *s = c->srv;
@@ -1171,8 +1129,6 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	struct srv_chat chat;
 	struct srv_member *roster = NULL;
 	uint64_t users[SRV_GROUP_MAX + 1];
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Empty ok = SOTTO__EMPTY__INIT;
 	Sotto__Update up = SOTTO__UPDATE__INIT;
 	Sotto__Typing ty = SOTTO__TYPING__INIT;
 	size_t nroster = 0, nusers = 0, i;
@@ -1182,17 +1138,15 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	    &limited)) != 0 || limited)
 		return r;
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	if ((r = srv_chat_members(st, &chat, &roster, &nroster, users,
 	    &nusers)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((quiet = srv_group_quiet(st, &chat, c->user_id)) < 0) {
 		free(roster);
-		return srv_chat_fail(c, id, quiet, NULL);
+		return srv_reply_fail(c, id, quiet, NULL);
 	}
-	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
-	resp.ok = &ok;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply_ok(c, id);
 	/* A peer who blocked the typist is not told (nor is the typist). */
 	if (chat.kind == SRV_CHAT_PRIVATE && srv_privacy_blocked(st,
 	    chat.user_lo == c->user_id ? chat.user_hi : chat.user_lo,
@@ -1207,7 +1161,7 @@ srv_chat_typing(struct srv_conn *c, uint64_t id, const Sotto__SetTyping *m)
 	/* A hidden member's typing reaches the admins only. */
 	for (i = 0; i < nusers; i++)
 		if (users[i] != c->user_id && (!quiet || roster[i].admin))
-			srv_chat_push(s, users[i], &up);
+			srv_reply_push(s, users[i], &up);
 	free(roster);
 	return r;
 }
@@ -1304,14 +1258,14 @@ srv_chat_service_done(struct srv_conn *c, uint64_t id,
 	memset(&cb, 0, sizeof(cb));
 	if ((r = srv_chat_fill(c->srv->store, &cb, chat, c->user_id, after, n,
 	    NULL)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_chat_reply_sent(c, id, m, &cb.chat, m->pts);
 	srv_chat_push_message(c->srv, fan, nfan, m, &cb.chat, 0);
 	srv_chatbuf_clear(&cb);
 	return r;
 }
 
-static int
+int
 srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 {
 	struct srv *s = c->srv;
@@ -1358,20 +1312,20 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 	for (i = 0; i < m->n_member_ids; i++)
 		if ((r = srv_visible_profile(st, c->user_id,
 		    m->member_ids[i], &p)) != 0)
-			return srv_chat_fail(c, id, r, "no such user");
+			return srv_reply_fail(c, id, r, "no such user");
 	/* Everyone to add must take invitations from the creator. */
 	for (i = 0; i < m->n_member_ids; i++) {
 		if ((r = srv_privacy_allows(st, m->member_ids[i],
 		    SRV_PRIV_GROUP_INVITES, c->user_id)) == 0)
 			continue;
 		if (r != ERR_PERM)
-			return srv_chat_fail(c, id, r, NULL);
+			return srv_reply_fail(c, id, r, NULL);
 		return srv_chat_refused(c, id, m->member_ids[i],
 		    "group invitations");
 	}
 
 	if ((r = srv_store_unit_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_store_group_add(st, m->title, c->user_id, &chat)) != 0 ||
 	    (r = srv_store_member_add(st, chat.id, c->user_id, 1)) != 0)
 		goto end;
@@ -1395,7 +1349,7 @@ srv_chat_create(struct srv_conn *c, uint64_t id, const Sotto__CreateGroup *m)
 end:
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(after);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	srv_info("conn %llu: user %llu made group %llu",
 	    (unsigned long long)c->serial, (unsigned long long)c->user_id,
@@ -1405,10 +1359,8 @@ end:
 	return r;
 }
 
-enum srv_group_op { OP_ADD, OP_REMOVE, OP_LEAVE, OP_RENAME };
-
 /* AddMember, RemoveMember, LeaveChat and RenameChat. */
-static int
+int
 srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
     uint64_t chat_id, uint64_t user_id, const char *title)
 {
@@ -1428,17 +1380,17 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	    &limited)) != 0 || limited)
 		return r;
 	if ((r = srv_chat_of_member(st, chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	if (chat.kind != SRV_CHAT_GROUP)
 		return srv_conn_error(c, id, ERR_INVAL, "not a group", 0);
 	if ((r = srv_store_chat_roster(st, chat.id, &before, &nb)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	for (i = 0; i < nb; i++)
 		if (before[i].user_id == c->user_id)
 			admin = before[i].admin;
 	r = 0;
 	switch (op) {
-	case OP_ADD:
+	case SRV_OP_ADD:
 		if (!admin) {
 			r = ERR_PERM;
 			why = "only admins add members";
@@ -1458,7 +1410,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 			    "group invitations");
 		}
 		break;
-	case OP_REMOVE:
+	case SRV_OP_REMOVE:
 		for (i = 0; i < nb; i++)
 			if (before[i].user_id == user_id)
 				target_admin = before[i].admin + 1;
@@ -1477,10 +1429,10 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 			why = "only the creator removes admins";
 		}
 		break;
-	case OP_LEAVE:
+	case SRV_OP_LEAVE:
 		user_id = c->user_id;
 		break;
-	case OP_RENAME:
+	case SRV_OP_RENAME:
 		if (!admin) {
 			r = ERR_PERM;
 			why = "only admins rename the group";
@@ -1490,10 +1442,10 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	}
 	if (r != 0) {
 		free(before);
-		return srv_chat_fail(c, id, r, why);
+		return srv_reply_fail(c, id, r, why);
 	}
 	/* Adding someone starts a chat for them: not while restricted. */
-	if (op == OP_ADD && ((r = srv_report_refuse(c, id, &refused)) != 0 ||
+	if (op == SRV_OP_ADD && ((r = srv_report_refuse(c, id, &refused)) != 0 ||
 	    refused)) {
 		free(before);
 		return r;
@@ -1506,26 +1458,26 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	msg.text = (char *)"";
 	if ((r = srv_store_unit_begin(st)) != 0) {
 		free(before);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	switch (op) {
-	case OP_ADD:
+	case SRV_OP_ADD:
 		r = srv_store_member_add(st, chat.id, user_id, 0);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_ADDED;
 		msg.action_user_id = user_id;
 		break;
-	case OP_REMOVE:
+	case SRV_OP_REMOVE:
 		if ((r = srv_store_shown_keep(st, chat.id, user_id)) == 0)
 			r = srv_store_member_remove(st, chat.id, user_id);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_REMOVED;
 		msg.action_user_id = user_id;
 		break;
-	case OP_LEAVE:
+	case SRV_OP_LEAVE:
 		if ((r = srv_store_shown_keep(st, chat.id, user_id)) == 0)
 			r = srv_store_member_remove(st, chat.id, user_id);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_LEFT;
 		break;
-	case OP_RENAME:
+	case SRV_OP_RENAME:
 		r = srv_store_chat_rename(st, chat.id, title);
 		snprintf(chat.title, sizeof(chat.title), "%s", title);
 		msg.action = SOTTO__SERVICE_ACTION__ACTION_RENAMED;
@@ -1536,7 +1488,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 		r = srv_store_chat_roster(st, chat.id, &after, &na);
 	if (r == 0) {
 		nto = srv_chat_union(before, nb, after, na, to);
-		if (op != OP_RENAME)
+		if (op != SRV_OP_RENAME)
 			r = srv_group_audience(st, chat.id, before, nb, after,
 			    na, c->user_id, user_id, to, &nto);
 	}
@@ -1546,7 +1498,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 	free(before);
 	if ((r = srv_store_unit_end(st, r)) != 0) {
 		free(after);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	r = srv_chat_service_done(c, id, &msg, &chat, after, na, fan, nto);
 	free(after);
@@ -1555,7 +1507,7 @@ srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
 
 /* ---------------------------------------------------------------- sync */
 
-static int
+int
 srv_chat_state(struct srv_conn *c, uint64_t id)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
@@ -1563,10 +1515,10 @@ srv_chat_state(struct srv_conn *c, uint64_t id)
 	int r;
 
 	if ((r = srv_store_pts(c->srv->store, c->user_id, &state.pts)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	resp.result_case = SOTTO__RESPONSE__RESULT_STATE;
 	resp.state = &state;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 }
 
 /* One entry of a Difference page and the events it may carry. */
@@ -1896,7 +1848,7 @@ fail:
 	return r;
 }
 
-static int
+int
 srv_chat_difference(struct srv_conn *c, uint64_t id,
     const Sotto__GetDifference *m)
 {
@@ -1919,7 +1871,7 @@ srv_chat_difference(struct srv_conn *c, uint64_t id,
 	d.users_cap = d.limit * 3 + 1;
 	d.chats_cap = d.limit;
 	if ((r = srv_store_pts(st, c->user_id, &top)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((d.ents = malloc(d.limit * sizeof(*d.ents))) == NULL ||
 	    (d.ups = malloc(d.limit * sizeof(*d.ups))) == NULL ||
 	    (d.users = malloc(d.users_cap * sizeof(*d.users))) == NULL ||
@@ -1952,10 +1904,10 @@ srv_chat_difference(struct srv_conn *c, uint64_t id,
 	diff.n_users = d.nusers;
 	resp.result_case = SOTTO__RESPONSE__RESULT_DIFFERENCE;
 	resp.difference = &diff;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	goto done;
 out:
-	r = srv_chat_fail(c, id, r, NULL);
+	r = srv_reply_fail(c, id, r, NULL);
 done:
 	for (i = 0; i < d.nchats; i++)
 		srv_chatbuf_clear(&d.chats[i]);
@@ -1967,61 +1919,4 @@ done:
 	free(d.chats);
 	free(d.arena);
 	return r;
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_chat_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	uint64_t id = req->id;
-
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_RESOLVE_USER:
-		return srv_chat_resolve(c, id, req->resolve_user);
-	case SOTTO__REQUEST__METHOD_GET_USERS:
-		return srv_chat_get_users(c, id, req->get_users);
-	case SOTTO__REQUEST__METHOD_GET_CONTACTS:
-		return srv_chat_get_contacts(c, id);
-	case SOTTO__REQUEST__METHOD_ADD_CONTACT:
-		return srv_chat_contact(c, id, req->add_contact->user_id, 1);
-	case SOTTO__REQUEST__METHOD_REMOVE_CONTACT:
-		return srv_chat_contact(c, id, req->remove_contact->user_id,
-		    0);
-	case SOTTO__REQUEST__METHOD_SEND_MESSAGE:
-		return srv_chat_post(c, id, req->send_message, NULL);
-	case SOTTO__REQUEST__METHOD_EDIT_MESSAGE:
-		return srv_chat_edit(c, id, req->edit_message);
-	case SOTTO__REQUEST__METHOD_DELETE_MESSAGES:
-		return srv_chat_delete(c, id, req->delete_messages);
-	case SOTTO__REQUEST__METHOD_READ_HISTORY:
-		return srv_chat_read(c, id, req->read_history);
-	case SOTTO__REQUEST__METHOD_SET_TYPING:
-		return srv_chat_typing(c, id, req->set_typing);
-	case SOTTO__REQUEST__METHOD_CREATE_GROUP:
-		return srv_chat_create(c, id, req->create_group);
-	case SOTTO__REQUEST__METHOD_ADD_MEMBER:
-		return srv_chat_group_op(c, id, OP_ADD,
-		    req->add_member->chat_id, req->add_member->user_id, NULL);
-	case SOTTO__REQUEST__METHOD_REMOVE_MEMBER:
-		return srv_chat_group_op(c, id, OP_REMOVE,
-		    req->remove_member->chat_id, req->remove_member->user_id,
-		    NULL);
-	case SOTTO__REQUEST__METHOD_LEAVE_CHAT:
-		return srv_chat_group_op(c, id, OP_LEAVE,
-		    req->leave_chat->chat_id, 0, NULL);
-	case SOTTO__REQUEST__METHOD_RENAME_CHAT:
-		return srv_chat_group_op(c, id, OP_RENAME,
-		    req->rename_chat->chat_id, 0, req->rename_chat->title);
-	case SOTTO__REQUEST__METHOD_GET_DIFFERENCE:
-		return srv_chat_difference(c, id, req->get_difference);
-	case SOTTO__REQUEST__METHOD_GET_STATE:
-		return srv_chat_state(c, id);
-	default:
-		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
 }

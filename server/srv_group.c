@@ -17,6 +17,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_invite.h"
 #include "server/srv_log.h"
+#include "server/srv_reply.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 
@@ -133,7 +134,7 @@ srv_group_check(struct srv_store *st, const struct srv_chat *chat,
 	return 0;
 }
 
-static int
+int
 srv_group_settings(struct srv_conn *c, uint64_t id,
     const Sotto__SetGroupSettings *m)
 {
@@ -153,9 +154,9 @@ srv_group_settings(struct srv_conn *c, uint64_t id,
 	    &limited)) != 0 || limited)
 		return r;
 	if ((r = srv_chat_of_member(st, m->chat_id, c->user_id, &chat)) != 0)
-		return srv_chat_fail(c, id, r, "no such chat");
+		return srv_reply_fail(c, id, r, "no such chat");
 	if ((r = srv_store_chat_roster(st, chat.id, &roster, &n)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_group_check(st, &chat, roster, n, c->user_id, m,
 	    &why)) != 0)
 		goto fail;
@@ -182,32 +183,5 @@ srv_group_settings(struct srv_conn *c, uint64_t id,
 	return r;
 fail:
 	free(roster);
-	return srv_chat_fail(c, id, r, why);
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_group_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	uint64_t id = req->id;
-
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED, "sign in first",
-		    0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_CREATE_INVITE_LINK:
-		return srv_invite_create(c, id, req->create_invite_link);
-	case SOTTO__REQUEST__METHOD_REVOKE_INVITE_LINK:
-		return srv_invite_revoke(c, id, req->revoke_invite_link);
-	case SOTTO__REQUEST__METHOD_JOIN_BY_LINK:
-		return srv_invite_join(c, id, req->join_by_link);
-	case SOTTO__REQUEST__METHOD_SET_GROUP_SETTINGS:
-		return srv_group_settings(c, id, req->set_group_settings);
-	case SOTTO__REQUEST__METHOD_REPORT_USER:
-		return srv_report_user(c, id, req->report_user);
-	default:
-		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
+	return srv_reply_fail(c, id, r, why);
 }

@@ -22,6 +22,7 @@
 #include "server/srv_directory.h"
 #include "server/srv_log.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
@@ -39,43 +40,6 @@ struct sec_pushes {
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-static int
-sec_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
-{
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-
-	resp->id = id;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = resp;
-	return srv_conn_send(c, &f);
-}
-
-static int
-sec_ok(struct srv_conn *c, uint64_t id)
-{
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Empty e = SOTTO__EMPTY__INIT;
-
-	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
-	resp.ok = &e;
-	return sec_reply(c, id, &resp);
-}
-
-/* Answers an error; an unexpected one is logged and called internal. */
-static int
-sec_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
-{
-	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
-		srv_error_err(r, "conn %llu: secret request %llu",
-		    (unsigned long long)c->serial, (unsigned long long)id);
-		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
-	}
-	if (r == ERR_NO_SPACE)
-		return srv_conn_error(c, id, r, "the server's disk is full; "
-		    "nothing was stored, try again later", 1);
-	return srv_conn_error(c, id, r, why, 0);
-}
 
 static void
 sec_pushes_free(struct sec_pushes *p)
@@ -172,11 +136,11 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
 {
 	if ((r = srv_store_atomic_end(c->srv->store, r)) != 0) {
 		sec_pushes_free(p);
-		return sec_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
+		return srv_reply_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
 	}
 	srv_info("conn %llu: secret %016llx %s",
 	    (unsigned long long)c->serial, (unsigned long long)secret_id, what);
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(c->srv, p);
 	return r;
 }
@@ -219,11 +183,12 @@ sec_reply_state(struct srv_conn *c, uint64_t id, uint32_t count,
 	ps.spk_id = spk_id;
 	resp.result_case = SOTTO__RESPONSE__RESULT_PREKEYS;
 	resp.prekeys = &ps;
-	return sec_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 }
 
-static int
-sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
+int
+srv_secret_publish(struct srv_conn *c, uint64_t id,
+    const Sotto__PublishPrekeys *m)
 {
 	struct srv_store *st = c->srv->store;
 	struct srv_prekeys old, nw;
@@ -252,7 +217,7 @@ sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
 	}
 	if ((r = srv_store_prekeys_get(st, c->device_id, &old)) != 0 &&
 	    r != ERR_NOT_FOUND)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	have_old = r == 0;
 	if (have_old && memcmp(old.ik, m->identity_key.data, SRV_IK_LEN) != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
@@ -280,7 +245,7 @@ sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
 		nw = old;
 	}
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if (spk_given)
 		r = srv_store_prekeys_set(st, &nw);
 	for (i = 0; r == 0 && i < m->n_opks; i++)
@@ -291,7 +256,7 @@ sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
 	if (r == 0 && count > SRV_OPK_MAX)
 		r = ERR_TOO_BIG;
 	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return sec_fail(c, id, r, r == ERR_TOO_BIG ?
+		return srv_reply_fail(c, id, r, r == ERR_TOO_BIG ?
 		    "the pool would hold more than 200 one-time prekeys" : NULL);
 	srv_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
 	    (unsigned long long)c->serial, (unsigned long long)c->device_id,
@@ -299,8 +264,9 @@ sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
 	return sec_reply_state(c, id, count, nw.spk_id);
 }
 
-static int
-sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
+int
+srv_secret_bundles(struct srv_conn *c, uint64_t id,
+    const Sotto__GetPrekeyBundles *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -324,11 +290,11 @@ sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = sec_may_contact(st, c->user_id, m->user_id)) != 0)
-		return sec_fail(c, id, r, "this user takes no secret chats");
+		return srv_reply_fail(c, id, r, "this user takes no secret chats");
 	if ((r = srv_store_prekey_devices(st, m->user_id, &devs, &n)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if (n == 0) {
 		free(devs);
 		return srv_conn_error(c, id, ERR_NOT_FOUND,
@@ -337,19 +303,19 @@ sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
 	if ((b = calloc(n, sizeof(*b))) == NULL ||
 	    (bp = calloc(n, sizeof(*bp))) == NULL ||
 	    (pk = calloc(n, sizeof(*pk))) == NULL) {
-		r = sec_fail(c, id, ERR_NOMEM, NULL);
+		r = srv_reply_fail(c, id, ERR_NOMEM, NULL);
 		goto out;
 	}
 	/* Each bundle takes its OPK out of the pool: a handed-out OPK is gone. */
 	if ((r = srv_store_atomic_begin(st)) != 0) {
-		r = sec_fail(c, id, r, NULL);
+		r = srv_reply_fail(c, id, r, NULL);
 		goto out;
 	}
 	for (i = 0; r == 0 && i < n; i++)
 		if ((r = srv_store_prekeys_get(st, devs[i], &pk[i])) == 0)
 			r = srv_store_opk_take(st, &pk[i]);
 	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		r = sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		r = srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -373,7 +339,7 @@ sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
 	out.bundles = bp;
 	resp.result_case = SOTTO__RESPONSE__RESULT_BUNDLES;
 	resp.bundles = &out;
-	r = sec_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 out:
 	free(devs);
 	free(b);
@@ -412,12 +378,13 @@ sec_new_chat_ok(struct srv_conn *c, uint64_t id, uint64_t peer,
 	if (r == 0)
 		return 0;
 	if (r != ERR_NOT_FOUND)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	return srv_report_refuse(c, id, answered);
 }
 
-static int
-sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
+int
+srv_secret_start(struct srv_conn *c, uint64_t id,
+    const Sotto__StartSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -461,21 +428,21 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 		return srv_conn_error(c, id, ERR_RATE_LIMITED,
 		    "too many requests; slow down", retry);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "publish this device's prekeys first");
 	if ((r = srv_visible_profile(st, c->user_id, m->to_user_id, &peer)) ==
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
 	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
-		return sec_fail(c, id, r, "this user takes no secret chats");
+		return srv_reply_fail(c, id, r, "this user takes no secret chats");
 	/* A secret chat with one not written to yet is a new chat (reports). */
 	if ((r = sec_new_chat_ok(c, id, m->to_user_id, &answered)) != 0 ||
 	    answered)
 		return r;
 	if ((r = srv_store_prekey_devices(st, m->to_user_id, &devs, &n)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	for (i = 0; i < m->n_offers; i++) {
 		for (j = 0; j < n; j++)
 			if (devs[j] == m->offers[i]->device_id)
@@ -506,7 +473,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_REQUESTED;
 	up.secret_requested = &rq;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_secret_add(st, &sc);
 	/* The request names its sender: the peer may name it back. */
 	if (r == 0)
@@ -522,13 +489,13 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	}
 	if ((r = srv_store_atomic_end(st, r)) != 0) {
 		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, r == ERR_EXISTS ?
+		return srv_reply_fail(c, id, r, r == ERR_EXISTS ?
 		    "that secret chat id is taken" : NULL);
 	}
 	srv_info("conn %llu: secret %016llx offered to %zu device(s)",
 	    (unsigned long long)c->serial, (unsigned long long)m->secret_id,
 	    m->n_offers);
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(s, &pushes);
 	return r;
 }
@@ -587,8 +554,9 @@ sec_offered(struct srv_conn *c, uint64_t secret_id, struct srv_secret *sc)
 	return srv_store_offer_has(st, secret_id, c->device_id);
 }
 
-static int
-sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
+int
+srv_secret_accept(struct srv_conn *c, uint64_t id,
+    const Sotto__AcceptSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -600,14 +568,14 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r, "no such request for this device");
 	if (sc.to_device == c->device_id)
-		return sec_ok(c, id);		/* a resend */
+		return srv_reply_ok(c, id);		/* a resend */
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "another device accepted this secret chat", 0);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
 	ac.secret_id = sc.id;
 	ac.device_id = c->device_id;
 	ac.identity_key.data = mine.ik;
@@ -615,7 +583,7 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_ACCEPTED;
 	up.secret_accepted = &ac;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_store_secret_bind(st, sc.id, c->device_id)) == 0 &&
 	    (r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
 	    &up)) == 0)
@@ -630,8 +598,9 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
  * account at once: the initiator gets SecretDeclined, the other offered
  * devices SecretDropped, and the server forgets the chat.
  */
-static int
-sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
+int
+srv_secret_decline(struct srv_conn *c, uint64_t id,
+    const Sotto__DeclineSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -642,7 +611,7 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r, "no such request for this device");
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "a device accepted this secret chat already", 0);
@@ -650,7 +619,7 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_DECLINED;
 	up.secret_declined = &dc;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
 	    &up)) == 0 &&
 	    (r = sec_drop_offers(st, &pushes, &sc, c->device_id, 0)) == 0 &&
@@ -695,8 +664,9 @@ sec_pending_from(const struct srv_secret *sc, uint64_t user_id,
 	    sc->from_device == device_id;
 }
 
-static int
-sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
+int
+srv_secret_send(struct srv_conn *c, uint64_t id,
+    const Sotto__SendSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -723,13 +693,13 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r, "no such secret chat on this device");
 	/* A block also stops a chat that was set up before it. */
 	if ((r = srv_privacy_blocked(st, user, c->user_id)) == 1)
 		return srv_conn_error(c, id, ERR_PERM,
 		    "this user does not accept messages from you", 0);
 	if (r != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	sm.secret_id = sc.id;
 	sm.random_id = m->random_id;
 	sm.data = m->data;
@@ -737,7 +707,7 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_MESSAGE;
 	up.secret_message = &sm;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_secret_sent(st, sc.id, c->device_id, m->random_id,
 	    sm.date);
 	if (r == 0)
@@ -745,9 +715,9 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	/* A resend: it is queued already; answer as the first time. */
 	if ((r = srv_store_atomic_end(st, r)) != 0 && r != ERR_EXISTS) {
 		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(s, &pushes);
 	return r;
 }
@@ -789,8 +759,9 @@ sec_close_for(struct srv_store *st, struct sec_pushes *p,
 	return r;
 }
 
-static int
-sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
+int
+srv_secret_close(struct srv_conn *c, uint64_t id,
+    const Sotto__CloseSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -800,14 +771,14 @@ sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
 	int r;
 
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r, "no such secret chat on this device");
 	/* The initiator may also withdraw a request nobody accepted yet. */
 	if (!sec_pending_from(&sc, c->user_id, c->device_id) &&
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r, "no such secret chat on this device");
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = sec_close_for(st, &pushes, &sc, c->user_id, c->device_id);
 	return sec_commit(c, id, &pushes, r, sc.id, "closed", NULL);
 }
@@ -890,19 +861,20 @@ srv_secret_remove_device(struct srv *s, uint64_t user_id, uint64_t device_id)
 
 /* ---------------------------------------------------------------- queue */
 
-static int
-sec_ack(struct srv_conn *c, uint64_t id, const Sotto__AckSecret *m)
+int
+srv_secret_ack(struct srv_conn *c, uint64_t id,
+    const Sotto__AckSecret *m)
 {
 	struct srv_store *st = c->srv->store;
 	int r;
 
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_atomic_end(st,
 	    srv_store_queue_ack(st, c->device_id, m->qts));
 	if (r != 0)
-		return sec_fail(c, id, r, NULL);
-	return sec_ok(c, id);
+		return srv_reply_fail(c, id, r, NULL);
+	return srv_reply_ok(c, id);
 }
 
 /* A SecretQueue page being filled. */
@@ -936,8 +908,9 @@ sec_page_add(void *ud, uint64_t qts, int kind, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int
-sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
+int
+srv_secret_queue(struct srv_conn *c, uint64_t id,
+    const Sotto__GetSecretQueue *m)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__SecretQueue q = SOTTO__SECRET_QUEUE__INIT;
@@ -949,12 +922,12 @@ sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
 	pg.cap = m->limit == 0 || m->limit > SRV_SECRET_QUEUE_LIMIT ?
 	    SRV_SECRET_QUEUE_LIMIT : m->limit;
 	if ((pg.v = calloc(pg.cap, sizeof(*pg.v))) == NULL)
-		return sec_fail(c, id, ERR_NOMEM, NULL);
+		return srv_reply_fail(c, id, ERR_NOMEM, NULL);
 	/* One more than the page holds tells whether there is more. */
 	r = srv_store_queue_read(c->srv->store, c->device_id, m->qts,
 	    pg.cap + 1, sec_page_add, &pg);
 	if (r != 0) {
-		r = sec_fail(c, id, r, NULL);
+		r = srv_reply_fail(c, id, r, NULL);
 		goto out;
 	}
 	q.n_updates = pg.n;
@@ -962,7 +935,7 @@ sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
 	q.more = pg.more;
 	resp.result_case = SOTTO__RESPONSE__RESULT_SECRET_QUEUE;
 	resp.secret_queue = &q;
-	r = sec_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 out:
 	for (i = 0; i < pg.n; i++)
 		sotto__update__free_unpacked(pg.v[i], NULL);
@@ -998,39 +971,4 @@ srv_secret_purge(struct srv *s, int force)
 	if (n > 0 || sent > 0)
 		srv_info("purged %zu secret-chat queue entries and %zu dedupe"
 		    " records older than 7 days", n, sent);
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	uint64_t id = req->id;
-
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_PUBLISH_PREKEYS:
-		return sec_publish(c, id, req->publish_prekeys);
-	case SOTTO__REQUEST__METHOD_GET_PREKEY_BUNDLES:
-		return sec_bundles(c, id, req->get_prekey_bundles);
-	case SOTTO__REQUEST__METHOD_START_SECRET:
-		return sec_start(c, id, req->start_secret);
-	case SOTTO__REQUEST__METHOD_ACCEPT_SECRET:
-		return sec_accept(c, id, req->accept_secret);
-	case SOTTO__REQUEST__METHOD_DECLINE_SECRET:
-		return sec_decline(c, id, req->decline_secret);
-	case SOTTO__REQUEST__METHOD_SEND_SECRET:
-		return sec_send(c, id, req->send_secret);
-	case SOTTO__REQUEST__METHOD_CLOSE_SECRET:
-		return sec_close(c, id, req->close_secret);
-	case SOTTO__REQUEST__METHOD_ACK_SECRET:
-		return sec_ack(c, id, req->ack_secret);
-	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
-		return sec_queue(c, id, req->get_secret_queue);
-	default:
-		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
 }

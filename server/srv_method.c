@@ -1,0 +1,276 @@
+/*
+ * The method table and the dispatcher. A request's method case indexes
+ * srv_methods[]; srv_dispatch() answers an unknown method and a request
+ * that needs a signed-in connection on one that is not, then calls the
+ * entry's handler. The handlers live in the modules (srv_auth.c,
+ * srv_people.c, srv_message.c, srv_secret.c, ...); most take the request's
+ * own message and are reached through a one-line adapter made by
+ * SRV_M_ARG below, the few with other arguments through one written out.
+ * SRV_M_WRITES says which methods write the store; nothing reads it yet
+ * but the reader (a read-only mode would, as sftp-server's does).
+ */
+#include "config.h"
+
+#include "server/srv_method.h"
+
+#include <stddef.h>
+
+#include "proto/err.h"
+#include "server/srv.h"
+#include "server/srv_auth.h"
+#include "server/srv_chat.h"
+#include "server/srv_conn.h"
+#include "server/srv_export.h"
+#include "server/srv_forward.h"
+#include "server/srv_group.h"
+#include "server/srv_import.h"
+#include "server/srv_invite.h"
+#include "server/srv_presence.h"
+#include "server/srv_privacy.h"
+#include "server/srv_profile.h"
+#include "server/srv_reply.h"
+#include "server/srv_report.h"
+#include "server/srv_secret.h"
+
+/* The adapter m_FIELD: calls fn(c, id, the request's FIELD). */
+#define SRV_M_ARG(fn, field)						\
+	static int							\
+	m_##field(struct srv_conn *c, const Sotto__Request *q)		\
+	{								\
+		return fn(c, q->id, q->field);				\
+	}
+
+SRV_M_ARG(srv_auth_register, register_)
+SRV_M_ARG(srv_auth_login, login)
+SRV_M_ARG(srv_chat_resolve, resolve_user)
+SRV_M_ARG(srv_chat_get_users, get_users)
+SRV_M_ARG(srv_chat_edit, edit_message)
+SRV_M_ARG(srv_chat_delete, delete_messages)
+SRV_M_ARG(srv_chat_read, read_history)
+SRV_M_ARG(srv_chat_typing, set_typing)
+SRV_M_ARG(srv_chat_create, create_group)
+SRV_M_ARG(srv_chat_difference, get_difference)
+SRV_M_ARG(srv_secret_publish, publish_prekeys)
+SRV_M_ARG(srv_secret_bundles, get_prekey_bundles)
+SRV_M_ARG(srv_secret_start, start_secret)
+SRV_M_ARG(srv_secret_accept, accept_secret)
+SRV_M_ARG(srv_secret_decline, decline_secret)
+SRV_M_ARG(srv_secret_send, send_secret)
+SRV_M_ARG(srv_secret_close, close_secret)
+SRV_M_ARG(srv_secret_ack, ack_secret)
+SRV_M_ARG(srv_secret_queue, get_secret_queue)
+SRV_M_ARG(srv_privacy_set, set_privacy)
+SRV_M_ARG(srv_privacy_exception, set_privacy_exception)
+SRV_M_ARG(srv_profile_set_bio, set_bio)
+SRV_M_ARG(srv_forward_message, forward_message)
+SRV_M_ARG(srv_import_contacts, import_contacts)
+SRV_M_ARG(srv_export_my_data, export_my_data)
+SRV_M_ARG(srv_export_profile_as, get_profile_as)
+SRV_M_ARG(srv_invite_create, create_invite_link)
+SRV_M_ARG(srv_invite_revoke, revoke_invite_link)
+SRV_M_ARG(srv_invite_join, join_by_link)
+SRV_M_ARG(srv_group_settings, set_group_settings)
+SRV_M_ARG(srv_report_user, report_user)
+
+static int
+m_ping(struct srv_conn *c, const Sotto__Request *q)
+{
+	Sotto__Response resp = SOTTO__RESPONSE__INIT;
+	Sotto__Pong pong = SOTTO__PONG__INIT;
+
+	pong.nonce = q->ping->nonce;
+	resp.result_case = SOTTO__RESPONSE__RESULT_PONG;
+	resp.pong = &pong;
+	return srv_reply(c, q->id, &resp);
+}
+
+static int
+m_logout(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_auth_logout(c, q->id);
+}
+
+static int
+m_whoami(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_auth_whoami(c, q->id);
+}
+
+static int
+m_get_contacts(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_get_contacts(c, q->id);
+}
+
+static int
+m_add_contact(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_contact(c, q->id, q->add_contact->user_id, 1);
+}
+
+static int
+m_remove_contact(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_contact(c, q->id, q->remove_contact->user_id, 0);
+}
+
+static int
+m_send_message(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_post(c, q->id, q->send_message, NULL);
+}
+
+static int
+m_get_state(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_state(c, q->id);
+}
+
+static int
+m_add_member(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_group_op(c, q->id, SRV_OP_ADD,
+	    q->add_member->chat_id, q->add_member->user_id, NULL);
+}
+
+static int
+m_remove_member(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_group_op(c, q->id, SRV_OP_REMOVE,
+	    q->remove_member->chat_id, q->remove_member->user_id, NULL);
+}
+
+static int
+m_leave_chat(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_group_op(c, q->id, SRV_OP_LEAVE,
+	    q->leave_chat->chat_id, 0, NULL);
+}
+
+static int
+m_rename_chat(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_chat_group_op(c, q->id, SRV_OP_RENAME,
+	    q->rename_chat->chat_id, 0, q->rename_chat->title);
+}
+
+static int
+m_get_privacy(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_privacy_answer(c, q->id, 0, 0);
+}
+
+static int
+m_block(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_privacy_block(c, q->id, q->block->user_id, 1);
+}
+
+static int
+m_unblock(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_privacy_block(c, q->id, q->unblock->user_id, 0);
+}
+
+static int
+m_get_blocked(struct srv_conn *c, const Sotto__Request *q)
+{
+	return srv_privacy_get_blocked(c, q->id);
+}
+
+#define A SRV_M_AUTHED
+#define B SRV_M_BARE
+#define W SRV_M_WRITES
+#define E SRV_M_ERRSTR
+#define M(kase, name, flags, fn) \
+	[SOTTO__REQUEST__METHOD_##kase] = { name, flags, fn }
+
+static const struct srv_method srv_methods[] = {
+	M(PING,			"Ping",			B,	m_ping),
+	M(REGISTER,		"Register",		B | W,	m_register_),
+	M(LOGIN,		"Login",		B | W,	m_login),
+	M(LOGOUT,		"Logout",		A | W | E, m_logout),
+	M(WHOAMI,		"WhoAmI",		A | E,	m_whoami),
+	M(RESOLVE_USER,		"ResolveUser",		A,	m_resolve_user),
+	M(SEND_MESSAGE,		"SendMessage",		A | W,	m_send_message),
+	M(GET_DIFFERENCE,	"GetDifference",	A,	m_get_difference),
+	M(GET_STATE,		"GetState",		A,	m_get_state),
+	M(GET_USERS,		"GetUsers",		A,	m_get_users),
+	M(GET_CONTACTS,		"GetContacts",		A,	m_get_contacts),
+	M(ADD_CONTACT,		"AddContact",		A | W,	m_add_contact),
+	M(REMOVE_CONTACT,	"RemoveContact",	A | W,	m_remove_contact),
+	M(EDIT_MESSAGE,		"EditMessage",		A | W,	m_edit_message),
+	M(DELETE_MESSAGES,	"DeleteMessages",	A | W,	m_delete_messages),
+	M(READ_HISTORY,		"ReadHistory",		A | W,	m_read_history),
+	M(SET_TYPING,		"SetTyping",		A,	m_set_typing),
+	M(CREATE_GROUP,		"CreateGroup",		A | W,	m_create_group),
+	M(ADD_MEMBER,		"AddMember",		A | W,	m_add_member),
+	M(REMOVE_MEMBER,	"RemoveMember",		A | W,	m_remove_member),
+	M(LEAVE_CHAT,		"LeaveChat",		A | W,	m_leave_chat),
+	M(RENAME_CHAT,		"RenameChat",		A | W,	m_rename_chat),
+	M(PUBLISH_PREKEYS,	"PublishPrekeys",	A | W,	m_publish_prekeys),
+	M(GET_PREKEY_BUNDLES,	"GetPrekeyBundles",	A | W,
+	    m_get_prekey_bundles),
+	M(START_SECRET,		"StartSecret",		A | W,	m_start_secret),
+	M(ACCEPT_SECRET,	"AcceptSecret",		A | W,	m_accept_secret),
+	M(DECLINE_SECRET,	"DeclineSecret",	A | W,	m_decline_secret),
+	M(SEND_SECRET,		"SendSecret",		A | W,	m_send_secret),
+	M(CLOSE_SECRET,		"CloseSecret",		A | W,	m_close_secret),
+	M(ACK_SECRET,		"AckSecret",		A | W,	m_ack_secret),
+	M(GET_SECRET_QUEUE,	"GetSecretQueue",	A,	m_get_secret_queue),
+	M(GET_PRIVACY,		"GetPrivacy",		A,	m_get_privacy),
+	M(SET_PRIVACY,		"SetPrivacy",		A | W,	m_set_privacy),
+	M(SET_PRIVACY_EXCEPTION, "SetPrivacyException",	A | W,
+	    m_set_privacy_exception),
+	M(BLOCK,		"Block",		A | W,	m_block),
+	M(UNBLOCK,		"Unblock",		A | W,	m_unblock),
+	M(GET_BLOCKED,		"GetBlocked",		A,	m_get_blocked),
+	M(IMPORT_CONTACTS,	"ImportContacts",	A | W,	m_import_contacts),
+	M(SET_BIO,		"SetBio",		A | W | E, m_set_bio),
+	M(FORWARD_MESSAGE,	"ForwardMessage",	A | W,	m_forward_message),
+	M(CREATE_INVITE_LINK,	"CreateInviteLink",	A | W,
+	    m_create_invite_link),
+	M(REVOKE_INVITE_LINK,	"RevokeInviteLink",	A | W,
+	    m_revoke_invite_link),
+	M(JOIN_BY_LINK,		"JoinByLink",		A | W,	m_join_by_link),
+	M(SET_GROUP_SETTINGS,	"SetGroupSettings",	A | W,
+	    m_set_group_settings),
+	M(REPORT_USER,		"ReportUser",		A | W,	m_report_user),
+	M(EXPORT_MY_DATA,	"ExportMyData",		A,	m_export_my_data),
+	M(GET_PROFILE_AS,	"GetProfileAs",		A,	m_get_profile_as),
+};
+
+#undef M
+#undef A
+#undef B
+#undef W
+#undef E
+
+const struct srv_method *
+srv_method_find(int method_case)
+{
+	const struct srv_method *m;
+
+	if (method_case <= 0 ||
+	    (size_t)method_case >= sizeof(srv_methods) / sizeof(srv_methods[0]))
+		return NULL;
+	m = &srv_methods[method_case];
+	return m->handler != NULL ? m : NULL;
+}
+
+int
+srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
+{
+	const struct srv_method *m;
+
+	srv_presence_touch(c);
+	if ((m = srv_method_find((int)req->method_case)) == NULL)
+		/* Newer clients may ask for more: answer, never disconnect. */
+		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,
+		    "this server does not know that request", 0);
+	/* Fail closed: only a method marked bare runs before sign-in. */
+	if (!(m->flags & SRV_M_BARE) && !c->authed)
+		return srv_conn_error(c, req->id, ERR_NOT_AUTHED,
+		    (m->flags & SRV_M_ERRSTR) ? NULL : "sign in first", 0);
+	return m->handler(c, req);
+}
