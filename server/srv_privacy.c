@@ -382,7 +382,8 @@ srv_priv_changed(struct srv_conn *c, uint64_t id, int key, int r)
 		r = srv_priv_log(st, c->user_id, SRV_UPDATE_PRIVACY,
 		    (uint64_t)key, 0, &pts);
 	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_reply_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
+		return srv_reply_fail(c, id,
+		    r == ERR_EXISTS ? ERR_NOT_FOUND : r,
 		    "no such user");
 	if (key == SRV_PRIV_LAST_SEEN || key == SRV_PRIV_BIO)
 		srv_presence_refresh(c->srv, c->user_id);

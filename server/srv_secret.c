@@ -136,7 +136,8 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
 {
 	if ((r = srv_store_atomic_end(c->srv->store, r)) != 0) {
 		sec_pushes_free(p);
-		return srv_reply_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
+		return srv_reply_fail(c, id, r,
+		    r == ERR_EXISTS ? exists_why : NULL);
 	}
 	srv_info("conn %llu: secret %016llx %s",
 	    (unsigned long long)c->serial, (unsigned long long)secret_id, what);
@@ -292,7 +293,8 @@ srv_secret_bundles(struct srv_conn *c, uint64_t id,
 	if (r != 0)
 		return srv_reply_fail(c, id, r, NULL);
 	if ((r = sec_may_contact(st, c->user_id, m->user_id)) != 0)
-		return srv_reply_fail(c, id, r, "this user takes no secret chats");
+		return srv_reply_fail(c, id, r,
+		    "this user takes no secret chats");
 	if ((r = srv_store_prekey_devices(st, m->user_id, &devs, &n)) != 0)
 		return srv_reply_fail(c, id, r, NULL);
 	if (n == 0) {
@@ -315,7 +317,8 @@ srv_secret_bundles(struct srv_conn *c, uint64_t id,
 		if ((r = srv_store_prekeys_get(st, devs[i], &pk[i])) == 0)
 			r = srv_store_opk_take(st, &pk[i]);
 	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		r = srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		r = srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		    NULL);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -434,9 +437,11 @@ srv_secret_start(struct srv_conn *c, uint64_t id,
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
-		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		    NULL);
 	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
-		return srv_reply_fail(c, id, r, "this user takes no secret chats");
+		return srv_reply_fail(c, id, r,
+		    "this user takes no secret chats");
 	/* A secret chat with one not written to yet is a new chat (reports). */
 	if ((r = sec_new_chat_ok(c, id, m->to_user_id, &answered)) != 0 ||
 	    answered)
@@ -568,14 +573,16 @@ srv_secret_accept(struct srv_conn *c, uint64_t id,
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return srv_reply_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r,
+		    "no such request for this device");
 	if (sc.to_device == c->device_id)
 		return srv_reply_ok(c, id);		/* a resend */
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "another device accepted this secret chat", 0);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
-		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		    NULL);
 	ac.secret_id = sc.id;
 	ac.device_id = c->device_id;
 	ac.identity_key.data = mine.ik;
@@ -611,7 +618,8 @@ srv_secret_decline(struct srv_conn *c, uint64_t id,
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return srv_reply_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r,
+		    "no such request for this device");
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "a device accepted this secret chat already", 0);
@@ -693,7 +701,8 @@ srv_secret_send(struct srv_conn *c, uint64_t id,
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return srv_reply_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	/* A block also stops a chat that was set up before it. */
 	if ((r = srv_privacy_blocked(st, user, c->user_id)) == 1)
 		return srv_conn_error(c, id, ERR_PERM,
@@ -771,12 +780,14 @@ srv_secret_close(struct srv_conn *c, uint64_t id,
 	int r;
 
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0)
-		return srv_reply_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	/* The initiator may also withdraw a request nobody accepted yet. */
 	if (!sec_pending_from(&sc, c->user_id, c->device_id) &&
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return srv_reply_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	if ((r = srv_store_atomic_begin(st)) != 0)
 		return srv_reply_fail(c, id, r, NULL);
 	r = sec_close_for(st, &pushes, &sc, c->user_id, c->device_id);
