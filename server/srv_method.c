@@ -5,7 +5,8 @@
  * entry's handler. The handlers live in the modules (srv_auth.c,
  * srv_people.c, srv_message.c, srv_secret.c, ...); most take the request's
  * own message and are reached through a one-line adapter made by
- * SRV_M_ARG below, the few with other arguments through one written out.
+ * SRV_M_ARG, SRV_M_ID or SRV_M_USER below, the few with other arguments
+ * through one written out.
  * SRV_M_WRITES says which methods write the store; nothing reads it yet
  * but the reader (a read-only mode would, as sftp-server's does).
  */
@@ -72,6 +73,33 @@ SRV_M_ARG(srv_invite_join, join_by_link)
 SRV_M_ARG(srv_group_settings, set_group_settings)
 SRV_M_ARG(srv_report_user, report_user)
 
+/* The adapter m_NAME: calls fn(c, id), for a request without arguments. */
+#define SRV_M_ID(fn, name)						\
+	static int							\
+	m_##name(struct srv_conn *c, const Sotto__Request *q)		\
+	{								\
+		return fn(c, q->id);					\
+	}
+
+SRV_M_ID(srv_auth_logout, logout)
+SRV_M_ID(srv_auth_whoami, whoami)
+SRV_M_ID(srv_chat_get_contacts, get_contacts)
+SRV_M_ID(srv_chat_state, get_state)
+SRV_M_ID(srv_privacy_get_blocked, get_blocked)
+
+/* The adapter m_FIELD: calls fn(c, id, the FIELD's user_id, on). */
+#define SRV_M_USER(fn, field, on)					\
+	static int							\
+	m_##field(struct srv_conn *c, const Sotto__Request *q)		\
+	{								\
+		return fn(c, q->id, q->field->user_id, on);		\
+	}
+
+SRV_M_USER(srv_chat_contact, add_contact, 1)
+SRV_M_USER(srv_chat_contact, remove_contact, 0)
+SRV_M_USER(srv_privacy_block, block, 1)
+SRV_M_USER(srv_privacy_block, unblock, 0)
+
 static int
 m_ping(struct srv_conn *c, const Sotto__Request *q)
 {
@@ -85,45 +113,9 @@ m_ping(struct srv_conn *c, const Sotto__Request *q)
 }
 
 static int
-m_logout(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_auth_logout(c, q->id);
-}
-
-static int
-m_whoami(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_auth_whoami(c, q->id);
-}
-
-static int
-m_get_contacts(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_chat_get_contacts(c, q->id);
-}
-
-static int
-m_add_contact(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_chat_contact(c, q->id, q->add_contact->user_id, 1);
-}
-
-static int
-m_remove_contact(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_chat_contact(c, q->id, q->remove_contact->user_id, 0);
-}
-
-static int
 m_send_message(struct srv_conn *c, const Sotto__Request *q)
 {
 	return srv_chat_post(c, q->id, q->send_message, NULL);
-}
-
-static int
-m_get_state(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_chat_state(c, q->id);
 }
 
 static int
@@ -158,24 +150,6 @@ static int
 m_get_privacy(struct srv_conn *c, const Sotto__Request *q)
 {
 	return srv_privacy_answer(c, q->id, 0, 0);
-}
-
-static int
-m_block(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_privacy_block(c, q->id, q->block->user_id, 1);
-}
-
-static int
-m_unblock(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_privacy_block(c, q->id, q->unblock->user_id, 0);
-}
-
-static int
-m_get_blocked(struct srv_conn *c, const Sotto__Request *q)
-{
-	return srv_privacy_get_blocked(c, q->id);
 }
 
 #define A SRV_M_AUTHED
@@ -253,6 +227,9 @@ static const struct srv_method srv_methods[] = {
 };
 
 #undef M
+#undef SRV_M_ARG
+#undef SRV_M_ID
+#undef SRV_M_USER
 #undef A
 #undef B
 #undef W

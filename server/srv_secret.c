@@ -1,6 +1,7 @@
 /*
- * Secret chats: the requests PublishPrekeys .. GetSecretQueue (see
- * srv_secret.h and doc/PROTOCOL.md, "Methods (secret chats)").
+ * Secret chats: the requests StartSecret .. GetSecretQueue (see
+ * srv_secret.h and doc/PROTOCOL.md, "Methods (secret chats)"); the
+ * prekeys, PublishPrekeys and GetPrekeyBundles, are srv_prekey.c's.
  *
  * Shape of a writing request, as for cloud chats: check the input and
  * the asker's rights, write everything in one atomic unit, then answer
@@ -23,6 +24,7 @@
 #include "server/srv_log.h"
 #include "server/srv_privacy.h"
 #include "server/srv_reply.h"
+#include "server/srv_secret_int.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
@@ -150,14 +152,14 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
  * Whether asker may start a secret chat with user_id: user_id's
  * secret_chats rule and blocks (srv_privacy.c). 0, ERR_PERM or ERR_DB.
  */
-static int
-sec_may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
+int
+srv_secret__may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
 {
 	return srv_privacy_allows(st, user_id, SRV_PRIV_SECRET_CHATS, asker);
 }
 
-static int
-sec_key_ok(const ProtobufCBinaryData *b, size_t len)
+int
+srv_secret__key_ok(const ProtobufCBinaryData *b, size_t len)
 {
 	return b->len == len && b->data != NULL;
 }
@@ -169,186 +171,6 @@ sec_get(struct srv_store *st, uint64_t secret_id, struct srv_secret *sc)
 	if (secret_id == 0)
 		return ERR_NOT_FOUND;
 	return srv_store_secret_get(st, secret_id, sc);
-}
-
-/* ---------------------------------------------------------------- prekeys */
-
-static int
-sec_reply_state(struct srv_conn *c, uint64_t id, uint32_t count,
-    uint32_t spk_id)
-{
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__PrekeyState ps = SOTTO__PREKEY_STATE__INIT;
-
-	ps.opk_count = count;
-	ps.spk_id = spk_id;
-	resp.result_case = SOTTO__RESPONSE__RESULT_PREKEYS;
-	resp.prekeys = &ps;
-	return srv_reply(c, id, &resp);
-}
-
-int
-srv_secret_publish(struct srv_conn *c, uint64_t id,
-    const Sotto__PublishPrekeys *m)
-{
-	struct srv_store *st = c->srv->store;
-	struct srv_prekeys old, nw;
-	int have_old, spk_given, r;
-	uint32_t count = 0;
-	size_t i, j;
-
-	if (!sec_key_ok(&m->identity_key, SRV_IK_LEN))
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "the identity key must be 32 bytes", 0);
-	spk_given = m->spk.len != 0 || m->spk_signature.len != 0 ||
-	    m->spk_id != 0;
-	if (m->n_opks > SRV_OPK_MAX)
-		return srv_conn_error(c, id, ERR_TOO_BIG,
-		    "at most 200 one-time prekeys", 0);
-	for (i = 0; i < m->n_opks; i++) {
-		if (m->opks[i]->id == 0 ||
-		    !sec_key_ok(&m->opks[i]->key, SRV_PK_LEN))
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "a one-time prekey needs a nonzero id and 32 bytes",
-			    0);
-		for (j = 0; j < i; j++)
-			if (m->opks[j]->id == m->opks[i]->id)
-				return srv_conn_error(c, id, ERR_INVAL,
-				    "two one-time prekeys with one id", 0);
-	}
-	if ((r = srv_store_prekeys_get(st, c->device_id, &old)) != 0 &&
-	    r != ERR_NOT_FOUND)
-		return srv_reply_fail(c, id, r, NULL);
-	have_old = r == 0;
-	if (have_old && memcmp(old.ik, m->identity_key.data, SRV_IK_LEN) != 0)
-		return srv_conn_error(c, id, ERR_EXISTS,
-		    "this device has another identity key", 0);
-	if (!spk_given && !have_old)
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "a signed prekey is needed", 0);
-	if (spk_given) {
-		if (m->spk_id == 0 || !sec_key_ok(&m->spk, SRV_PK_LEN) ||
-		    !sec_key_ok(&m->spk_signature, SRV_SIG_LEN))
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "a signed prekey needs a nonzero id, 32 bytes and"
-			    " a 64-byte signature", 0);
-		if (x3dh_verify_prekey(m->identity_key.data, m->spk.data,
-		    m->spk_signature.data) != 0)
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "the signed prekey's signature does not verify", 0);
-		memset(&nw, 0, sizeof(nw));
-		nw.device_id = c->device_id;
-		memcpy(nw.ik, m->identity_key.data, SRV_IK_LEN);
-		nw.spk_id = m->spk_id;
-		memcpy(nw.spk, m->spk.data, SRV_PK_LEN);
-		memcpy(nw.sig, m->spk_signature.data, SRV_SIG_LEN);
-	} else {
-		nw = old;
-	}
-	if ((r = srv_store_atomic_begin(st)) != 0)
-		return srv_reply_fail(c, id, r, NULL);
-	if (spk_given)
-		r = srv_store_prekeys_set(st, &nw);
-	for (i = 0; r == 0 && i < m->n_opks; i++)
-		r = srv_store_opk_add(st, c->device_id, m->opks[i]->id,
-		    m->opks[i]->key.data);
-	if (r == 0)
-		r = srv_store_opk_count(st, c->device_id, &count);
-	if (r == 0 && count > SRV_OPK_MAX)
-		r = ERR_TOO_BIG;
-	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_reply_fail(c, id, r, r == ERR_TOO_BIG ?
-		    "the pool would hold more than 200 one-time prekeys" : NULL);
-	srv_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
-	    (unsigned long long)c->serial, (unsigned long long)c->device_id,
-	    (unsigned)nw.spk_id, (unsigned)count);
-	return sec_reply_state(c, id, count, nw.spk_id);
-}
-
-int
-srv_secret_bundles(struct srv_conn *c, uint64_t id,
-    const Sotto__GetPrekeyBundles *m)
-{
-	struct srv *s = c->srv;
-	struct srv_store *st = s->store;
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__PrekeyBundles out = SOTTO__PREKEY_BUNDLES__INIT;
-	Sotto__PrekeyBundle *b = NULL, **bp = NULL;
-	struct srv_prekeys *pk = NULL;
-	struct srv_profile prof;
-	uint64_t *devs = NULL;
-	uint32_t retry = 0;
-	size_t n = 0, i;
-	int r;
-
-	if (m->user_id == c->user_id)
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "a secret chat is with somebody else", 0);
-	/* Bundles name a user's devices and spend its OPKs: a lookup. */
-	if (srv_dir_take(c, SRV_DIR_ASK_KEYS, 1, 1.0, &retry) != 0)
-		return srv_dir_limited(c, id, retry);
-	if ((r = srv_visible_profile(st, c->user_id, m->user_id, &prof)) ==
-	    ERR_NOT_FOUND)
-		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
-	if (r != 0)
-		return srv_reply_fail(c, id, r, NULL);
-	if ((r = sec_may_contact(st, c->user_id, m->user_id)) != 0)
-		return srv_reply_fail(c, id, r,
-		    "this user takes no secret chats");
-	if ((r = srv_store_prekey_devices(st, m->user_id, &devs, &n)) != 0)
-		return srv_reply_fail(c, id, r, NULL);
-	if (n == 0) {
-		free(devs);
-		return srv_conn_error(c, id, ERR_NOT_FOUND,
-		    "this user has no device that takes secret chats", 0);
-	}
-	if ((b = calloc(n, sizeof(*b))) == NULL ||
-	    (bp = calloc(n, sizeof(*bp))) == NULL ||
-	    (pk = calloc(n, sizeof(*pk))) == NULL) {
-		r = srv_reply_fail(c, id, ERR_NOMEM, NULL);
-		goto out;
-	}
-	/* Each bundle takes its OPK out of the pool: a handed-out OPK is gone. */
-	if ((r = srv_store_atomic_begin(st)) != 0) {
-		r = srv_reply_fail(c, id, r, NULL);
-		goto out;
-	}
-	for (i = 0; r == 0 && i < n; i++)
-		if ((r = srv_store_prekeys_get(st, devs[i], &pk[i])) == 0)
-			r = srv_store_opk_take(st, &pk[i]);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		r = srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
-		    NULL);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		sotto__prekey_bundle__init(&b[i]);
-		b[i].device_id = pk[i].device_id;
-		b[i].identity_key.data = pk[i].ik;
-		b[i].identity_key.len = SRV_IK_LEN;
-		b[i].spk_id = pk[i].spk_id;
-		b[i].spk.data = pk[i].spk;
-		b[i].spk.len = SRV_PK_LEN;
-		b[i].spk_signature.data = pk[i].sig;
-		b[i].spk_signature.len = SRV_SIG_LEN;
-		if (pk[i].opk_id != 0) {
-			b[i].opk_id = pk[i].opk_id;
-			b[i].opk.data = pk[i].opk;
-			b[i].opk.len = SRV_PK_LEN;
-		}
-		bp[i] = &b[i];
-	}
-	out.n_bundles = n;
-	out.bundles = bp;
-	resp.result_case = SOTTO__RESPONSE__RESULT_BUNDLES;
-	resp.bundles = &out;
-	r = srv_reply(c, id, &resp);
-out:
-	free(devs);
-	free(b);
-	free(bp);
-	free(pk);
-	return r;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -416,7 +238,8 @@ srv_secret_start(struct srv_conn *c, uint64_t id,
 		return srv_conn_error(c, id, m->n_offers ? ERR_TOO_BIG :
 		    ERR_INVAL, "offer the chat to 1 to 64 devices", 0);
 	for (i = 0; i < m->n_offers; i++) {
-		if (!sec_key_ok(&m->offers[i]->ephemeral_key, SRV_PK_LEN))
+		if (!srv_secret__key_ok(&m->offers[i]->ephemeral_key,
+		    SRV_PK_LEN))
 			return srv_conn_error(c, id, ERR_INVAL,
 			    "an ephemeral key must be 32 bytes", 0);
 		for (j = 0; j < i; j++)
@@ -439,7 +262,7 @@ srv_secret_start(struct srv_conn *c, uint64_t id,
 	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
 		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
 		    NULL);
-	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
+	if ((r = srv_secret__may_contact(st, c->user_id, m->to_user_id)) != 0)
 		return srv_reply_fail(c, id, r,
 		    "this user takes no secret chats");
 	/* A secret chat with one not written to yet is a new chat (reports). */
