@@ -7,8 +7,11 @@
  * own message and are reached through a one-line adapter made by
  * SRV_M_ARG, SRV_M_ID or SRV_M_USER below, the few with other arguments
  * through one written out.
- * SRV_M_WRITES says which methods write the store; nothing reads it yet
- * but the reader (a read-only mode would, as sftp-server's does).
+ *
+ * SRV_M_WRITES marks the methods that write the store. Nothing acts on it
+ * yet; a read-only mode would, as sftp-server's does with does_write.
+ * A method without SRV_M_BARE needs a signed-in connection whatever else
+ * its flags say: a new entry that forgets its flags fails closed.
  */
 #include "config.h"
 
