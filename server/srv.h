@@ -3,10 +3,13 @@
  * per client. This header is shared by the server's modules only.
  *
  *   main.c       options, key file, store, signals; runs the loop
- *   srv.c        listener, request dispatch, group commit, shutdown
+ *   srv.c        listener, group commit, shutdown
+ *   srv_method.c the method table and the request dispatch
+ *   srv_reply.c  answering a request, pushing an update
  *   srv_conn.c   a connection: socket, secure channel, timers, writes
  *   srv_auth.c   register / login / logout / whoami; Argon2 off the loop
- *   srv_store.c  SQLCipher storage behind srv_store_*
+ *   srv_store.c  SQLCipher storage behind srv_store_* (and srv_schema.c,
+ *                srv_store_*.c)
  *   srv_limit.c  token buckets
  *   srv_directory.c  the directory throttle (lookups, import, budget)
  *
