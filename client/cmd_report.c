@@ -96,7 +96,7 @@ cmd__report(struct cmd *k, int err, const char *why)
 		cmd_report_key(k);
 		break;
 	case ERR_RATE_LIMITED:
-		/* Cloud calls carry the wait in why (client/cloud.c). */
+		/* Cloud calls carry the wait in why (client/call.c). */
 		if (k->retry_after > 0)
 			cmd_err(k->s, "too many attempts; try again in %u "
 			    "seconds", k->retry_after);

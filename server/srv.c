@@ -1,5 +1,6 @@
 /*
- * The listener, request dispatch, the group commit and shutdown.
+ * The listener, the group commit and shutdown (requests are dispatched
+ * by srv_method.c).
  */
 #include "config.h"
 
@@ -13,19 +14,11 @@
 #include "crypto/pwhash.h"
 #include "crypto/sec.h"
 #include "lib/err.h"
-#include "server/srv_auth.h"
-#include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
-#include "server/srv_export.h"
-#include "server/srv_forward.h"
-#include "server/srv_import.h"
-#include "server/srv_group.h"
 #include "server/srv_invite.h"
 #include "lib/log.h"
 #include "server/srv_presence.h"
-#include "server/srv_privacy.h"
-#include "server/srv_profile.h"
 #include "server/srv_report.h"
 #include "server/srv_secret.h"
 
@@ -404,93 +397,5 @@ srv_stop(struct srv *s, void (*done)(void *), void *ud)
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
 		srv_conn_close(c, 0);
-	}
-}
-
-static int
-srv_ping(struct srv_conn *c, uint64_t id, const Sotto__Ping *p)
-{
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Pong pong = SOTTO__PONG__INIT;
-
-	pong.nonce = p->nonce;
-	resp.id = id;
-	resp.result_case = SOTTO__RESPONSE__RESULT_PONG;
-	resp.pong = &pong;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = &resp;
-	return srv_conn_send(c, &f);
-}
-
-int
-srv_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	srv_presence_touch(c);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_PING:
-		return srv_ping(c, req->id, req->ping);
-	case SOTTO__REQUEST__METHOD_REGISTER:
-		return srv_auth_register(c, req->id, req->register_);
-	case SOTTO__REQUEST__METHOD_LOGIN:
-		return srv_auth_login(c, req->id, req->login);
-	case SOTTO__REQUEST__METHOD_LOGOUT:
-		return srv_auth_logout(c, req->id);
-	case SOTTO__REQUEST__METHOD_WHOAMI:
-		return srv_auth_whoami(c, req->id);
-	case SOTTO__REQUEST__METHOD_RESOLVE_USER:
-	case SOTTO__REQUEST__METHOD_SEND_MESSAGE:
-	case SOTTO__REQUEST__METHOD_GET_DIFFERENCE:
-	case SOTTO__REQUEST__METHOD_GET_STATE:
-	case SOTTO__REQUEST__METHOD_GET_USERS:
-	case SOTTO__REQUEST__METHOD_GET_CONTACTS:
-	case SOTTO__REQUEST__METHOD_ADD_CONTACT:
-	case SOTTO__REQUEST__METHOD_REMOVE_CONTACT:
-	case SOTTO__REQUEST__METHOD_EDIT_MESSAGE:
-	case SOTTO__REQUEST__METHOD_DELETE_MESSAGES:
-	case SOTTO__REQUEST__METHOD_READ_HISTORY:
-	case SOTTO__REQUEST__METHOD_SET_TYPING:
-	case SOTTO__REQUEST__METHOD_CREATE_GROUP:
-	case SOTTO__REQUEST__METHOD_ADD_MEMBER:
-	case SOTTO__REQUEST__METHOD_REMOVE_MEMBER:
-	case SOTTO__REQUEST__METHOD_LEAVE_CHAT:
-	case SOTTO__REQUEST__METHOD_RENAME_CHAT:
-		return srv_chat_dispatch(c, req);
-	case SOTTO__REQUEST__METHOD_PUBLISH_PREKEYS:
-	case SOTTO__REQUEST__METHOD_GET_PREKEY_BUNDLES:
-	case SOTTO__REQUEST__METHOD_START_SECRET:
-	case SOTTO__REQUEST__METHOD_ACCEPT_SECRET:
-	case SOTTO__REQUEST__METHOD_DECLINE_SECRET:
-	case SOTTO__REQUEST__METHOD_SEND_SECRET:
-	case SOTTO__REQUEST__METHOD_CLOSE_SECRET:
-	case SOTTO__REQUEST__METHOD_ACK_SECRET:
-	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
-		return srv_secret_dispatch(c, req);
-	case SOTTO__REQUEST__METHOD_GET_PRIVACY:
-	case SOTTO__REQUEST__METHOD_SET_PRIVACY:
-	case SOTTO__REQUEST__METHOD_SET_PRIVACY_EXCEPTION:
-	case SOTTO__REQUEST__METHOD_BLOCK:
-	case SOTTO__REQUEST__METHOD_UNBLOCK:
-	case SOTTO__REQUEST__METHOD_GET_BLOCKED:
-		return srv_privacy_dispatch(c, req);
-	case SOTTO__REQUEST__METHOD_SET_BIO:
-		return srv_profile_set_bio(c, req->id, req->set_bio);
-	case SOTTO__REQUEST__METHOD_FORWARD_MESSAGE:
-		return srv_forward_message(c, req->id, req->forward_message);
-	case SOTTO__REQUEST__METHOD_IMPORT_CONTACTS:
-		return srv_import_contacts(c, req->id, req->import_contacts);
-	case SOTTO__REQUEST__METHOD_EXPORT_MY_DATA:
-	case SOTTO__REQUEST__METHOD_GET_PROFILE_AS:
-		return srv_export_dispatch(c, req);
-	case SOTTO__REQUEST__METHOD_CREATE_INVITE_LINK:
-	case SOTTO__REQUEST__METHOD_REVOKE_INVITE_LINK:
-	case SOTTO__REQUEST__METHOD_JOIN_BY_LINK:
-	case SOTTO__REQUEST__METHOD_SET_GROUP_SETTINGS:
-	case SOTTO__REQUEST__METHOD_REPORT_USER:
-		return srv_group_dispatch(c, req);
-	default:
-		/* Newer clients may ask for more: answer, never disconnect. */
-		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
 	}
 }

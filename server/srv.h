@@ -3,10 +3,13 @@
  * per client. This header is shared by the server's modules only.
  *
  *   main.c       options, key file, store, signals; runs the loop
- *   srv.c        listener, request dispatch, group commit, shutdown
+ *   srv.c        listener, group commit, shutdown
+ *   srv_method.c the method table and the request dispatch
+ *   srv_reply.c  answering a request, pushing an update
  *   srv_conn.c   a connection: socket, secure channel, timers, writes
  *   srv_auth.c   register / login / logout / whoami; Argon2 off the loop
- *   srv_store.c  SQLCipher storage behind srv_store_*
+ *   srv_store.c  SQLCipher storage behind srv_store_* (and srv_schema.c,
+ *                srv_store_*.c)
  *   srv_limit.c  token buckets
  *   srv_directory.c  the directory throttle (lookups, import, budget)
  *
@@ -126,7 +129,10 @@ void srv_stop(struct srv *s, void (*done)(void *), void *ud);
 /* Now, for rate limits: the loop's monotonic clock in ms. */
 uint64_t srv_now_ms(const struct srv *s);
 
-/* A request from c: dispatches it (srv.c). Returns 0 or ERR_* to close. */
+/*
+ * A request from c: dispatches it by srv_method.c's table. Returns 0 or
+ * ERR_* to close.
+ */
 int srv_dispatch(struct srv_conn *c, const Sotto__Request *req);
 
 /* Adds c (authenticated, user_id set) to the index; removes it. */

@@ -24,6 +24,7 @@
 #include "proto/textrule.h"
 #include "server/srv.h"
 #include "server/srv_conn.h"
+#include "server/srv_reply.h"
 #include "server/srv_text.h"
 #include "server/srv_tombstone.h"
 
@@ -154,7 +155,6 @@ static int
 srv_auth_reply_auth(struct srv_conn *c, uint64_t id, const struct srv_user *u,
     uint64_t device_id)
 {
-	Sotto__Frame f = SOTTO__FRAME__INIT;
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__AuthResult ar = SOTTO__AUTH_RESULT__INIT;
 	Sotto__Account acct = SOTTO__ACCOUNT__INIT;
@@ -162,12 +162,9 @@ srv_auth_reply_auth(struct srv_conn *c, uint64_t id, const struct srv_user *u,
 	srv_auth_account(&acct, u);
 	ar.account = &acct;
 	ar.device_id = device_id;
-	resp.id = id;
 	resp.result_case = SOTTO__RESPONSE__RESULT_AUTH;
 	resp.auth = &ar;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = &resp;
-	return srv_conn_send(c, &f);
+	return srv_reply(c, id, &resp);
 }
 
 /*
@@ -618,13 +615,8 @@ srv_auth_drop_device(struct srv_conn *c, uint64_t user_id,
 int
 srv_auth_logout(struct srv_conn *c, uint64_t id)
 {
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Empty ok = SOTTO__EMPTY__INIT;
 	int r;
 
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED, NULL, 0);
 	/* A tombstone; its secret chats end with it (srv_tombstone.h). */
 	r = srv_tombstone_end_device(c->srv, c->user_id, c->device_id,
 	    c->device_id, SRV_TOMB_LOGOUT);
@@ -637,18 +629,12 @@ srv_auth_logout(struct srv_conn *c, uint64_t id)
 	srv_unbind_user(c);
 	c->authed = 0;
 	c->user_id = c->device_id = 0;
-	resp.id = id;
-	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
-	resp.ok = &ok;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = &resp;
-	return srv_conn_send(c, &f);
+	return srv_reply_ok(c, id);
 }
 
 int
 srv_auth_whoami(struct srv_conn *c, uint64_t id)
 {
-	Sotto__Frame f = SOTTO__FRAME__INIT;
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__WhoAmIResult res = SOTTO__WHO_AM_IRESULT__INIT;
 	Sotto__Account acct = SOTTO__ACCOUNT__INIT;
@@ -658,8 +644,6 @@ srv_auth_whoami(struct srv_conn *c, uint64_t id)
 	size_t n = 0, i;
 	int r, found = 0;
 
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED, NULL, 0);
 	if ((r = srv_store_user_by_id(c->srv->store, c->user_id, &u)) != 0 ||
 	    (r = srv_store_devices(c->srv->store, c->user_id, &devs,
 	    &n)) != 0)
@@ -692,12 +676,9 @@ srv_auth_whoami(struct srv_conn *c, uint64_t id)
 	res.account = &acct;
 	res.n_devices = n;
 	res.devices = dp;
-	resp.id = id;
 	resp.result_case = SOTTO__RESPONSE__RESULT_WHOAMI;
 	resp.whoami = &res;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = &resp;
-	r = srv_conn_send(c, &f);
+	r = srv_reply(c, id, &resp);
 	goto out;
 fail:
 	r = srv_conn_error(c, id, r == ERR_NOT_AUTHED ? ERR_NOT_AUTHED :

@@ -24,10 +24,34 @@ struct srv_conn;
 #define SRV_GET_USERS_MAX 100		/* ids in one GetUsers */
 
 /*
- * Answers one of the chat requests of req (the methods from
- * ResolveUser on). Returns 0, or ERR_* to close c.
+ * The chat requests, called by srv_method.c's table once c is signed in:
+ * each answers request id and returns 0, or ERR_* to close c. contact
+ * adds (add 1) or removes user_id; group_op carries out op on chat_id
+ * (user_id for add and remove, title for rename).
  */
-int srv_chat_dispatch(struct srv_conn *c, const Sotto__Request *req);
+enum srv_group_op { SRV_OP_ADD, SRV_OP_REMOVE, SRV_OP_LEAVE, SRV_OP_RENAME };
+int srv_chat_resolve(struct srv_conn *c, uint64_t id,
+    const Sotto__ResolveUser *m);
+int srv_chat_get_users(struct srv_conn *c, uint64_t id,
+    const Sotto__GetUsers *m);
+int srv_chat_get_contacts(struct srv_conn *c, uint64_t id);
+int srv_chat_contact(struct srv_conn *c, uint64_t id, uint64_t user_id,
+    int add);
+int srv_chat_edit(struct srv_conn *c, uint64_t id,
+    const Sotto__EditMessage *m);
+int srv_chat_delete(struct srv_conn *c, uint64_t id,
+    const Sotto__DeleteMessages *m);
+int srv_chat_read(struct srv_conn *c, uint64_t id,
+    const Sotto__ReadHistory *m);
+int srv_chat_typing(struct srv_conn *c, uint64_t id,
+    const Sotto__SetTyping *m);
+int srv_chat_create(struct srv_conn *c, uint64_t id,
+    const Sotto__CreateGroup *m);
+int srv_chat_group_op(struct srv_conn *c, uint64_t id, enum srv_group_op op,
+    uint64_t chat_id, uint64_t user_id, const char *title);
+int srv_chat_state(struct srv_conn *c, uint64_t id);
+int srv_chat_difference(struct srv_conn *c, uint64_t id,
+    const Sotto__GetDifference *m);
 
 /*
  * Checks a message text: 1 to SRV_TEXT_MAX code points of strict UTF-8
@@ -39,10 +63,7 @@ int srv_chat_check_text(const char *text, const char **why);
 int srv_chat_check_title(const char *title, const char **why);
 
 /*
- * Shared with srv_privacy.c. reply answers request id with resp (its id
- * is set here); fail answers an error (an unexpected one is logged and
- * sent as ERR_INTERNAL); both return 0 or the ERR_* that closes c. push
- * sends up to every connected device of user_id. user fills u with p as
+ * Shared with srv_privacy.c and others. user fills u with p as
  * asker may see it (u borrows p's strings): 0 or ERR_DB. reply_users
  * answers a UsersResult with the profiles of ids (n), skipping missing
  * ones and, with check, those asker may not see, as many as fit a frame.
@@ -50,9 +71,6 @@ int srv_chat_check_title(const char *title, const char **why);
 struct srv;
 struct srv_store;
 struct srv_profile;
-int srv_chat_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp);
-int srv_chat_fail(struct srv_conn *c, uint64_t id, int r, const char *why);
-void srv_chat_push(struct srv *s, uint64_t user_id, Sotto__Update *up);
 int srv_chat_user(struct srv_store *st, uint64_t asker,
     const struct srv_profile *p, Sotto__User *u);
 int srv_chat_reply_users(struct srv_conn *c, uint64_t id,

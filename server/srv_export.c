@@ -21,6 +21,7 @@
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
 
@@ -205,8 +206,9 @@ exp_page_free(struct exp_page *pg)
 	free(pg->rows);
 }
 
-static int
-exp_export(struct srv_conn *c, uint64_t id, const Sotto__ExportMyData *m)
+int
+srv_export_my_data(struct srv_conn *c, uint64_t id,
+    const Sotto__ExportMyData *m)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__ExportPage ep = SOTTO__EXPORT_PAGE__INIT;
@@ -222,7 +224,7 @@ exp_export(struct srv_conn *c, uint64_t id, const Sotto__ExportMyData *m)
 		    "not a cursor this server gave", 0);
 	memset(&pg, 0, sizeof(pg));
 	if ((pg.rows = calloc(SRV_EXPORT_PAGE_ROWS, sizeof(*pg.rows))) == NULL)
-		return srv_chat_fail(c, id, ERR_NOMEM, NULL);
+		return srv_reply_fail(c, id, ERR_NOMEM, NULL);
 	ntables = srv_store_export_tables(&names);
 	if (m->cursor.len == 0) {
 		/* The first page names every table, those without rows too. */
@@ -231,7 +233,7 @@ exp_export(struct srv_conn *c, uint64_t id, const Sotto__ExportMyData *m)
 	}
 	if ((r = srv_store_export(c->srv->store, c->user_id, &cur,
 	    exp_page_add, &pg)) < 0) {
-		r = srv_chat_fail(c, id, r, NULL);
+		r = srv_reply_fail(c, id, r, NULL);
 		goto out;
 	}
 	ep.rows = pg.rows;
@@ -242,7 +244,7 @@ exp_export(struct srv_conn *c, uint64_t id, const Sotto__ExportMyData *m)
 	ep.cursor.len = sizeof(next);
 	resp.result_case = SOTTO__RESPONSE__RESULT_EXPORT_PAGE;
 	resp.export_page = &ep;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 out:
 	exp_page_free(&pg);
 	return r;
@@ -270,8 +272,9 @@ exp_viewer(struct srv_conn *c, const Sotto__GetProfileAs *m, uint64_t *out)
 	}
 }
 
-static int
-exp_profile_as(struct srv_conn *c, uint64_t id, const Sotto__GetProfileAs *m)
+int
+srv_export_profile_as(struct srv_conn *c, uint64_t id,
+    const Sotto__GetProfileAs *m)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__UserResult ur = SOTTO__USER_RESULT__INIT;
@@ -281,33 +284,14 @@ exp_profile_as(struct srv_conn *c, uint64_t id, const Sotto__GetProfileAs *m)
 	int r;
 
 	if ((r = exp_viewer(c, m, &viewer)) != 0)
-		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+		return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such user" : r == ERR_INVAL ?
 		    "the viewer is everybody, contacts or a user" : NULL);
 	if ((r = srv_store_profile_by_id(c->srv->store, c->user_id, &p)) != 0 ||
 	    (r = srv_chat_user(c->srv->store, viewer, &p, &u)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	ur.user = &u;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USER;
 	resp.user = &ur;
-	return srv_chat_reply(c, id, &resp);
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_export_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	if (!c->authed)
-		return srv_conn_error(c, req->id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_EXPORT_MY_DATA:
-		return exp_export(c, req->id, req->export_my_data);
-	case SOTTO__REQUEST__METHOD_GET_PROFILE_AS:
-		return exp_profile_as(c, req->id, req->get_profile_as);
-	default:
-		return srv_conn_error(c, req->id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
+	return srv_reply(c, id, &resp);
 }

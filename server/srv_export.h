@@ -8,13 +8,21 @@
 #ifndef SOTTO_SRV_EXPORT_H
 #define SOTTO_SRV_EXPORT_H
 
+#include <stdint.h>
+
 #include "proto/sotto.pb-c.h"
 
 struct srv_conn;
 
 #define SRV_EXPORT_PAGE_ROWS 1000	/* rows in one ExportPage */
 
-/* Answers ExportMyData and GetProfileAs. 0, or ERR_* to close c. */
-int srv_export_dispatch(struct srv_conn *c, const Sotto__Request *req);
+/*
+ * Answer ExportMyData and GetProfileAs (srv_method.c's table, once c is
+ * signed in). 0, or ERR_* to close c.
+ */
+int srv_export_my_data(struct srv_conn *c, uint64_t id,
+    const Sotto__ExportMyData *m);
+int srv_export_profile_as(struct srv_conn *c, uint64_t id,
+    const Sotto__GetProfileAs *m);
 
 #endif

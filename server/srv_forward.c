@@ -14,6 +14,7 @@
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 
 int
@@ -91,11 +92,8 @@ srv_forward_message(struct srv_conn *c, uint64_t id,
 	struct srv_forward fwd;
 	int r;
 
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
 	if ((r = fwd_source(st, c->user_id, m, &orig)) != 0)
-		return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+		return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 		    "no such message" : NULL);
 	if (orig.fwd_date != 0) {
 		/* A forward of a forward names the first original. */
@@ -106,7 +104,7 @@ srv_forward_message(struct srv_conn *c, uint64_t id,
 		if ((r = srv_store_profile_by_id(st, orig.sender_id,
 		    &p)) != 0) {
 			free(orig.text);
-			return srv_chat_fail(c, id, r == ERR_NOT_FOUND ?
+			return srv_reply_fail(c, id, r == ERR_NOT_FOUND ?
 			    ERR_INTERNAL : r, NULL);
 		}
 		fwd.date = orig.date;

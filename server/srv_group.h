@@ -24,8 +24,12 @@ struct srv_store;
 struct srv_chat;
 struct srv_member;
 
-/* Answers CreateInviteLink ... ReportUser. 0 or the ERR_* that closes c. */
-int srv_group_dispatch(struct srv_conn *c, const Sotto__Request *req);
+/*
+ * Answers SetGroupSettings (srv_method.c's table, once c is signed in).
+ * 0 or the ERR_* that closes c.
+ */
+int srv_group_settings(struct srv_conn *c, uint64_t id,
+    const Sotto__SetGroupSettings *m);
 
 /*
  * Makes *out the chat full as viewer may see it. out may be full itself;

@@ -21,6 +21,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_directory.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 
 /* One found user, with the storage its wire form points into. */
@@ -126,7 +127,7 @@ imp_reply(struct imp *im, uint64_t id, uint32_t checked)
 	ir.retry_after = im->retry;
 	resp.result_case = SOTTO__RESPONSE__RESULT_IMPORTED;
 	resp.imported = &ir;
-	return srv_chat_reply(im->c, id, &resp);
+	return srv_reply(im->c, id, &resp);
 }
 
 int
@@ -137,8 +138,6 @@ srv_import_contacts(struct srv_conn *c, uint64_t id,
 	uint32_t i, before, retry = 0;
 	int r, answered;
 
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED, "sign in first", 0);
 	if ((r = imp_check(c, id, m, &answered)) != 0 || answered)
 		return r;
 	if (srv_dir_take(c, SRV_DIR_ASK_IMPORT, m->n_phones,
@@ -174,5 +173,5 @@ srv_import_contacts(struct srv_conn *c, uint64_t id,
 out:
 	free(im.v);
 	free(im.pv);
-	return srv_chat_fail(c, id, r, NULL);
+	return srv_reply_fail(c, id, r, NULL);
 }

@@ -20,6 +20,7 @@
 #include "server/srv_directory.h"
 #include "server/srv_group.h"
 #include "lib/log.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 
 static const char srv_invite_label[] = "sotto invite link";
@@ -78,7 +79,7 @@ srv_invite_find(struct srv_store *st, const char *text, uint64_t now,
 static int
 srv_invite_fail(struct srv_conn *c, uint64_t id, int r)
 {
-	return srv_chat_fail(c, id, r, r == ERR_NOT_FOUND ?
+	return srv_reply_fail(c, id, r, r == ERR_NOT_FOUND ?
 	    "no such invite link" : r == ERR_INVAL ? "not an invite link "
 	    "(expected sotto:join/ and 32 hex digits)" : NULL);
 }
@@ -124,7 +125,7 @@ srv_invite_reply(struct srv_conn *c, uint64_t id, const struct srv_link *l,
 	il.uses = l->uses_max;
 	resp.result_case = SOTTO__RESPONSE__RESULT_INVITE_LINK;
 	resp.invite_link = &il;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	sec_wipe(text, sizeof(text));
 	return r;
 }
@@ -145,12 +146,12 @@ srv_invite_create(struct srv_conn *c, uint64_t id,
 	    &limited)) != 0 || limited)
 		return r;
 	if ((r = srv_invite_admin(st, m->chat_id, c->user_id, &why)) != 0)
-		return srv_chat_fail(c, id, r, why);
+		return srv_reply_fail(c, id, r, why);
 	if (m->expires > SRV_LINK_EXPIRES_MAX)
 		return srv_conn_error(c, id, ERR_INVAL,
 		    "a link expires within 366 days at most", 0);
 	if ((r = srv_store_link_count(st, m->chat_id, &n)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if (n >= SRV_LINKS_PER_GROUP)
 		return srv_conn_error(c, id, ERR_TOO_BIG, "a group has at "
 		    "most 100 invite links; revoke one first", 0);
@@ -166,7 +167,7 @@ srv_invite_create(struct srv_conn *c, uint64_t id,
 		r = srv_store_unit_end(st, srv_store_link_add(st, &l, hash));
 	if (r != 0) {
 		sec_wipe(token, sizeof(token));
-		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_INTERNAL :
+		return srv_reply_fail(c, id, r == ERR_EXISTS ? ERR_INTERNAL :
 		    r, NULL);
 	}
 	log_info("conn %llu: group %llu got invite link %llu",
@@ -182,8 +183,6 @@ srv_invite_revoke(struct srv_conn *c, uint64_t id,
     const Sotto__RevokeInviteLink *m)
 {
 	struct srv_store *st = c->srv->store;
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Empty ok = SOTTO__EMPTY__INIT;
 	struct srv_link l;
 	const char *why = NULL;
 	int r;
@@ -192,18 +191,16 @@ srv_invite_revoke(struct srv_conn *c, uint64_t id,
 	    &l)) != 0)
 		return srv_invite_fail(c, id, r);
 	if ((r = srv_invite_admin(st, l.chat_id, c->user_id, &why)) != 0)
-		return srv_chat_fail(c, id, r == ERR_NOT_FOUND ? ERR_PERM : r,
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_PERM : r,
 		    r == ERR_NOT_FOUND ? "only admins manage invite links" :
 		    why);
 	if ((r = srv_store_unit_begin(st)) != 0 ||
 	    (r = srv_store_unit_end(st, srv_store_link_remove(st,
 	    l.id))) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	log_info("conn %llu: invite link %llu revoked",
 	    (unsigned long long)c->serial, (unsigned long long)l.id);
-	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
-	resp.ok = &ok;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply_ok(c, id);
 }
 
 /* The writes of a join, inside the unit. */
@@ -257,7 +254,7 @@ srv_invite_join(struct srv_conn *c, uint64_t id, const Sotto__JoinByLink *m)
 		return srv_conn_error(c, id, ERR_EXISTS, "already a member",
 		    0);
 	if ((r = srv_store_chat_roster(st, chat.id, &before, &nb)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	/* The answer is a member list: the directory's buckets pay for it. */
 	if (srv_dir_take(c, SRV_DIR_ASK_MEMBERS, 1, srv_dir_cost(nb),
 	    &retry) != 0) {
@@ -291,7 +288,7 @@ srv_invite_join(struct srv_conn *c, uint64_t id, const Sotto__JoinByLink *m)
 fail:
 	free(before);
 	free(after);
-	return srv_chat_fail(c, id, r, why);
+	return srv_reply_fail(c, id, r, why);
 }
 
 void

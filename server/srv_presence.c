@@ -14,6 +14,7 @@
 #include "server/srv_conn.h"
 #include "lib/log.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 
 /*
@@ -143,7 +144,7 @@ pres_push(struct srv *s, uint64_t user_id, int online, uint64_t minute)
 		if (!srv_presence_online(s, ids[i], NULL))
 			continue;
 		if (pres_exact(s->store, user_id, ids[i]) == 1)
-			srv_chat_push(s, ids[i], &up);
+			srv_reply_push(s, ids[i], &up);
 	}
 	free(ids);
 }
@@ -176,7 +177,7 @@ srv_presence_refresh(struct srv *s, uint64_t owner)
 			break;
 		us.status = u.status;
 		us.last_seen = u.last_seen;
-		srv_chat_push(s, ids[i], &up);
+		srv_reply_push(s, ids[i], &up);
 	}
 	free(ids);
 }

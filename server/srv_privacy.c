@@ -22,6 +22,7 @@
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
 #include "server/srv_presence.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
 
@@ -291,8 +292,8 @@ srv_priv_collect(struct srv_store *st, uint64_t me, int key,
  * change (pts nonzero), pushes it as PrivacyChanged to the account's
  * devices.
  */
-static int
-srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
+int
+srv_privacy_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__PrivacyResult pr = SOTTO__PRIVACY_RESULT__INIT;
@@ -304,7 +305,7 @@ srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 	if ((r = srv_priv_collect(c->srv->store, c->user_id, key,
 	    &o)) != 0) {
 		srv_priv_out_free(&o);
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
 	pr.rules = o.pw;
 	pr.n_rules = o.n;
@@ -313,7 +314,7 @@ srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 	pr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_PRIVACY;
 	resp.privacy = &pr;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	if (pts != 0 && o.n == 1) {
 		pc.rule = o.pw[0];
 		pc.users = o.pu;
@@ -321,7 +322,7 @@ srv_priv_answer(struct srv_conn *c, uint64_t id, int key, uint64_t pts)
 		up.pts = pts;
 		up.event_case = SOTTO__UPDATE__EVENT_PRIVACY_CHANGED;
 		up.privacy_changed = &pc;
-		srv_chat_push(c->srv, c->user_id, &up);
+		srv_reply_push(c->srv, c->user_id, &up);
 	}
 	srv_priv_out_free(&o);
 	return r;
@@ -368,7 +369,7 @@ srv_priv_log(struct srv_store *st, uint64_t me, int kind, uint64_t arg,
 /*
  * Ends a change to the rule of key begun with srv_store_atomic_begin (r
  * is how the change went): logs PrivacyChanged, commits, and answers
- * with the rule (srv_priv_answer); a user gone meanwhile (a foreign key,
+ * with the rule (srv_privacy_answer); a user gone meanwhile (a foreign key,
  * ERR_EXISTS) is "no such user".
  */
 static int
@@ -381,17 +382,18 @@ srv_priv_changed(struct srv_conn *c, uint64_t id, int key, int r)
 		r = srv_priv_log(st, c->user_id, SRV_UPDATE_PRIVACY,
 		    (uint64_t)key, 0, &pts);
 	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_chat_fail(c, id, r == ERR_EXISTS ? ERR_NOT_FOUND : r,
+		return srv_reply_fail(c, id,
+		    r == ERR_EXISTS ? ERR_NOT_FOUND : r,
 		    "no such user");
 	if (key == SRV_PRIV_LAST_SEEN || key == SRV_PRIV_BIO)
 		srv_presence_refresh(c->srv, c->user_id);
-	return srv_priv_answer(c, id, key, pts);
+	return srv_privacy_answer(c, id, key, pts);
 }
 
 /* ---------------------------------------------------------------- requests */
 
-static int
-srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
+int
+srv_privacy_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 {
 	struct srv_store *st = c->srv->store;
 	const Sotto__PrivacyRule *w = m->rule;
@@ -416,7 +418,7 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 		    i < w->n_allow_ids ? w->allow_ids[i] :
 		    w->deny_ids[i - w->n_allow_ids],
 		    "one's own rules always allow oneself", &why)) != 0)
-			return srv_chat_fail(c, id, r, why);
+			return srv_reply_fail(c, id, r, why);
 	}
 	for (i = 0; i < w->n_allow_ids; i++)
 		for (j = 0; j < w->n_deny_ids; j++)
@@ -424,7 +426,7 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 				return srv_conn_error(c, id, ERR_INVAL,
 				    "a user is in both lists", 0);
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_privacy_set(st, c->user_id, key, (int)w->value);
 	/* Users the rule's log entries named stay addressable. */
 	if (r == 0 && !m->keep_exceptions &&
@@ -439,8 +441,8 @@ srv_priv_set(struct srv_conn *c, uint64_t id, const Sotto__SetPrivacy *m)
 	return srv_priv_changed(c, id, key, r);
 }
 
-static int
-srv_priv_exception(struct srv_conn *c, uint64_t id,
+int
+srv_privacy_exception(struct srv_conn *c, uint64_t id,
     const Sotto__SetPrivacyException *m)
 {
 	struct srv_store *st = c->srv->store;
@@ -468,19 +470,19 @@ srv_priv_exception(struct srv_conn *c, uint64_t id,
 	}
 	if ((r = srv_priv_check_user(st, c->user_id, m->user_id,
 	    "one's own rules always allow oneself", &why)) != 0)
-		return srv_chat_fail(c, id, r, why);
+		return srv_reply_fail(c, id, r, why);
 	if (mode != 0) {
 		if ((r = srv_store_privacy_facts(st, c->user_id, key,
 		    m->user_id, &f)) != 0 ||
 		    (r = srv_store_privacy_except_count(st, c->user_id, key,
 		    &n)) != 0)
-			return srv_chat_fail(c, id, r, NULL);
+			return srv_reply_fail(c, id, r, NULL);
 		if (f.exception < 0 && n >= SRV_PRIV_EXCEPTIONS_MAX)
 			return srv_conn_error(c, id, ERR_TOO_BIG,
 			    "at most 100 exceptions in a rule", 0);
 	}
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_shown_add(st, c->user_id, m->user_id);
 	if (r == 0)
 		r = srv_store_privacy_except(st, c->user_id, key, m->user_id,
@@ -488,8 +490,8 @@ srv_priv_exception(struct srv_conn *c, uint64_t id,
 	return srv_priv_changed(c, id, key, r);
 }
 
-static int
-srv_priv_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
+int
+srv_privacy_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
     int blocked)
 {
 	struct srv *s = c->srv;
@@ -507,17 +509,17 @@ srv_priv_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
 
 	if ((r = srv_priv_check_user(st, c->user_id, user_id,
 	    "one cannot block oneself", &why)) != 0)
-		return srv_chat_fail(c, id, r, why);
+		return srv_reply_fail(c, id, r, why);
 	if (blocked) {
 		if ((r = srv_store_block_count(st, c->user_id, &n)) != 0)
-			return srv_chat_fail(c, id, r, NULL);
+			return srv_reply_fail(c, id, r, NULL);
 		if (n >= SRV_BLOCKED_MAX && srv_store_is_blocked(st,
 		    c->user_id, user_id) != 0)
 			return srv_conn_error(c, id, ERR_TOO_BIG,
 			    "at most 1000 blocked users", 0);
 	}
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_shown_add(st, c->user_id, user_id);
 	if (r == 0)
 		r = srv_store_block_set(st, c->user_id, user_id, blocked,
@@ -526,64 +528,35 @@ srv_priv_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
 		r = srv_priv_log(st, c->user_id, SRV_UPDATE_BLOCK, user_id,
 		    blocked != 0, &pts);
 	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return srv_chat_fail(c, id, r, "no such user");
+		return srv_reply_fail(c, id, r, "no such user");
 	if ((r = srv_store_profile_by_id(st, user_id, &p)) != 0 ||
 	    (r = srv_chat_user(st, c->user_id, &p, &u)) != 0)
-		return srv_chat_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
 		    NULL);
 	cr.user = &u;
 	cr.pts = pts;
 	resp.result_case = SOTTO__RESPONSE__RESULT_CONTACT;
 	resp.contact = &cr;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	bc.user = &u;
 	bc.blocked = blocked != 0;
 	up.pts = pts;
 	up.event_case = SOTTO__UPDATE__EVENT_BLOCK_CHANGED;
 	up.block_changed = &bc;
-	srv_chat_push(s, c->user_id, &up);
+	srv_reply_push(s, c->user_id, &up);
 	return r;
 }
 
-static int
-srv_priv_blocked(struct srv_conn *c, uint64_t id)
+int
+srv_privacy_get_blocked(struct srv_conn *c, uint64_t id)
 {
 	uint64_t *ids;
 	size_t n;
 	int r;
 
 	if ((r = srv_store_blocked(c->srv->store, c->user_id, &ids, &n)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_chat_reply_users(c, id, ids, n, 0);
 	free(ids);
 	return r;
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_privacy_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	uint64_t id = req->id;
-
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_GET_PRIVACY:
-		return srv_priv_answer(c, id, 0, 0);
-	case SOTTO__REQUEST__METHOD_SET_PRIVACY:
-		return srv_priv_set(c, id, req->set_privacy);
-	case SOTTO__REQUEST__METHOD_SET_PRIVACY_EXCEPTION:
-		return srv_priv_exception(c, id, req->set_privacy_exception);
-	case SOTTO__REQUEST__METHOD_BLOCK:
-		return srv_priv_block(c, id, req->block->user_id, 1);
-	case SOTTO__REQUEST__METHOD_UNBLOCK:
-		return srv_priv_block(c, id, req->unblock->user_id, 0);
-	case SOTTO__REQUEST__METHOD_GET_BLOCKED:
-		return srv_priv_blocked(c, id);
-	default:
-		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
 }

@@ -112,9 +112,18 @@ int srv_privacy_rule_get(struct srv_store *st, uint64_t owner, int key,
 void srv_privacy_rule_free(struct srv_privacy_rule *r);
 
 /*
- * Answers GetPrivacy, SetPrivacy, SetPrivacyException, Block, Unblock
- * and GetBlocked. Returns 0, or ERR_* to close c.
+ * The privacy requests, called by srv_method.c's table once c is signed
+ * in: answer (key and pts 0) is GetPrivacy's, block with blocked 0 is
+ * Unblock. Each answers request id; 0, or ERR_* to close c.
  */
-int srv_privacy_dispatch(struct srv_conn *c, const Sotto__Request *req);
+int srv_privacy_answer(struct srv_conn *c, uint64_t id, int key,
+    uint64_t pts);
+int srv_privacy_set(struct srv_conn *c, uint64_t id,
+    const Sotto__SetPrivacy *m);
+int srv_privacy_exception(struct srv_conn *c, uint64_t id,
+    const Sotto__SetPrivacyException *m);
+int srv_privacy_block(struct srv_conn *c, uint64_t id, uint64_t user_id,
+    int blocked);
+int srv_privacy_get_blocked(struct srv_conn *c, uint64_t id);
 
 #endif

@@ -15,6 +15,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_presence.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 
@@ -84,18 +85,16 @@ srv_profile_set_bio(struct srv_conn *c, uint64_t id, const Sotto__SetBio *m)
 	const char *why, *bio = m->bio != NULL ? m->bio : "";
 	int r;
 
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED, NULL, 0);
 	if (srv_profile_check_bio(bio, &why) != 0)
 		return srv_conn_error(c, id, ERR_INVAL, why, 0);
 	if ((r = srv_store_bio_set(st, c->user_id, bio)) != 0 ||
 	    (r = srv_store_profile_by_id(st, c->user_id, &p)) != 0 ||
 	    (r = srv_chat_user(st, c->user_id, &p, &u)) != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	ur.user = &u;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USER;
 	resp.user = &ur;
-	r = srv_chat_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 	srv_presence_refresh(c->srv, c->user_id);
 	return r;
 }

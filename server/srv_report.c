@@ -17,6 +17,7 @@
 #include "server/srv.h"
 #include "server/srv_chat.h"
 #include "server/srv_conn.h"
+#include "server/srv_reply.h"
 #include "server/srv_store.h"
 #include "server/srv_text.h"
 #include "server/srv_visible.h"
@@ -177,10 +178,10 @@ srv_report_user(struct srv_conn *c, uint64_t id, const Sotto__ReportUser *m)
 	rr.report_id = rep.id;
 	resp.result_case = SOTTO__RESPONSE__RESULT_REPORT;
 	resp.report = &rr;
-	return srv_chat_reply(c, id, &resp);
+	return srv_reply(c, id, &resp);
 fail:
 	free(text);
-	return srv_chat_fail(c, id, r, why);
+	return srv_reply_fail(c, id, r, why);
 }
 
 int
@@ -196,7 +197,7 @@ srv_report_refuse(struct srv_conn *c, uint64_t id, int *answered)
 		return 0;
 	*answered = 1;
 	if (r != 0)
-		return srv_chat_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	srv_report_date(when, sizeof(when), until);
 	snprintf(why, sizeof(why), "several users reported this account: it "
 	    "cannot start new chats or groups until %s (existing chats work "

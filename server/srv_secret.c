@@ -1,6 +1,7 @@
 /*
- * Secret chats: the requests PublishPrekeys .. GetSecretQueue (see
- * srv_secret.h and doc/PROTOCOL.md, "Methods (secret chats)").
+ * Secret chats: the requests StartSecret .. GetSecretQueue (see
+ * srv_secret.h and doc/PROTOCOL.md, "Methods (secret chats)"); the
+ * prekeys, PublishPrekeys and GetPrekeyBundles, are srv_prekey.c's.
  *
  * Shape of a writing request, as for cloud chats: check the input and
  * the asker's rights, write everything in one atomic unit, then answer
@@ -22,6 +23,8 @@
 #include "server/srv_directory.h"
 #include "lib/log.h"
 #include "server/srv_privacy.h"
+#include "server/srv_reply.h"
+#include "server/srv_secret_int.h"
 #include "server/srv_report.h"
 #include "server/srv_store.h"
 #include "server/srv_visible.h"
@@ -39,43 +42,6 @@ struct sec_pushes {
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-static int
-sec_reply(struct srv_conn *c, uint64_t id, Sotto__Response *resp)
-{
-	Sotto__Frame f = SOTTO__FRAME__INIT;
-
-	resp->id = id;
-	f.body_case = SOTTO__FRAME__BODY_RESPONSE;
-	f.response = resp;
-	return srv_conn_send(c, &f);
-}
-
-static int
-sec_ok(struct srv_conn *c, uint64_t id)
-{
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__Empty e = SOTTO__EMPTY__INIT;
-
-	resp.result_case = SOTTO__RESPONSE__RESULT_OK;
-	resp.ok = &e;
-	return sec_reply(c, id, &resp);
-}
-
-/* Answers an error; an unexpected one is logged and called internal. */
-static int
-sec_fail(struct srv_conn *c, uint64_t id, int r, const char *why)
-{
-	if (r == ERR_DB || r == ERR_NOMEM || r == ERR_INTERNAL) {
-		log_error_err(r, "conn %llu: secret request %llu",
-		    (unsigned long long)c->serial, (unsigned long long)id);
-		return srv_conn_error(c, id, ERR_INTERNAL, NULL, 0);
-	}
-	if (r == ERR_NO_SPACE)
-		return srv_conn_error(c, id, r, "the server's disk is full; "
-		    "nothing was stored, try again later", 1);
-	return srv_conn_error(c, id, r, why, 0);
-}
 
 static void
 sec_pushes_free(struct sec_pushes *p)
@@ -172,11 +138,12 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
 {
 	if ((r = srv_store_atomic_end(c->srv->store, r)) != 0) {
 		sec_pushes_free(p);
-		return sec_fail(c, id, r, r == ERR_EXISTS ? exists_why : NULL);
+		return srv_reply_fail(c, id, r,
+		    r == ERR_EXISTS ? exists_why : NULL);
 	}
 	log_info("conn %llu: secret %016llx %s",
 	    (unsigned long long)c->serial, (unsigned long long)secret_id, what);
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(c->srv, p);
 	return r;
 }
@@ -185,14 +152,14 @@ sec_commit(struct srv_conn *c, uint64_t id, struct sec_pushes *p, int r,
  * Whether asker may start a secret chat with user_id: user_id's
  * secret_chats rule and blocks (srv_privacy.c). 0, ERR_PERM or ERR_DB.
  */
-static int
-sec_may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
+int
+srv_secret__may_contact(struct srv_store *st, uint64_t asker, uint64_t user_id)
 {
 	return srv_privacy_allows(st, user_id, SRV_PRIV_SECRET_CHATS, asker);
 }
 
-static int
-sec_key_ok(const ProtobufCBinaryData *b, size_t len)
+int
+srv_secret__key_ok(const ProtobufCBinaryData *b, size_t len)
 {
 	return b->len == len && b->data != NULL;
 }
@@ -204,182 +171,6 @@ sec_get(struct srv_store *st, uint64_t secret_id, struct srv_secret *sc)
 	if (secret_id == 0)
 		return ERR_NOT_FOUND;
 	return srv_store_secret_get(st, secret_id, sc);
-}
-
-/* ---------------------------------------------------------------- prekeys */
-
-static int
-sec_reply_state(struct srv_conn *c, uint64_t id, uint32_t count,
-    uint32_t spk_id)
-{
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__PrekeyState ps = SOTTO__PREKEY_STATE__INIT;
-
-	ps.opk_count = count;
-	ps.spk_id = spk_id;
-	resp.result_case = SOTTO__RESPONSE__RESULT_PREKEYS;
-	resp.prekeys = &ps;
-	return sec_reply(c, id, &resp);
-}
-
-static int
-sec_publish(struct srv_conn *c, uint64_t id, const Sotto__PublishPrekeys *m)
-{
-	struct srv_store *st = c->srv->store;
-	struct srv_prekeys old, nw;
-	int have_old, spk_given, r;
-	uint32_t count = 0;
-	size_t i, j;
-
-	if (!sec_key_ok(&m->identity_key, SRV_IK_LEN))
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "the identity key must be 32 bytes", 0);
-	spk_given = m->spk.len != 0 || m->spk_signature.len != 0 ||
-	    m->spk_id != 0;
-	if (m->n_opks > SRV_OPK_MAX)
-		return srv_conn_error(c, id, ERR_TOO_BIG,
-		    "at most 200 one-time prekeys", 0);
-	for (i = 0; i < m->n_opks; i++) {
-		if (m->opks[i]->id == 0 ||
-		    !sec_key_ok(&m->opks[i]->key, SRV_PK_LEN))
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "a one-time prekey needs a nonzero id and 32 bytes",
-			    0);
-		for (j = 0; j < i; j++)
-			if (m->opks[j]->id == m->opks[i]->id)
-				return srv_conn_error(c, id, ERR_INVAL,
-				    "two one-time prekeys with one id", 0);
-	}
-	if ((r = srv_store_prekeys_get(st, c->device_id, &old)) != 0 &&
-	    r != ERR_NOT_FOUND)
-		return sec_fail(c, id, r, NULL);
-	have_old = r == 0;
-	if (have_old && memcmp(old.ik, m->identity_key.data, SRV_IK_LEN) != 0)
-		return srv_conn_error(c, id, ERR_EXISTS,
-		    "this device has another identity key", 0);
-	if (!spk_given && !have_old)
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "a signed prekey is needed", 0);
-	if (spk_given) {
-		if (m->spk_id == 0 || !sec_key_ok(&m->spk, SRV_PK_LEN) ||
-		    !sec_key_ok(&m->spk_signature, SRV_SIG_LEN))
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "a signed prekey needs a nonzero id, 32 bytes and"
-			    " a 64-byte signature", 0);
-		if (x3dh_verify_prekey(m->identity_key.data, m->spk.data,
-		    m->spk_signature.data) != 0)
-			return srv_conn_error(c, id, ERR_INVAL,
-			    "the signed prekey's signature does not verify", 0);
-		memset(&nw, 0, sizeof(nw));
-		nw.device_id = c->device_id;
-		memcpy(nw.ik, m->identity_key.data, SRV_IK_LEN);
-		nw.spk_id = m->spk_id;
-		memcpy(nw.spk, m->spk.data, SRV_PK_LEN);
-		memcpy(nw.sig, m->spk_signature.data, SRV_SIG_LEN);
-	} else {
-		nw = old;
-	}
-	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
-	if (spk_given)
-		r = srv_store_prekeys_set(st, &nw);
-	for (i = 0; r == 0 && i < m->n_opks; i++)
-		r = srv_store_opk_add(st, c->device_id, m->opks[i]->id,
-		    m->opks[i]->key.data);
-	if (r == 0)
-		r = srv_store_opk_count(st, c->device_id, &count);
-	if (r == 0 && count > SRV_OPK_MAX)
-		r = ERR_TOO_BIG;
-	if ((r = srv_store_atomic_end(st, r)) != 0)
-		return sec_fail(c, id, r, r == ERR_TOO_BIG ?
-		    "the pool would hold more than 200 one-time prekeys" : NULL);
-	log_info("conn %llu: device %llu published prekeys (spk %u, %u opks)",
-	    (unsigned long long)c->serial, (unsigned long long)c->device_id,
-	    (unsigned)nw.spk_id, (unsigned)count);
-	return sec_reply_state(c, id, count, nw.spk_id);
-}
-
-static int
-sec_bundles(struct srv_conn *c, uint64_t id, const Sotto__GetPrekeyBundles *m)
-{
-	struct srv *s = c->srv;
-	struct srv_store *st = s->store;
-	Sotto__Response resp = SOTTO__RESPONSE__INIT;
-	Sotto__PrekeyBundles out = SOTTO__PREKEY_BUNDLES__INIT;
-	Sotto__PrekeyBundle *b = NULL, **bp = NULL;
-	struct srv_prekeys *pk = NULL;
-	struct srv_profile prof;
-	uint64_t *devs = NULL;
-	uint32_t retry = 0;
-	size_t n = 0, i;
-	int r;
-
-	if (m->user_id == c->user_id)
-		return srv_conn_error(c, id, ERR_INVAL,
-		    "a secret chat is with somebody else", 0);
-	/* Bundles name a user's devices and spend its OPKs: a lookup. */
-	if (srv_dir_take(c, SRV_DIR_ASK_KEYS, 1, 1.0, &retry) != 0)
-		return srv_dir_limited(c, id, retry);
-	if ((r = srv_visible_profile(st, c->user_id, m->user_id, &prof)) ==
-	    ERR_NOT_FOUND)
-		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
-	if (r != 0)
-		return sec_fail(c, id, r, NULL);
-	if ((r = sec_may_contact(st, c->user_id, m->user_id)) != 0)
-		return sec_fail(c, id, r, "this user takes no secret chats");
-	if ((r = srv_store_prekey_devices(st, m->user_id, &devs, &n)) != 0)
-		return sec_fail(c, id, r, NULL);
-	if (n == 0) {
-		free(devs);
-		return srv_conn_error(c, id, ERR_NOT_FOUND,
-		    "this user has no device that takes secret chats", 0);
-	}
-	if ((b = calloc(n, sizeof(*b))) == NULL ||
-	    (bp = calloc(n, sizeof(*bp))) == NULL ||
-	    (pk = calloc(n, sizeof(*pk))) == NULL) {
-		r = sec_fail(c, id, ERR_NOMEM, NULL);
-		goto out;
-	}
-	/* Each bundle takes its OPK out of the pool: a handed-out OPK is gone. */
-	if ((r = srv_store_atomic_begin(st)) != 0) {
-		r = sec_fail(c, id, r, NULL);
-		goto out;
-	}
-	for (i = 0; r == 0 && i < n; i++)
-		if ((r = srv_store_prekeys_get(st, devs[i], &pk[i])) == 0)
-			r = srv_store_opk_take(st, &pk[i]);
-	if ((r = srv_store_atomic_end(st, r)) != 0) {
-		r = sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		sotto__prekey_bundle__init(&b[i]);
-		b[i].device_id = pk[i].device_id;
-		b[i].identity_key.data = pk[i].ik;
-		b[i].identity_key.len = SRV_IK_LEN;
-		b[i].spk_id = pk[i].spk_id;
-		b[i].spk.data = pk[i].spk;
-		b[i].spk.len = SRV_PK_LEN;
-		b[i].spk_signature.data = pk[i].sig;
-		b[i].spk_signature.len = SRV_SIG_LEN;
-		if (pk[i].opk_id != 0) {
-			b[i].opk_id = pk[i].opk_id;
-			b[i].opk.data = pk[i].opk;
-			b[i].opk.len = SRV_PK_LEN;
-		}
-		bp[i] = &b[i];
-	}
-	out.n_bundles = n;
-	out.bundles = bp;
-	resp.result_case = SOTTO__RESPONSE__RESULT_BUNDLES;
-	resp.bundles = &out;
-	r = sec_reply(c, id, &resp);
-out:
-	free(devs);
-	free(b);
-	free(bp);
-	free(pk);
-	return r;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -412,12 +203,13 @@ sec_new_chat_ok(struct srv_conn *c, uint64_t id, uint64_t peer,
 	if (r == 0)
 		return 0;
 	if (r != ERR_NOT_FOUND)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	return srv_report_refuse(c, id, answered);
 }
 
-static int
-sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
+int
+srv_secret_start(struct srv_conn *c, uint64_t id,
+    const Sotto__StartSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -446,7 +238,8 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 		return srv_conn_error(c, id, m->n_offers ? ERR_TOO_BIG :
 		    ERR_INVAL, "offer the chat to 1 to 64 devices", 0);
 	for (i = 0; i < m->n_offers; i++) {
-		if (!sec_key_ok(&m->offers[i]->ephemeral_key, SRV_PK_LEN))
+		if (!srv_secret__key_ok(&m->offers[i]->ephemeral_key,
+		    SRV_PK_LEN))
 			return srv_conn_error(c, id, ERR_INVAL,
 			    "an ephemeral key must be 32 bytes", 0);
 		for (j = 0; j < i; j++)
@@ -461,21 +254,23 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 		return srv_conn_error(c, id, ERR_RATE_LIMITED,
 		    "too many requests; slow down", retry);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_INVAL : r,
 		    "publish this device's prekeys first");
 	if ((r = srv_visible_profile(st, c->user_id, m->to_user_id, &peer)) ==
 	    ERR_NOT_FOUND)
 		return srv_conn_error(c, id, ERR_NOT_FOUND, "no such user", 0);
 	if (r != 0 || (r = srv_store_profile_by_id(st, c->user_id, &me)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
-	if ((r = sec_may_contact(st, c->user_id, m->to_user_id)) != 0)
-		return sec_fail(c, id, r, "this user takes no secret chats");
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		    NULL);
+	if ((r = srv_secret__may_contact(st, c->user_id, m->to_user_id)) != 0)
+		return srv_reply_fail(c, id, r,
+		    "this user takes no secret chats");
 	/* A secret chat with one not written to yet is a new chat (reports). */
 	if ((r = sec_new_chat_ok(c, id, m->to_user_id, &answered)) != 0 ||
 	    answered)
 		return r;
 	if ((r = srv_store_prekey_devices(st, m->to_user_id, &devs, &n)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	for (i = 0; i < m->n_offers; i++) {
 		for (j = 0; j < n; j++)
 			if (devs[j] == m->offers[i]->device_id)
@@ -506,7 +301,7 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_REQUESTED;
 	up.secret_requested = &rq;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_secret_add(st, &sc);
 	/* The request names its sender: the peer may name it back. */
 	if (r == 0)
@@ -522,13 +317,13 @@ sec_start(struct srv_conn *c, uint64_t id, const Sotto__StartSecret *m)
 	}
 	if ((r = srv_store_atomic_end(st, r)) != 0) {
 		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, r == ERR_EXISTS ?
+		return srv_reply_fail(c, id, r, r == ERR_EXISTS ?
 		    "that secret chat id is taken" : NULL);
 	}
 	log_info("conn %llu: secret %016llx offered to %zu device(s)",
 	    (unsigned long long)c->serial, (unsigned long long)m->secret_id,
 	    m->n_offers);
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(s, &pushes);
 	return r;
 }
@@ -587,8 +382,9 @@ sec_offered(struct srv_conn *c, uint64_t secret_id, struct srv_secret *sc)
 	return srv_store_offer_has(st, secret_id, c->device_id);
 }
 
-static int
-sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
+int
+srv_secret_accept(struct srv_conn *c, uint64_t id,
+    const Sotto__AcceptSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -600,14 +396,16 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r,
+		    "no such request for this device");
 	if (sc.to_device == c->device_id)
-		return sec_ok(c, id);		/* a resend */
+		return srv_reply_ok(c, id);		/* a resend */
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "another device accepted this secret chat", 0);
 	if ((r = srv_store_prekeys_get(st, c->device_id, &mine)) != 0)
-		return sec_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r, NULL);
+		return srv_reply_fail(c, id, r == ERR_NOT_FOUND ? ERR_DB : r,
+		    NULL);
 	ac.secret_id = sc.id;
 	ac.device_id = c->device_id;
 	ac.identity_key.data = mine.ik;
@@ -615,7 +413,7 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_ACCEPTED;
 	up.secret_accepted = &ac;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = srv_store_secret_bind(st, sc.id, c->device_id)) == 0 &&
 	    (r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
 	    &up)) == 0)
@@ -630,8 +428,9 @@ sec_accept(struct srv_conn *c, uint64_t id, const Sotto__AcceptSecret *m)
  * account at once: the initiator gets SecretDeclined, the other offered
  * devices SecretDropped, and the server forgets the chat.
  */
-static int
-sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
+int
+srv_secret_decline(struct srv_conn *c, uint64_t id,
+    const Sotto__DeclineSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -642,7 +441,8 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 	int r;
 
 	if ((r = sec_offered(c, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such request for this device");
+		return srv_reply_fail(c, id, r,
+		    "no such request for this device");
 	if (sc.to_device != 0)
 		return srv_conn_error(c, id, ERR_EXISTS,
 		    "a device accepted this secret chat already", 0);
@@ -650,7 +450,7 @@ sec_decline(struct srv_conn *c, uint64_t id, const Sotto__DeclineSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_DECLINED;
 	up.secret_declined = &dc;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	if ((r = sec_enqueue(st, &pushes, sc.from_user, sc.from_device, sc.id,
 	    &up)) == 0 &&
 	    (r = sec_drop_offers(st, &pushes, &sc, c->device_id, 0)) == 0 &&
@@ -695,8 +495,9 @@ sec_pending_from(const struct srv_secret *sc, uint64_t user_id,
 	    sc->from_device == device_id;
 }
 
-static int
-sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
+int
+srv_secret_send(struct srv_conn *c, uint64_t id,
+    const Sotto__SendSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -723,13 +524,14 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0 ||
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	/* A block also stops a chat that was set up before it. */
 	if ((r = srv_privacy_blocked(st, user, c->user_id)) == 1)
 		return srv_conn_error(c, id, ERR_PERM,
 		    "this user does not accept messages from you", 0);
 	if (r != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	sm.secret_id = sc.id;
 	sm.random_id = m->random_id;
 	sm.data = m->data;
@@ -737,7 +539,7 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	up.event_case = SOTTO__UPDATE__EVENT_SECRET_MESSAGE;
 	up.secret_message = &sm;
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_secret_sent(st, sc.id, c->device_id, m->random_id,
 	    sm.date);
 	if (r == 0)
@@ -745,9 +547,9 @@ sec_send(struct srv_conn *c, uint64_t id, const Sotto__SendSecret *m)
 	/* A resend: it is queued already; answer as the first time. */
 	if ((r = srv_store_atomic_end(st, r)) != 0 && r != ERR_EXISTS) {
 		sec_pushes_free(&pushes);
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	}
-	r = sec_ok(c, id);
+	r = srv_reply_ok(c, id);
 	sec_flush(s, &pushes);
 	return r;
 }
@@ -789,8 +591,9 @@ sec_close_for(struct srv_store *st, struct sec_pushes *p,
 	return r;
 }
 
-static int
-sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
+int
+srv_secret_close(struct srv_conn *c, uint64_t id,
+    const Sotto__CloseSecret *m)
 {
 	struct srv *s = c->srv;
 	struct srv_store *st = s->store;
@@ -800,14 +603,16 @@ sec_close(struct srv_conn *c, uint64_t id, const Sotto__CloseSecret *m)
 	int r;
 
 	if ((r = sec_get(st, m->secret_id, &sc)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	/* The initiator may also withdraw a request nobody accepted yet. */
 	if (!sec_pending_from(&sc, c->user_id, c->device_id) &&
 	    (r = sec_other(&sc, c->user_id, c->device_id, &user,
 	    &device)) != 0)
-		return sec_fail(c, id, r, "no such secret chat on this device");
+		return srv_reply_fail(c, id, r,
+		    "no such secret chat on this device");
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = sec_close_for(st, &pushes, &sc, c->user_id, c->device_id);
 	return sec_commit(c, id, &pushes, r, sc.id, "closed", NULL);
 }
@@ -890,19 +695,20 @@ srv_secret_remove_device(struct srv *s, uint64_t user_id, uint64_t device_id)
 
 /* ---------------------------------------------------------------- queue */
 
-static int
-sec_ack(struct srv_conn *c, uint64_t id, const Sotto__AckSecret *m)
+int
+srv_secret_ack(struct srv_conn *c, uint64_t id,
+    const Sotto__AckSecret *m)
 {
 	struct srv_store *st = c->srv->store;
 	int r;
 
 	if ((r = srv_store_atomic_begin(st)) != 0)
-		return sec_fail(c, id, r, NULL);
+		return srv_reply_fail(c, id, r, NULL);
 	r = srv_store_atomic_end(st,
 	    srv_store_queue_ack(st, c->device_id, m->qts));
 	if (r != 0)
-		return sec_fail(c, id, r, NULL);
-	return sec_ok(c, id);
+		return srv_reply_fail(c, id, r, NULL);
+	return srv_reply_ok(c, id);
 }
 
 /* A SecretQueue page being filled. */
@@ -936,8 +742,9 @@ sec_page_add(void *ud, uint64_t qts, int kind, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int
-sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
+int
+srv_secret_queue(struct srv_conn *c, uint64_t id,
+    const Sotto__GetSecretQueue *m)
 {
 	Sotto__Response resp = SOTTO__RESPONSE__INIT;
 	Sotto__SecretQueue q = SOTTO__SECRET_QUEUE__INIT;
@@ -949,12 +756,12 @@ sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
 	pg.cap = m->limit == 0 || m->limit > SRV_SECRET_QUEUE_LIMIT ?
 	    SRV_SECRET_QUEUE_LIMIT : m->limit;
 	if ((pg.v = calloc(pg.cap, sizeof(*pg.v))) == NULL)
-		return sec_fail(c, id, ERR_NOMEM, NULL);
+		return srv_reply_fail(c, id, ERR_NOMEM, NULL);
 	/* One more than the page holds tells whether there is more. */
 	r = srv_store_queue_read(c->srv->store, c->device_id, m->qts,
 	    pg.cap + 1, sec_page_add, &pg);
 	if (r != 0) {
-		r = sec_fail(c, id, r, NULL);
+		r = srv_reply_fail(c, id, r, NULL);
 		goto out;
 	}
 	q.n_updates = pg.n;
@@ -962,7 +769,7 @@ sec_queue(struct srv_conn *c, uint64_t id, const Sotto__GetSecretQueue *m)
 	q.more = pg.more;
 	resp.result_case = SOTTO__RESPONSE__RESULT_SECRET_QUEUE;
 	resp.secret_queue = &q;
-	r = sec_reply(c, id, &resp);
+	r = srv_reply(c, id, &resp);
 out:
 	for (i = 0; i < pg.n; i++)
 		sotto__update__free_unpacked(pg.v[i], NULL);
@@ -998,39 +805,4 @@ srv_secret_purge(struct srv *s, int force)
 	if (n > 0 || sent > 0)
 		log_info("purged %zu secret-chat queue entries and %zu dedupe"
 		    " records older than 7 days", n, sent);
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-int
-srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req)
-{
-	uint64_t id = req->id;
-
-	if (!c->authed)
-		return srv_conn_error(c, id, ERR_NOT_AUTHED,
-		    "sign in first", 0);
-	switch (req->method_case) {
-	case SOTTO__REQUEST__METHOD_PUBLISH_PREKEYS:
-		return sec_publish(c, id, req->publish_prekeys);
-	case SOTTO__REQUEST__METHOD_GET_PREKEY_BUNDLES:
-		return sec_bundles(c, id, req->get_prekey_bundles);
-	case SOTTO__REQUEST__METHOD_START_SECRET:
-		return sec_start(c, id, req->start_secret);
-	case SOTTO__REQUEST__METHOD_ACCEPT_SECRET:
-		return sec_accept(c, id, req->accept_secret);
-	case SOTTO__REQUEST__METHOD_DECLINE_SECRET:
-		return sec_decline(c, id, req->decline_secret);
-	case SOTTO__REQUEST__METHOD_SEND_SECRET:
-		return sec_send(c, id, req->send_secret);
-	case SOTTO__REQUEST__METHOD_CLOSE_SECRET:
-		return sec_close(c, id, req->close_secret);
-	case SOTTO__REQUEST__METHOD_ACK_SECRET:
-		return sec_ack(c, id, req->ack_secret);
-	case SOTTO__REQUEST__METHOD_GET_SECRET_QUEUE:
-		return sec_queue(c, id, req->get_secret_queue);
-	default:
-		return srv_conn_error(c, id, ERR_UNKNOWN_METHOD,
-		    "this server does not know that request", 0);
-	}
 }

@@ -33,8 +33,27 @@ struct srv_conn;
  */
 #define SRV_SECRET_DATA_MAX (SOTTO_FRAME_MAX - 256u)
 
-/* Answers one of the secret-chat requests (fields 40-48). 0 or ERR_*. */
-int srv_secret_dispatch(struct srv_conn *c, const Sotto__Request *req);
+/*
+ * The secret-chat requests (fields 40-48), called by srv_method.c's table
+ * once c is signed in. Each answers request id; 0, or ERR_* to close c.
+ */
+int srv_secret_publish(struct srv_conn *c, uint64_t id,
+    const Sotto__PublishPrekeys *m);
+int srv_secret_bundles(struct srv_conn *c, uint64_t id,
+    const Sotto__GetPrekeyBundles *m);
+int srv_secret_start(struct srv_conn *c, uint64_t id,
+    const Sotto__StartSecret *m);
+int srv_secret_accept(struct srv_conn *c, uint64_t id,
+    const Sotto__AcceptSecret *m);
+int srv_secret_decline(struct srv_conn *c, uint64_t id,
+    const Sotto__DeclineSecret *m);
+int srv_secret_send(struct srv_conn *c, uint64_t id,
+    const Sotto__SendSecret *m);
+int srv_secret_close(struct srv_conn *c, uint64_t id,
+    const Sotto__CloseSecret *m);
+int srv_secret_ack(struct srv_conn *c, uint64_t id, const Sotto__AckSecret *m);
+int srv_secret_queue(struct srv_conn *c, uint64_t id,
+    const Sotto__GetSecretQueue *m);
 
 /*
  * Removes user_id's device_id and what the secret chats hold for it, in

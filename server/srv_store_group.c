@@ -1,29 +1,27 @@
 /*
- * The SQLCipher backend of srv_store's group part (srv_store.h, "Group
- * settings, invite links and reports"). These requests are rare next to
- * messages, so statements are prepared per call, as in
- * srv_store_secret.c. Writes run inside the caller's unit.
+ * The SQLCipher backend of srv_store's group part: membership (groups,
+ * members, admins, titles, rosters and service messages, on the kept
+ * statements of srv_store_int.h), and group settings, invite links and
+ * reports (srv_store.h, "Group settings, invite links and reports").
+ * These last are rare next to messages, so their statements are
+ * prepared per call, as in srv_store_secret.c. Writes run inside the
+ * caller's unit.
  */
 #include "server/srv_store.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
 /* Membership service messages (ACTION_ADDED, _REMOVED, _LEFT, _JOINED). */
 #define GRP_MEMBERSHIP "(2, 3, 4, 7)"
-
-static sqlite3_int64
-grp_u2i(uint64_t v)
-{
-	if (v <= INT64_MAX)
-		return (sqlite3_int64)v;
-	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
-}
 
 /* Prepares sql and binds up to three integers (?1..?n). */
 static sqlite3_stmt *
@@ -40,7 +38,7 @@ grp_prep(struct srv_store *s, const char *sql, int n, uint64_t a,
 		return NULL;
 	}
 	for (i = 0; i < n && i < 3; i++)
-		sqlite3_bind_int64(st, i + 1, grp_u2i(v[i]));
+		sqlite3_bind_int64(st, i + 1, srv_store__u2i(v[i]));
 	return st;
 }
 
@@ -134,7 +132,7 @@ srv_store_link_add(struct srv_store *s, struct srv_link *l,
 	if (st == NULL)
 		return ERR_DB;
 	sqlite3_bind_blob(st, 4, hash, SRV_LINK_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, grp_u2i(l->expires));
+	sqlite3_bind_int64(st, 5, srv_store__u2i(l->expires));
 	sqlite3_bind_int64(st, 6, l->uses_max);
 	if ((r = grp_write(s, st)) == 0)
 		l->id = (uint64_t)sqlite3_last_insert_rowid(
@@ -226,8 +224,8 @@ srv_store_report_add(struct srv_store *s, struct srv_report *rep)
 	if (st == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(st, 4, rep->reason);
-	sqlite3_bind_int64(st, 5, grp_u2i(rep->chat_id));
-	sqlite3_bind_int64(st, 6, grp_u2i(rep->message_id));
+	sqlite3_bind_int64(st, 5, srv_store__u2i(rep->chat_id));
+	sqlite3_bind_int64(st, 6, srv_store__u2i(rep->message_id));
 	sqlite3_bind_text(st, 7, rep->text != NULL ? rep->text : "", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, rep->counted != 0);
@@ -342,4 +340,174 @@ srv_store_report_unrestrict(struct srv_store *s, uint64_t now)
 {
 	return grp_write(s, grp_prep(s, "DELETE FROM report_restrictions"
 	    " WHERE until <= ?1", 1, now, 0, 0)) == 0 ? 0 : ERR_DB;
+}
+
+/* ---------------------------------------------------------------- groups */
+
+int
+srv_store_service_add(struct srv_store *s, const struct srv_message *m,
+    const struct srv_snapshot *snap)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store__write(s)) != 0)
+		return r;
+	if ((st = srv_store__stmt(s, STMT_SERVICE_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_store__u2i(m->chat_id));
+	sqlite3_bind_int64(st, 2, srv_store__u2i(m->id));
+	sqlite3_bind_int64(st, 3, srv_store__u2i(m->sender_id));
+	sqlite3_bind_int64(st, 4, srv_store__u2i(m->random_id));
+	sqlite3_bind_text(st, 5, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, srv_store__u2i(m->date));
+	sqlite3_bind_int64(st, 7, srv_store__u2i(m->pts));
+	sqlite3_bind_int(st, 8, m->action);
+	sqlite3_bind_int64(st, 9, srv_store__u2i(m->action_user_id));
+	sqlite3_bind_text(st, 10, snap->title, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, snap->members != NULL ? snap->members :
+	    (const uint8_t *)"", (int)snap->members_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 12, snap->admins != NULL ? snap->admins :
+	    (const uint8_t *)"", (int)snap->admins_len, SQLITE_STATIC);
+	return srv_store__step_done(s, st);
+}
+
+int
+srv_store_group_add(struct srv_store *s, const char *title,
+    uint64_t creator_id, struct srv_chat *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store__write(s)) != 0)
+		return r;
+	if ((st = srv_store__stmt(s, STMT_GROUP_ADD)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 3, srv_store__u2i(creator_id));
+	if ((r = srv_store__step_done(s, st)) != 0)
+		return r == ERR_EXISTS ? ERR_DB : r;
+	memset(out, 0, sizeof(*out));
+	out->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	out->kind = SRV_CHAT_GROUP;
+	out->creator_id = creator_id;
+	snprintf(out->title, sizeof(out->title), "%s", title);
+	return 0;
+}
+
+int
+srv_store_member_add(struct srv_store *s, uint64_t chat_id, uint64_t user_id,
+    int admin)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store_member_admin(s, chat_id, user_id)) >= 0)
+		return ERR_EXISTS;
+	if (r != ERR_NOT_FOUND)
+		return r;
+	if ((r = srv_store__write(s)) != 0)
+		return r;
+	if ((st = srv_store__stmt(s, STMT_MEMBER_ADD_ROLE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	sqlite3_bind_int(st, 3, admin != 0);
+	/* Not a member before, so a constraint is the user's foreign key. */
+	if ((r = srv_store__step_done(s, st)) == ERR_EXISTS)
+		return ERR_NOT_FOUND;
+	return r;
+}
+
+int
+srv_store_member_remove(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id)
+{
+	return srv_store__write2(s, STMT_MEMBER_REMOVE, chat_id, user_id, 1);
+}
+
+int
+srv_store_member_admin(struct srv_store *s, uint64_t chat_id,
+    uint64_t user_id)
+{
+	sqlite3_stmt *st;
+	int r, admin;
+
+	if (chat_id > INT64_MAX || user_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((st = srv_store__stmt(s, STMT_MEMBER_ADMIN)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	if ((r = srv_store__step_one(s, st)) != 0)
+		return r;
+	admin = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return admin;
+}
+
+int
+srv_store_chat_rename(struct srv_store *s, uint64_t chat_id,
+    const char *title)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (chat_id > INT64_MAX)
+		return ERR_NOT_FOUND;
+	if ((r = srv_store__write(s)) != 0)
+		return r;
+	if ((st = srv_store__stmt(s, STMT_CHAT_RENAME)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	if ((r = srv_store__step_done(s, st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+int
+srv_store_chat_roster(struct srv_store *s, uint64_t chat_id,
+    struct srv_member **out, size_t *n)
+{
+	struct srv_member *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = srv_store__stmt(s, STMT_ROSTER)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, srv_store__u2i(chat_id));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[len].user_id = srv_store__col_u64(st, 0);
+		v[len].admin = sqlite3_column_int(st, 1) != 0;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_error("roster: %s", sqlite3_errmsg(s->db));
+		r = ERR_DB;
+	}
+out:
+	sqlite3_reset(st);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
 }

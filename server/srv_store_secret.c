@@ -13,16 +13,8 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "server/srv_store_int.h"
 #include "db/sqlc.h"
-
-/* Ids above INT64_MAX are stored as their two's complement (srv_store.c). */
-static sqlite3_int64
-sec_u2i(uint64_t v)
-{
-	if (v <= INT64_MAX)
-		return (sqlite3_int64)v;
-	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
-}
 
 static uint64_t
 sec_col(sqlite3_stmt *st, int col)
@@ -43,11 +35,11 @@ sec_prep(struct srv_store *s, const char *sql, int n, uint64_t a,
 		return NULL;
 	}
 	if (n > 0)
-		sqlite3_bind_int64(st, 1, sec_u2i(a));
+		sqlite3_bind_int64(st, 1, srv_store__u2i(a));
 	if (n > 1)
-		sqlite3_bind_int64(st, 2, sec_u2i(b));
+		sqlite3_bind_int64(st, 2, srv_store__u2i(b));
 	if (n > 2)
-		sqlite3_bind_int64(st, 3, sec_u2i(c));
+		sqlite3_bind_int64(st, 3, srv_store__u2i(c));
 	return st;
 }
 
@@ -265,9 +257,9 @@ srv_store_secret_add(struct srv_store *s, const struct srv_secret *sc)
 	    sc->from_device);
 	if (st == NULL)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 4, sec_u2i(sc->to_user));
+	sqlite3_bind_int64(st, 4, srv_store__u2i(sc->to_user));
 	sqlite3_bind_int64(st, 5, sc->ttl);
-	sqlite3_bind_int64(st, 6, sec_u2i(sc->created));
+	sqlite3_bind_int64(st, 6, srv_store__u2i(sc->created));
 	return sec_done(s, st);
 }
 
@@ -401,7 +393,7 @@ srv_store_secret_sent(struct srv_store *s, uint64_t secret_id,
 	    " device_id, random_id, created) VALUES (?1, ?2, ?3, ?4)", 3,
 	    secret_id, device_id, random_id);
 	if (st != NULL)
-		sqlite3_bind_int64(st, 4, sec_u2i(now));
+		sqlite3_bind_int64(st, 4, srv_store__u2i(now));
 	r = sec_write(s, st, &changes);
 	if (r != 0)
 		return ERR_DB;
@@ -436,9 +428,9 @@ srv_store_queue_add(struct srv_store *s, uint64_t device_id, int kind,
 	    3, device_id, *qts, (uint64_t)kind);
 	if (st == NULL)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 4, sec_u2i(secret_id));
+	sqlite3_bind_int64(st, 4, srv_store__u2i(secret_id));
 	sqlite3_bind_blob(st, 5, payload, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, sec_u2i(now));
+	sqlite3_bind_int64(st, 6, srv_store__u2i(now));
 	return sec_done(s, st) == 0 ? 0 : ERR_DB;
 }
 

@@ -13,6 +13,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
 /* Membership service messages (ACTION_ADDED, _REMOVED, _LEFT, _JOINED). */
@@ -30,14 +31,6 @@
 	" m.chat_id = y.chat_id AND m.sender_id = y.user_id AND" \
 	" m.action NOT IN " VIS_MEMBERSHIP "))"
 
-static sqlite3_int64
-vis_u2i(uint64_t v)
-{
-	if (v <= INT64_MAX)
-		return (sqlite3_int64)v;
-	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
-}
-
 /*
  * Runs st (NULL: it could not be prepared) with ?1 = a, ?2 = b to its
  * first row or its end; *row gets the first column. Resets a cached st,
@@ -51,8 +44,8 @@ vis_step(struct srv_store *s, sqlite3_stmt *st, int cached, uint64_t a,
 
 	if (st == NULL)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 1, vis_u2i(a));
-	sqlite3_bind_int64(st, 2, vis_u2i(b));
+	sqlite3_bind_int64(st, 1, srv_store__u2i(a));
+	sqlite3_bind_int64(st, 2, srv_store__u2i(b));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && row != NULL)
 		*row = sqlite3_column_int64(st, 0);

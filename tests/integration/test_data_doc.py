@@ -17,7 +17,7 @@ NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 TABLE = re.compile(r"^## `?(%s)`?\s*$" % NAME)
 COLUMN = re.compile(r"^- `(%s)`" % NAME)
 
-# Schema 1 as sottod made it (migration 1 of server/srv_store.c), with one
+# Schema 1 as sottod made it (migration 1 of server/srv_schema.c), with one
 # account and one device, so that every later migration runs over rows.
 SCHEMA1 = """
 CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,
