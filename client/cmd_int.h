@@ -199,6 +199,7 @@ void cmd__jset(json_t *o, const char *key, json_t *v, int *failed);
 char *cmd__clean(const char *s);
 void cmd__format_time(char *out, size_t cap, uint64_t t);
 /* "me", "@username", or "user ID" for a user id. */
+void cmd__name_label(struct cloud *c, uint64_t id, char *out, size_t cap);
 void cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap);
 /* "@username" of a user (also for oneself), or JSON null when unknown. */
 json_t *cmd__json_username(struct cmd *k, uint64_t id);

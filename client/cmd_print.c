@@ -124,18 +124,14 @@ cmd__format_time(char *out, size_t cap, uint64_t t)
 
 /* ---------------------------------------------------- names and objects */
 
-/* "me", "@username", or "user ID" for a user id. */
+/* "@username" (sanitised) of a user id as this device knows it, or "user ID". */
 void
-cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap)
+cmd__name_label(struct cloud *c, uint64_t id, char *out, size_t cap)
 {
 	struct store_user u;
 	char *name;
 
-	if (id != 0 && id == cloud_self(k->c)) {
-		snprintf(out, cap, "me");
-		return;
-	}
-	if (cloud_get_user(k->c, id, &u) == 0) {
+	if (cloud_get_user(c, id, &u) == 0) {
 		name = cmd__clean(u.username);
 		if (name[0] != '\0')
 			snprintf(out, cap, "@%s", name);
@@ -146,6 +142,16 @@ cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap)
 		return;
 	}
 	snprintf(out, cap, "user %llu", (unsigned long long)id);
+}
+
+/* "me", "@username", or "user ID" for a user id. */
+void
+cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap)
+{
+	if (id != 0 && id == cloud_self(k->c))
+		snprintf(out, cap, "me");
+	else
+		cmd__name_label(k->c, id, out, cap);
 }
 
 /* "@username" of a user (also for oneself), or NULL when unknown. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/cmd_int.h"
 #include "client/json.h"
 #include "client/qr.h"
 #include "client/secret.h"
@@ -50,66 +51,6 @@ secret_cmd_is_secret(const struct cmd_opts *o)
 {
 	return o->secret || (o->action >= CMD_SECRET_START &&
 	    o->action <= CMD_SECRET_TTL);
-}
-
-static void sc_out(const struct cmd_sink *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sc_out(const struct cmd_sink *s, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	s->out(s->ud, line);
-}
-
-/* Writes obj as one line and drops it; CMD_EX_* status. */
-static int
-sc_json(const struct cmd_sink *s, json_t *obj, int failed)
-{
-	char *text = NULL;
-
-	if (obj != NULL && !failed)
-		text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (text == NULL) {
-		cmd_err(s, "out of memory");
-		return CMD_EX_SOFTWARE;
-	}
-	s->out(s->ud, text);
-	free(text);
-	return 0;
-}
-
-static void
-sc_jset(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
-/* "@username" of user id (sanitised), or "user ID". */
-static void
-sc_user_label(struct cloud *c, uint64_t id, char *out, size_t cap)
-{
-	struct store_user u;
-	char *clean;
-
-	if (cloud_get_user(c, id, &u) == 0) {
-		clean = json_sanitize(u.username, strlen(u.username));
-		if (clean != NULL && clean[0] != '\0')
-			snprintf(out, cap, "@%s", clean);
-		else
-			snprintf(out, cap, "user %llu", (unsigned long long)id);
-		free(clean);
-		store_user_free(&u);
-		return;
-	}
-	snprintf(out, cap, "user %llu", (unsigned long long)id);
 }
 
 static const char *
@@ -160,9 +101,9 @@ sc_print_chat(struct cloud *c, const struct cmd_opts *o,
 	json_t *j;
 	int failed = 0;
 
-	sc_user_label(c, ch->peer_user, who, sizeof(who));
+	cmd__name_label(c, ch->peer_user, who, sizeof(who));
 	if (!o->json) {
-		sc_out(s, "secret %llu  %s  %s  ttl %lus  %s  device %llu",
+		cmd__out(s, "secret %llu  %s  %s  ttl %lus  %s  device %llu",
 		    (unsigned long long)ch->secret_id, who,
 		    sc_state_word(ch->state), (unsigned long)ch->ttl,
 		    ch->initiator ? "started by me" : "started by them",
@@ -170,18 +111,18 @@ sc_print_chat(struct cloud *c, const struct cmd_opts *o,
 		return 0;
 	}
 	if ((j = json_object()) != NULL) {
-		sc_jset(j, "type", json_string("secret_chat"), &failed);
-		sc_jset(j, "secret_id", json_u64(ch->secret_id), &failed);
-		sc_jset(j, "peer", json_text(who), &failed);
-		sc_jset(j, "peer_id", json_u64(ch->peer_user), &failed);
-		sc_jset(j, "peer_device", json_u64(ch->peer_device), &failed);
-		sc_jset(j, "state", json_string(sc_state_word(ch->state)),
+		cmd__jset(j, "type", json_string("secret_chat"), &failed);
+		cmd__jset(j, "secret_id", json_u64(ch->secret_id), &failed);
+		cmd__jset(j, "peer", json_text(who), &failed);
+		cmd__jset(j, "peer_id", json_u64(ch->peer_user), &failed);
+		cmd__jset(j, "peer_device", json_u64(ch->peer_device), &failed);
+		cmd__jset(j, "state", json_string(sc_state_word(ch->state)),
 		    &failed);
-		sc_jset(j, "ttl", json_u64(ch->ttl), &failed);
-		sc_jset(j, "initiator", json_boolean(ch->initiator), &failed);
-		sc_jset(j, "created", json_u64(ch->created), &failed);
+		cmd__jset(j, "ttl", json_u64(ch->ttl), &failed);
+		cmd__jset(j, "initiator", json_boolean(ch->initiator), &failed);
+		cmd__jset(j, "created", json_u64(ch->created), &failed);
 	}
-	return sc_json(s, j, failed);
+	return cmd__json(s, j, failed);
 }
 
 static int
@@ -197,30 +138,30 @@ sc_print_msg(struct cloud *c, const struct cmd_opts *o,
 	if (m->out)
 		snprintf(who, sizeof(who), "me");
 	else
-		sc_user_label(c, ch->peer_user, who, sizeof(who));
+		cmd__name_label(c, ch->peer_user, who, sizeof(who));
 	if (o->json) {
 		if ((j = json_object()) != NULL) {
-			sc_jset(j, "type", json_string("secret_message"),
+			cmd__jset(j, "type", json_string("secret_message"),
 			    &failed);
-			sc_jset(j, "secret_id", json_u64(m->secret_id),
+			cmd__jset(j, "secret_id", json_u64(m->secret_id),
 			    &failed);
-			sc_jset(j, "id", json_u64(m->id), &failed);
-			sc_jset(j, "out", json_boolean(m->out), &failed);
-			sc_jset(j, "from", json_text(who), &failed);
-			sc_jset(j, "service", json_boolean(m->service),
+			cmd__jset(j, "id", json_u64(m->id), &failed);
+			cmd__jset(j, "out", json_boolean(m->out), &failed);
+			cmd__jset(j, "from", json_text(who), &failed);
+			cmd__jset(j, "service", json_boolean(m->service),
 			    &failed);
-			sc_jset(j, "text", json_text_ml(m->text), &failed);
-			sc_jset(j, "date", json_u64(m->date), &failed);
-			sc_jset(j, "ttl", json_u64(m->ttl), &failed);
-			sc_jset(j, "read_date", json_u64(m->read_date),
+			cmd__jset(j, "text", json_text_ml(m->text), &failed);
+			cmd__jset(j, "date", json_u64(m->date), &failed);
+			cmd__jset(j, "ttl", json_u64(m->ttl), &failed);
+			cmd__jset(j, "read_date", json_u64(m->read_date),
 			    &failed);
-			sc_jset(j, "expires_at", json_u64(m->expires_at),
+			cmd__jset(j, "expires_at", json_u64(m->expires_at),
 			    &failed);
 			if (m->out)
-				sc_jset(j, "state", json_string(
+				cmd__jset(j, "state", json_string(
 				    sc_msg_state_word(m->state)), &failed);
 		}
-		return sc_json(s, j, failed);
+		return cmd__json(s, j, failed);
 	}
 	if ((text = json_sanitize_text(m->text, strlen(m->text))) == NULL) {
 		cmd_err(s, "out of memory");
@@ -239,10 +180,10 @@ sc_print_msg(struct cloud *c, const struct cmd_opts *o,
 		    "  [%s]", m->state == STORE_SECRET_MSG_QUEUED ? "queued, "
 		    "not yet sent" : "NOT DELIVERED: refused by the server");
 	if (m->service)
-		sc_out(s, "[%s] secret %llu: -- %s --", when,
+		cmd__out(s, "[%s] secret %llu: -- %s --", when,
 		    (unsigned long long)m->secret_id, text);
 	else
-		sc_out(s, "[%s] secret %llu #%llu %s: %s%s", when,
+		cmd__out(s, "[%s] secret %llu #%llu %s: %s%s", when,
 		    (unsigned long long)m->secret_id,
 		    (unsigned long long)m->id, who, text, extra);
 	free(text);
@@ -304,29 +245,29 @@ sc_warn_cb(void *ud, const struct store_secret_warning *w)
 	json_t *j;
 	int failed = 0;
 
-	sc_user_label(k->c, w->peer_user, who, sizeof(who));
+	cmd__name_label(k->c, w->peer_user, who, sizeof(who));
 	if (!k->o->json) {
 		sc_time(when, sizeof(when), w->date);
 		if (w->secret_id != 0)
-			sc_out(k->s, "secret %llu  %s  CLOSED: key changed  %s  "
+			cmd__out(k->s, "secret %llu  %s  CLOSED: key changed  %s  "
 			    "device %llu", (unsigned long long)w->secret_id, who,
 			    when, (unsigned long long)w->peer_device);
 		else
-			sc_out(k->s, "WARNING: the identity key of %s device "
+			cmd__out(k->s, "WARNING: the identity key of %s device "
 			    "%llu changed since the last secret chat  %s", who,
 			    (unsigned long long)w->peer_device, when);
 		return 0;
 	}
 	if ((j = json_object()) != NULL) {
-		sc_jset(j, "type", json_string("secret_key_changed"), &failed);
-		sc_jset(j, "secret_id", json_u64(w->secret_id), &failed);
-		sc_jset(j, "peer", json_text(who), &failed);
-		sc_jset(j, "peer_id", json_u64(w->peer_user), &failed);
-		sc_jset(j, "peer_device", json_u64(w->peer_device), &failed);
-		sc_jset(j, "state", json_string("closed"), &failed);
-		sc_jset(j, "date", json_u64(w->date), &failed);
+		cmd__jset(j, "type", json_string("secret_key_changed"), &failed);
+		cmd__jset(j, "secret_id", json_u64(w->secret_id), &failed);
+		cmd__jset(j, "peer", json_text(who), &failed);
+		cmd__jset(j, "peer_id", json_u64(w->peer_user), &failed);
+		cmd__jset(j, "peer_device", json_u64(w->peer_device), &failed);
+		cmd__jset(j, "state", json_string("closed"), &failed);
+		cmd__jset(j, "date", json_u64(w->date), &failed);
 	}
-	return sc_json(k->s, j, failed);
+	return cmd__json(k->s, j, failed);
 }
 
 static int
@@ -354,14 +295,14 @@ sc_after_read(void *ud, int err, const char *why, uint64_t id)
 			int failed = 0;
 
 			if (j != NULL) {
-				sc_jset(j, "type", json_string("secret_read"),
+				cmd__jset(j, "type", json_string("secret_read"),
 				    &failed);
-				sc_jset(j, "count", json_u64(id), &failed);
+				cmd__jset(j, "count", json_u64(id), &failed);
 			}
-			sc_end(k, sc_json(k->s, j, failed));
+			sc_end(k, cmd__json(k->s, j, failed));
 			return;
 		}
-		sc_out(k->s, "%llu secret message%s marked read",
+		cmd__out(k->s, "%llu secret message%s marked read",
 		    (unsigned long long)id, id == 1 ? "" : "s");
 	}
 	sc_end(k, 0);
@@ -442,34 +383,34 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 			int failed = 0;
 
 			if (j != NULL) {
-				sc_jset(j, "type", json_string(
+				cmd__jset(j, "type", json_string(
 				    k->o->action == CMD_SECRET_CLOSE ?
 				    "secret_closed" : "secret_declined"),
 				    &failed);
-				sc_jset(j, "secret_id", json_u64(id), &failed);
+				cmd__jset(j, "secret_id", json_u64(id), &failed);
 			}
-			st = sc_json(k->s, j, failed);
+			st = cmd__json(k->s, j, failed);
 		} else
-			sc_out(k->s, "secret chat %llu %s",
+			cmd__out(k->s, "secret chat %llu %s",
 			    (unsigned long long)id,
 			    k->o->action == CMD_SECRET_CLOSE ?
 			    "closed and wiped" : "declined");
 		break;
 	default:		/* a send or a timer change */
-		sc_user_label(k->c, k->peer.user_id, who, sizeof(who));
+		cmd__name_label(k->c, k->peer.user_id, who, sizeof(who));
 		if (k->o->json) {
 			json_t *j = json_object();
 			int failed = 0;
 
 			if (j != NULL) {
-				sc_jset(j, "type", json_string("secret_sent"),
+				cmd__jset(j, "type", json_string("secret_sent"),
 				    &failed);
-				sc_jset(j, "id", json_u64(id), &failed);
-				sc_jset(j, "peer", json_text(who), &failed);
+				cmd__jset(j, "id", json_u64(id), &failed);
+				cmd__jset(j, "peer", json_text(who), &failed);
 			}
-			st = sc_json(k->s, j, failed);
+			st = cmd__json(k->s, j, failed);
 		} else
-			sc_out(k->s, "secret message %llu sent to %s",
+			cmd__out(k->s, "secret message %llu sent to %s",
 			    (unsigned long long)id, who);
 		break;
 	}
@@ -487,24 +428,24 @@ sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
 		sc_fail(k, r, NULL);
 		return;
 	}
-	sc_user_label(k->c, ch->peer_user, who, sizeof(who));
+	cmd__name_label(k->c, ch->peer_user, who, sizeof(who));
 	if (k->o->json) {
 		if ((j = json_object()) != NULL) {
-			sc_jset(j, "type", json_string("secret_fingerprint"),
+			cmd__jset(j, "type", json_string("secret_fingerprint"),
 			    &failed);
-			sc_jset(j, "secret_id", json_u64(ch->secret_id),
+			cmd__jset(j, "secret_id", json_u64(ch->secret_id),
 			    &failed);
-			sc_jset(j, "peer", json_text(who), &failed);
-			sc_jset(j, "hex", json_string(hex), &failed);
-			sc_jset(j, "emoji", json_string(emoji), &failed);
+			cmd__jset(j, "peer", json_text(who), &failed);
+			cmd__jset(j, "hex", json_string(hex), &failed);
+			cmd__jset(j, "emoji", json_string(emoji), &failed);
 		}
-		sc_end(k, sc_json(k->s, j, failed));
+		sc_end(k, cmd__json(k->s, j, failed));
 		return;
 	}
-	sc_out(k->s, "secret chat %llu with %s: compare on both devices",
+	cmd__out(k->s, "secret chat %llu with %s: compare on both devices",
 	    (unsigned long long)ch->secret_id, who);
-	sc_out(k->s, "%s", hex);
-	sc_out(k->s, "%s", emoji);
+	cmd__out(k->s, "%s", hex);
+	cmd__out(k->s, "%s", emoji);
 	/* Built without libqrencode: the hex and emoji lines say it all. */
 	(void)qr_fingerprint(hex, k->s->out, k->s->ud);
 	sc_end(k, 0);
@@ -728,21 +669,21 @@ sc_on_event(void *ud, const struct secret_event *ev)
 		(void)sc_print_chat(l->c, l->o, l->s, ev->chat);
 		break;
 	case SECRET_EV_GONE:
-		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		cmd__name_label(l->c, ev->chat->peer_user, who, sizeof(who));
 		if (l->o->json) {
 			json_t *j = json_object();
 			int failed = 0;
 
 			if (j != NULL) {
-				sc_jset(j, "type", json_string(
+				cmd__jset(j, "type", json_string(
 				    "secret_closed"), &failed);
-				sc_jset(j, "secret_id",
+				cmd__jset(j, "secret_id",
 				    json_u64(ev->chat->secret_id), &failed);
-				sc_jset(j, "peer", json_text(who), &failed);
+				cmd__jset(j, "peer", json_text(who), &failed);
 			}
-			(void)sc_json(l->s, j, failed);
+			(void)cmd__json(l->s, j, failed);
 		} else
-			sc_out(l->s, "secret chat %llu with %s was closed",
+			cmd__out(l->s, "secret chat %llu with %s was closed",
 			    (unsigned long long)ev->chat->secret_id, who);
 		break;
 	case SECRET_EV_MESSAGE:
@@ -752,7 +693,7 @@ sc_on_event(void *ud, const struct secret_event *ev)
 		    CMD_DEFAULT_TIMEOUT_MS, sc_read_done, NULL);
 		break;
 	case SECRET_EV_KEY_CHANGED:
-		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		cmd__name_label(l->c, ev->chat->peer_user, who, sizeof(who));
 		if (ev->chat->secret_id == 0)
 			cmd_err(l->s, "WARNING: the identity key of %s (device "
 			    "%llu) CHANGED since the last secret chat with it. "
@@ -768,7 +709,7 @@ sc_on_event(void *ud, const struct secret_event *ev)
 		break;
 	case SECRET_EV_FAILED:
 		l->said = 1;
-		sc_user_label(l->c, ev->chat->peer_user, who, sizeof(who));
+		cmd__name_label(l->c, ev->chat->peer_user, who, sizeof(who));
 		if (ev->n == (uint64_t)-ERR_NOT_FOUND)
 			cmd_err(l->s, "secret chat %llu with %s: the server no "
 			    "longer has it (the peer's device is gone or the "
