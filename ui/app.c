@@ -45,11 +45,6 @@
 #include "ui/tui.h"
 #include "ui/view.h"
 
-static const char *const app_words[] = {
-	"/help", "/msg", "/group", "/quit", "/secret", "/accept", "/decline",
-	"/ttl", "/verify", "/close", "/block", "/unblock", "/settings", NULL
-};
-
 static void app_tick(uv_timer_t *h);
 
 char *
@@ -632,7 +627,7 @@ ui_app_run(uv_loop_t *loop, struct cloud *c, const char *account_label)
 	}
 	/* Ctrl-F should find the index done, not build it then. */
 	cloud_index_in_background(c, 1);
-	ui_tui_commands(a->tui, app_words);
+	app__commands_show(a);
 	ui_tui_trace_origin(a->tui, origin);
 	ui_tui_configure(a->tui, &a->cfg);
 	uv_timer_start(&a->clock, app_clock, 1000, 1000);

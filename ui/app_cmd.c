@@ -14,6 +14,7 @@
 
 #include "proto/err.h"
 #include "ui/app_int.h"
+#include "ui/cmd.h"
 #include "ui/privacy_ui.h"
 #include "ui/secret_ui.h"
 #include "ui/tui.h"
@@ -232,8 +233,9 @@ app_is_peer_word(const char *w)
 }
 
 static void
-app_cmd_group(struct app *a, const char *line, char **w, size_t n)
+app_cmd_group(void *ud, const char *line, char **w, size_t n)
 {
+	struct app *a = ud;
 	const struct app_chatx *x = app__chatx(a, a->model.current);
 	struct app_group *g;
 	const char *title;
@@ -241,8 +243,7 @@ app_cmd_group(struct app *a, const char *line, char **w, size_t n)
 	int r;
 
 	if (n < 2) {
-		app__note(a, "/group create TITLE @a @b | add PEER | remove "
-		    "PEER | leave | rename TITLE");
+		app__note(a, "%s", APP_GROUP_USAGE);
 		return;
 	}
 	if (strcmp(w[1], "create") == 0) {
@@ -303,46 +304,103 @@ app_cmd_group(struct app *a, const char *line, char **w, size_t n)
 			app__note(a, "cannot rename: %s", err_str(r));
 		return;
 	}
-	app__note(a, "/group create TITLE @a @b | add PEER | remove PEER | "
-	    "leave | rename TITLE");
+	app__note(a, "%s", APP_GROUP_USAGE);
+}
+
+static void
+app_cmd_help(void *ud, const char *line, char **w, size_t n)
+{
+	struct app *a = ud;
+
+	(void)line;
+	(void)w;
+	(void)n;
+	ui_tui_help(a->tui, 1);
+}
+
+static void
+app_cmd_quit(void *ud, const char *line, char **w, size_t n)
+{
+	struct app *a = ud;
+
+	(void)line;
+	(void)w;
+	(void)n;
+	ui_tui_stop(a->tui, app__tui_gone, a);
+}
+
+static void
+app_cmd_msg(void *ud, const char *line, char **w, size_t n)
+{
+	(void)line;
+	(void)n;
+	app_resolve(ud, w[1], APP_WANT_OPEN, NULL);
+}
+
+/* The app's own commands; the secret chats' and privacy's are theirs. */
+static const struct ui_cmd app_cmds[] = {
+	{ "/help", NULL, "/help", 0, UI_CMD_ANY, app_cmd_help, NULL },
+	{ "/msg", NULL, "/msg PEER", 1, 1, app_cmd_msg,
+	    "@username, +phone, me or a chat id" },
+	{ "/quit", NULL, "/quit", 0, UI_CMD_ANY, app_cmd_quit, NULL },
+	{ "/group", NULL, APP_GROUP_USAGE, 1, UI_CMD_ANY, app_cmd_group,
+	    NULL },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL },
+};
+
+/* Every module's table, in the order Tab and the help list them. */
+static size_t
+app_cmd_sets(struct app *a, struct ui_cmd_set *sets)
+{
+	sets[0].cmds = app_cmds;
+	sets[0].ud = a;
+	sets[1].cmds = secret_ui_cmds;
+	sets[1].ud = a->sui;
+	sets[2].cmds = privacy_ui_cmds;
+	sets[2].ud = a->pui;
+	return 3;
 }
 
 void
 app__command(struct app *a, const char *text)
 {
-	char *copy, *w[APP_MEMBERS_MAX + 8];
+	struct ui_cmd_set sets[APP_CMD_SETS];
+	const struct ui_cmd *c;
+	char *copy, *w[APP_MEMBERS_MAX + 8], usage[256];
 	size_t n;
+	void *ud;
 
 	if ((copy = strdup(text)) == NULL)
 		return;
 	n = app_split(copy, w, sizeof(w) / sizeof(w[0]));
 	if (n == 0)
 		goto out;
-	if (strcmp(w[0], "/help") == 0) {
-		ui_tui_help(a->tui, 1);
-		goto out;
-	}
-	if (strcmp(w[0], "/quit") == 0) {
-		ui_tui_stop(a->tui, app__tui_gone, a);
-		goto out;
-	}
-	if (strcmp(w[0], "/msg") == 0) {
-		if (n != 2)
-			app__note(a, "/msg PEER: @username, +phone, me or a "
-			    "chat id");
-		else
-			app_resolve(a, w[1], APP_WANT_OPEN, NULL);
-		goto out;
-	}
-	if (strcmp(w[0], "/group") == 0) {
-		app_cmd_group(a, text, w, n);
-		goto out;
-	}
-	if (secret_ui_command(a->sui, a->model.current, w, n))
-		goto out;
-	if (privacy_ui_command(a->pui, w, n))
-		goto out;
-	app__note(a, "unknown command %.40s; /help lists them", w[0]);
+	if ((c = ui_cmd_find(sets, app_cmd_sets(a, sets), w[0], &ud)) ==
+	    NULL)
+		app__note(a, "unknown command %.40s; /help lists them", w[0]);
+	else if (!ui_cmd_fits(c, n - 1)) {
+		ui_cmd_usage(c, usage, sizeof(usage));
+		app__note(a, "%s", usage);
+	} else
+		c->run(ud, text, w, n);
 out:
 	free(copy);
+}
+
+void
+app__commands_show(struct app *a)
+{
+	struct ui_cmd_set sets[APP_CMD_SETS];
+	size_t n, i;
+
+	n = app_cmd_sets(a, sets);
+	(void)ui_cmd_words(sets, n, a->words, APP_WORDS_MAX + 1);
+	a->nhelp = ui_cmd_help(sets, n, a->help, APP_HELP_MAX - 1);
+	/* Not a command: how to send a line that starts with one. */
+	snprintf(a->help[a->nhelp], sizeof(a->help[a->nhelp]),
+	    "  Start a message with // to send a leading /.");
+	a->nhelp++;
+	for (i = 0; i < a->nhelp; i++)
+		a->helpp[i] = a->help[i];
+	ui_tui_commands(a->tui, a->words, a->helpp, a->nhelp);
 }

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "client/cloud.h"
+#include "ui/cmd.h"
 #include "ui/model.h"
 #include "ui/settings.h"
 
@@ -26,6 +27,11 @@ struct ui_search;
 #define APP_TYPING_MAX		32
 #define APP_NOTIFY_MAX		4	/* notify commands running at once */
 #define APP_MEMBERS_MAX		64	/* members named in /group create */
+#define APP_CMD_SETS		3	/* modules with / commands */
+#define APP_WORDS_MAX		32	/* / commands in all */
+#define APP_HELP_MAX		7	/* the key help's lines about them */
+#define APP_GROUP_USAGE	"/group create TITLE @a @b | add PEER | " \
+	"remove PEER | leave | rename TITLE"
 /* The chat shown for a user without a private chat yet (/msg @new). */
 #define APP_VIRTUAL_ID		UINT64_MAX
 
@@ -123,6 +129,12 @@ struct app {
 	int ops;
 	int dead;
 	int status;
+
+	/* Tab's words and the key help's lines, from the tables (app_cmd.c). */
+	const char *words[APP_WORDS_MAX + 1];
+	char help[APP_HELP_MAX][UI_CMD_HELP_COLS + 1];
+	const char *helpp[APP_HELP_MAX];
+	size_t nhelp;
 };
 
 /* app.c: notices, the loop turn's work, the end. */
@@ -169,6 +181,8 @@ size_t app__on_jump(void *ud, uint64_t chat_id, uint64_t id);
 
 /* app_cmd.c: a line that starts with one /. */
 void app__command(struct app *a, const char *text);
+/* Hands the TUI the words Tab completes and the help's command lines. */
+void app__commands_show(struct app *a);
 
 /* notify.c: the user's notify command, with a chat's title. */
 void app__notify(struct app *a, const char *title);

@@ -54,16 +54,14 @@ sui_resolved(void *ud, int err, const char *why, const struct cloud_peer *p)
 }
 
 static void
-sui_cmd_start(struct secret_ui *u, char **w, size_t n)
+sui_cmd_start(void *ud, const char *line, char **w, size_t n)
 {
+	struct secret_ui *u = ud;
 	struct sui_start *s;
 	uint32_t ttl = 0;
 	int r;
 
-	if (n < 2 || n > 3) {
-		sui__note(u, 0, "/secret PEER [TTL]: e.g. /secret @bob 1m");
-		return;
-	}
+	(void)line;
 	if (n == 3 && (r = ui_duration_parse(w[2], SECRET_TTL_MAX, &ttl)) !=
 	    0) {
 		sui__note(u, 0, "%s: %s", w[2], r == ERR_TOO_BIG ?
@@ -118,7 +116,7 @@ sui__ov_clear(struct secret_ui *u)
 }
 
 static void
-sui_cmd_verify(struct secret_ui *u, const struct sui_chat *x)
+sui_verify_show(struct secret_ui *u, const struct sui_chat *x)
 {
 	char hex[SFP_HEX_TEXT_LEN], emoji[SFP_EMOJI_TEXT_LEN], name[128],
 	    line[256];
@@ -172,28 +170,95 @@ sui_need(struct secret_ui *u, uint64_t current, const char *cmd)
 	return x;
 }
 
-int
-secret_ui_command(struct secret_ui *u, uint64_t current, char **w, size_t n)
+/* /accept, /decline: the request of the open chat. */
+static void
+sui_cmd_answer(void *ud, const char *line, char **w, size_t n)
 {
+	struct secret_ui *u = ud;
 	const struct sui_chat *x;
 	struct sui_call *k;
-	uint64_t now = uv_now(cloud_loop(u->c));
+
+	(void)line;
+	(void)n;
+	if ((x = sui_need(u, u->h.current(u->h.ud), w[0])) == NULL)
+		return;
+	if (x->c.state != STORE_SECRET_PENDING_IN) {
+		sui__note(u, 0, "%s: no request to answer here", w[0]);
+		return;
+	}
+	if (w[0][1] == 'a') {
+		if ((k = sui__call(u, "cannot accept",
+		    "secret chat accepted")) != NULL)
+			sui__started(u, k, secret_accept(u->sec,
+			    x->c.secret_id, SUI_CALL_MS, sui__call_done, k));
+	} else if ((k = sui__call(u, "cannot decline",
+	    "secret chat declined")) != NULL)
+		sui__started(u, k, secret_decline(u->sec, x->c.secret_id,
+		    SUI_CALL_MS, sui__call_done, k));
+}
+
+static void
+sui_cmd_ttl(void *ud, const char *line, char **w, size_t n)
+{
+	struct secret_ui *u = ud;
+	const struct sui_chat *x;
+	struct sui_call *k;
 	char ok[160], left[UI_DURATION_LEN];
 	uint32_t ttl;
 	int r;
 
-	if (strcmp(w[0], "/secret") == 0) {
-		sui_cmd_start(u, w, n);
-		return 1;
+	(void)line;
+	(void)n;
+	if ((x = sui_need(u, u->h.current(u->h.ud), w[0])) == NULL)
+		return;
+	if ((r = ui_duration_parse(w[1], SECRET_TTL_MAX, &ttl)) != 0) {
+		sui__note(u, 0, "%s: %s", w[1], r == ERR_TOO_BIG ?
+		    "at most 7 days (1w)" : "not a timer (off, 5s, "
+		    "1m, 1h, 1d, 1w)");
+		return;
 	}
-	if (strcmp(w[0], "/accept") != 0 && strcmp(w[0], "/decline") != 0 &&
-	    strcmp(w[0], "/ttl") != 0 && strcmp(w[0], "/verify") != 0 &&
-	    strcmp(w[0], "/close") != 0 && strcmp(w[0], "/secret-close") != 0)
-		return 0;
-	if ((x = sui__entry(u, current)) != NULL && x->ghost &&
-	    (strcmp(w[0], "/close") == 0 ||
-	    strcmp(w[0], "/secret-close") == 0)) {
-		/* Nothing to wipe: the warning goes, at once. */
+	if (x->c.state != STORE_SECRET_ACTIVE) {
+		sui__note(u, 0, "/ttl: the secret chat is not active");
+		return;
+	}
+	ui_duration_format(ttl, left, sizeof(left));
+	snprintf(ok, sizeof(ok), ttl == 0 ? "self-destruct timer off" :
+	    "self-destruct timer set to %s", left);
+	if ((k = sui__call(u, "cannot set the timer", ok)) != NULL)
+		sui__started(u, k, secret_set_ttl(u->sec, x->c.peer_user,
+		    ttl, SUI_CALL_MS, sui__call_done, k));
+	u->h.changed(u->h.ud);
+}
+
+static void
+sui_cmd_verify(void *ud, const char *line, char **w, size_t n)
+{
+	struct secret_ui *u = ud;
+	const struct sui_chat *x;
+
+	(void)line;
+	(void)n;
+	if ((x = sui_need(u, u->h.current(u->h.ud), w[0])) != NULL)
+		sui_verify_show(u, x);
+}
+
+/*
+ * /close, /secret-close: only when asked twice; on a chat a key change
+ * closed, the warning goes at once (there is nothing to wipe).
+ */
+static void
+sui_cmd_close(void *ud, const char *line, char **w, size_t n)
+{
+	struct secret_ui *u = ud;
+	const struct sui_chat *x;
+	struct sui_call *k;
+	uint64_t current = u->h.current(u->h.ud);
+	uint64_t now = uv_now(cloud_loop(u->c));
+	int r;
+
+	(void)line;
+	(void)n;
+	if ((x = sui__entry(u, current)) != NULL && x->ghost) {
 		if ((r = secret_dismiss_warnings(u->sec, x->c.peer_user,
 		    x->c.secret_id)) != 0)
 			sui__note(u, 0, "cannot dismiss the warning: %s",
@@ -201,68 +266,32 @@ secret_ui_command(struct secret_ui *u, uint64_t current, char **w, size_t n)
 		else
 			sui__note(u, 0, "key-change warning dismissed");
 		u->h.changed(u->h.ud);
-		return 1;
+		return;
 	}
 	if ((x = sui_need(u, current, w[0])) == NULL)
-		return 1;
-	if (strcmp(w[0], "/accept") == 0 || strcmp(w[0], "/decline") == 0) {
-		if (x->c.state != STORE_SECRET_PENDING_IN) {
-			sui__note(u, 0, "%s: no request to answer here", w[0]);
-			return 1;
-		}
-		if (w[0][1] == 'a') {
-			if ((k = sui__call(u, "cannot accept",
-			    "secret chat accepted")) != NULL)
-				sui__started(u, k, secret_accept(u->sec,
-				    x->c.secret_id, SUI_CALL_MS, sui__call_done,
-				    k));
-		} else if ((k = sui__call(u, "cannot decline",
-		    "secret chat declined")) != NULL)
-			sui__started(u, k, secret_decline(u->sec,
-			    x->c.secret_id, SUI_CALL_MS, sui__call_done, k));
-		return 1;
-	}
-	if (strcmp(w[0], "/ttl") == 0) {
-		if (n != 2) {
-			sui__note(u, 0, "/ttl off|5s|1m|1h|1d|1w");
-			return 1;
-		}
-		if ((r = ui_duration_parse(w[1], SECRET_TTL_MAX, &ttl)) != 0) {
-			sui__note(u, 0, "%s: %s", w[1], r == ERR_TOO_BIG ?
-			    "at most 7 days (1w)" : "not a timer (off, 5s, "
-			    "1m, 1h, 1d, 1w)");
-			return 1;
-		}
-		if (x->c.state != STORE_SECRET_ACTIVE) {
-			sui__note(u, 0, "/ttl: the secret chat is not active");
-			return 1;
-		}
-		ui_duration_format(ttl, left, sizeof(left));
-		snprintf(ok, sizeof(ok), ttl == 0 ? "self-destruct timer off" :
-		    "self-destruct timer set to %s", left);
-		if ((k = sui__call(u, "cannot set the timer", ok)) != NULL)
-			sui__started(u, k, secret_set_ttl(u->sec,
-			    x->c.peer_user, ttl, SUI_CALL_MS, sui__call_done,
-			    k));
-		u->h.changed(u->h.ud);
-		return 1;
-	}
-	if (strcmp(w[0], "/verify") == 0) {
-		sui_cmd_verify(u, x);
-		return 1;
-	}
-	/* /close, /secret-close: only when asked twice. */
+		return;
 	if (u->confirm_id != current || now > u->confirm_until) {
 		u->confirm_id = current;
 		u->confirm_until = now + SUI_CONFIRM_MS;
 		sui__note(u, 0, "%s again within 10 s closes this secret chat "
 		    "and wipes its messages on both sides", w[0]);
-		return 1;
+		return;
 	}
 	u->confirm_id = 0;
 	if ((k = sui__call(u, "cannot close", "secret chat closed and wiped"))
 	    != NULL)
 		sui__started(u, k, secret_close(u->sec, x->c.secret_id,
 		    SUI_CALL_MS, sui__call_done, k));
-	return 1;
 }
+
+const struct ui_cmd secret_ui_cmds[] = {
+	{ "/secret", NULL, "/secret PEER [TTL]", 1, 2, sui_cmd_start,
+	    "e.g. /secret @bob 1m" },
+	{ "/accept", NULL, "/accept", 0, UI_CMD_ANY, sui_cmd_answer, NULL },
+	{ "/decline", NULL, "/decline", 0, UI_CMD_ANY, sui_cmd_answer, NULL },
+	{ "/ttl", NULL, "/ttl off|5s|1m|1h|1d|1w", 1, 1, sui_cmd_ttl, NULL },
+	{ "/verify", NULL, "/verify", 0, UI_CMD_ANY, sui_cmd_verify, NULL },
+	{ "/close", "/secret-close", "/close", 0, UI_CMD_ANY, sui_cmd_close,
+	    NULL },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL },
+};

@@ -652,9 +652,13 @@ ui_tui_bell(struct ui_tui *t)
 }
 
 void
-ui_tui_commands(struct ui_tui *t, const char *const *words)
+ui_tui_commands(struct ui_tui *t, const char *const *words,
+    const char *const *help, size_t nhelp)
 {
 	t->words = words;
+	t->cmd_help = help;
+	t->ncmd_help = nhelp;
+	tui__help_make(t);
 }
 
 void

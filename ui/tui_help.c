@@ -1,6 +1,7 @@
 /*
- * F1's key help (see ui/tui.c): fixed lines, and the lines of the
- * bindable actions made from the bindings in force (ui/keys.h).
+ * F1's key help (see ui/tui.c): fixed lines, the lines of the bindable
+ * actions made from the bindings in force (ui/keys.h), and after them
+ * the caller's lines about its commands (ui_tui_commands).
  */
 #include "config.h"
 
@@ -10,11 +11,12 @@
 #include "ui/tui_int.h"
 
 /*
- * F1: every key, in the order doc/TUI.md lists them. At most 21 lines,
- * so that all of it shows in an 80x24 terminal (the box takes two rows,
- * the input line one). The lines of the bindable actions are made from
- * the bindings in force (tui__help_make), so a [keys] section shows here;
- * NULL in this table stands for the next of them.
+ * F1: every key, in the order doc/TUI.md lists them, then the commands.
+ * At most 21 lines in all, so that all of it shows in an 80x24 terminal
+ * (the box takes two rows, the input line one). The lines of the
+ * bindable actions are made from the bindings in force (tui__help_make),
+ * so a [keys] section shows here; NULL in this table stands for the next
+ * of them.
  */
 static const char *const tui_help_lines[] = {
 	"Keys (any key closes this)",
@@ -31,16 +33,10 @@ static const char *const tui_help_lines[] = {
 	"Up / Down                          line, or this chat's history",
 	NULL,			/* repaint; help */
 	NULL,			/* quit */
-	"Commands (Tab completes): /help  /msg PEER  /quit",
-	"  /group create TITLE @a @b | add PEER | remove PEER",
-	"  /group leave | rename TITLE",
-	"  /secret PEER [TTL]  a secret chat; in one: /accept  /decline",
-	"  /ttl 5s|1m|1h|1d|1w|off  /verify  /close (asks again)",
-	"  /block PEER  /unblock PEER  /settings (privacy, blocked users)",
-	"  Start a message with // to send a leading /.",
 };
 _Static_assert(sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) <=
-    TUI_HELP_LINES, "the key help must fit an 80x24 terminal");
+    TUI_HELP_LINES - TUI_HELP_CMDS, "the key help must fit an 80x24 "
+    "terminal, with room for the commands");
 
 /* The bound lines of the help: one or two actions and what they do. */
 static const struct {
@@ -81,5 +77,7 @@ tui__help_make(struct ui_tui *t)
 		    "%-34s %s", keys, tui_help_bound[k].what);
 		t->help_lines[n++] = t->help_bound[k++];
 	}
+	for (i = 0; i < t->ncmd_help && n < TUI_HELP_LINES; i++)
+		t->help_lines[n++] = t->cmd_help[i];
 	t->nhelp = n;
 }

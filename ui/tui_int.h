@@ -18,6 +18,7 @@
 #define TUI_PASTE_END	(KEY_MAX + 2)
 
 #define TUI_HELP_LINES	21	/* the key help's lines at most */
+#define TUI_HELP_CMDS	7	/* of them, those left for the commands */
 #define TUI_HELP_BOUND	6	/* of them, those made from the bindings */
 
 struct ui_tui {
@@ -40,9 +41,11 @@ struct ui_tui {
 	const char *const *ov;	/* the caller's overlay (ui_tui_overlay) */
 	size_t nov;
 	const char *const *words;
+	const char *const *cmd_help;	/* the caller's (ui_tui_commands) */
+	size_t ncmd_help;
 	char time_format[UI_SETTINGS_TIMEFMT_MAX];
 	struct ui_keys keys;	/* the bindings in force (ui/keys.h) */
-	const char *help_lines[TUI_HELP_LINES];	/* F1, made by tui_help_make */
+	const char *help_lines[TUI_HELP_LINES];	/* F1, made by tui__help_make */
 	size_t nhelp;
 	char help_bound[TUI_HELP_BOUND][200];
 
