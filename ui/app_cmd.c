@@ -358,7 +358,7 @@ app_cmd_sets(struct app *a, struct ui_cmd_set *sets)
 	sets[1].ud = a->sui;
 	sets[2].cmds = privacy_ui_cmds;
 	sets[2].ud = a->pui;
-	return 3;
+	return APP_CMD_SETS;
 }
 
 void
