@@ -399,25 +399,31 @@ privacy_ui_action(struct privacy_ui *p, enum ui_menu_action act)
 	}
 }
 
-int
-privacy_ui_command(struct privacy_ui *p, char **w, size_t n)
+static void
+pui_cmd_blocks(void *ud, const char *line, char **w, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (strcmp(w[0], "/block") == 0 || strcmp(w[0], "/unblock") == 0) {
-		pui_cmd_block(p, strcmp(w[0], "/block") == 0, w, n);
-		return 1;
-	}
-	if (strcmp(w[0], "/settings") == 0) {
-		if (n != 1)
-			pui_note(p, "/settings takes nothing: it opens the "
-			    "settings screen");
-		else
-			pui_open(p);
-		return 1;
-	}
-	return 0;
+	(void)line;
+	pui_cmd_block(ud, strcmp(w[0], "/block") == 0, w, n);
 }
+
+static void
+pui_cmd_settings(void *ud, const char *line, char **w, size_t n)
+{
+	(void)line;
+	(void)w;
+	(void)n;
+	pui_open(ud);
+}
+
+const struct ui_cmd privacy_ui_cmds[] = {
+	{ "/block", NULL, "/block PEER", 1, 1, pui_cmd_blocks,
+	    "@username, +phone or a chat id" },
+	{ "/unblock", NULL, "/unblock PEER", 1, 1, pui_cmd_blocks,
+	    "@username, +phone or a chat id" },
+	{ "/settings", NULL, "/settings", 0, 0, pui_cmd_settings,
+	    "takes nothing; it opens the settings screen" },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL },
+};
 
 int
 privacy_ui_new(struct privacy_ui **out, struct cloud *c,

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "client/cloud.h"
+#include "ui/cmd.h"
 #include "ui/menu.h"
 
 struct privacy_ui;
@@ -44,10 +45,10 @@ int privacy_ui_new(struct privacy_ui **out, struct cloud *c,
 void privacy_ui_free(struct privacy_ui *p);
 
 /*
- * Carries out /block PEER, /unblock PEER or /settings (w[0..n), split
- * words): returns 1 when w[0] was one of them, else 0.
+ * The commands /block PEER, /unblock PEER and /settings (ui/cmd.h); their
+ * ud is the struct privacy_ui.
  */
-int privacy_ui_command(struct privacy_ui *p, char **w, size_t n);
+extern const struct ui_cmd privacy_ui_cmds[];
 
 /* What a key did on the screen (ui_menu_key, or Esc: UI_MA_CLOSE). */
 void privacy_ui_action(struct privacy_ui *p, enum ui_menu_action act);

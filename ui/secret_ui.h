@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "client/cloud.h"
+#include "ui/cmd.h"
 #include "ui/model.h"
 
 struct secret_ui;
@@ -115,12 +116,11 @@ void secret_ui_mark_read(struct secret_ui *u, uint64_t chat_id);
 void secret_ui_send(struct secret_ui *u, uint64_t chat_id, const char *text);
 
 /*
- * Carries out a secret-chat command (w[0] is "/secret", "/accept",
- * "/decline", "/ttl", "/verify", "/close" or "/secret-close") for the
- * open chat current. Returns 1 when w[0] is one of them, else 0.
+ * The secret chats' commands (ui/cmd.h): /secret PEER [TTL], and for the
+ * open chat (host->current) /accept, /decline, /ttl, /verify and /close
+ * (or /secret-close). Their ud is the struct secret_ui.
  */
-int secret_ui_command(struct secret_ui *u, uint64_t current, char **w,
-    size_t n);
+extern const struct ui_cmd secret_ui_cmds[];
 
 /* Whether the open chat shows a countdown (redraw every second). */
 int secret_ui_counting(const struct secret_ui *u);

@@ -25,134 +25,8 @@
 #include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "ui/search.h"
+#include "ui/tui_int.h"
 #include "ui/view.h"
-
-/* Key codes we teach curses for bracketed paste (ESC [ 200~ / 201~). */
-#define TUI_PASTE_BEGIN	(KEY_MAX + 1)
-#define TUI_PASTE_END	(KEY_MAX + 2)
-
-#define TUI_HELP_LINES	21	/* the key help's lines at most */
-#define TUI_HELP_BOUND	6	/* of them, those made from the bindings */
-
-struct ui_tui {
-	uv_loop_t *loop;
-	uv_poll_t poll;
-	uv_signal_t winch;
-	uv_prepare_t prepare;
-	uv_timer_t paste_timer;	/* ends a paste whose end marker is lost */
-	int open_handles;
-
-	struct ui_model *m;
-	struct ui_tui_events ev;
-	void *ud;
-
-	struct ui_screen *scr;
-	struct ui_editor *ed;
-	size_t scroll, skip;	/* see ui_view_messages_at */
-	int dirty, resized, stopping;
-	int help;
-	const char *const *ov;	/* the caller's overlay (ui_tui_overlay) */
-	size_t nov;
-	const char *const *words;
-	char time_format[UI_SETTINGS_TIMEFMT_MAX];
-	struct ui_keys keys;	/* the bindings in force (ui/keys.h) */
-	const char *help_lines[TUI_HELP_LINES];	/* F1, made by tui_help_make */
-	size_t nhelp;
-	char help_bound[TUI_HELP_BOUND][200];
-
-	/* Ctrl-F; the view as it was when the search began, to go back. */
-	struct ui_search *srch;
-	size_t save_skip, save_scroll;
-	uint64_t save_anchor;	/* the lowest message shown; 0: the newest */
-	int jumped;		/* a hit was shown: the window moved */
-
-	struct ui_menu *menu;	/* the settings screen, while it shows */
-
-	struct ui_paste *paste;	/* a bracketed paste being received */
-
-	void (*done)(void *);
-	void *done_ud;
-
-	/* $SOTTO_TUI_TRACE: frame timings for bench/tui_bench.py. */
-	FILE *trace;
-	uint64_t origin;	/* uv_hrtime() of the caller's start */
-	int frames;
-};
-
-/*
- * F1: every key, in the order doc/TUI.md lists them. At most 21 lines,
- * so that all of it shows in an 80x24 terminal (the box takes two rows,
- * the input line one). The lines of the bindable actions are made from
- * the bindings in force (tui_help_make), so a [keys] section shows here;
- * NULL in this table stands for the next of them.
- */
-static const char *const tui_help_lines[] = {
-	"Keys (any key closes this)",
-	NULL,			/* next / previous chat */
-	NULL,			/* scroll */
-	NULL,			/* send / new line */
-	NULL,			/* search */
-	"  Enter runs, Up/Down or n/N pick, Enter shows, Esc goes back",
-	"Left / Right, Ctrl-B; Alt-B / F    a character; a word",
-	"Home / End, Ctrl-A / Ctrl-E        start / end of the line",
-	"Backspace, Delete, Ctrl-D          delete",
-	"Ctrl-K / Ctrl-U                    kill to end / start of line",
-	"Ctrl-W, Alt-Backspace              kill the word before",
-	"Up / Down                          line, or this chat's history",
-	NULL,			/* repaint; help */
-	NULL,			/* quit */
-	"Commands (Tab completes): /help  /msg PEER  /quit",
-	"  /group create TITLE @a @b | add PEER | remove PEER",
-	"  /group leave | rename TITLE",
-	"  /secret PEER [TTL]  a secret chat; in one: /accept  /decline",
-	"  /ttl 5s|1m|1h|1d|1w|off  /verify  /close (asks again)",
-	"  /block PEER  /unblock PEER  /settings (privacy, blocked users)",
-	"  Start a message with // to send a leading /.",
-};
-_Static_assert(sizeof(tui_help_lines) / sizeof(tui_help_lines[0]) <=
-    TUI_HELP_LINES, "the key help must fit an 80x24 terminal");
-
-/* The bound lines of the help: one or two actions and what they do. */
-static const struct {
-	enum ui_action a, b;
-	const char *what;
-} tui_help_bound[TUI_HELP_BOUND] = {
-	{ UI_ACT_NEXT_CHAT, UI_ACT_PREV_CHAT, "next / previous chat" },
-	{ UI_ACT_PAGE_UP, UI_ACT_PAGE_DOWN, "scroll (older messages load)" },
-	{ UI_ACT_SEND, UI_ACT_NEWLINE, "send / new line" },
-	{ UI_ACT_SEARCH, UI_ACT_NONE, "search the open chat:" },
-	{ UI_ACT_REDRAW, UI_ACT_HELP, "repaint; this help" },
-	{ UI_ACT_QUIT, UI_ACT_NONE, "quit" },
-};
-
-/* Fills the key help from the bindings in force. */
-static void
-tui_help_make(struct ui_tui *t)
-{
-	char a[64], b[64], keys[136];
-	size_t i, n = 0, k = 0;
-
-	for (i = 0; i < sizeof(tui_help_lines) / sizeof(tui_help_lines[0]);
-	    i++) {
-		if (tui_help_lines[i] != NULL || k >= TUI_HELP_BOUND) {
-			t->help_lines[n++] = tui_help_lines[i] != NULL ?
-			    tui_help_lines[i] : "";
-			continue;
-		}
-		ui_keys_describe(&t->keys, tui_help_bound[k].a, a, sizeof(a));
-		if (tui_help_bound[k].b != UI_ACT_NONE) {
-			ui_keys_describe(&t->keys, tui_help_bound[k].b, b,
-			    sizeof(b));
-			snprintf(keys, sizeof(keys), "%s %s %s", a,
-			    k == TUI_HELP_BOUND - 2 ? ";" : "/", b);
-		} else
-			snprintf(keys, sizeof(keys), "%s", a);
-		snprintf(t->help_bound[k], sizeof(t->help_bound[k]),
-		    "%-34s %s", keys, tui_help_bound[k].what);
-		t->help_lines[n++] = t->help_bound[k++];
-	}
-	t->nhelp = n;
-}
 
 static const char tui_paste_on[] = "\033[?2004h";
 static const char tui_paste_off[] = "\033[?2004l";
@@ -165,8 +39,8 @@ tui_term_write(const char *s, size_t n)
 		return;
 }
 
-static void
-tui_clock(const struct ui_tui *t, struct ui_clock *clk)
+void
+tui__clock(const struct ui_tui *t, struct ui_clock *clk)
 {
 	struct tm tm;
 
@@ -294,107 +168,6 @@ tui_paste_end(struct ui_tui *t)
 		tui_edited(t);
 }
 
-/* ------------------------------------------------------------ search */
-
-/*
- * Ctrl-F: starts a search of the open chat, remembering where the view
- * is; during one, goes back to editing the query.
- */
-static void
-tui_search_begin(struct ui_tui *t)
-{
-	const struct ui_chat *c = ui_model_current(t->m);
-
-	if (t->ev.on_find == NULL) {
-		if (t->ev.on_search != NULL)
-			t->ev.on_search(t->ud, t->m->current);
-		return;
-	}
-	if (ui_search_state(t->srch) != UI_SEARCH_OFF) {
-		ui_search_edit(t->srch);
-		return;
-	}
-	if (c == NULL) {
-		beep();
-		return;
-	}
-	t->save_skip = t->skip;
-	t->save_scroll = t->scroll;
-	t->save_anchor = t->skip < c->nmsgs ?
-	    c->msgs[c->nmsgs - 1 - t->skip].id : 0;
-	t->jumped = 0;
-	ui_search_begin(t->srch, c->id);
-}
-
-/* Ends the search: back where it began (restore), or staying here. */
-static void
-tui_search_leave(struct ui_tui *t, int restore)
-{
-	uint64_t chat = ui_search_chat(t->srch);
-
-	ui_search_end(t->srch);
-	t->m->found = 0;
-	if (!restore)
-		return;
-	if (t->jumped && t->ev.on_jump != NULL && chat == t->m->current)
-		t->skip = t->ev.on_jump(t->ud, chat, t->save_anchor);
-	else
-		t->skip = t->save_skip;
-	t->scroll = t->save_scroll;
-	t->jumped = 0;
-}
-
-/*
- * Paints a frame now, outside the loop's turn: before work that may
- * keep the loop busy for a while (the first search after many messages
- * arrived indexes them all), so that the screen says what is going on.
- */
-static void
-tui_paint_now(struct ui_tui *t)
-{
-	struct ui_clock clk;
-	int top;
-
-	if (t->stopping || t->scr == NULL)
-		return;
-	tui_clock(t, &clk);
-	(void)ui_draw_frame_at(t->scr, t->m, t->ed, &clk, &t->skip,
-	    &t->scroll, &top);
-	doupdate();
-}
-
-static void
-tui_search_run(struct ui_tui *t)
-{
-	char expr[UI_SEARCH_MATCH_MAX];
-	const char *q = ui_editor_text(ui_search_editor(t->srch), NULL);
-	int r;
-
-	ui_search_clear(t->srch);
-	if ((r = ui_search_match(q, expr, sizeof(expr))) == 0) {
-		ui_search_running(t->srch);
-		tui_paint_now(t);
-		r = t->ev.on_find(t->ud, ui_search_chat(t->srch), expr,
-		    t->srch);
-	}
-	ui_search_done(t->srch, r);
-}
-
-/* Shows the picked hit: the window moves there, the hit lowest. */
-static void
-tui_search_jump(struct ui_tui *t)
-{
-	uint64_t id = ui_search_picked(t->srch);
-
-	if (id == 0 || t->ev.on_jump == NULL)
-		return;
-	t->skip = t->ev.on_jump(t->ud, ui_search_chat(t->srch), id);
-	t->scroll = 0;
-	t->jumped = 1;
-	t->m->found = id;
-	ui_search_shown(t->srch);
-}
-
 /* A key on the settings screen. */
 static void
 tui_menu_key(struct ui_tui *t, const struct ui_key *k)
@@ -405,25 +178,6 @@ tui_menu_key(struct ui_tui *t, const struct ui_key *k)
 	    t->ev.on_menu != NULL)
 		t->ev.on_menu(t->ud, (int)act);
 }
-
-static void
-tui_search_key(struct ui_tui *t, const struct ui_key *k)
-{
-	switch (ui_search_key(t->srch, k)) {
-	case UI_SA_RUN:
-		tui_search_run(t);
-		break;
-	case UI_SA_JUMP:
-		tui_search_jump(t);
-		break;
-	case UI_SA_STAY:
-		tui_search_leave(t, 0);
-		break;
-	default:
-		break;
-	}
-}
-
 /* Maps a curses function key to the editor's; -1 when it has none. */
 static int
 tui_editor_code(int key)
@@ -494,7 +248,7 @@ tui_plain_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
 		return;
 	}
 	if (ui_search_state(t->srch) != UI_SEARCH_OFF) {
-		tui_search_key(t, &k);
+		tui__search_key(t, &k);
 		return;
 	}
 	switch (ui_editor_key(t->ed, &k)) {
@@ -573,7 +327,7 @@ tui_key(struct ui_tui *t, int fkey, wint_t ch, int alt)
 		tui_plain_key(t, 1, KEY_ENTER, act == UI_ACT_NEWLINE);
 		return;
 	case UI_ACT_SEARCH:
-		tui_search_begin(t);
+		tui__search_begin(t);
 		return;
 	case UI_ACT_HELP:
 		t->help = 1;
@@ -635,7 +389,7 @@ tui_read(struct ui_tui *t)
 					t->ev.on_menu(t->ud, UI_MA_CLOSE);
 				else if (ui_search_state(t->srch) !=
 				    UI_SEARCH_OFF)
-					tui_search_leave(t, 1);
+					tui__search_leave(t, 1);
 				continue;
 			}
 			if (r2 == KEY_CODE_YES)
@@ -714,7 +468,7 @@ tui_on_prepare(uv_prepare_t *h)
 	}
 	t->dirty = 0;
 	t0 = t->trace != NULL ? uv_hrtime() : 0;
-	tui_clock(t, &clk);
+	tui__clock(t, &clk);
 	if (t->help)
 		(void)ui_draw_overlay(t->scr, t->help_lines, t->nhelp);
 	else
@@ -786,7 +540,7 @@ ui_tui_start(struct ui_tui **out, uv_loop_t *loop, struct ui_model *m,
 	if (m->current != 0)
 		(void)ui_editor_switch(t->ed, m->current);
 	ui_keys_default(&t->keys);
-	tui_help_make(t);
+	tui__help_make(t);
 	if (getenv("SOTTO_TUI_TRACE") != NULL)
 		t->trace = fopen(getenv("SOTTO_TUI_TRACE"), "ae");
 	if ((r = ui_draw_open(&t->scr)) != 0) {
@@ -898,9 +652,13 @@ ui_tui_bell(struct ui_tui *t)
 }
 
 void
-ui_tui_commands(struct ui_tui *t, const char *const *words)
+ui_tui_commands(struct ui_tui *t, const char *const *words,
+    const char *const *help, size_t nhelp)
 {
 	t->words = words;
+	t->cmd_help = help;
+	t->ncmd_help = nhelp;
+	tui__help_make(t);
 }
 
 void
@@ -909,7 +667,7 @@ ui_tui_configure(struct ui_tui *t, const struct ui_settings *cfg)
 	snprintf(t->time_format, sizeof(t->time_format), "%s",
 	    cfg->time_format);
 	t->keys = cfg->keys;
-	tui_help_make(t);
+	tui__help_make(t);
 	if (t->scr != NULL)
 		ui_draw_theme(t->scr, cfg->colors, cfg->fg, UI_ST_COUNT);
 	t->dirty = 1;

@@ -128,10 +128,13 @@ void ui_tui_msg_removed(struct ui_tui *t, size_t below);
 void ui_tui_bell(struct ui_tui *t);
 
 /*
- * The words Tab completes at the start of the input line, e.g. "/help"
- * (borrowed: they must outlive t), NULL-terminated.
+ * The words Tab completes at the start of the input line, e.g. "/help",
+ * NULL-terminated, and the nhelp lines about the commands that the key
+ * help shows after the keys (ui/cmd.h makes both). Borrowed: they must
+ * outlive t.
  */
-void ui_tui_commands(struct ui_tui *t, const char *const *words);
+void ui_tui_commands(struct ui_tui *t, const char *const *words,
+    const char *const *help, size_t nhelp);
 
 /*
  * Colours, the time format and the key bindings (see ui/settings.h); cfg
