@@ -69,30 +69,20 @@ store_merge_chat(struct store *s, const struct store_chat *c, int *changed)
 	int r;
 
 	*changed = 0;
-	if ((st = store__stmt(s, ST_INS_CHAT)) == NULL)
+	if ((st = store__stmt(s, ST_INS_CHAT, "iitiiiii", c->id,
+	    (uint64_t)c->kind, c->title, c->peer_id, c->creator_id,
+	    (uint64_t)(c->left != 0), c->read_inbox_max_id,
+	    c->read_outbox_max_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, c->id) || !BIND_I64(st, 2, c->kind) ||
-	    !BIND_STR(st, 3, c->title) || !BIND_I64(st, 4, c->peer_id) ||
-	    !BIND_I64(st, 5, c->creator_id) || !BIND_I64(st, 6, c->left != 0) ||
-	    !BIND_I64(st, 7, c->read_inbox_max_id) ||
-	    !BIND_I64(st, 8, c->read_outbox_max_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	if (sqlite3_changes(s->db) > 0) {
 		*changed = 1;
 		return 0;
 	}
-	if ((st = store__stmt(s, ST_UPD_CHAT)) == NULL)
+	if ((st = store__stmt(s, ST_UPD_CHAT, "itiii", (uint64_t)c->kind,
+	    c->title, c->peer_id, c->creator_id, c->id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, c->kind) || !BIND_STR(st, 2, c->title) ||
-	    !BIND_I64(st, 3, c->peer_id) || !BIND_I64(st, 4, c->creator_id) ||
-	    !BIND_I64(st, 5, c->id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	*changed = sqlite3_changes(s->db) > 0;
@@ -107,10 +97,8 @@ store_get_chat(struct store *s, uint64_t id, struct store_chat *c)
 	memset(c, 0, sizeof(*c));
 	if (store__flush_last(s) != 0)
 		return ERR_DB;
-	if ((st = store__stmt(s, ST_GET_CHAT)) == NULL || !BIND_I64(st, 1, id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_GET_CHAT, "i", id)) == NULL)
 		return ERR_DB;
-	}
 	return store_chat_get(st, c);
 }
 
@@ -123,11 +111,8 @@ store_find_chat_by_peer(struct store *s, uint64_t peer_id,
 	memset(c, 0, sizeof(*c));
 	if (store__flush_last(s) != 0)
 		return ERR_DB;
-	if ((st = store__stmt(s, ST_FIND_CHAT)) == NULL ||
-	    !BIND_I64(st, 1, peer_id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_FIND_CHAT, "i", peer_id)) == NULL)
 		return ERR_DB;
-	}
 	return store_chat_get(st, c);
 }
 
@@ -150,7 +135,7 @@ store_list_chats(struct store *s, store_chat_fn *fn, void *ud)
 
 	if ((r = store__flush_last(s)) != 0)
 		return r;
-	if ((st = store__stmt(s, ST_LIST_CHATS)) == NULL)
+	if ((st = store__stmt(s, ST_LIST_CHATS, "")) == NULL)
 		return ERR_DB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_chat_row(st, &c);
@@ -168,12 +153,8 @@ store_set_read_inbox(struct store *s, uint64_t chat_id, uint64_t max_id)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_READ_IN)) == NULL)
+	if ((st = store__stmt(s, ST_READ_IN, "ii", max_id, chat_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, max_id) || !BIND_I64(st, 2, chat_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 
@@ -182,12 +163,8 @@ store_set_read_outbox(struct store *s, uint64_t chat_id, uint64_t max_id)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_READ_OUT)) == NULL)
+	if ((st = store__stmt(s, ST_READ_OUT, "ii", max_id, chat_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, max_id) || !BIND_I64(st, 2, chat_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 
@@ -201,24 +178,16 @@ store_members_apply(struct store *s, uint64_t chat_id, uint64_t self,
 	size_t i;
 	int r, rc, in = 0;
 
-	if ((st = store__stmt(s, ST_DEL_MEMBERS)) == NULL)
+	if ((st = store__stmt(s, ST_DEL_MEMBERS, "i", chat_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, chat_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
 		if (ids[i] == self)
 			in = 1;
-		if ((st = store__stmt(s, ST_INS_MEMBER)) == NULL)
+		if ((st = store__stmt(s, ST_INS_MEMBER, "iii", chat_id, ids[i],
+		    (uint64_t)(is_admin != NULL && is_admin[i] != 0))) == NULL)
 			return ERR_DB;
-		if (!BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, ids[i]) ||
-		    !BIND_I64(st, 3, is_admin != NULL && is_admin[i] != 0)) {
-			store__done(st);
-			return ERR_DB;
-		}
 		rc = sqlite3_step(st);
 		store__done(st);
 		/* The chat is the parent of its members (foreign key). */
@@ -227,12 +196,9 @@ store_members_apply(struct store *s, uint64_t chat_id, uint64_t self,
 		if (rc != SQLITE_DONE)
 			return ERR_DB;
 	}
-	if ((st = store__stmt(s, ST_SET_LEFT)) == NULL)
+	if ((st = store__stmt(s, ST_SET_LEFT, "ii", (uint64_t)!in,
+	    chat_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, !in) || !BIND_I64(st, 2, chat_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	return sqlite3_changes(s->db) > 0 ? 0 : ERR_NOT_FOUND;
@@ -260,11 +226,8 @@ store_list_members(struct store *s, uint64_t chat_id, store_member_fn *fn,
 	sqlite3_stmt *st;
 	int rc, r = 0;
 
-	if ((st = store__stmt(s, ST_LIST_MEMBERS)) == NULL ||
-	    !BIND_I64(st, 1, chat_id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_LIST_MEMBERS, "i", chat_id)) == NULL)
 		return ERR_DB;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		m.user_id = COL_U64(st, 0);
 		m.admin = sqlite3_column_int(st, 1) != 0;

@@ -32,16 +32,11 @@ store_set_aside(struct store *s, const struct store_message *m)
 	sqlite3_stmt *st;
 	int r, rc, same;
 
-	if ((r = store__prepare(s, &st, "SELECT sender_id = ?3 AND random_id = "
-	    "?4 AND date = ?5 FROM messages WHERE chat_id = ?1 AND id = ?2;"))
+	if ((r = store__sq(s, &st, "SELECT sender_id = ?3 AND random_id = "
+	    "?4 AND date = ?5 FROM messages WHERE chat_id = ?1 AND id = ?2;",
+	    "iiiii", m->chat_id, m->id, m->sender_id, m->random_id, m->date))
 	    != 0)
 		return r;
-	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
-	    !BIND_I64(st, 3, m->sender_id) || !BIND_I64(st, 4, m->random_id) ||
-	    !BIND_I64(st, 5, m->date)) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	same = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
 	sqlite3_finalize(st);
@@ -49,19 +44,18 @@ store_set_aside(struct store *s, const struct store_message *m)
 		return ERR_DB;
 	if (same)
 		return 0;
-	if ((r = store__prepare(s, &st, "UPDATE messages SET id = (SELECT "
+	if ((r = store__sq(s, &st, "UPDATE messages SET id = (SELECT "
 	    "max(?3 + ?2, max(id) + 1) FROM messages WHERE chat_id = ?1) "
-	    "WHERE chat_id = ?1 AND id = ?2;")) != 0)
+	    "WHERE chat_id = ?1 AND id = ?2;", "iii", m->chat_id, m->id,
+	    STORE_ASIDE_BASE)) != 0)
 		return r;
-	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
-	    !BIND_I64(st, 3, STORE_ASIDE_BASE) || store__step_done(st) != 0 ||
-	    sqlite3_changes(s->db) != 1)
+	if (store__step_done(st) != 0 || sqlite3_changes(s->db) != 1)
 		return ERR_DB;
-	if ((r = store__prepare(s, &st, "UPDATE chats SET last_message_id = "
-	    "?2 - 1 WHERE id = ?1 AND last_message_id >= ?2;")) != 0)
+	if ((r = store__sq(s, &st, "UPDATE chats SET last_message_id = "
+	    "?2 - 1 WHERE id = ?1 AND last_message_id >= ?2;", "ii",
+	    m->chat_id, m->id)) != 0)
 		return r;
-	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
-	    store__step_done(st) != 0)
+	if (store__step_done(st) != 0)
 		return ERR_DB;
 	return 1;
 }
@@ -76,17 +70,11 @@ store_put_message(struct store *s, const struct store_message *m,
 
 	if (is_new != NULL)
 		*is_new = 0;
-	if ((st = store__stmt(s, ST_INS_MSG)) == NULL)
+	if ((st = store__stmt(s, ST_INS_MSG, "iiiitiiiiii", m->chat_id, m->id,
+	    m->sender_id, m->random_id, m->text, m->date, m->reply_to,
+	    m->edit_date, (uint64_t)m->action, m->action_user_id, pts)) ==
+	    NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, m->chat_id) || !BIND_I64(st, 2, m->id) ||
-	    !BIND_I64(st, 3, m->sender_id) || !BIND_I64(st, 4, m->random_id) ||
-	    !BIND_STR(st, 5, m->text) || !BIND_I64(st, 6, m->date) ||
-	    !BIND_I64(st, 7, m->reply_to) || !BIND_I64(st, 8, m->edit_date) ||
-	    !BIND_I64(st, 9, m->action) ||
-	    !BIND_I64(st, 10, m->action_user_id) || !BIND_I64(st, 11, pts)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	store__done(st);
 	/* The chat is the parent of its messages (foreign key). */
@@ -170,11 +158,9 @@ store_list_messages(struct store *s, uint64_t chat_id, uint64_t limit,
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_LIST_MSGS)) == NULL ||
-	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, store__limit(limit))) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_LIST_MSGS, "ii", chat_id,
+	    (uint64_t)store__limit(limit))) == NULL)
 		return ERR_DB;
-	}
 	return store__message_rows(st, fn, ud);
 }
 
@@ -187,12 +173,9 @@ store_list_messages_before(struct store *s, uint64_t chat_id,
 	/* Ids above INT64_MAX would compare as negative: 0 means newest. */
 	if (before_id == 0 || before_id > INT64_MAX)
 		before_id = INT64_MAX;
-	if ((st = store__stmt(s, ST_LIST_BEFORE)) == NULL ||
-	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, before_id) ||
-	    !BIND_I64(st, 3, store__limit(limit))) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_LIST_BEFORE, "iii", chat_id, before_id,
+	    (uint64_t)store__limit(limit))) == NULL)
 		return ERR_DB;
-	}
 	return store__message_rows(st, fn, ud);
 }
 
@@ -204,11 +187,8 @@ store_get_message(struct store *s, uint64_t chat_id, uint64_t id,
 	int rc, r = 0;
 
 	memset(m, 0, sizeof(*m));
-	if ((st = store__stmt(s, ST_GET_MSG)) == NULL ||
-	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_GET_MSG, "ii", chat_id, id)) == NULL)
 		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		r = ERR_NOT_FOUND;
@@ -242,11 +222,8 @@ store_msg_rowid(struct store *s, uint64_t chat_id, uint64_t id,
 	sqlite3_stmt *st;
 	int rc, r = 0;
 
-	if ((st = store__stmt(s, ST_MSG_ROWID)) == NULL ||
-	    !BIND_I64(st, 1, chat_id) || !BIND_I64(st, 2, id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_MSG_ROWID, "ii", chat_id, id)) == NULL)
 		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		r = ERR_NOT_FOUND;
@@ -272,13 +249,9 @@ store_edit_apply(struct store *s, const struct store_message *m)
 	indexed = rowid <= mark;
 	if (indexed && (r = store__fts_row(s, 0, rowid, NULL)) != 0)
 		return r;
-	if ((st = store__stmt(s, ST_UPD_MSG)) == NULL)
+	if ((st = store__stmt(s, ST_UPD_MSG, "tii", m->text, m->edit_date,
+	    (uint64_t)rowid)) == NULL)
 		return ERR_DB;
-	if (!BIND_STR(st, 1, m->text) || !BIND_I64(st, 2, m->edit_date) ||
-	    !BIND_I64(st, 3, rowid)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	if (indexed) {
@@ -325,12 +298,8 @@ store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
 				goto out;
 			purge = 1;
 		}
-		if ((st = store__stmt(s, ST_DEL_MSG)) == NULL) {
-			r = ERR_DB;
-			goto out;
-		}
-		if (!BIND_I64(st, 1, rowid)) {
-			store__done(st);
+		if ((st = store__stmt(s, ST_DEL_MSG, "i", (uint64_t)rowid)) ==
+		    NULL) {
 			r = ERR_DB;
 			goto out;
 		}
@@ -343,7 +312,7 @@ store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
 	 * SQLite gives a new row max(rowid) + 1, so a rowid freed at the top
 	 * is handed out again: keep the mark below the rows still to index.
 	 */
-	if ((st = store__stmt(s, ST_FTS_MAXROWID)) == NULL) {
+	if ((st = store__stmt(s, ST_FTS_MAXROWID, "")) == NULL) {
 		r = ERR_DB;
 		goto out;
 	}
@@ -356,12 +325,7 @@ store_delete_apply(struct store *s, uint64_t chat_id, const uint64_t *ids,
 	store__done(st);
 	if (maxrow < mark && (r = store__fts_set_mark(s, maxrow)) != 0)
 		goto out;
-	if ((st = store__stmt(s, ST_CHAT_RELAST)) == NULL) {
-		r = ERR_DB;
-		goto out;
-	}
-	if (!BIND_I64(st, 1, chat_id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_CHAT_RELAST, "i", chat_id)) == NULL) {
 		r = ERR_DB;
 		goto out;
 	}
@@ -397,15 +361,9 @@ store__flush_last(struct store *s)
 	int r;
 
 	for (i = 0; i < s->nlast; i++) {
-		if ((st = store__stmt(s, ST_CHAT_LAST)) == NULL)
+		if ((st = store__stmt(s, ST_CHAT_LAST, "iiii", s->last[i].id,
+		    s->last[i].date, s->last[i].pts, s->last[i].chat_id)) == NULL)
 			return ERR_DB;
-		if (!BIND_I64(st, 1, s->last[i].id) ||
-		    !BIND_I64(st, 2, s->last[i].date) ||
-		    !BIND_I64(st, 3, s->last[i].pts) ||
-		    !BIND_I64(st, 4, s->last[i].chat_id)) {
-			store__done(st);
-			return ERR_DB;
-		}
 		if ((r = store__run(st)) != 0)
 			return r;
 	}

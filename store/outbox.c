@@ -20,15 +20,10 @@ store_outbox_add(struct store *s, const struct store_outbox *o)
 
 	if (o->random_id == 0)
 		return ERR_INVAL;
-	if ((st = store__stmt(s, ST_OB_ADD)) == NULL)
+	if ((st = store__stmt(s, ST_OB_ADD, "iiittiii", o->random_id,
+	    o->chat_id, o->to_user_id, o->peer, o->text, o->reply_to,
+	    o->created, (uint64_t)o->attempts)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, o->random_id) || !BIND_I64(st, 2, o->chat_id) ||
-	    !BIND_I64(st, 3, o->to_user_id) || !BIND_STR(st, 4, o->peer) ||
-	    !BIND_STR(st, 5, o->text) || !BIND_I64(st, 6, o->reply_to) ||
-	    !BIND_I64(st, 7, o->created) || !BIND_I64(st, 8, o->attempts)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	store__done(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -43,7 +38,7 @@ store_outbox_first(struct store *s, struct store_outbox *o)
 	int rc, r = 0;
 
 	memset(o, 0, sizeof(*o));
-	if ((st = store__stmt(s, ST_OB_FIRST)) == NULL)
+	if ((st = store__stmt(s, ST_OB_FIRST, "")) == NULL)
 		return ERR_DB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
@@ -74,11 +69,8 @@ store_outbox_has(struct store *s, uint64_t random_id, int *queued)
 	int rc;
 
 	*queued = 0;
-	if ((st = store__stmt(s, ST_OB_HAS)) == NULL ||
-	    !BIND_I64(st, 1, random_id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_OB_HAS, "i", random_id)) == NULL)
 		return ERR_DB;
-	}
 	rc = sqlite3_step(st);
 	store__done(st);
 	if (rc == SQLITE_ROW)
@@ -95,7 +87,7 @@ store_outbox_count(struct store *s, uint64_t *n)
 	int r = 0;
 
 	*n = 0;
-	if ((st = store__stmt(s, ST_OB_COUNT)) == NULL)
+	if ((st = store__stmt(s, ST_OB_COUNT, "")) == NULL)
 		return ERR_DB;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*n = COL_U64(st, 0);
@@ -110,12 +102,8 @@ store_outbox_attempt(struct store *s, uint64_t random_id)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_OB_ATTEMPT)) == NULL)
+	if ((st = store__stmt(s, ST_OB_ATTEMPT, "i", random_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, random_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 
@@ -124,12 +112,8 @@ store_outbox_remove(struct store *s, uint64_t random_id)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_OB_REMOVE)) == NULL)
+	if ((st = store__stmt(s, ST_OB_REMOVE, "i", random_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, random_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 

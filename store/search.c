@@ -16,7 +16,7 @@ store__fts_mark(struct store *s, sqlite3_int64 *mark)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	if ((st = store__stmt(s, ST_FTS_MARK)) == NULL)
+	if ((st = store__stmt(s, ST_FTS_MARK, "")) == NULL)
 		return ERR_DB;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*mark = sqlite3_column_int64(st, 0);
@@ -31,12 +31,8 @@ store__fts_set_mark(struct store *s, sqlite3_int64 mark)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ST_FTS_SETMARK)) == NULL)
+	if ((st = store__stmt(s, ST_FTS_SETMARK, "i", (uint64_t)mark)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, mark)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 
@@ -49,12 +45,9 @@ store__fts_row(struct store *s, int ins, sqlite3_int64 rowid, const char *text)
 {
 	sqlite3_stmt *st;
 
-	if ((st = store__stmt(s, ins ? ST_FTS_INS : ST_FTS_DEL)) == NULL)
+	if ((st = store__stmt(s, ins ? ST_FTS_INS : ST_FTS_DEL,
+	    ins ? "it" : "i", (uint64_t)rowid, text)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, rowid) || (ins && !BIND_STR(st, 2, text))) {
-		store__done(st);
-		return ERR_DB;
-	}
 	return store__run(st);
 }
 
@@ -94,7 +87,7 @@ store_fts_catch_up(struct store *s, uint64_t rows, int *left)
 		*left = 0;
 	if ((r = store__fts_mark(s, &mark)) != 0)
 		return r;
-	if ((st = store__stmt(s, ST_FTS_MAXROWID)) == NULL)
+	if ((st = store__stmt(s, ST_FTS_MAXROWID, "")) == NULL)
 		return ERR_DB;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		store__done(st);
@@ -110,12 +103,9 @@ store_fts_catch_up(struct store *s, uint64_t rows, int *left)
 		if (left != NULL)
 			*left = 1;
 	}
-	if ((st = store__stmt(s, ST_FTS_CATCHUP)) == NULL)
+	if ((st = store__stmt(s, ST_FTS_CATCHUP, "ii", (uint64_t)mark,
+	    (uint64_t)upto)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, mark) || !BIND_I64(st, 2, upto)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	return store__fts_set_mark(s, upto);
@@ -145,11 +135,8 @@ store_search(struct store *s, uint64_t chat_id, const char *query,
 		return r;
 	if ((r = store__sp_end(s, store_fts_catch_up(s, 0, NULL))) != 0)
 		return r;
-	if ((st = store__stmt(s, ST_SEARCH)) == NULL ||
-	    !BIND_STR(st, 1, query) || !BIND_I64(st, 2, chat_id) ||
-	    !BIND_I64(st, 3, store__limit(limit))) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_SEARCH, "tii", query, chat_id,
+	    (uint64_t)store__limit(limit))) == NULL)
 		return ERR_DB;
-	}
 	return store__message_rows(st, fn, ud);
 }

@@ -228,7 +228,7 @@ store_secret_add_msg(struct store *s, struct store_secret_msg *m)
 	    "(secret_id, random_id, out, service, text, date, ttl, read_date, "
 	    "expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);",
 	    "iiiitiiiii", m->secret_id, m->random_id, (uint64_t)m->out,
-	    (uint64_t)m->service, m->text != NULL ? m->text : "", m->date,
+	    (uint64_t)m->service, m->text, m->date,
 	    (uint64_t)m->ttl, m->read_date, m->expires_at,
 	    (uint64_t)m->state)) != 0)
 		return r;

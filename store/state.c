@@ -70,17 +70,11 @@ store_set_device_key(struct store *s, const uint8_t priv[STORE_PUBKEY_LEN],
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = store__prepare(s, &st, "INSERT OR REPLACE INTO device "
-	    "(id, private_key, public_key, created) VALUES (1, ?, ?, ?);")) != 0)
+	if ((r = store__sq(s, &st, "INSERT OR REPLACE INTO device "
+	    "(id, private_key, public_key, created) VALUES (1, ?, ?, ?);",
+	    "bbi", priv, (size_t)STORE_PUBKEY_LEN, pub,
+	    (size_t)STORE_PUBKEY_LEN, (uint64_t)time(NULL))) != 0)
 		return r;
-	if (sqlite3_bind_blob(st, 1, priv, STORE_PUBKEY_LEN,
-	    SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_blob(st, 2, pub, STORE_PUBKEY_LEN,
-	    SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return store__step_done(st);
 }
 
@@ -135,13 +129,9 @@ store_set_server_addr(struct store *s, const char *addr)
 	if (addr == NULL || *addr == '\0' || strlen(addr) >= STORE_ADDR_MAX)
 		return ERR_INVAL;
 	if ((r = store_server_row(s)) != 0 ||
-	    (r = store__prepare(s, &st, "UPDATE server SET addr = ? "
-	    "WHERE id = 1;")) != 0)
+	    (r = store__sq(s, &st, "UPDATE server SET addr = ? "
+	    "WHERE id = 1;", "t", addr)) != 0)
 		return r;
-	if (sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return store__step_done(st);
 }
 
@@ -152,15 +142,10 @@ store_set_server_key(struct store *s, const uint8_t key[STORE_PUBKEY_LEN])
 	int r;
 
 	if ((r = store_server_row(s)) != 0 ||
-	    (r = store__prepare(s, &st, "UPDATE server SET pinned_key = ?, "
-	    "pinned_at = ? WHERE id = 1;")) != 0)
+	    (r = store__sq(s, &st, "UPDATE server SET pinned_key = ?, "
+	    "pinned_at = ? WHERE id = 1;", "bi", key, (size_t)STORE_PUBKEY_LEN,
+	    (uint64_t)time(NULL))) != 0)
 		return r;
-	if (sqlite3_bind_blob(st, 1, key, STORE_PUBKEY_LEN,
-	    SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return store__step_done(st);
 }
 
@@ -215,22 +200,11 @@ store_set_account(struct store *s, const struct store_account *a)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = store__prepare(s, &st, "INSERT OR REPLACE INTO account "
+	if ((r = store__sq(s, &st, "INSERT OR REPLACE INTO account "
 	    "(id, user_id, device_id, username, display_name, phone) "
-	    "VALUES (1, ?, ?, ?, ?, ?);")) != 0)
+	    "VALUES (1, ?, ?, ?, ?, ?);", "iittt", a->user_id, a->device_id,
+	    a->username, a->display_name, a->phone)) != 0)
 		return r;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)a->user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)a->device_id) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, a->username != NULL ? a->username : "",
-	    -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, a->display_name != NULL ?
-	    a->display_name : "", -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, a->phone != NULL ? a->phone : "", -1,
-	    SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return store__step_done(st);
 }
 
@@ -298,13 +272,9 @@ store_set_pts(struct store *s, uint64_t pts)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = store__prepare(s, &st, "INSERT OR REPLACE INTO sync_state "
-	    "(id, pts) VALUES (1, ?);")) != 0)
+	if ((r = store__sq(s, &st, "INSERT OR REPLACE INTO sync_state "
+	    "(id, pts) VALUES (1, ?);", "i", pts)) != 0)
 		return r;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)pts) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return store__step_done(st);
 }
 

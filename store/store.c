@@ -222,12 +222,54 @@ static const char *const store_sql[ST_COUNT] = {
 };
 
 /*
- * The kept statement i, reset and ready for new bindings: prepared on first
- * use and finalized by store_close. NULL when it does not prepare.
+ * Binds st's parameters from fmt, the one binder of the store: 'i' an
+ * int64 (passed as uint64_t), 'b' a blob (const void *, size_t; NULL binds
+ * NULL), 't' a text (const char *; NULL binds ""). Texts and blobs are
+ * borrowed (SQLITE_STATIC): every statement is stepped, and reset or
+ * finalized, within the call that bound it. 0 or ERR_DB.
+ */
+static int
+store_bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	const void *p;
+	const char *t;
+	size_t n;
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			rc = sqlite3_bind_int64(st, i + 1,
+			    (sqlite3_int64)va_arg(ap, uint64_t));
+			break;
+		case 'b':
+			p = va_arg(ap, const void *);
+			n = va_arg(ap, size_t);
+			rc = p == NULL ? sqlite3_bind_null(st, i + 1) :
+			    sqlite3_bind_blob(st, i + 1, p, (int)n,
+			    SQLITE_STATIC);
+			break;
+		default:
+			t = va_arg(ap, const char *);
+			rc = sqlite3_bind_text(st, i + 1, t != NULL ? t : "", -1,
+			    SQLITE_STATIC);
+			break;
+		}
+	}
+	return rc == SQLITE_OK ? 0 : ERR_DB;
+}
+
+/*
+ * The kept statement i, reset and bound from fmt (store_bindv): prepared on
+ * first use and finalized by store_close. NULL when it does not prepare or
+ * bind.
  */
 sqlite3_stmt *
-store__stmt(struct store *s, enum store_stmt i)
+store__stmt(struct store *s, enum store_stmt i, const char *fmt, ...)
 {
+	va_list ap;
+	int r;
+
 	if (s->st[i] == NULL) {
 		if (sqlite3_prepare_v2(s->db, store_sql[i], -1, &s->st[i],
 		    NULL) != SQLITE_OK) {
@@ -236,6 +278,13 @@ store__stmt(struct store *s, enum store_stmt i)
 		}
 	} else
 		sqlite3_reset(s->st[i]);
+	va_start(ap, fmt);
+	r = store_bindv(s->st[i], fmt, ap);
+	va_end(ap);
+	if (r != 0) {
+		store__done(s->st[i]);
+		return NULL;
+	}
 	return s->st[i];
 }
 
@@ -322,49 +371,24 @@ store_secure_delete(struct store *s, int *on)
 	return r;
 }
 
-/*
- * Prepares sql and binds its parameters from fmt: 'i' an int64 (passed as
- * uint64_t), 'b' a blob (const void *, size_t), 't' a text (const char *).
- * Returns 0 or ERR_DB.
- */
+/* Prepares sql and binds its parameters from fmt (store_bindv). */
 int
 store__sq(struct store *s, sqlite3_stmt **st, const char *sql,
     const char *fmt, ...)
 {
 	va_list ap;
-	const void *p;
-	size_t n;
-	int i, rc = SQLITE_OK;
+	int r;
 
 	if (store__prepare(s, st, sql) != 0)
 		return ERR_DB;
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
-		switch (fmt[i]) {
-		case 'i':
-			rc = sqlite3_bind_int64(*st, i + 1,
-			    (sqlite3_int64)va_arg(ap, uint64_t));
-			break;
-		case 'b':
-			p = va_arg(ap, const void *);
-			n = va_arg(ap, size_t);
-			rc = p == NULL ? sqlite3_bind_null(*st, i + 1) :
-			    sqlite3_bind_blob(*st, i + 1, p, (int)n,
-			    SQLITE_TRANSIENT);
-			break;
-		default:
-			rc = sqlite3_bind_text(*st, i + 1,
-			    va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-			break;
-		}
-	}
+	r = store_bindv(*st, fmt, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK) {
+	if (r != 0) {
 		sqlite3_finalize(*st);
 		*st = NULL;
-		return ERR_DB;
 	}
-	return 0;
+	return r;
 }
 
 /* Steps a statement once: 0 (a row), ERR_NOT_FOUND (none) or ERR_DB. */

@@ -60,12 +60,6 @@ struct store {
 	int purge;		/* indexed text was removed: see store__fts_purge */
 };
 
-#define BIND_I64(st, i, v) \
-	(sqlite3_bind_int64((st), (i), (sqlite3_int64)(v)) == SQLITE_OK)
-/* Borrowed strings: the statement is stepped and reset within the call. */
-#define BIND_STR(st, i, v) \
-	(sqlite3_bind_text((st), (i), (v) != NULL ? (v) : "", -1, \
-	SQLITE_STATIC) == SQLITE_OK)
 #define COL_U64(st, i) ((uint64_t)sqlite3_column_int64((st), (i)))
 #define COL_STR(st, i) \
 	((char *)(sqlite3_column_text((st), (i)) != NULL ? \
@@ -87,10 +81,19 @@ int store__step_done(sqlite3_stmt *st);
 int store__column_key(sqlite3_stmt *st, int col, uint8_t *out, size_t len);
 
 /*
- * The kept statement i, reset and ready for new bindings: prepared on first
- * use and finalized by store_close. NULL when it does not prepare.
+ * The store's one binder, in its two uses. The parameters are bound from
+ * fmt, a letter each: 'i' an int64 (passed as uint64_t: cast every other
+ * integer), 'b' a blob (const void *, size_t; NULL binds NULL), 't' a text
+ * (const char *; NULL binds ""). Texts and blobs are borrowed: the
+ * statement is stepped, and reset or finalized, within the calling
+ * function.
+ *
+ * store__stmt: the kept statement i (store_sql in store.c), reset and
+ * bound: prepared on first use and finalized by store_close; reset it with
+ * store__done. NULL when it does not prepare or bind.
  */
-sqlite3_stmt *store__stmt(struct store *s, enum store_stmt i);
+sqlite3_stmt *store__stmt(struct store *s, enum store_stmt i,
+    const char *fmt, ...);
 
 /* Resets st so that it holds no lock or borrowed string between calls. */
 void store__done(sqlite3_stmt *st);
@@ -107,9 +110,8 @@ int store__sp_begin(struct store *s);
 int store__sp_end(struct store *s, int r);
 
 /*
- * Prepares sql and binds its parameters from fmt: 'i' an int64 (passed as
- * uint64_t), 'b' a blob (const void *, size_t), 't' a text (const char *).
- * Returns 0 or ERR_DB.
+ * store__sq: prepares sql into *st and binds it from fmt, for a statement
+ * of one call (finalize it). 0 or ERR_DB.
  */
 int store__sq(struct store *s, sqlite3_stmt **st, const char *sql,
     const char *fmt, ...);

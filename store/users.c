@@ -56,16 +56,10 @@ store_put_user(struct store *s, const struct store_user *u)
 
 	/* Insert, or else update only where the stored row differs. */
 	for (i = 0; i < 2; i++) {
-		if ((st = store__stmt(s, i == 0 ? ST_INS_USER : ST_UPD_USER)) ==
-		    NULL)
+		if ((st = store__stmt(s, i == 0 ? ST_INS_USER : ST_UPD_USER,
+		    "ittti", u->id, u->username, u->display_name, u->phone,
+		    (uint64_t)(u->contact != 0))) == NULL)
 			return ERR_DB;
-		if (!BIND_I64(st, 1, u->id) || !BIND_STR(st, 2, u->username) ||
-		    !BIND_STR(st, 3, u->display_name) ||
-		    !BIND_STR(st, 4, u->phone) ||
-		    !BIND_I64(st, 5, u->contact != 0)) {
-			store__done(st);
-			return ERR_DB;
-		}
 		if ((r = store__run(st)) != 0 || sqlite3_changes(s->db) > 0)
 			return r;
 	}
@@ -78,10 +72,8 @@ store_get_user(struct store *s, uint64_t id, struct store_user *u)
 	sqlite3_stmt *st;
 
 	memset(u, 0, sizeof(*u));
-	if ((st = store__stmt(s, ST_GET_USER)) == NULL || !BIND_I64(st, 1, id)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_GET_USER, "i", id)) == NULL)
 		return ERR_DB;
-	}
 	return store_user_get(st, u);
 }
 
@@ -93,11 +85,8 @@ store_find_user(struct store *s, const char *username, struct store_user *u)
 	memset(u, 0, sizeof(*u));
 	if (username == NULL || *username == '\0')
 		return ERR_NOT_FOUND;
-	if ((st = store__stmt(s, ST_FIND_USER)) == NULL ||
-	    !BIND_STR(st, 1, username)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_FIND_USER, "t", username)) == NULL)
 		return ERR_DB;
-	}
 	return store_user_get(st, u);
 }
 
@@ -110,11 +99,8 @@ store_find_user_by_phone(struct store *s, const char *phone,
 	memset(u, 0, sizeof(*u));
 	if (phone == NULL || *phone == '\0')
 		return ERR_NOT_FOUND;
-	if ((st = store__stmt(s, ST_FIND_PHONE)) == NULL ||
-	    !BIND_STR(st, 1, phone)) {
-		store__done(st);
+	if ((st = store__stmt(s, ST_FIND_PHONE, "t", phone)) == NULL)
 		return ERR_DB;
-	}
 	return store_user_get(st, u);
 }
 
@@ -135,12 +121,9 @@ store_set_contact(struct store *s, uint64_t user_id, int contact)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = store__stmt(s, ST_SET_CONTACT)) == NULL)
+	if ((st = store__stmt(s, ST_SET_CONTACT, "ii",
+	    (uint64_t)(contact != 0), user_id)) == NULL)
 		return ERR_DB;
-	if (!BIND_I64(st, 1, contact != 0) || !BIND_I64(st, 2, user_id)) {
-		store__done(st);
-		return ERR_DB;
-	}
 	if ((r = store__run(st)) != 0)
 		return r;
 	return sqlite3_changes(s->db) > 0 ? 0 : ERR_NOT_FOUND;
@@ -153,7 +136,7 @@ store_list_contacts(struct store *s, store_user_fn *fn, void *ud)
 	sqlite3_stmt *st;
 	int rc, r = 0;
 
-	if ((st = store__stmt(s, ST_LIST_CONTACTS)) == NULL)
+	if ((st = store__stmt(s, ST_LIST_CONTACTS, "")) == NULL)
 		return ERR_DB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_user_row(st, &u);
