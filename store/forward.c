@@ -12,23 +12,22 @@
 #include "lib/err.h"
 #include "store/store_int.h"
 
-/* Prepares sql with up to three integers bound (n of them). */
+/*
+ * Prepares sql with up to three integers bound (n of them, store__sq);
+ * NULL when one is above INT64_MAX (SQLite's integers are signed) or it
+ * does not prepare.
+ */
 static sqlite3_stmt *
 fwd_prep(struct store *s, const char *sql, int n, uint64_t a, uint64_t b,
     uint64_t c)
 {
+	static const char *const fmt[] = { "", "i", "ii", "iii" };
 	sqlite3_stmt *st = NULL;
-	const uint64_t v[3] = { a, b, c };
-	int i;
 
-	if (sqlite3_prepare_v2(store__db(s), sql, -1, &st, NULL) != SQLITE_OK)
+	if ((n > 0 && a > INT64_MAX) || (n > 1 && b > INT64_MAX) ||
+	    (n > 2 && c > INT64_MAX) ||
+	    store__sq(s, &st, sql, fmt[n], a, b, c) != 0)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (v[i] > INT64_MAX || sqlite3_bind_int64(st, i + 1,
-		    (sqlite3_int64)v[i]) != SQLITE_OK) {
-			sqlite3_finalize(st);
-			return NULL;
-		}
 	return st;
 }
 
@@ -48,21 +47,16 @@ int
 store_forward_put(struct store *s, uint64_t chat_id, uint64_t id,
     const struct store_forward *f)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 
-	st = fwd_prep(s, "INSERT OR REPLACE INTO forwards (chat_id, "
+	if (chat_id > INT64_MAX || id > INT64_MAX || f->date > INT64_MAX ||
+	    f->from_id > INT64_MAX)
+		return ERR_DB;
+	if (store__sq(s, &st, "INSERT OR REPLACE INTO forwards (chat_id, "
 	    "message_id, orig_date, orig_sender_id, orig_name) "
-	    "VALUES (?, ?, ?, ?, ?);", 2, chat_id, id, 0);
-	if (st == NULL)
+	    "VALUES (?, ?, ?, ?, ?);", "iiiit", chat_id, id, f->date,
+	    f->from_id, f->name) != 0)
 		return ERR_DB;
-	if (f->date > INT64_MAX || f->from_id > INT64_MAX ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)f->date) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)f->from_id) !=
-	    SQLITE_OK || sqlite3_bind_text(st, 5, f->name != NULL ? f->name :
-	    "", -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ERR_DB;
-	}
 	return fwd_done(st);
 }
 

@@ -301,3 +301,56 @@ class Scenario:
         if clean:
             sys.exit(1)
         return False
+
+
+def need_tmux():
+    """Skips the test (exit 77, TAP's plan of none) without tmux."""
+    if shutil.which("tmux") is None:
+        print("1..0 # SKIP tmux not installed")
+        sys.exit(77)
+
+
+class TuiScenario(Scenario):
+    """The TUI scenarios' common start: without tmux the test is skipped;
+    on entering, a sottod starts (self.srv) and the people named register
+    with the real CLI, in that order, each with the display name of their
+    name in title case and, but for alice, a password of their own
+    ("bobs-password-1"). self.people holds their Clients in that order."""
+
+    def __init__(self, name, people=("alice", "bob", "carol")):
+        need_tmux()
+        super().__init__(name)
+        self.names = people
+        self.srv = None
+        self.people = []
+
+    def __enter__(self):
+        try:
+            self.srv = self.server()
+            for n in self.names:
+                kw = {} if n == "alice" else {"password":
+                                              "%ss-password-1" % n}
+                self.people.append(self.client(n, self.srv, **kw))
+            for n, c in zip(self.names, self.people):
+                p = c.run("--register", n, "--display-name", n.title())
+                self.t.eq(p.returncode, EX_OK, "--register " + n,
+                          describe(p))
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    @staticmethod
+    def tui_env(client, **more):
+        """client's environment for a TUI in tmux (UTF-8, xterm), with the
+        variables more."""
+        return dict(client.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8",
+                    TERM="xterm", **more)
+
+    @staticmethod
+    def write_config(client, text):
+        """Writes client's settings file ($XDG_CONFIG_HOME/sotto/config)."""
+        cfgdir = os.path.join(client.env()["XDG_CONFIG_HOME"], "sotto")
+        os.makedirs(cfgdir, exist_ok=True)
+        with open(os.path.join(cfgdir, "config"), "w") as f:
+            f.write(text)

@@ -19,12 +19,10 @@ Ctrl-Q quits with status 0 and no sanitizer report."""
 import os
 import re
 import signal
-import shutil
 import subprocess
-import sys
 import time
 
-from sottotest import EX_OK, Scenario, describe, jsonl
+from sottotest import EX_OK, TuiScenario, describe, jsonl
 from tuiscreen import VLINE, Tmux, at_cell, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
@@ -38,27 +36,10 @@ HOSTILE = ("before\033]0;PWNED-TITLE\007\033]2;PWNED-TITLE\033\\"
            "\033[2J\033[H\033[10;5Hmoved\033[31m red? \033[0m"
            "\u202etxt.exe\u202c after")
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
-
-
-with Scenario("tui-app") as sc:
+with TuiScenario("tui-app", ("dave", "alice", "bob", "carol")) as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    carol = sc.client("carol", srv, password="carols-password-1")
-    dave = sc.client("dave", srv, password="daves-password-1")
-    for c, args in ((dave, ("--register", "dave", "--display-name",
-                            "Dave")),
-                    (alice, ("--register", "alice", "--display-name",
-                             "Alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob")),
-                    (carol, ("--register", "carol", "--display-name",
-                             "Carol"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    srv = sc.srv
+    dave, alice, bob, carol = sc.people
 
     # A chat of 300 messages (from a fresh account), then carol, then bob:
     # bob's is the most recent chat and opens first.
@@ -106,8 +87,7 @@ with Scenario("tui-app") as sc:
 
     root = sc.root
     trace = os.path.join(root, "tui.trace")
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm",
-               SOTTO_TUI_TRACE=trace)
+    env = sc.tui_env(alice, SOTTO_TUI_TRACE=trace)
     tui = Tmux(t, root, env, 80, 24)
     tmux, screen, wait_for = tui.tmux, tui.screen, tui.wait_for
     settle, alive = tui.settle, tui.alive
@@ -150,11 +130,9 @@ with Scenario("tui-app") as sc:
 
     # Settings: a notify command that records its argument.
     notify_log = os.path.join(root, "notify.log")
-    cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
-    os.makedirs(cfgdir, exist_ok=True)
-    with open(os.path.join(cfgdir, "config"), "w") as f:
-        f.write("[ui]\nbell = yes\ntime_format = %%H.%%M\n[notify]\n"
-                "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
+    sc.write_config(alice, "[ui]\nbell = yes\ntime_format = %%H.%%M\n"
+                    "[notify]\ncommand = printf '%%s\\n' \"$1\" >> %s\n" %
+                    notify_log)
 
     try:
         tui.start_sotto(SOTTO, alice)

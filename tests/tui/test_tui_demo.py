@@ -9,19 +9,16 @@ sees the title change, so the title check can fail."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-from sottotest import Checks
+from sottotest import Checks, need_tmux
 from tuiscreen import VLINE, at_cell, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 DEMO = os.path.join(BUILD, "ui", "tui_demo")
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
+need_tmux()
 
 t = Checks()
 root = tempfile.mkdtemp(prefix="sotto-tui-")

@@ -10,18 +10,12 @@ nothing; F1 shows the bindings in force; Enter starts a new line and C-s
 sends both lines (carol's CLI gets them); Ctrl-Q does not quit any more,
 C-x quits with status 0 and no sanitizer report."""
 import os
-import shutil
-import sys
 
-from sottotest import EX_OK, Scenario, describe, jsonl
+from sottotest import EX_OK, TuiScenario, describe, jsonl
 from tuiscreen import Tmux, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
-
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
 
 CONFIG = """[keys]
 next_chat = C-o
@@ -32,19 +26,10 @@ search = Hyper-s
 quit = C-x F10
 """
 
-with Scenario("tui-keys") as sc:
+with TuiScenario("tui-keys") as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    carol = sc.client("carol", srv, password="carols-password-1")
-    for c, args in ((alice, ("--register", "alice", "--display-name",
-                             "Alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob")),
-                    (carol, ("--register", "carol", "--display-name",
-                             "Carol"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    srv = sc.srv
+    alice, bob, carol = sc.people
     p = carol.run("-t", "@alice", "-m", "hi from carol")
     t.eq(p.returncode, EX_OK, "carol writes to alice", describe(p))
     p = bob.run("-t", "@alice", "-m", "hello from bob")
@@ -52,11 +37,8 @@ with Scenario("tui-keys") as sc:
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice syncs", describe(p))
 
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
-    cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
-    os.makedirs(cfgdir, exist_ok=True)
-    with open(os.path.join(cfgdir, "config"), "w") as f:
-        f.write(CONFIG)
+    env = sc.tui_env(alice)
+    sc.write_config(alice, CONFIG)
 
     tui = Tmux(t, sc.root, env, 100, 30)
     screen, wait_for, keys, typed = (tui.screen, tui.wait_for, tui.keys,

@@ -14,39 +14,25 @@ real sottod: alice's TUI has the chat with bob open.
   refuses control characters in both), so the header is plain text."""
 import os
 import re
-import shutil
 import subprocess
-import sys
 import time
 
 import sottotest
-from sottotest import EX_OK, Scenario, describe
+from sottotest import EX_OK, TuiScenario, describe
 from tuiscreen import Tmux, list_width, right_of, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 BIO = "plays the oboe"
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
-
-
-with Scenario("tui-presence") as sc:
+with TuiScenario("tui-presence") as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    for c, n in ((alice, "alice"), (bob, "bob")):
-        p = c.run("--register", n, "--display-name", n.title())
-        t.eq(p.returncode, EX_OK, "register " + n, describe(p))
+    srv = sc.srv
+    alice, bob, carol = sc.people
     p = bob.run("--set-bio", BIO)
     t.eq(p.returncode, EX_OK, "bob sets his bio", describe(p))
     p = bob.run("-t", "@alice", "-m", "hello from bob")
     t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
-    carol = sc.client("carol", srv, password="carols-password-1")
-    p = carol.run("--register", "carol", "--display-name", "Carol")
-    t.eq(p.returncode, EX_OK, "register carol", describe(p))
     p = carol.run("-t", "@bob", "-m", "carol's words", "--json")
     t.eq(p.returncode, EX_OK, "carol writes to bob", describe(p))
     cmid = str(sottotest.jsonl(p)[0].get("id"))
@@ -54,7 +40,7 @@ with Scenario("tui-presence") as sc:
     p = bob.run("--forward", cmid, "--from", "@carol", "-t", "@alice")
     t.eq(p.returncode, EX_OK, "bob forwards it to alice", describe(p))
 
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    env = sc.tui_env(alice)
     tui = Tmux(t, sc.root, env, 100, 24)
 
     def header(s):

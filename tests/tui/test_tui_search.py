@@ -16,12 +16,10 @@ there, and PgDn from there comes back down to the newest; Ctrl-Q quits
 with status 0 and no sanitizer report."""
 import os
 import re
-import shutil
 import subprocess
-import sys
 import time
 
-from sottotest import EX_OK, Scenario, describe, jsonl
+from sottotest import EX_OK, TuiScenario, describe, jsonl
 from tuiscreen import Tmux, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
@@ -29,23 +27,10 @@ SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 LOAD = os.path.join(BUILD, "bench", "sotto_load")
 FLOOD = 250
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
-
-with Scenario("tui-search") as sc:
+with TuiScenario("tui-search") as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    carol = sc.client("carol", srv, password="carols-password-1")
-    for c, args in ((alice, ("--register", "alice", "--display-name",
-                             "Alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob")),
-                    (carol, ("--register", "carol", "--display-name",
-                             "Carol"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    srv = sc.srv
+    alice, bob, carol = sc.people
 
     # A long chat: FLOOD messages, each with a token of its own.
     if os.path.exists(LOAD):
@@ -84,7 +69,7 @@ with Scenario("tui-search") as sc:
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice's CLI syncs", describe(p))
 
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    env = sc.tui_env(alice)
     tui = Tmux(t, sc.root, env, 80, 24)
     screen, wait_for, settle, alive = (tui.screen, tui.wait_for, tui.settle,
                                        tui.alive)

@@ -25,10 +25,9 @@ a new chat with bob answers the warning."""
 import os
 import re
 import shutil
-import sys
 import time
 
-from sottotest import EX_OK, Scenario, describe, jsonl
+from sottotest import EX_OK, TuiScenario, describe, jsonl
 from tuiscreen import Tmux, list_width, show, until
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
@@ -36,39 +35,23 @@ SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 LOCK = "\U0001f512"
 COLS, ROWS = 100, 44
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
-
 
 def objs(p, kind):
     return [o for o in jsonl(p) if o.get("type") == kind]
 
 
-with Scenario("tui-secret") as sc:
+with TuiScenario("tui-secret") as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    carol = sc.client("carol", srv, password="carols-password-1")
-    for c, args in ((alice, ("--register", "alice", "--display-name",
-                             "Alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob")),
-                    (carol, ("--register", "carol", "--display-name",
-                             "Carol"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    srv = sc.srv
+    alice, bob, carol = sc.people
     p = carol.run("-t", "@alice", "-m", "hi from carol")
     t.eq(p.returncode, EX_OK, "carol sends (a cloud chat)", describe(p))
 
     root = sc.root
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    env = sc.tui_env(alice)
     notify_log = os.path.join(root, "notify.log")
-    cfgdir = os.path.join(env["XDG_CONFIG_HOME"], "sotto")
-    os.makedirs(cfgdir, exist_ok=True)
-    with open(os.path.join(cfgdir, "config"), "w") as f:
-        f.write("[ui]\nbell = yes\n[notify]\n"
-                "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
+    sc.write_config(alice, "[ui]\nbell = yes\n[notify]\n"
+                     "command = printf '%%s\\n' \"$1\" >> %s\n" % notify_log)
 
     def explain(s):
         # The list and the status line matter most: those lines last.

@@ -15,38 +15,23 @@ user that is not blocked and /block of nobody known say so; Esc goes
 back to the chats; Ctrl-Q quits with status 0 and no sanitizer
 report."""
 import os
-import shutil
-import sys
 
-from sottotest import EX_NOPERM, EX_OK, Scenario, describe, jsonl
+from sottotest import EX_NOPERM, EX_OK, TuiScenario, describe, jsonl
 from tuiscreen import Tmux, show
 
 BUILD = os.environ.get("SOTTO_BUILDDIR", ".")
 SOTTO = os.environ.get("SOTTO_BIN", os.path.join(BUILD, "sotto"))
 
-if shutil.which("tmux") is None:
-    print("1..0 # SKIP tmux not installed")
-    sys.exit(77)
-
-with Scenario("tui-settings") as sc:
+with TuiScenario("tui-settings") as sc:
     t = sc.t
-    srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    carol = sc.client("carol", srv, password="carols-password-1")
-    for c, args in ((alice, ("--register", "alice", "--display-name",
-                             "Alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob")),
-                    (carol, ("--register", "carol", "--display-name",
-                             "Carol"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    srv = sc.srv
+    alice, bob, carol = sc.people
     p = bob.run("-t", "@alice", "-m", "hello from bob")
     t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice syncs", describe(p))
 
-    env = dict(alice.env(), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
+    env = sc.tui_env(alice)
     tui = Tmux(t, sc.root, env, 100, 30)
     screen, wait_for, keys = tui.screen, tui.wait_for, tui.keys
     command = tui.type_line
