@@ -12,6 +12,7 @@ alice on two devices, bob and carol.
 - read state: bob reads, alice's devices see their messages read; bob's
   unread count drops to 0 on his side;
 - contacts: add, list, remove, on both of alice's devices."""
+from itest import chat_of
 from sottotest import EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe, objs
 
 
@@ -24,14 +25,6 @@ def history(t, client, peer, what):
 def plain(msgs):
     """The texts of the ordinary (non-service) messages."""
     return [m.get("text") for m in msgs if not m.get("action")]
-
-
-def chat_of(client, chat_id):
-    p = client.run("--list-chats", "--json")
-    for c in objs(p, "chat"):
-        if c.get("id") == chat_id:
-            return c
-    return None
 
 
 with Scenario("groups") as sc:

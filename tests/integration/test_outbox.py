@@ -16,6 +16,7 @@ import threading
 import time
 
 import sottotest
+from itest import register
 from sottotest import (EX_OK, EX_TEMPFAIL, Scenario, describe, jsonl)
 
 
@@ -30,8 +31,8 @@ with Scenario("outbox") as sc:
     srv = sc.server()
     alice = sc.client("alice", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
-    t.eq(alice.run("--register", "alice").returncode, EX_OK, "register alice")
-    t.eq(bob.run("--register", "bob").returncode, EX_OK, "register bob")
+    register(t, alice, "alice")
+    register(t, bob, "bob")
     p = alice.run("-t", "@bob", "-m", "hello")
     t.eq(p.returncode, EX_OK, "a first message (alice learns @bob)",
          describe(p))
