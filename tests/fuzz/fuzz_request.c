@@ -42,6 +42,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
 #include "server/srv_store.h"
+#include "tests/fuzz/fuzz_seeds.h"
 
 #define FZ_MAX_REQ 16
 #define FZ_PASSWORD "correct horse battery"
@@ -310,7 +311,7 @@ static void fz_write_seeds(const char *dir);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR"), *seeds = getenv("FUZZ_WRITE_SEEDS");
+	const char *tmp = getenv("TMPDIR");
 	static const char *const names[FZ_PEERS] = {
 		"alice", "alice", "bob", "anon",
 	};
@@ -319,10 +320,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	if (sec_init() != 0)
 		fz_die("libsodium");
 	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_request.XXXXXX",
@@ -435,16 +433,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static FILE *fz_seed_f;
 
 static void
-fz_seed_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_seed_f = fopen(path, "wb")) == NULL)
-		fz_die("cannot write a seed");
-}
-
-static void
 fz_seed_req(int peer, Sotto__Request *req)
 {
 	uint8_t buf[4096];
@@ -492,7 +480,7 @@ fz_write_seeds(const char *dir)
 	uint64_t ids[2] = { 1, 2 };
 
 	/* Messages between alice and bob, then reads, edits, deletes. */
-	fz_seed_open(dir, "chat");
+	fz_seed_f = fuzz_seed_open(dir, "chat");
 	sm.to_user_id = 2;
 	sm.text = (char *)"hello bob";
 	sm.random_id = 7;
@@ -530,7 +518,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* A group: made, renamed, grown. */
-	fz_seed_open(dir, "group");
+	fz_seed_f = fuzz_seed_open(dir, "group");
 	cg.title = (char *)"the group";
 	cg.member_ids = ids;
 	cg.n_member_ids = 2;
@@ -551,7 +539,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Lookups, contacts, privacy and blocks. */
-	fz_seed_open(dir, "people");
+	fz_seed_f = fuzz_seed_open(dir, "people");
 	ru.username = (char *)"carol";
 	req.method_case = SOTTO__REQUEST__METHOD_RESOLVE_USER;
 	req.resolve_user = &ru;
@@ -588,7 +576,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Signing in from the connection that is signed out. */
-	fz_seed_open(dir, "account");
+	fz_seed_f = fuzz_seed_open(dir, "account");
 	rg.username = (char *)"dave";
 	rg.password = (char *)FZ_PASSWORD;
 	rg.display_name = (char *)"Dave";

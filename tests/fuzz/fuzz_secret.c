@@ -30,6 +30,7 @@
 #include "crypto/sec.h"
 #include "proto/err.h"
 #include "tests/fuzz/fuzz_client.h"
+#include "tests/fuzz/fuzz_seeds.h"
 
 #define FZ_SECRET_ID 77
 #define FZ_PEER 2
@@ -111,14 +112,9 @@ fz_chat(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *seeds = getenv("FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	fzc_setup("fuzz_secret");
 	fz_chat();
 	fzc_ready();
@@ -217,23 +213,13 @@ fz_rec(int kind, const uint8_t *p, size_t n)
 }
 
 static void
-fz_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_f = fopen(path, "wb")) == NULL)
-		abort();
-}
-
-static void
 fz_write_seeds(const char *dir)
 {
 	uint8_t p[64];
 	static const char text[] = "see you at 8 \xe2\x80\xae";
 
 	/* Text (ttl 30, random id 9), a read receipt for it, a timer. */
-	fz_open(dir, "text");
+	fz_f = fuzz_seed_open(dir, "text");
 	p[0] = 1;
 	fz_put(p + 1, 30, 4);
 	fz_put(p + 5, 9, 8);
@@ -251,7 +237,7 @@ fz_write_seeds(const char *dir)
 		abort();
 
 	/* Out of order and unknown kinds. */
-	fz_open(dir, "odd");
+	fz_f = fuzz_seed_open(dir, "odd");
 	p[0] = 1;
 	fz_put(p + 1, 0xffffffffu, 4);
 	fz_put(p + 5, 1, 8);

@@ -30,6 +30,7 @@
 
 #include "proto/err.h"
 #include "tests/fuzz/fuzz_client.h"
+#include "tests/fuzz/fuzz_seeds.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,14 +42,9 @@ static void fz_write_seeds(const char *dir);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *seeds = getenv("FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	fzc_setup("fuzz_update");
 	fzc_ready();
 	fzc_answer_all(8);
@@ -185,16 +181,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static FILE *fz_f;
 
 static void
-fz_seed_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_f = fopen(path, "wb")) == NULL)
-		abort();
-}
-
-static void
 fz_seed_rec(int kind, const ProtobufCMessage *m)
 {
 	uint8_t buf[8192];
@@ -317,12 +303,12 @@ fz_write_seeds(const char *dir)
 	d.n_users = 2;
 	d.chats = chats;
 	d.n_chats = 1;
-	fz_seed_open(dir, "page");
+	fz_f = fuzz_seed_open(dir, "page");
 	fz_seed_rec(2, &d.base);
 	fz_seed_close();
 
 	/* Live entries, one after the other, with a typing notice. */
-	fz_seed_open(dir, "live");
+	fz_f = fuzz_seed_open(dir, "live");
 	u[0].pts = 1;
 	fz_seed_rec(0, &u[0].base);
 	u[5].pts = 0;
@@ -340,7 +326,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* A gap: the client asks for the difference, which comes in two pages. */
-	fz_seed_open(dir, "gap");
+	fz_f = fuzz_seed_open(dir, "gap");
 	u[0].pts = 3;
 	u[0].event_case = SOTTO__UPDATE__EVENT_NEW_MESSAGE;
 	u[0].new_message = &nm1;
@@ -365,7 +351,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Answers to whatever waits: users, then a reconnect. */
-	fz_seed_open(dir, "answers");
+	fz_f = fuzz_seed_open(dir, "answers");
 	ur.users = users;
 	ur.n_users = 2;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USERS;
