@@ -24,6 +24,23 @@ def register(t, client, name, *args):
     return p
 
 
+def sign_in(t, *steps):
+    """Runs each step (client, args), args a --register NAME or --login
+    NAME and any more flags; each checked to exit 0, named by its first
+    two args."""
+    for client, args in steps:
+        p = client.run(*args)
+        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+
+
+def registered(sc, srv, name, profile=None, **kw):
+    """A new client of scenario sc on srv (its profile named profile, else
+    name; kw as sc.client takes them), registered as name, checked."""
+    client = sc.client(profile or name, srv, **kw)
+    register(sc.t, client, name)
+    return client
+
+
 def listen(client, json=True, addr=None, quiet=False):
     """Starts `sotto --listen` (with --json) of client in the background;
     returns (proc, lines), lines growing with what it prints as a thread

@@ -7,7 +7,7 @@
 - message text may hold them (it is text, not a name), but the command
   line drops them from everything it prints, plain and --json, and turns
   the two separators into line breaks in message text, as the TUI does."""
-from itest import register
+from itest import registered
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 HIDDEN = ["\u2028", "\u2029", "\u061c", "\u200e", "\u200f", "\u202a",
@@ -23,10 +23,8 @@ def clean(s):
 with Scenario("hidden_text") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv)
-    register(t, alice, "alice")
-    register(t, bob, "bob")
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob")
 
     # ------------------------------------------------ titles and names
     refused = []

@@ -16,7 +16,8 @@ import subprocess
 import time
 
 import sottotest
-from itest import ctl_sock, listen, printed, register, stop, wait_for_ctl
+from itest import ctl_sock, listen, printed, registered, stop, \
+    wait_for_ctl
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
 
 
@@ -32,10 +33,8 @@ def opened(client):
 with Scenario("listen_ctl") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    register(t, alice, "alice")
-    register(t, bob, "bob")
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob", password="bobs-password-1")
 
     listen_proc, lines = listen(bob)
 

@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import time
 
-from itest import fill_disk, register
+from itest import fill_disk, registered
 from sottotest import SOTTO, EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe
 
 EX_NOINPUT, EX_CANTCREAT, EX_IOERR = 66, 73, 74
@@ -93,10 +93,8 @@ def history(c, peer):
 with Scenario("local_faults") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv)
-    register(t, alice, "alice")
-    register(t, bob, "bob")
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob")
     for i in range(30):
         p = alice.run("-t", "@bob", "-m", "message %d " % i + "x" * 300)
     t.eq(p.returncode, EX_OK, "alice sends 30 messages", describe(p))

@@ -23,7 +23,7 @@ import time
 
 import itest
 import noiseclient as nc
-from itest import heard, stop
+from itest import heard, sign_in, stop
 from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, EX_USAGE, Scenario,
                        describe, objs)
 
@@ -91,13 +91,11 @@ with Scenario("privacy") as sc:
     bob = sc.client("bob", srv, password="bobs-password-1")
     carol = sc.client("carol", srv, password="carols-password-1")
     dave = sc.client("dave", srv, password="daves-password-1")
-    for c, args in ((a1, ("--register", "alice", "--phone", PHONE)),
-                    (a2, ("--login", "alice")),
-                    (bob, ("--register", "bob", "--phone", "+15550002")),
-                    (carol, ("--register", "carol")),
-                    (dave, ("--register", "dave"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    sign_in(t, (a1, ("--register", "alice", "--phone", PHONE)),
+               (a2, ("--login", "alice")),
+               (bob, ("--register", "bob", "--phone", "+15550002")),
+               (carol, ("--register", "carol")),
+               (dave, ("--register", "dave")))
 
     # ------------------------------------------------------------ defaults
     r = rules(t, a1, "alice")

@@ -9,8 +9,8 @@ a private key in the server's database."""
 import os
 import time
 
-from itest import listen, printed, secret_list, stop, swap_device_keys, \
-    wait_for_ctl
+from itest import listen, printed, secret_list, sign_in, stop, \
+    swap_device_keys, wait_for_ctl
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, objs
 
 
@@ -30,11 +30,9 @@ with Scenario("secret") as sc:
     alice = sc.client("alice", srv)
     bob1 = sc.client("bob1", srv, password="bobs-password-1")
     bob2 = sc.client("bob2", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob1, ("--register", "bob")),
-                    (bob2, ("--login", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (alice, ("--register", "alice")),
+               (bob1, ("--register", "bob")),
+               (bob2, ("--login", "bob")))
     # --register and --login publish the new device's prekeys: bob's
     # devices run nothing else before alice asks.
     t.eq(secret_list(t, alice, "alice"), [], "alice has no secret chat")

@@ -8,7 +8,8 @@ new chat with it works. A send alice makes straight after bob's second
 logout, before she heard of it, is not delivered and leaves no chat."""
 import json
 
-from itest import SECRET_DEVICE_ROWS, no_rows_name_device, secret_list
+from itest import SECRET_DEVICE_ROWS, no_rows_name_device, secret_list, \
+    sign_in
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 
@@ -54,10 +55,8 @@ with Scenario("secret_logout") as sc:
     srv = sc.server()
     alice = sc.client("alice", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob, ("--register", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (alice, ("--register", "alice")),
+               (bob, ("--register", "bob")))
     bob_dev = whoami(t, bob, "bob")
     t.eq(len(bob_dev), 1, "bob's device id", bob_dev)
     bob_dev = bob_dev[0] if bob_dev else 0

@@ -27,7 +27,7 @@ import subprocess
 import time
 
 import sottotest
-from itest import listen, swap_device_keys
+from itest import listen, sign_in, swap_device_keys
 from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario, describe,
                        objs)
 
@@ -64,11 +64,9 @@ with Scenario("secret-outbox") as sc:
     bob = sc.client("bob", srv, password="bobs-password-1")
     # bob's second device stays out of the chat until (f).
     bob2 = sc.client("bob2", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob, ("--register", "bob")),
-                    (bob2, ("--login", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (alice, ("--register", "alice")),
+               (bob, ("--register", "bob")),
+               (bob2, ("--login", "bob")))
     p = alice.run("--secret-start", "@bob", "--json")
     t.eq(p.returncode, EX_OK, "alice --secret-start @bob", describe(p))
     sid = (objs(p, "secret_chat") or [{}])[0].get("secret_id")

@@ -25,7 +25,7 @@ import threading
 import time
 
 import itest
-from itest import fill_disk, register, stop, wait_for_ctl
+from itest import fill_disk, registered, stop, wait_for_ctl
 from sottotest import EX_OK, EX_TEMPFAIL, Scenario, describe, objs
 
 if os.geteuid() != 0:
@@ -51,10 +51,8 @@ try:
     with Scenario("server_full") as sc:
         t = sc.t
         srv = sc.server(data=os.path.join(mnt, "data"))
-        alice = sc.client("alice", srv)
-        bob = sc.client("bob", srv)
-        register(t, alice, "alice")
-        register(t, bob, "bob")
+        alice = registered(sc, srv, "alice")
+        bob = registered(sc, srv, "bob")
 
         listen, _ = itest.listen(alice, json=False)
         t.ok(wait_for_ctl(alice), "alice's --listen is up")

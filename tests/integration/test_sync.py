@@ -12,7 +12,7 @@ import time
 
 import noiseclient as nc
 import sottotest
-from itest import listen, printed, register, stop
+from itest import listen, printed, registered, stop
 from sottotest import EX_OK, Scenario, describe, jsonl
 
 ERR_RATE_LIMITED = -13
@@ -85,10 +85,8 @@ def raw_blast(peer, to_user_id, n, prefix, base=0x5000000000):
 with Scenario("sync") as sc:
     t = sc.t
     srv = sc.server()
-    a1 = sc.client("alice1", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    register(t, a1, "alice")
-    register(t, bob, "bob")
+    a1 = registered(sc, srv, "alice", "alice1")
+    bob = registered(sc, srv, "bob", password="bobs-password-1")
     p = bob.run("--whoami", "--json")
     bob_id = jsonl(p)[-1].get("user_id") if jsonl(p) else None
     t.ok(isinstance(bob_id, int), "bob's user id", describe(p))
