@@ -26,20 +26,6 @@ key(struct ui_menu *m, int code, uint32_t ch)
 	return ui_menu_key(m, &k);
 }
 
-/* Within width, widths add up, nothing unsafe. */
-static int
-lines_ok(const struct ui_vlines *l, size_t width, size_t height)
-{
-	size_t i;
-
-	if (l->n > height)
-		return 0;
-	for (i = 0; i < l->n; i++)
-		if (!vline_fits(&l->v[i], width) || !vline_clean(&l->v[i]))
-			return 0;
-	return 1;
-}
-
 static void
 test_privacy(struct ui_menu *m)
 {
@@ -75,7 +61,7 @@ test_privacy(struct ui_menu *m)
 	    "the exceptions counted: %s", row >= 0 ? l.v[row].text : "");
 	ok(vlines_find(&l, "Who sees my phone number.") >= 0,
 	    "what the picked rule decides");
-	ok(lines_ok(&l, 80, 20), "lines fit");
+	ok(vlines_fit_clean(&l, 80, 20), "lines fit");
 	ui_vlines_free(&l);
 
 	for (i = 0; i < 10; i++)
@@ -116,7 +102,7 @@ test_privacy(struct ui_menu *m)
 	ok(v == 2, "refused: the old value is back");
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(vlines_find(&l, "not saved: refused") >= 0 && lines_ok(&l, 80, 20),
+	ok(vlines_find(&l, "not saved: refused") >= 0 && vlines_fit_clean(&l, 80, 20),
 	    "the status says why, sanitised");
 	ui_vlines_free(&l);
 	(void)key(m, UI_KEY_UP, 0);
@@ -158,7 +144,7 @@ test_blocked(struct ui_menu *m)
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
 	ok(vlines_find(&l, "Bob (@bob)") >= 0 && vlines_find(&l, "PWNED") < 0 &&
-	    vlines_find(&l, "Mallory") >= 0 && lines_ok(&l, 80, 20),
+	    vlines_find(&l, "Mallory") >= 0 && vlines_fit_clean(&l, 80, 20),
 	    "names shown sanitised");
 	ok(l.v[vlines_find(&l, "Bob")].selected, "the first picked");
 	ui_vlines_free(&l);
@@ -178,11 +164,11 @@ test_blocked(struct ui_menu *m)
 	for (w = 1; w <= 90 && all; w++)
 		for (h = 1; h <= 14 && all; h += 3) {
 			if (ui_menu_view(m, w, h, &l) != 0 ||
-			    !lines_ok(&l, w, h))
+			    !vlines_fit_clean(&l, w, h))
 				all = 0;
 			ui_vlines_free(&l);
 			if (ui_menu_view_input(m, w, &l, &cx) != 0 ||
-			    !lines_ok(&l, w, 1) || cx >= w)
+			    !vlines_fit_clean(&l, w, 1) || cx >= w)
 				all = 0;
 			ui_vlines_free(&l);
 		}

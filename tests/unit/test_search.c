@@ -268,9 +268,10 @@ lines_ok(const struct ui_vlines *l, size_t width)
 {
 	size_t i;
 
+	if (!vlines_fit_clean(l, width, SIZE_MAX))
+		return 0;
 	for (i = 0; i < l->n; i++)
-		if (!vline_fits(&l->v[i], width) ||
-		    !vline_spans_cover(&l->v[i]) || !vline_clean(&l->v[i]))
+		if (!vline_spans_cover(&l->v[i]))
 			return 0;
 	return 1;
 }

@@ -56,12 +56,11 @@ lines_ok(const struct ui_vlines *l, size_t width, size_t height)
 {
 	size_t i;
 
-	if (l->n > height)
+	if (!vlines_fit_clean(l, width, height))
 		return 0;
 	for (i = 0; i < l->n; i++)
-		if (!vline_fits(&l->v[i], width) ||
-		    strlen(l->v[i].text) != l->v[i].len ||
-		    !vline_spans_cover(&l->v[i]) || !vline_clean(&l->v[i]))
+		if (strlen(l->v[i].text) != l->v[i].len ||
+		    !vline_spans_cover(&l->v[i]))
 			return 0;
 	return 1;
 }

@@ -67,4 +67,19 @@ vline_clean(const struct ui_vline *v)
 	return 1;
 }
 
+/* Whether l has at most height lines, each fitting width (vline_fits)
+ * and clean (vline_clean). */
+TAP_UNUSED static int
+vlines_fit_clean(const struct ui_vlines *l, size_t width, size_t height)
+{
+	size_t i;
+
+	if (l->n > height)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (!vline_fits(&l->v[i], width) || !vline_clean(&l->v[i]))
+			return 0;
+	return 1;
+}
+
 #endif
