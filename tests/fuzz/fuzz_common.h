@@ -1,12 +1,17 @@
 /*
- * What the fuzz targets that write their own seed corpus share: with
+ * What the fuzz targets share beyond libFuzzer: their seed corpus (with
  * FUZZ_WRITE_SEEDS=DIR set, a target writes its seeds into DIR, one file
- * a seed, and exits (the smoke scripts ask for them so), instead of
- * fuzzing.
+ * a seed, and exits instead of fuzzing), and the input made of records
+ * that fuzz_request, fuzz_update and fuzz_secret read: each record is one
+ * byte (what the target makes of it: a peer, a kind), two of length,
+ * little endian, then that many bytes, the last one cut short by the end
+ * of the input.
  */
-#ifndef SOTTO_FUZZ_SEEDS_H
-#define SOTTO_FUZZ_SEEDS_H
+#ifndef SOTTO_FUZZ_COMMON_H
+#define SOTTO_FUZZ_COMMON_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,6 +44,39 @@ fuzz_seed_open(const char *dir, const char *name)
 		abort();
 	}
 	return f;
+}
+
+/*
+ * The next record of the input at *data, *size: its first byte in *kind,
+ * its bytes in *rec, *n, and *data, *size moved past it. 0 when fewer
+ * than three bytes are left (no record), else 1.
+ */
+__attribute__((unused)) static int
+fuzz_next_record(const uint8_t **data, size_t *size, int *kind,
+    const uint8_t **rec, size_t *n)
+{
+	if (*size < 3)
+		return 0;
+	*kind = (*data)[0];
+	*n = (size_t)(*data)[1] | (size_t)(*data)[2] << 8;
+	*data += 3;
+	*size -= 3;
+	if (*n > *size)
+		*n = *size;
+	*rec = *data;
+	*data += *n;
+	*size -= *n;
+	return 1;
+}
+
+/* Writes a record (kind, then n bytes from p) into the seed file f. */
+__attribute__((unused)) static void
+fuzz_seed_record(FILE *f, int kind, const uint8_t *p, size_t n)
+{
+	fputc(kind, f);
+	fputc((int)(n & 0xff), f);
+	fputc((int)(n >> 8), f);
+	fwrite(p, 1, n, f);
 }
 
 #endif

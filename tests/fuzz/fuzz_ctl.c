@@ -35,7 +35,7 @@
 
 #include "client/ctl.h"
 #include "tests/fuzz/fuzz_client.h"
-#include "tests/fuzz/fuzz_seeds.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_TURNS 200
 #define FZ_ANSWER_MAX (1 << 20)

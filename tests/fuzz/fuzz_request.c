@@ -42,7 +42,7 @@
 #include "server/srv_conn.h"
 #include "server/srv_log.h"
 #include "server/srv_store.h"
-#include "tests/fuzz/fuzz_seeds.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_MAX_REQ 16
 #define FZ_PASSWORD "correct horse battery"
@@ -382,8 +382,10 @@ fz_one(struct fz_peer *pe, const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	struct fz_peer *pe;
 	size_t i, k, n;
+	int peer;
 
 	for (i = 0; i < FZ_PEERS; i++) {
 		fz_restore(&fz.peer[i]);
@@ -392,16 +394,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (srv_store_commit(fz.store) != 0)
 		fz_die("commit");
-	for (k = 0; k < FZ_MAX_REQ && size >= 3; k++) {
-		pe = &fz.peer[data[0] % FZ_PEERS];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
-		fz_one(pe, data, n);
-		data += n;
-		size -= n;
+	for (k = 0; k < FZ_MAX_REQ &&
+	    fuzz_next_record(&data, &size, &peer, &rec, &n); k++) {
+		pe = &fz.peer[peer % FZ_PEERS];
+		fz_one(pe, rec, n);
 		for (i = 0; i < FZ_PEERS; i++)
 			if (!fz.peer[i].dropped)
 				fz_pump(&fz.peer[i]);
@@ -441,10 +437,7 @@ fz_seed_req(int peer, Sotto__Request *req)
 	if (n > sizeof(buf))
 		fz_die("seed too big");
 	sotto__request__pack(req, buf);
-	fputc(peer, fz_seed_f);
-	fputc((int)(n & 0xff), fz_seed_f);
-	fputc((int)(n >> 8), fz_seed_f);
-	fwrite(buf, 1, n, fz_seed_f);
+	fuzz_seed_record(fz_seed_f, peer, buf, n);
 }
 
 static void

@@ -30,7 +30,7 @@
 #include "crypto/sec.h"
 #include "proto/err.h"
 #include "tests/fuzz/fuzz_client.h"
-#include "tests/fuzz/fuzz_seeds.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_SECRET_ID 77
 #define FZ_PEER 2
@@ -172,21 +172,13 @@ fz_deliver(int kind, const uint8_t *pt, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	size_t n;
 	int kind;
 
 	fz_rekey();
-	while (size >= 3) {
-		kind = data[0];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
-		fz_deliver(kind, data, n);
-		data += n;
-		size -= n;
-	}
+	while (fuzz_next_record(&data, &size, &kind, &rec, &n))
+		fz_deliver(kind, rec, n);
 	return 0;
 }
 
@@ -206,10 +198,7 @@ fz_put(uint8_t *p, uint64_t v, int bytes)
 static void
 fz_rec(int kind, const uint8_t *p, size_t n)
 {
-	fputc(kind, fz_f);
-	fputc((int)(n & 0xff), fz_f);
-	fputc((int)(n >> 8), fz_f);
-	fwrite(p, 1, n, fz_f);
+	fuzz_seed_record(fz_f, kind, p, n);
 }
 
 static void

@@ -30,7 +30,7 @@
 
 #include "proto/err.h"
 #include "tests/fuzz/fuzz_client.h"
-#include "tests/fuzz/fuzz_seeds.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -127,6 +127,7 @@ fz_page(const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	uint64_t pts, qts;
 	size_t n;
 	int kind;
@@ -134,22 +135,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (store_get_pts(fzc.st, &fz_pts) != 0 ||
 	    store_get_qts(fzc.st, &fz_qts) != 0)
 		abort();
-	while (size >= 3) {
-		kind = data[0];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
+	while (fuzz_next_record(&data, &size, &kind, &rec, &n)) {
 		switch (kind % 4) {
 		case 0:
-			fz_push(data, n);
+			fz_push(rec, n);
 			break;
 		case 1:
-			fz_response((size_t)kind / 4, data, n);
+			fz_response((size_t)kind / 4, rec, n);
 			break;
 		case 2:
-			fz_page(data, n);
+			fz_page(rec, n);
 			break;
 		default:
 			if (kind & 4) {
@@ -159,8 +154,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fzc_answer_all(4);
 			break;
 		}
-		data += n;
-		size -= n;
 		fzc_turn();
 	}
 	if (store_get_pts(fzc.st, &pts) != 0 ||
@@ -190,10 +183,7 @@ fz_seed_rec(int kind, const ProtobufCMessage *m)
 		abort();
 	if (m != NULL)
 		protobuf_c_message_pack(m, buf);
-	fputc(kind, fz_f);
-	fputc((int)(n & 0xff), fz_f);
-	fputc((int)(n >> 8), fz_f);
-	fwrite(buf, 1, n, fz_f);
+	fuzz_seed_record(fz_f, kind, buf, n);
 }
 
 static void
