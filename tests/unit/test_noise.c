@@ -43,6 +43,22 @@ pair_free(struct pair *p)
 	}
 }
 
+/*
+ * Both sides of a handshake of pattern pat, without a prologue: the
+ * initiator with the static key ipriv (and rpub, the responder's, for
+ * IK), the responder with rpriv. 0, or -1 when a side cannot be made.
+ */
+static int
+pair_new(struct pair *p, enum noise_pattern pat, const uint8_t *ipriv,
+    const uint8_t *rpub, const uint8_t *rpriv)
+{
+	if (noise_hs_new(&p->hs[0], pat, NOISE_INITIATOR, NULL, 0, ipriv,
+	    rpub, NULL) != 0 || noise_hs_new(&p->hs[1], pat,
+	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0)
+		return -1;
+	return 0;
+}
+
 /* Both sides know the other's static key, as the vector says they must. */
 static void
 check_statics(const char *name, struct pair *p, enum noise_pattern pat,
@@ -487,9 +503,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* The encrypted static key of message 2, tampered. */
-	if (noise_hs_new(&p.hs[0], NOISE_XX, NOISE_INITIATOR, NULL, 0, ipriv,
-	    NULL, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_XX,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0 ||
+	if (pair_new(&p, NOISE_XX, ipriv, NULL, rpriv) != 0 ||
 	    noise_hs_write(p.hs[0], NULL, 0, buf, BUF, &len) != 0 ||
 	    noise_hs_read(p.hs[1], buf, len, out, BUF, &n) != 0 ||
 	    noise_hs_write(p.hs[1], NULL, 0, buf, BUF, &len) != 0) {
@@ -515,9 +529,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* IK against the wrong responder key. */
-	if (noise_hs_new(&p.hs[0], NOISE_IK, NOISE_INITIATOR, NULL, 0, ipriv,
-	    other, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_IK,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_IK, ipriv, other, rpriv) != 0) {
 		ok(0, "IK with the wrong key");
 		goto out;
 	}
@@ -528,9 +540,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* IK and NN between two of ours. */
-	if (noise_hs_new(&p.hs[0], NOISE_IK, NOISE_INITIATOR, NULL, 0, ipriv,
-	    rpub, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_IK,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_IK, ipriv, rpub, rpriv) != 0) {
 		ok(0, "IK");
 		goto out;
 	}
@@ -541,9 +551,7 @@ check_handshake(void)
 	if (p.tx[0] != NULL && p.tx[1] != NULL)
 		is_int(roundtrip(&p, 1, "ik"), 0, "IK: transport");
 	pair_free(&p);
-	if (noise_hs_new(&p.hs[0], NOISE_NN, NOISE_INITIATOR, NULL, 0, NULL,
-	    NULL, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_NN,
-	    NOISE_RESPONDER, NULL, 0, NULL, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_NN, NULL, NULL, NULL) != 0) {
 		ok(0, "NN");
 		goto out;
 	}

@@ -338,6 +338,29 @@ joined(const struct ui_vlines *l, char *out, size_t size)
 }
 
 /*
+ * n messages "message I short" into many (their texts in texts), every
+ * long_every-th one with a tail that wraps; from me and Bob in turn, 15
+ * minutes apart from three days ago on.
+ */
+static void
+long_chat(struct ui_msg *many, char (*texts)[64], size_t n,
+    size_t long_every)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
+		    i % long_every == 0 ?
+		    "with a longer tail that wraps over lines" : "short");
+		many[i].id = i + 1;
+		many[i].sender = i % 2 ? "Bob" : "me";
+		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
+		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
+		many[i].text = texts[i];
+	}
+}
+
+/*
  * Paging a long chat with skip (only a few screens laid out per frame)
  * shows exactly what paging by lines from the newest shows, going up to
  * the top and back down.
@@ -353,19 +376,10 @@ test_skip_paging(void)
 	    0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
 	static char ja[8192], jb[8192];
-	size_t i, abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
+	size_t abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
 	int same = 1, step, top = 0, sawtop = 0;
 
-	for (i = 0; i < 300; i++) {
-		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
-		    i % 7 == 0 ? "with a longer tail that wraps over lines" :
-		    "short");
-		many[i].id = i + 1;
-		many[i].sender = i % 2 ? "Bob" : "me";
-		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
-		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
-		many[i].text = texts[i];
-	}
+	long_chat(many, texts, 300, 7);
 	for (step = 0; step < 400 && same; step++) {
 		if (step < 200) {
 			abs += page;
@@ -423,16 +437,7 @@ test_live_append(void)
 	size_t i, u, skip, scroll;
 	int same = 1, bottom;
 
-	for (i = 0; i < 301; i++) {
-		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
-		    i % 5 == 0 ? "with a longer tail that wraps over lines" :
-		    "short");
-		many[i].id = i + 1;
-		many[i].sender = i % 2 ? "Bob" : "me";
-		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
-		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
-		many[i].text = texts[i];
-	}
+	long_chat(many, texts, 301, 5);
 	for (u = 0; u < sizeof(ups) / sizeof(ups[0]); u++) {
 		ch.nmsgs = 300;
 		skip = 0;
