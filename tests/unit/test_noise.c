@@ -274,6 +274,18 @@ roundtrip(struct pair *p, int w, const char *msg)
 	return n == strlen(msg) && memcmp(out, msg, n) == 0 ? 0 : -1;
 }
 
+/* n roundtrip()s of msg from side w, every one made; 0 when all arrived. */
+static int
+roundtrips(struct pair *p, int w, const char *msg, int n)
+{
+	int i, r = 0;
+
+	for (i = 0; i < n; i++)
+		if (roundtrip(p, w, msg) != 0)
+			r = -1;
+	return r;
+}
+
 static void
 check_transport(void)
 {
@@ -393,15 +405,10 @@ check_transport(void)
 		    roundtrip(&p, 1, "pong") != 0)
 			ok_all = 0;
 	ok(ok_all, "rekeying every 3 messages: 10 messages each way");
-	for (ok_all = 1, i = 0; i < 10; i++)
-		if (roundtrip(&p, 0, "burst") != 0)
-			ok_all = 0;
-	ok(ok_all, "and 10 more one way");
+	ok(roundtrips(&p, 0, "burst", 10) == 0, "and 10 more one way");
 	noise_set_rekey_interval(p.tx[1], 5);
-	for (ok_all = 1, i = 0; i < 4; i++)
-		if (roundtrip(&p, 0, "drift") != 0)
-			ok_all = 0;
-	ok(!ok_all, "different intervals on the two ends cannot talk");
+	ok(roundtrips(&p, 0, "drift", 4) != 0,
+	    "different intervals on the two ends cannot talk");
 	pair_free(&p);
 
 	/* Without rekeying on the receiver, the fourth message fails. */
@@ -411,10 +418,7 @@ check_transport(void)
 		return;
 	}
 	noise_set_rekey_interval(p.tx[0], 3);
-	for (ok_all = 1, i = 0; i < 3; i++)
-		if (roundtrip(&p, 0, "one") != 0)
-			ok_all = 0;
-	ok(ok_all, "three messages before the rekey");
+	ok(roundtrips(&p, 0, "one", 3) == 0, "three messages before the rekey");
 	is_int(roundtrip(&p, 0, "four"), ERR_CRYPTO,
 	    "the fourth is under a new key the receiver does not have");
 	pair_free(&p);
