@@ -9,7 +9,7 @@ a private key in the server's database."""
 import os
 import time
 
-from itest import listen, printed, secret_list, sign_in, stop, \
+from itest import listen, printed, registered, secret_list, sign_in, stop, \
     swap_device_keys, wait_for_ctl
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, objs
 
@@ -27,12 +27,10 @@ def history(t, c, peer, what, limit=1000):
 with Scenario("secret") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob1 = sc.client("bob1", srv, password="bobs-password-1")
+    alice = registered(sc, srv, "alice")
+    bob1 = registered(sc, srv, "bob", "bob1", password="bobs-password-1")
     bob2 = sc.client("bob2", srv, password="bobs-password-1")
-    sign_in(t, (alice, ("--register", "alice")),
-               (bob1, ("--register", "bob")),
-               (bob2, ("--login", "bob")))
+    sign_in(t, (bob2, ("--login", "bob")))
     # --register and --login publish the new device's prekeys: bob's
     # devices run nothing else before alice asks.
     t.eq(secret_list(t, alice, "alice"), [], "alice has no secret chat")
