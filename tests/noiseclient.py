@@ -71,6 +71,20 @@ def _read_varint(data, i):
         shift += 7
 
 
+def packed(msg, num):
+    """A repeated varint field of a parsed message, packed or not."""
+    out = []
+    for v in msg.get(num, []):
+        if isinstance(v, int):
+            out.append(v)
+            continue
+        i = 0
+        while i < len(v):
+            n, i = _read_varint(v, i)
+            out.append(n)
+    return out
+
+
 def signed32(n):
     """protobuf int32 negatives arrive as 64-bit two's complement varints."""
     n &= (1 << 64) - 1

@@ -35,6 +35,7 @@
 
 #include "client/ctl.h"
 #include "tests/fuzz/fuzz_client.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_TURNS 200
 #define FZ_ANSWER_MAX (1 << 20)
@@ -58,14 +59,9 @@ fz_die(const char *what)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *seeds = getenv("FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	fzc_setup("fuzz_ctl");
 	fzc_ready();
 	fzc_answer_all(8);
@@ -211,12 +207,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static void
 fz_seed(const char *dir, const char *name, const char *line)
 {
-	char path[512];
-	FILE *f;
+	FILE *f = fuzz_seed_open(dir, name);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "wb")) == NULL || fputs(line, f) == EOF ||
-	    fclose(f) != 0)
+	if (fputs(line, f) == EOF || fclose(f) != 0)
 		abort();
 }
 

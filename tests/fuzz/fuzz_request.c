@@ -42,6 +42,7 @@
 #include "server/srv_conn.h"
 #include "lib/log.h"
 #include "server/srv_store.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_MAX_REQ 16
 #define FZ_PASSWORD "correct horse battery"
@@ -310,7 +311,7 @@ static void fz_write_seeds(const char *dir);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR"), *seeds = getenv("FUZZ_WRITE_SEEDS");
+	const char *tmp = getenv("TMPDIR");
 	static const char *const names[FZ_PEERS] = {
 		"alice", "alice", "bob", "anon",
 	};
@@ -319,10 +320,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	if (sec_init() != 0)
 		fz_die("libsodium");
 	snprintf(fz.dir, sizeof(fz.dir), "%s/fuzz_request.XXXXXX",
@@ -384,8 +382,10 @@ fz_one(struct fz_peer *pe, const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	struct fz_peer *pe;
 	size_t i, k, n;
+	int peer;
 
 	for (i = 0; i < FZ_PEERS; i++) {
 		fz_restore(&fz.peer[i]);
@@ -394,16 +394,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (srv_store_commit(fz.store) != 0)
 		fz_die("commit");
-	for (k = 0; k < FZ_MAX_REQ && size >= 3; k++) {
-		pe = &fz.peer[data[0] % FZ_PEERS];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
-		fz_one(pe, data, n);
-		data += n;
-		size -= n;
+	for (k = 0; k < FZ_MAX_REQ &&
+	    fuzz_next_record(&data, &size, &peer, &rec, &n); k++) {
+		pe = &fz.peer[peer % FZ_PEERS];
+		fz_one(pe, rec, n);
 		for (i = 0; i < FZ_PEERS; i++)
 			if (!fz.peer[i].dropped)
 				fz_pump(&fz.peer[i]);
@@ -435,16 +429,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static FILE *fz_seed_f;
 
 static void
-fz_seed_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_seed_f = fopen(path, "wb")) == NULL)
-		fz_die("cannot write a seed");
-}
-
-static void
 fz_seed_req(int peer, Sotto__Request *req)
 {
 	uint8_t buf[4096];
@@ -453,10 +437,7 @@ fz_seed_req(int peer, Sotto__Request *req)
 	if (n > sizeof(buf))
 		fz_die("seed too big");
 	sotto__request__pack(req, buf);
-	fputc(peer, fz_seed_f);
-	fputc((int)(n & 0xff), fz_seed_f);
-	fputc((int)(n >> 8), fz_seed_f);
-	fwrite(buf, 1, n, fz_seed_f);
+	fuzz_seed_record(fz_seed_f, peer, buf, n);
 }
 
 static void
@@ -492,7 +473,7 @@ fz_write_seeds(const char *dir)
 	uint64_t ids[2] = { 1, 2 };
 
 	/* Messages between alice and bob, then reads, edits, deletes. */
-	fz_seed_open(dir, "chat");
+	fz_seed_f = fuzz_seed_open(dir, "chat");
 	sm.to_user_id = 2;
 	sm.text = (char *)"hello bob";
 	sm.random_id = 7;
@@ -530,7 +511,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* A group: made, renamed, grown. */
-	fz_seed_open(dir, "group");
+	fz_seed_f = fuzz_seed_open(dir, "group");
 	cg.title = (char *)"the group";
 	cg.member_ids = ids;
 	cg.n_member_ids = 2;
@@ -551,7 +532,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Lookups, contacts, privacy and blocks. */
-	fz_seed_open(dir, "people");
+	fz_seed_f = fuzz_seed_open(dir, "people");
 	ru.username = (char *)"carol";
 	req.method_case = SOTTO__REQUEST__METHOD_RESOLVE_USER;
 	req.resolve_user = &ru;
@@ -588,7 +569,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Signing in from the connection that is signed out. */
-	fz_seed_open(dir, "account");
+	fz_seed_f = fuzz_seed_open(dir, "account");
 	rg.username = (char *)"dave";
 	rg.password = (char *)FZ_PASSWORD;
 	rg.display_name = (char *)"Dave";

@@ -30,6 +30,7 @@
 #include "crypto/sec.h"
 #include "lib/err.h"
 #include "tests/fuzz/fuzz_client.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_SECRET_ID 77
 #define FZ_PEER 2
@@ -111,14 +112,9 @@ fz_chat(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *seeds = getenv("FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	fzc_setup("fuzz_secret");
 	fz_chat();
 	fzc_ready();
@@ -176,21 +172,13 @@ fz_deliver(int kind, const uint8_t *pt, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	size_t n;
 	int kind;
 
 	fz_rekey();
-	while (size >= 3) {
-		kind = data[0];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
-		fz_deliver(kind, data, n);
-		data += n;
-		size -= n;
-	}
+	while (fuzz_next_record(&data, &size, &kind, &rec, &n))
+		fz_deliver(kind, rec, n);
 	return 0;
 }
 
@@ -210,20 +198,7 @@ fz_put(uint8_t *p, uint64_t v, int bytes)
 static void
 fz_rec(int kind, const uint8_t *p, size_t n)
 {
-	fputc(kind, fz_f);
-	fputc((int)(n & 0xff), fz_f);
-	fputc((int)(n >> 8), fz_f);
-	fwrite(p, 1, n, fz_f);
-}
-
-static void
-fz_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_f = fopen(path, "wb")) == NULL)
-		abort();
+	fuzz_seed_record(fz_f, kind, p, n);
 }
 
 static void
@@ -233,7 +208,7 @@ fz_write_seeds(const char *dir)
 	static const char text[] = "see you at 8 \xe2\x80\xae";
 
 	/* Text (ttl 30, random id 9), a read receipt for it, a timer. */
-	fz_open(dir, "text");
+	fz_f = fuzz_seed_open(dir, "text");
 	p[0] = 1;
 	fz_put(p + 1, 30, 4);
 	fz_put(p + 5, 9, 8);
@@ -251,7 +226,7 @@ fz_write_seeds(const char *dir)
 		abort();
 
 	/* Out of order and unknown kinds. */
-	fz_open(dir, "odd");
+	fz_f = fuzz_seed_open(dir, "odd");
 	p[0] = 1;
 	fz_put(p + 1, 0xffffffffu, 4);
 	fz_put(p + 5, 1, 8);

@@ -30,6 +30,7 @@
 
 #include "lib/err.h"
 #include "tests/fuzz/fuzz_client.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,14 +42,9 @@ static void fz_write_seeds(const char *dir);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *seeds = getenv("FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	if (seeds != NULL) {
-		fz_write_seeds(seeds);
-		exit(0);
-	}
+	fuzz_write_seeds_if_asked(fz_write_seeds);
 	fzc_setup("fuzz_update");
 	fzc_ready();
 	fzc_answer_all(8);
@@ -131,6 +127,7 @@ fz_page(const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *rec;
 	uint64_t pts, qts;
 	size_t n;
 	int kind;
@@ -138,22 +135,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (store_get_pts(fzc.st, &fz_pts) != 0 ||
 	    store_get_qts(fzc.st, &fz_qts) != 0)
 		abort();
-	while (size >= 3) {
-		kind = data[0];
-		n = (size_t)data[1] | (size_t)data[2] << 8;
-		data += 3;
-		size -= 3;
-		if (n > size)
-			n = size;
+	while (fuzz_next_record(&data, &size, &kind, &rec, &n)) {
 		switch (kind % 4) {
 		case 0:
-			fz_push(data, n);
+			fz_push(rec, n);
 			break;
 		case 1:
-			fz_response((size_t)kind / 4, data, n);
+			fz_response((size_t)kind / 4, rec, n);
 			break;
 		case 2:
-			fz_page(data, n);
+			fz_page(rec, n);
 			break;
 		default:
 			if (kind & 4) {
@@ -163,8 +154,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fzc_answer_all(4);
 			break;
 		}
-		data += n;
-		size -= n;
 		fzc_turn();
 	}
 	if (store_get_pts(fzc.st, &pts) != 0 ||
@@ -185,16 +174,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static FILE *fz_f;
 
 static void
-fz_seed_open(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fz_f = fopen(path, "wb")) == NULL)
-		abort();
-}
-
-static void
 fz_seed_rec(int kind, const ProtobufCMessage *m)
 {
 	uint8_t buf[8192];
@@ -204,10 +183,7 @@ fz_seed_rec(int kind, const ProtobufCMessage *m)
 		abort();
 	if (m != NULL)
 		protobuf_c_message_pack(m, buf);
-	fputc(kind, fz_f);
-	fputc((int)(n & 0xff), fz_f);
-	fputc((int)(n >> 8), fz_f);
-	fwrite(buf, 1, n, fz_f);
+	fuzz_seed_record(fz_f, kind, buf, n);
 }
 
 static void
@@ -317,12 +293,12 @@ fz_write_seeds(const char *dir)
 	d.n_users = 2;
 	d.chats = chats;
 	d.n_chats = 1;
-	fz_seed_open(dir, "page");
+	fz_f = fuzz_seed_open(dir, "page");
 	fz_seed_rec(2, &d.base);
 	fz_seed_close();
 
 	/* Live entries, one after the other, with a typing notice. */
-	fz_seed_open(dir, "live");
+	fz_f = fuzz_seed_open(dir, "live");
 	u[0].pts = 1;
 	fz_seed_rec(0, &u[0].base);
 	u[5].pts = 0;
@@ -340,7 +316,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* A gap: the client asks for the difference, which comes in two pages. */
-	fz_seed_open(dir, "gap");
+	fz_f = fuzz_seed_open(dir, "gap");
 	u[0].pts = 3;
 	u[0].event_case = SOTTO__UPDATE__EVENT_NEW_MESSAGE;
 	u[0].new_message = &nm1;
@@ -365,7 +341,7 @@ fz_write_seeds(const char *dir)
 	fz_seed_close();
 
 	/* Answers to whatever waits: users, then a reconnect. */
-	fz_seed_open(dir, "answers");
+	fz_f = fuzz_seed_open(dir, "answers");
 	ur.users = users;
 	ur.n_users = 2;
 	resp.result_case = SOTTO__RESPONSE__RESULT_USERS;

@@ -5,6 +5,7 @@ list, and bad input (unknown peer, empty, 4097 characters, invalid UTF-8,
 a chat you are not in) refused with exit 65 and nothing delivered."""
 import subprocess
 
+from itest import sign_in
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
 
 
@@ -44,11 +45,9 @@ with Scenario("chats") as sc:
     a1 = sc.client("alice1", srv)
     a2 = sc.client("alice2", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
-    for c, args in ((a1, ("--register", "alice", "--display-name", "Alice")),
-                    (a2, ("--login", "alice")),
-                    (bob, ("--register", "bob", "--display-name", "Bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    sign_in(t, (a1, ("--register", "alice", "--display-name", "Alice")),
+               (a2, ("--login", "alice")),
+               (bob, ("--register", "bob", "--display-name", "Bob")))
 
     # 1:1, alice -> bob, then bob -> alice.
     p = send(a1, "@bob", "hello bob")

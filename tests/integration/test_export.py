@@ -31,11 +31,9 @@ their own that alice is not in.
 import json
 import os
 import stat
-import subprocess
-import time
 
+import itest
 import noiseclient as nc
-import sottotest
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, jsonl, objs
 
 SRCDIR = os.environ.get("SOTTO_SRCDIR",
@@ -217,16 +215,9 @@ with Scenario("export") as sc:
     # ---------------------------------------------------------- --listen
     # A running --listen of alice's profile carries the export out over
     # its control socket; --output is still written by this process.
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         alice.passphrase_file, "--listen"], env=alice.env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    listen, _ = itest.listen(alice, json=False, quiet=True)
     try:
-        sock = os.path.join(alice.profile_dir, "ctl.sock")
-        end = time.time() + 20
-        while not os.path.exists(sock) and time.time() < end:
-            time.sleep(0.05)
-        t.ok(os.path.exists(sock), "alice's --listen runs")
+        t.ok(itest.wait_for_ctl(alice), "alice's --listen runs")
         via = os.path.join(sc.root, "alice-export-ctl.jsonl")
         # No passphrase file: only the running --listen can do it.
         p = ok(t, alice.run("--export-my-data", "--json", "--output", via,

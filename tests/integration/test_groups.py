@@ -12,6 +12,7 @@ alice on two devices, bob and carol.
 - read state: bob reads, alice's devices see their messages read; bob's
   unread count drops to 0 on his side;
 - contacts: add, list, remove, on both of alice's devices."""
+from itest import chat_of, sign_in
 from sottotest import EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe, objs
 
 
@@ -26,14 +27,6 @@ def plain(msgs):
     return [m.get("text") for m in msgs if not m.get("action")]
 
 
-def chat_of(client, chat_id):
-    p = client.run("--list-chats", "--json")
-    for c in objs(p, "chat"):
-        if c.get("id") == chat_id:
-            return c
-    return None
-
-
 with Scenario("groups") as sc:
     t = sc.t
     srv = sc.server()
@@ -42,12 +35,10 @@ with Scenario("groups") as sc:
     bob = sc.client("bob", srv, password="bobs-password-1")
     carol = sc.client("carol", srv, password="carols-password-1")
     dave = sc.client("dave", srv, password="daves-password-1")
-    for c, args in ((a1, ("--register", "alice")), (a2, ("--login", "alice")),
-                    (bob, ("--register", "bob")),
-                    (carol, ("--register", "carol")),
-                    (dave, ("--register", "dave"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (a1, ("--register", "alice")), (a2, ("--login", "alice")),
+               (bob, ("--register", "bob")),
+               (carol, ("--register", "carol")),
+               (dave, ("--register", "dave")))
 
     # ------------------------------------------------------------ a group
     p = a1.run("--create-group", "Trip", "--members", "@bob,@carol", "--json")

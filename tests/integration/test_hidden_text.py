@@ -7,6 +7,7 @@
 - message text may hold them (it is text, not a name), but the command
   line drops them from everything it prints, plain and --json, and turns
   the two separators into line breaks in message text, as the TUI does."""
+from itest import registered
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 HIDDEN = ["\u2028", "\u2029", "\u061c", "\u200e", "\u200f", "\u202a",
@@ -22,11 +23,8 @@ def clean(s):
 with Scenario("hidden_text") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv)
-    for c, name in ((alice, "alice"), (bob, "bob")):
-        p = c.run("--register", name)
-        t.eq(p.returncode, EX_OK, "register %s" % name, describe(p))
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob")
 
     # ------------------------------------------------ titles and names
     refused = []

@@ -16,25 +16,13 @@ clients after alice turns hide_members on; sam is a raw stranger.
 - the stranger sam gets nothing for the group or its members;
 - with hide_members off again bob sees everyone."""
 import noiseclient as nc
+from itest import chat_of
 from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe,
                        jsonl, objs)
 
-V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
+V, B, get, sub, packed = nc.V, nc.B, nc.get, nc.sub, nc.packed
 SEND, DIFF, GET_USERS, READ, TYPING, JOIN = 21, 22, 24, 30, 31, 82
 ERR_NOT_FOUND = -12
-
-
-def packed(msg, num):
-    out = []
-    for v in msg.get(num, []):
-        if isinstance(v, int):
-            out.append(v)
-            continue
-        i = 0
-        while i < len(v):
-            n, i = nc._read_varint(v, i)
-            out.append(n)
-    return out
 
 
 class Tap(nc.Device):
@@ -79,14 +67,6 @@ def member_lists(frames):
         except (ValueError, IndexError):
             pass
     return lists
-
-
-def chat_of(client, gid):
-    p = client.run("--list-chats", "--json")
-    for c in objs(p, "chat"):
-        if c.get("id") == gid:
-            return c
-    return None
 
 
 with Scenario("hide_members") as sc:

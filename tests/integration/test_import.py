@@ -12,11 +12,11 @@ send (a malformed number, more than the cap), then the real client's
 - numbers never found leave no trace in the database or the log.
 """
 import os
-import signal
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import itest  # noqa: E402
 from noiseclient import B, V, get, login, parse, register  # noqa: E402
 from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, SOTTOD,  # noqa: E402
                        Scenario, describe, objs)
@@ -214,27 +214,14 @@ with Scenario("import") as sc:
 
     # While alice's --listen runs, the import is carried out by it over
     # ctl.sock: the file's text travels, so no second process unlocks.
-    import sottotest
-    import time
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv4.addr, "--passphrase-file",
-         alice.passphrase_file, "--listen", "--json"], env=alice.env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    listen, _ = itest.listen(alice, addr=srv4.addr, quiet=True)
     try:
-        sock = os.path.join(alice.profile_dir, "ctl.sock")
-        end = time.time() + 30
-        while not os.path.exists(sock) and time.time() < end:
-            time.sleep(0.05)
+        itest.wait_for_ctl(alice, timeout=30)
         p = alice.run("--import-contacts", good, "--json", secrets=False)
         t.eq((p.returncode, [o["on_sotto"] for o in objs(p, "import")]),
              (EX_OK, [True, False, True, False]),
              "over the control socket of a running --listen", describe(p))
     finally:
-        listen.send_signal(signal.SIGTERM)
-        try:
-            listen.wait(20)
-        except subprocess.TimeoutExpired:
-            listen.kill()
-            listen.wait()
+        itest.stop(listen)
     t.ok(srv4.alive(), "sottod is alive")
     t.done()

@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import noiseclient as nc  # noqa: E402
+from itest import registered  # noqa: E402
 from sottotest import (EX_NOPERM, EX_OK, EX_TEMPFAIL,  # noqa: E402
                        Scenario, describe)
 
@@ -18,9 +19,7 @@ ERR_AUTH, ERR_NOT_FOUND, ERR_RATE_LIMITED = -9, -12, -13
 with Scenario("limits") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    p = alice.run("--register", "alice")
-    t.eq(p.returncode, EX_OK, "register alice", describe(p))
+    alice = registered(sc, srv, "alice")
     # A raw account for the lookups below, made before the address's
     # sign-in bucket is emptied.
     looker, _, _ = nc.register(srv.addr, "looker")

@@ -13,10 +13,11 @@ import os
 import signal
 import stat
 import subprocess
-import threading
 import time
 
 import sottotest
+from itest import ctl_sock, listen, printed, registered, stop, \
+    wait_for_ctl
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, jsonl
 
 
@@ -32,27 +33,13 @@ def opened(client):
 with Scenario("listen_ctl") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    t.eq(alice.run("--register", "alice").returncode, EX_OK, "register alice")
-    t.eq(bob.run("--register", "bob").returncode, EX_OK, "register bob")
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob", password="bobs-password-1")
 
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         bob.passphrase_file, "--listen", "--json"], env=bob.env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-
-    def reader():
-        for line in listen.stdout:
-            lines.append(line)
-
-    threading.Thread(target=reader, daemon=True).start()
+    listen_proc, lines = listen(bob)
 
     def messages():
-        class _P:
-            stdout = "".join(lines)
-        return [m for m in jsonl(_P) if m.get("type") == "message"]
+        return printed(lines, "message")
 
     def wait_for(n, timeout=30):
         end = time.time() + timeout
@@ -60,10 +47,8 @@ with Scenario("listen_ctl") as sc:
             time.sleep(0.05)
         return messages()
 
-    sock = os.path.join(bob.profile_dir, "ctl.sock")
-    end = time.time() + 20
-    while not os.path.exists(sock) and time.time() < end:
-        time.sleep(0.05)
+    sock = ctl_sock(bob)
+    wait_for_ctl(bob)
     t.ok(os.path.exists(sock) and stat.S_ISSOCK(os.stat(sock).st_mode),
          "--listen made ctl.sock in the profile directory")
     t.eq(stat.S_IMODE(os.stat(sock).st_mode) if os.path.exists(sock)
@@ -127,13 +112,8 @@ with Scenario("listen_ctl") as sc:
 
     time.sleep(0.5)
     t.eq(len(messages()), 5, "nothing was printed twice")
-    listen.send_signal(signal.SIGTERM)
-    try:
-        rc = listen.wait(20)
-    except subprocess.TimeoutExpired:
-        listen.kill()
-        rc = listen.wait()
-    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen.stderr.read())
+    rc = stop(listen_proc)
+    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen_proc.stderr.read())
     t.ok(not os.path.exists(sock), "and removes ctl.sock")
 
     p = bob.run("-t", "@alice", "-m", "no listener", secrets=False)

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import time
 
+from itest import fill_disk, registered
 from sottotest import SOTTO, EX_DATAERR, EX_NOPERM, EX_OK, Scenario, describe
 
 EX_NOINPUT, EX_CANTCREAT, EX_IOERR = 66, 73, 74
@@ -92,11 +93,8 @@ def history(c, peer):
 with Scenario("local_faults") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv)
-    for c, name in ((alice, "alice"), (bob, "bob")):
-        p = c.run("--register", name)
-        t.eq(p.returncode, EX_OK, "register %s" % name, describe(p))
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob")
     for i in range(30):
         p = alice.run("-t", "@bob", "-m", "message %d " % i + "x" * 300)
     t.eq(p.returncode, EX_OK, "alice sends 30 messages", describe(p))
@@ -223,14 +221,7 @@ with Scenario("local_faults") as sc:
         p = carol.run("-t", "@bob", "-m", "before it filled")
         t.eq(p.returncode, EX_OK, "and sends", describe(p))
         fill = os.path.join(mnt, "fill")
-        fd = os.open(fill, os.O_WRONLY | os.O_CREAT, 0o600)
-        for size in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-        os.close(fd)
+        fill_disk(fill)
         t.eq(shutil.disk_usage(mnt).free, 0, "the tmpfs is full")
         cdb = os.path.join(carol.profile_dir, "sotto.db")
         before = files(carol)

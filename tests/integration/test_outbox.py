@@ -16,6 +16,7 @@ import threading
 import time
 
 import sottotest
+from itest import registered
 from sottotest import (EX_OK, EX_TEMPFAIL, Scenario, describe, jsonl)
 
 
@@ -28,10 +29,8 @@ def texts(client, peer):
 with Scenario("outbox") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    t.eq(alice.run("--register", "alice").returncode, EX_OK, "register alice")
-    t.eq(bob.run("--register", "bob").returncode, EX_OK, "register bob")
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob", password="bobs-password-1")
     p = alice.run("-t", "@bob", "-m", "hello")
     t.eq(p.returncode, EX_OK, "a first message (alice learns @bob)",
          describe(p))

@@ -14,12 +14,9 @@ herself (--user me).
 - --listen --json and text: bob (a watcher) hears alice come online and
   go offline (each of her commands connects), carol (no watcher) does
   not, and bob no longer once alice denies him her last seen."""
-import os
-import subprocess
-import threading
 import time
 
-import sottotest
+import itest
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 BIO = "tea, chess and long walks"
@@ -38,31 +35,16 @@ def setp(t, c, *args):
 
 
 def listen(c, json=True):
-    """A --listen of c in the background: (proc, lines)."""
-    proc = subprocess.Popen(
-        [sottotest.SOTTO, "--server", c.server.addr, "--passphrase-file",
-         c.passphrase_file, "--listen"] + (["--json"] if json else []),
-        env=c.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
-    lines = []
-
-    def reader():
-        for line in proc.stdout:
-            lines.append(line)
-
-    threading.Thread(target=reader, daemon=True).start()
-    sock = os.path.join(c.profile_dir, "ctl.sock")
-    end = time.time() + 20
-    while not os.path.exists(sock) and time.time() < end:
-        time.sleep(0.05)
+    """A --listen of c in the background, its control socket made:
+    (proc, lines)."""
+    proc, lines = itest.listen(c, json)
+    itest.wait_for_ctl(c)
     time.sleep(0.5)
     return proc, lines
 
 
 def statuses(lines):
-    class _P:
-        stdout = "".join(lines)
-    return [o for o in sottotest.jsonl(_P) if o.get("type") == "status"]
+    return itest.printed(lines, "status")
 
 
 def wait(fn, timeout=10):

@@ -19,15 +19,13 @@ processes: alice (two devices, phone +15550001), bob, carol and dave.
 - the raw protocol: bad SetPrivacy, SetPrivacyException and Block
   requests get errors, not a disconnect; a blocked user's typing is not
   passed on (an unblocked one's is)."""
-import os
-import subprocess
-import threading
 import time
 
+import itest
 import noiseclient as nc
-import sottotest
+from itest import heard, sign_in, stop
 from sottotest import (EX_DATAERR, EX_NOPERM, EX_OK, EX_USAGE, Scenario,
-                       describe, jsonl, objs)
+                       describe, objs)
 
 KEYS = ["phone_number", "phone_discovery", "last_seen", "bio", "forwards",
         "group_invites", "messages", "secret_chats"]
@@ -78,45 +76,11 @@ def raw(addr):
 
 
 def listen(c):
-    """A --listen --json of c in the background; returns (proc, lines)."""
-    proc = subprocess.Popen(
-        [sottotest.SOTTO, "--server", c.server.addr, "--passphrase-file",
-         c.passphrase_file, "--listen", "--json"], env=c.env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-
-    def reader():
-        for line in proc.stdout:
-            lines.append(line)
-
-    threading.Thread(target=reader, daemon=True).start()
-    sock = os.path.join(c.profile_dir, "ctl.sock")
-    end = time.time() + 20
-    while not os.path.exists(sock) and time.time() < end:
-        time.sleep(0.05)
+    """A --listen --json of c in the background, its control socket made;
+    returns (proc, lines)."""
+    proc, lines = itest.listen(c)
+    itest.wait_for_ctl(c)
     return proc, lines
-
-
-def heard(lines, pred, timeout=20):
-    class _P:
-        stdout = ""
-    end = time.time() + timeout
-    while time.time() < end:
-        _P.stdout = "".join(lines)
-        got = [o for o in jsonl(_P) if pred(o)]
-        if got:
-            return got
-        time.sleep(0.05)
-    return []
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        return proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
 
 
 with Scenario("privacy") as sc:
@@ -127,13 +91,11 @@ with Scenario("privacy") as sc:
     bob = sc.client("bob", srv, password="bobs-password-1")
     carol = sc.client("carol", srv, password="carols-password-1")
     dave = sc.client("dave", srv, password="daves-password-1")
-    for c, args in ((a1, ("--register", "alice", "--phone", PHONE)),
-                    (a2, ("--login", "alice")),
-                    (bob, ("--register", "bob", "--phone", "+15550002")),
-                    (carol, ("--register", "carol")),
-                    (dave, ("--register", "dave"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args[:2], describe(p))
+    sign_in(t, (a1, ("--register", "alice", "--phone", PHONE)),
+               (a2, ("--login", "alice")),
+               (bob, ("--register", "bob", "--phone", "+15550002")),
+               (carol, ("--register", "carol")),
+               (dave, ("--register", "dave")))
 
     # ------------------------------------------------------------ defaults
     r = rules(t, a1, "alice")

@@ -4,14 +4,13 @@ unreachable server is exit 69."""
 import signal
 import time
 
+from itest import registered
 from sottotest import EX_OK, EX_UNAVAILABLE, Scenario, describe
 
 with Scenario("restart") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    p = alice.run("--register", "alice")
-    t.eq(p.returncode, EX_OK, "register alice", describe(p))
+    alice = registered(sc, srv, "alice")
 
     rc = srv.stop(signal.SIGKILL)
     t.eq(rc, -signal.SIGKILL, "sottod killed with SIGKILL")

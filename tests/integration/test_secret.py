@@ -7,18 +7,11 @@ on both sides) that deletes a read message on both sides; close wipes both
 sides; no queue entry left on the server, and neither message text nor
 a private key in the server's database."""
 import os
-import subprocess
-import threading
 import time
 
-import sottotest
+from itest import listen, printed, registered, secret_list, sign_in, stop, \
+    swap_device_keys, wait_for_ctl
 from sottotest import EX_DATAERR, EX_OK, EX_USAGE, Scenario, describe, objs
-
-
-def secret_list(t, c, what):
-    p = c.run("--secret-list", "--json")
-    t.eq(p.returncode, EX_OK, what + ": --secret-list", describe(p))
-    return objs(p, "secret_chat")
 
 
 def history(t, c, peer, what, limit=1000):
@@ -34,14 +27,10 @@ def history(t, c, peer, what, limit=1000):
 with Scenario("secret") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob1 = sc.client("bob1", srv, password="bobs-password-1")
+    alice = registered(sc, srv, "alice")
+    bob1 = registered(sc, srv, "bob", "bob1", password="bobs-password-1")
     bob2 = sc.client("bob2", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob1, ("--register", "bob")),
-                    (bob2, ("--login", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (bob2, ("--login", "bob")))
     # --register and --login publish the new device's prekeys: bob's
     # devices run nothing else before alice asks.
     t.eq(secret_list(t, alice, "alice"), [], "alice has no secret chat")
@@ -205,26 +194,15 @@ with Scenario("secret") as sc:
 
     # bob1 listens: a message arrives live, is printed (so read), and its
     # own 2-second timer (--ttl on the send) deletes it while --listen runs.
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         bob1.passphrase_file, "--listen", "--json"], env=bob1.env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-    threading.Thread(target=lambda: [lines.append(x) for x in listen.stdout],
-                     daemon=True).start()
-    sock = os.path.join(bob1.profile_dir, "ctl.sock")
-    end = time.time() + 20
-    while not os.path.exists(sock) and time.time() < end:
-        time.sleep(0.05)
+    listen_proc, lines = listen(bob1)
+    wait_for_ctl(bob1)
     p = alice.run("--secret-ttl", "@bob", "--ttl", "0")
     t.eq(p.returncode, EX_OK, "alice turns the chat timer off", describe(p))
     p = alice.run("-t", "@bob", "--secret", "--ttl", "2", "-m", "live one")
     t.eq(p.returncode, EX_OK, "alice sends with its own 2 s timer", describe(p))
 
     def live():
-        class _P:
-            stdout = "".join(lines)
-        return objs(_P, "secret_message")
+        return printed(lines, "secret_message")
 
     end = time.time() + 20
     while not any(m.get("text") == "live one" for m in live()) and \
@@ -240,47 +218,27 @@ with Scenario("secret") as sc:
     got = history(t, bob1, "@alice", "bob1 through --listen, later")
     t.ok(not any(m.get("text") == "live one" for m in got),
          "--listen's timer deleted it", got)
-    listen.terminate()
-    try:
-        rc = listen.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        listen.kill()
-        rc = listen.wait()
-    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen.stderr.read())
+    rc = stop(listen_proc)
+    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen_proc.stderr.read())
     got = history(t, alice, "@bob", "alice after the live one")
     t.ok(not any(m.get("text") == "live one" for m in got),
          "alice deleted it too", got)
 
     # Close wipes both sides; a running --listen on bob1 hears of it.
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         bob1.passphrase_file, "--listen", "--json"], env=bob1.env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-    threading.Thread(target=lambda: [lines.append(x) for x in listen.stdout],
-                     daemon=True).start()
-    end = time.time() + 20
-    while not os.path.exists(sock) and time.time() < end:
-        time.sleep(0.05)
+    listen_proc, lines = listen(bob1)
+    wait_for_ctl(bob1)
     p = alice.run("--secret-close", "@bob")
     t.eq(p.returncode, EX_OK, "alice closes", describe(p))
 
     def closed():
-        class _P:
-            stdout = "".join(lines)
-        return objs(_P, "secret_closed")
+        return printed(lines, "secret_closed")
 
     end = time.time() + 20
     while not closed() and time.time() < end:
         time.sleep(0.05)
     t.eq([c.get("secret_id") for c in closed()], [sid],
          "--listen printed that the chat was closed")
-    listen.terminate()
-    try:
-        listen.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        listen.kill()
-        listen.wait()
+    stop(listen_proc)
     t.eq(secret_list(t, alice, "alice after close"), [], "alice wiped it")
     t.eq(secret_list(t, bob1, "bob1 after close"), [], "bob1 wiped it")
     p = bob1.run("--history", "@alice", "--secret")
@@ -332,8 +290,6 @@ with Scenario("secret") as sc:
     # A peer device whose identity key changes (here: a server that swaps
     # bob1's published keys for its own) is a loud warning, and the old
     # chat is closed on both sides, never silently re-keyed.
-    import nacl.public
-    import nacl.signing
     p = alice.run("--secret-start", "@bob", "--json")
     sid2 = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
     t.eq(p.returncode, EX_OK, "alice starts a second chat", describe(p))
@@ -342,18 +298,8 @@ with Scenario("secret") as sc:
     l = secret_list(t, alice, "alice, second chat")
     t.eq([c.get("state") for c in l], ["active"], "the second chat is active")
     b1_dev = l[0].get("peer_device") if l else 0
-    evil = nacl.signing.SigningKey.generate()
-    spk = nacl.public.PrivateKey.generate().public_key.encode()
-    sig = evil.sign(spk).signature
-    srv.stop()
-    out, why = srv.sql("UPDATE prekeys SET identity_key = X'%s', "
-                        "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
-                        "DELETE FROM opks WHERE device_id = %d; "
-                        "SELECT changes()" % (
-                            evil.verify_key.encode().hex(), spk.hex(),
-                            sig.hex(), b1_dev, b1_dev))
+    out, why = swap_device_keys(srv, b1_dev, "; SELECT changes()")
     t.ok(not why, "the server's copy of bob1's keys replaced", why)
-    srv.start()
     p = alice.run("--secret-start", "@bob", "--json")
     t.eq(p.returncode, EX_OK, "alice starts again", describe(p))
     t.ok("WARNING" in p.stderr and "CHANGED" in p.stderr and

@@ -8,6 +8,8 @@ new chat with it works. A send alice makes straight after bob's second
 logout, before she heard of it, is not delivered and leaves no chat."""
 import json
 
+from itest import SECRET_DEVICE_ROWS, no_rows_name_device, secret_list, \
+    sign_in
 from sottotest import EX_DATAERR, EX_OK, Scenario, describe, objs
 
 
@@ -21,26 +23,11 @@ def whoami(t, c, what):
     return [d.get("id") for d in me.get("devices", []) if d.get("current")]
 
 
-def secret_list(t, c, what):
-    p = c.run("--secret-list", "--json")
-    t.eq(p.returncode, EX_OK, what + ": --secret-list", describe(p))
-    return objs(p, "secret_chat")
-
-
 def server_rows(t, srv, dev, what):
     """Checks that no secret-chat row of the server names device dev."""
-    for table, col in (("secret_chats", "from_device"),
-                       ("secret_chats", "to_device"),
-                       ("secret_offers", "device_id"),
-                       ("secret_sent", "device_id"),
-                       ("secret_queue", "device_id"),
-                       ("prekeys", "device_id"),
-                       ("opks", "device_id"),
-                       ("devices", "id")):
-        out, why = srv.sql("SELECT count(*) FROM %s WHERE %s = %d"
-                           % (table, col, dev))
-        t.eq(out, "0", "%s: no %s row names bob's removed device (%s)"
-             % (what, table, col), why)
+    no_rows_name_device(t, srv, dev,
+                        what + ": no %s row names bob's removed device (%s)",
+                        SECRET_DEVICE_ROWS + (("devices", "id"),))
 
 
 def start_chat(t, alice, bob, what):
@@ -68,10 +55,8 @@ with Scenario("secret_logout") as sc:
     srv = sc.server()
     alice = sc.client("alice", srv)
     bob = sc.client("bob", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob, ("--register", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (alice, ("--register", "alice")),
+               (bob, ("--register", "bob")))
     bob_dev = whoami(t, bob, "bob")
     t.eq(len(bob_dev), 1, "bob's device id", bob_dev)
     bob_dev = bob_dev[0] if bob_dev else 0

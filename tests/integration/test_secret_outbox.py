@@ -27,6 +27,7 @@ import subprocess
 import time
 
 import sottotest
+from itest import listen, sign_in, swap_device_keys
 from sottotest import (EX_DATAERR, EX_OK, EX_TEMPFAIL, Scenario, describe,
                        objs)
 
@@ -52,14 +53,20 @@ with Scenario("secret-outbox") as sc:
     t = sc.t
     srv = sc.server()
     alice = sc.client("alice", srv)
+
+    def queue_while_server_down(text):
+        """sottod killed, alice's secret message text is queued (75)."""
+        srv.stop(signal.SIGKILL)
+        p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m", text)
+        t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
+             describe(p))
+
     bob = sc.client("bob", srv, password="bobs-password-1")
     # bob's second device stays out of the chat until (f).
     bob2 = sc.client("bob2", srv, password="bobs-password-1")
-    for c, args in ((alice, ("--register", "alice")),
-                    (bob, ("--register", "bob")),
-                    (bob2, ("--login", "bob"))):
-        p = c.run(*args)
-        t.eq(p.returncode, EX_OK, "%s %s" % args, describe(p))
+    sign_in(t, (alice, ("--register", "alice")),
+               (bob, ("--register", "bob")),
+               (bob2, ("--login", "bob")))
     p = alice.run("--secret-start", "@bob", "--json")
     t.eq(p.returncode, EX_OK, "alice --secret-start @bob", describe(p))
     sid = (objs(p, "secret_chat") or [{}])[0].get("secret_id")
@@ -157,16 +164,9 @@ with Scenario("secret-outbox") as sc:
     t.eq(out, "0", "no queue entry is left on the server", why)
 
     # --listen delivers what an earlier run queued, too.
-    srv.stop(signal.SIGKILL)
-    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
-                  "for the listener")
-    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
-         describe(p))
+    queue_while_server_down("for the listener")
     srv.start()
-    lis = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         alice.passphrase_file, "--listen"], env=alice.env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lis, _ = listen(alice, json=False, quiet=True)
     end = time.time() + 60
     while queued(alice) != "0" and time.time() < end and lis.poll() is None:
         time.sleep(0.2)
@@ -179,11 +179,7 @@ with Scenario("secret-outbox") as sc:
     # (d) The same envelope twice: a copy of alice's profile taken before
     # the acknowledgement was recorded sends it again after the original
     # delivered it.
-    srv.stop(signal.SIGKILL)
-    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
-                  "only once")
-    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
-         describe(p))
+    queue_while_server_down("only once")
     twin = sc.client("alice-copy", srv)
     shutil.rmtree(twin.xdg)
     shutil.copytree(alice.xdg, twin.xdg)
@@ -213,11 +209,7 @@ with Scenario("secret-outbox") as sc:
     t.eq(p.returncode, sottotest.EX_NOPERM, "a refused send exits 77",
          describe(p))
     t.ok("refused" in p.stderr, "and says it was refused", describe(p))
-    srv.stop(signal.SIGKILL)
-    p = alice.run("--timeout", "2", "-t", "@bob", "--secret", "-m",
-                  "refused later")
-    t.eq(p.returncode, EX_TEMPFAIL, "queued while the server is down",
-         describe(p))
+    queue_while_server_down("refused later")
     srv.start()
     p = alice.run("--secret-list")
     t.eq(p.returncode, EX_OK, "alice's next run", describe(p))
@@ -300,19 +292,8 @@ with Scenario("secret-outbox") as sc:
     t.eq(p.returncode, EX_OK, "alice withdraws it", describe(p))
     t.eq(objs(alice.run("--secret-list", "--json"), "secret_chat"), [],
          "alice has no chat left with that device")
-    import nacl.public
-    import nacl.signing
-    evil = nacl.signing.SigningKey.generate()
-    spk = nacl.public.PrivateKey.generate().public_key.encode()
-    sig = evil.sign(spk).signature
-    srv.stop()
-    out, why = srv.sql("UPDATE prekeys SET identity_key = X'%s', "
-                        "spk = X'%s', spk_sig = X'%s' WHERE device_id = %d; "
-                        "DELETE FROM opks WHERE device_id = %d" % (
-                            evil.verify_key.encode().hex(), spk.hex(),
-                            sig.hex(), dev2, dev2))
+    out, why = swap_device_keys(srv, dev2)
     t.ok(not why, "the server swaps the device's identity key", why)
-    srv.start()
     p = alice.run("--secret-start", "@bob")
     t.eq(p.returncode, EX_OK, "alice starts a chat again", describe(p))
     t.ok("WARNING" in p.stderr and "CHANGED" in p.stderr and

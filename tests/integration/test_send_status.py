@@ -10,6 +10,7 @@ goes out by itself.
   with the next run (the other half of the contract)."""
 import signal
 
+from itest import registered
 from sottotest import (EX_NOPERM, EX_OK, EX_TEMPFAIL, Scenario, describe,
                        objs)
 
@@ -29,11 +30,8 @@ def texts(c, peer, secret=False):
 with Scenario("send_status") as sc:
     t = sc.t
     srv = sc.server()
-    alice = sc.client("alice", srv)
-    bob = sc.client("bob", srv)
-    for c, name in ((alice, "alice"), (bob, "bob")):
-        p = c.run("--register", name)
-        t.eq(p.returncode, EX_OK, "register %s" % name, describe(p))
+    alice = registered(sc, srv, "alice")
+    bob = registered(sc, srv, "bob")
     p = alice.run("-t", "@bob", "-m", "hello")
     t.eq(p.returncode, EX_OK, "alice writes to bob", describe(p))
     p = alice.run("--secret-start", "@bob", "--json")

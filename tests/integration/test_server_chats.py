@@ -21,21 +21,7 @@ ADD_CONTACT, EDIT, DELETE, READ, TYPING = 26, 28, 29, 30, 31
 CREATE, ADD, REMOVE, LEAVE, RENAME = 32, 33, 34, 35, 36
 
 
-V, B, get, sub = nc.V, nc.B, nc.get, nc.sub
-
-
-def packed(msg, num):
-    """A repeated varint field, packed or not."""
-    out = []
-    for v in msg.get(num, []):
-        if isinstance(v, int):
-            out.append(v)
-            continue
-        i = 0
-        while i < len(v):
-            n, i = nc._read_varint(v, i)
-            out.append(n)
-    return out
+V, B, get, sub, packed = nc.V, nc.B, nc.get, nc.sub, nc.packed
 
 
 class Dev(nc.Device):

@@ -14,6 +14,7 @@ import time
 import nacl.public
 
 import noiseclient as nc
+from itest import SECRET_DEVICE_ROWS, no_rows_name_device
 from sottotest import Scenario
 
 ERR_NOT_FOUND = -12
@@ -262,17 +263,9 @@ with Scenario("server_devices") as sc:
     t.eq(err, 0, "alice's other device can still accept S4")
     got = [event(u) for u in c1.drain(1)]
     t.eq(got, [(ACCEPTED, S4)], "and carol hears of it")
-    for table, col in (("secret_chats", "from_device"),
-                       ("secret_chats", "to_device"),
-                       ("secret_offers", "device_id"),
-                       ("secret_sent", "device_id"),
-                       ("secret_queue", "device_id"),
-                       ("prekeys", "device_id"),
-                       ("opks", "device_id")):
-        out, why = srv.sql("SELECT count(*) FROM %s WHERE %s = %d"
-                           % (table, col, a6_dev))
-        t.eq(out, "0", "no %s row names the removed device (%s)"
-             % (table, col), why)
+    no_rows_name_device(t, srv, a6_dev,
+                        "no %s row names the removed device (%s)",
+                        SECRET_DEVICE_ROWS)
     out, why = srv.sql("SELECT id FROM secret_chats WHERE id != 77")
     t.eq(out, str(S4), "of these chats the server keeps only S4", why)
     out, why = srv.sql("SELECT count(*) FROM secret_sent WHERE"

@@ -24,23 +24,13 @@ import tempfile
 import threading
 import time
 
-import sottotest
+import itest
+from itest import fill_disk, registered, stop, wait_for_ctl
 from sottotest import EX_OK, EX_TEMPFAIL, Scenario, describe, objs
 
 if os.geteuid() != 0:
     print("1..0 # SKIP mounting a tmpfs for sottod's data needs root")
     sys.exit(77)
-
-
-def fill(path):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    for size in (65536, 4096, 512, 1):
-        try:
-            while True:
-                os.write(fd, b"\0" * size)
-        except OSError:
-            pass
-    os.close(fd)
 
 
 def bob_texts(bob):
@@ -61,21 +51,11 @@ try:
     with Scenario("server_full") as sc:
         t = sc.t
         srv = sc.server(data=os.path.join(mnt, "data"))
-        alice = sc.client("alice", srv)
-        bob = sc.client("bob", srv)
-        for c, name in ((alice, "alice"), (bob, "bob")):
-            p = c.run("--register", name)
-            t.eq(p.returncode, EX_OK, "register %s" % name, describe(p))
+        alice = registered(sc, srv, "alice")
+        bob = registered(sc, srv, "bob")
 
-        listen = subprocess.Popen(
-            [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-             alice.passphrase_file, "--listen"], env=alice.env(),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        sock = os.path.join(alice.profile_dir, "ctl.sock")
-        end = time.time() + 20
-        while not os.path.exists(sock) and time.time() < end:
-            time.sleep(0.05)
-        t.ok(os.path.exists(sock), "alice's --listen is up")
+        listen, _ = itest.listen(alice, json=False)
+        t.ok(wait_for_ctl(alice), "alice's --listen is up")
 
         # A secret chat, set up before the disk fills.
         p = alice.run("--secret-start", "@bob", "--json", secrets=False)
@@ -112,7 +92,7 @@ try:
         before = ["before %d" % i for i in range(8)]
         full = ["while full %d" % i for i in range(12)]
         burst(before)
-        fill(os.path.join(mnt, "fill"))
+        fill_disk(os.path.join(mnt, "fill"))
         t.eq(shutil.disk_usage(mnt).free, 0, "sottod's disk is full")
         # The secret send first, while the cloud outbox is empty: what it
         # says is its own.
@@ -195,12 +175,7 @@ try:
              describe(p))
         t.ok("room on the disk again" in log(),
              "sottod says there is room again")
-        listen.send_signal(signal.SIGTERM)
-        try:
-            rc = listen.wait(20)
-        except subprocess.TimeoutExpired:
-            listen.kill()
-            rc = listen.wait()
+        rc = stop(listen)
         t.eq(rc, 0, "--listen ends cleanly", listen.stderr.read()[-2000:])
         listen = None
         t.done()

@@ -6,14 +6,13 @@ message exactly once.
 The 2,000 messages are sent by a raw Noise peer (tests/noiseclient.py)
 logged in as a third device of alice, so the test does not start 2,000
 processes; the devices that catch up are real sotto processes."""
-import os
 import signal
 import subprocess
-import threading
 import time
 
 import noiseclient as nc
 import sottotest
+from itest import listen, printed, registered, stop
 from sottotest import EX_OK, Scenario, describe, jsonl
 
 ERR_RATE_LIMITED = -13
@@ -86,10 +85,8 @@ def raw_blast(peer, to_user_id, n, prefix, base=0x5000000000):
 with Scenario("sync") as sc:
     t = sc.t
     srv = sc.server()
-    a1 = sc.client("alice1", srv)
-    bob = sc.client("bob", srv, password="bobs-password-1")
-    t.eq(a1.run("--register", "alice").returncode, EX_OK, "register alice")
-    t.eq(bob.run("--register", "bob").returncode, EX_OK, "register bob")
+    a1 = registered(sc, srv, "alice", "alice1")
+    bob = registered(sc, srv, "bob", password="bobs-password-1")
     p = bob.run("--whoami", "--json")
     bob_id = jsonl(p)[-1].get("user_id") if jsonl(p) else None
     t.ok(isinstance(bob_id, int), "bob's user id", describe(p))
@@ -148,34 +145,16 @@ with Scenario("sync") as sc:
          "%d of %d" % (len(msgs), len(want2)))
 
     # --listen across a restart of sottod.
-    env = bob.env()
-    listen = subprocess.Popen(
-        [sottotest.SOTTO, "--server", srv.addr, "--passphrase-file",
-         bob.passphrase_file, "--listen", "--json"], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-
-    # A thread reads the lines: select() on the pipe cannot see lines
-    # that readline() already pulled into Python's buffer.
-    def reader():
-        for line in listen.stdout:
-            seen.append(line)
-
-    threading.Thread(target=reader, daemon=True).start()
+    listen_proc, seen = listen(bob)
 
     def msgs_seen():
-        return [m for m in jsonl(_Out("".join(seen)))
-                if m.get("type") == "message"]
+        return printed(seen, "message")
 
     def collect(want_n, timeout):
         end = time.time() + timeout
         while len(msgs_seen()) < want_n and time.time() < end:
             time.sleep(0.05)
         return msgs_seen()
-
-    class _Out:
-        def __init__(self, s):
-            self.stdout = s
 
     time.sleep(1.0)
     for i in range(3):
@@ -198,11 +177,6 @@ with Scenario("sync") as sc:
     time.sleep(1.0)
     got = collect(7, 1)
     t.eq(len(got), 6, "and nothing twice")
-    listen.send_signal(signal.SIGTERM)
-    try:
-        rc = listen.wait(20)
-    except subprocess.TimeoutExpired:
-        listen.kill()
-        rc = listen.wait()
-    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen.stderr.read())
+    rc = stop(listen_proc)
+    t.eq(rc, 0, "--listen exits 0 on SIGTERM", listen_proc.stderr.read())
     t.done()

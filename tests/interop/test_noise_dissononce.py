@@ -99,6 +99,19 @@ def finish(proc):
     return rc, proc.stderr.read().decode(errors="replace")
 
 
+def exchange(t, proc, what, steps):
+    """Runs steps() against proc, then finish(proc): its (status, stderr).
+    An exception on the way kills proc and is a failed check; then None."""
+    try:
+        steps()
+        return finish(proc)
+    except Exception as e:
+        proc.kill()
+        proc.wait()
+        t.ok(False, what + ": exchange", repr(e))
+        return None
+
+
 def run(t, py_initiator, our_key_given):
     """One live session; our_key_given: noise_peer gets its static key on
     the command line, else it makes one and reports it as "public"."""
@@ -190,7 +203,8 @@ def tampered_handshake(t):
     dh = X25519DH()
     hs = new_hs(True, dh.generate_keypair())
     proc = spawn("responder", "-")
-    try:
+
+    def steps():
         buf = bytearray()
         hs.write_message(b"", buf)
         send(proc, bytes(buf))
@@ -199,12 +213,11 @@ def tampered_handshake(t):
         hs.write_message(b"", buf)
         buf[40] ^= 1            # inside the encrypted static key
         send(proc, bytes(buf))
-        rc, err = finish(proc)
-    except Exception as e:
-        proc.kill()
-        proc.wait()
-        t.ok(False, "tampered handshake: exchange", repr(e))
+
+    got = exchange(t, proc, "tampered handshake", steps)
+    if got is None:
         return
+    rc, err = got
     t.ok(rc == 1 and "noise_peer: handshake read" in err and
          "remote " not in err,
          "a tampered third handshake message fails our responder", err)
@@ -215,7 +228,8 @@ def tampered_transport(t):
     dh = X25519DH()
     hs = new_hs(False, dh.generate_keypair())
     proc = spawn("initiator", "-")
-    try:
+
+    def steps():
         hs.read_message(recv(proc), bytearray())
         buf = bytearray()
         hs.write_message(b"", buf)
@@ -227,12 +241,11 @@ def tampered_transport(t):
         ct = bytearray(cs[1].encrypt_with_ad(b"", b"hello"))
         ct[2] ^= 0x10
         send(proc, bytes(ct))
-        rc, err = finish(proc)
-    except Exception as e:
-        proc.kill()
-        proc.wait()
-        t.ok(False, "tampered transport: exchange", repr(e))
+
+    got = exchange(t, proc, "tampered transport", steps)
+    if got is None:
         return
+    rc, err = got
     t.ok(rc == 1 and "noise_peer: transport decrypt" in err,
          "a tampered transport message fails our initiator", err)
 

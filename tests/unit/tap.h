@@ -5,6 +5,7 @@
 #ifndef SOTTO_TAP_H
 #define SOTTO_TAP_H
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,16 @@ tap_skip_all(const char *why)
 {
 	printf("1..0 # SKIP %s\n", why);
 	exit(77);
+}
+
+/* The UI's tests measure text in terminal cells: they need a UTF-8
+ * LC_CTYPE (C.UTF-8 or en_US.UTF-8), or skip as a whole. */
+TAP_UNUSED static void
+tap_need_utf8_locale(void)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+		tap_skip_all("no UTF-8 locale");
 }
 
 TAP_UNUSED static int

@@ -3,7 +3,6 @@
  * editing keys, word moves, history (per chat), Alt-Enter, bracketed
  * paste, drafts per chat and the cursor's display column.
  */
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,9 +405,7 @@ main(void)
 {
 	struct ui_editor *e;
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	if (ui_editor_new(&e) != 0)
 		return 1;
 	test_clusters(e);

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "ui/menu.h"
 #include "ui/sanitize.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/vlines.h"
 
 static enum ui_menu_action
 key(struct ui_menu *m, int code, uint32_t ch)
@@ -24,40 +24,6 @@ key(struct ui_menu *m, int code, uint32_t ch)
 	struct ui_key k = { (enum ui_keycode)code, ch, 0 };
 
 	return ui_menu_key(m, &k);
-}
-
-/* Within width, widths add up, nothing unsafe. */
-static int
-lines_ok(const struct ui_vlines *l, size_t width, size_t height)
-{
-	size_t i, j;
-	const unsigned char *p;
-
-	if (l->n > height)
-		return 0;
-	for (i = 0; i < l->n; i++) {
-		if (l->v[i].cells > width ||
-		    ui_width(l->v[i].text, l->v[i].len) != l->v[i].cells)
-			return 0;
-		p = (const unsigned char *)l->v[i].text;
-		for (j = 0; j < l->v[i].len; j++)
-			if (p[j] < 0x20 || p[j] == 0x7f ||
-			    (p[j] == 0xe2 && p[j + 1] == 0x80 &&
-			    p[j + 2] >= 0xaa && p[j + 2] <= 0xae))
-				return 0;
-	}
-	return 1;
-}
-
-static int
-find(const struct ui_vlines *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strstr(l->v[i].text, s) != NULL)
-			return (int)i;
-	return -1;
 }
 
 static void
@@ -72,7 +38,7 @@ test_privacy(struct ui_menu *m)
 	    "nothing changes before the rules are read");
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(find(&l, "Secret chats") >= 0 && find(&l, "...") >= 0,
+	ok(vlines_find(&l, "Secret chats") >= 0 && vlines_find(&l, "...") >= 0,
 	    "while reading: the rules, no values");
 	ui_vlines_free(&l);
 	for (i = 0; i < UI_MENU_RULES; i++)
@@ -82,20 +48,20 @@ test_privacy(struct ui_menu *m)
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
 	for (i = 0; i < UI_MENU_RULES; i++)
-		if (find(&l, ui_menu_rule_label(i)) < 0)
+		if (vlines_find(&l, ui_menu_rule_label(i)) < 0)
 			all = 0;
 	ok(all, "every rule has a row");
-	row = find(&l, "Phone number");
+	row = vlines_find(&l, "Phone number");
 	ok(row >= 0 && strstr(l.v[row].text, "< My contacts >") != NULL &&
 	    l.v[row].selected, "the first picked, its value shown: %s",
 	    row >= 0 ? l.v[row].text : "");
-	row = find(&l, "Secret chats");
+	row = vlines_find(&l, "Secret chats");
 	ok(row >= 0 && strstr(l.v[row].text, "< Everybody >") != NULL &&
 	    strstr(l.v[row].text, "7 always, 3 never") != NULL,
 	    "the exceptions counted: %s", row >= 0 ? l.v[row].text : "");
-	ok(find(&l, "Who sees my phone number.") >= 0,
+	ok(vlines_find(&l, "Who sees my phone number.") >= 0,
 	    "what the picked rule decides");
-	ok(lines_ok(&l, 80, 20), "lines fit");
+	ok(vlines_fit_clean(&l, 80, 20), "lines fit");
 	ui_vlines_free(&l);
 
 	for (i = 0; i < 10; i++)
@@ -110,7 +76,7 @@ test_privacy(struct ui_menu *m)
 	ok(v == 2, "-> Nobody");
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	row = find(&l, "Secret chats");
+	row = vlines_find(&l, "Secret chats");
 	ok(row >= 0 && strstr(l.v[row].text, "< Nobody >") != NULL &&
 	    strstr(l.v[row].text, "saving") != NULL, "shown at once, saving");
 	ui_vlines_free(&l);
@@ -123,7 +89,7 @@ test_privacy(struct ui_menu *m)
 	ui_menu_saved(m, 7, 2, 2);
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	row = find(&l, "Secret chats");
+	row = vlines_find(&l, "Secret chats");
 	ok(row >= 0 && strstr(l.v[row].text, "< Nobody >") != NULL &&
 	    strstr(l.v[row].text, "saving") == NULL, "saved");
 	ui_vlines_free(&l);
@@ -136,7 +102,7 @@ test_privacy(struct ui_menu *m)
 	ok(v == 2, "refused: the old value is back");
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(find(&l, "not saved: refused") >= 0 && lines_ok(&l, 80, 20),
+	ok(vlines_find(&l, "not saved: refused") >= 0 && vlines_fit_clean(&l, 80, 20),
 	    "the status says why, sanitised");
 	ui_vlines_free(&l);
 	(void)key(m, UI_KEY_UP, 0);
@@ -147,7 +113,7 @@ test_privacy(struct ui_menu *m)
 	ui_menu_rules_done(m, ERR_UNREACHABLE);
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(find(&l, "cannot read the rules") >= 0, "a failed reading says so");
+	ok(vlines_find(&l, "cannot read the rules") >= 0, "a failed reading says so");
 	ui_vlines_free(&l);
 }
 
@@ -168,8 +134,8 @@ test_blocked(struct ui_menu *m)
 	ui_menu_blocked_done(m, 0);
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(find(&l, "Nobody is blocked") >= 0 &&
-	    find(&l, "[Blocked users (0)]") >= 0, "none: says so");
+	ok(vlines_find(&l, "Nobody is blocked") >= 0 &&
+	    vlines_find(&l, "[Blocked users (0)]") >= 0, "none: says so");
 	ui_vlines_free(&l);
 	ui_menu_blocked_clear(m);
 	ok(ui_menu_blocked_add(m, 20, "Bob (@bob)") == 0 &&
@@ -177,10 +143,10 @@ test_blocked(struct ui_menu *m)
 	ui_menu_blocked_done(m, 0);
 	if (ui_menu_view(m, 80, 20, &l) != 0)
 		exit(1);
-	ok(find(&l, "Bob (@bob)") >= 0 && find(&l, "PWNED") < 0 &&
-	    find(&l, "Mallory") >= 0 && lines_ok(&l, 80, 20),
+	ok(vlines_find(&l, "Bob (@bob)") >= 0 && vlines_find(&l, "PWNED") < 0 &&
+	    vlines_find(&l, "Mallory") >= 0 && vlines_fit_clean(&l, 80, 20),
 	    "names shown sanitised");
-	ok(l.v[find(&l, "Bob")].selected, "the first picked");
+	ok(l.v[vlines_find(&l, "Bob")].selected, "the first picked");
 	ui_vlines_free(&l);
 	(void)key(m, UI_KEY_DOWN, 0);
 	ok(ui_menu_picked_user(m, &name) == 30 && name != NULL,
@@ -198,11 +164,11 @@ test_blocked(struct ui_menu *m)
 	for (w = 1; w <= 90 && all; w++)
 		for (h = 1; h <= 14 && all; h += 3) {
 			if (ui_menu_view(m, w, h, &l) != 0 ||
-			    !lines_ok(&l, w, h))
+			    !vlines_fit_clean(&l, w, h))
 				all = 0;
 			ui_vlines_free(&l);
 			if (ui_menu_view_input(m, w, &l, &cx) != 0 ||
-			    !lines_ok(&l, w, 1) || cx >= w)
+			    !vlines_fit_clean(&l, w, 1) || cx >= w)
 				all = 0;
 			ui_vlines_free(&l);
 		}
@@ -214,9 +180,7 @@ main(void)
 {
 	struct ui_menu *m;
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	if (ui_menu_new(&m) != 0)
 		return 1;
 	test_privacy(m);

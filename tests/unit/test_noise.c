@@ -43,6 +43,22 @@ pair_free(struct pair *p)
 	}
 }
 
+/*
+ * Both sides of a handshake of pattern pat, without a prologue: the
+ * initiator with the static key ipriv (and rpub, the responder's, for
+ * IK), the responder with rpriv. 0, or -1 when a side cannot be made.
+ */
+static int
+pair_new(struct pair *p, enum noise_pattern pat, const uint8_t *ipriv,
+    const uint8_t *rpub, const uint8_t *rpriv)
+{
+	if (noise_hs_new(&p->hs[0], pat, NOISE_INITIATOR, NULL, 0, ipriv,
+	    rpub, NULL) != 0 || noise_hs_new(&p->hs[1], pat,
+	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0)
+		return -1;
+	return 0;
+}
+
 /* Both sides know the other's static key, as the vector says they must. */
 static void
 check_statics(const char *name, struct pair *p, enum noise_pattern pat,
@@ -258,6 +274,18 @@ roundtrip(struct pair *p, int w, const char *msg)
 	return n == strlen(msg) && memcmp(out, msg, n) == 0 ? 0 : -1;
 }
 
+/* n roundtrip()s of msg from side w, every one made; 0 when all arrived. */
+static int
+roundtrips(struct pair *p, int w, const char *msg, int n)
+{
+	int i, r = 0;
+
+	for (i = 0; i < n; i++)
+		if (roundtrip(p, w, msg) != 0)
+			r = -1;
+	return r;
+}
+
 static void
 check_transport(void)
 {
@@ -377,15 +405,10 @@ check_transport(void)
 		    roundtrip(&p, 1, "pong") != 0)
 			ok_all = 0;
 	ok(ok_all, "rekeying every 3 messages: 10 messages each way");
-	for (ok_all = 1, i = 0; i < 10; i++)
-		if (roundtrip(&p, 0, "burst") != 0)
-			ok_all = 0;
-	ok(ok_all, "and 10 more one way");
+	ok(roundtrips(&p, 0, "burst", 10) == 0, "and 10 more one way");
 	noise_set_rekey_interval(p.tx[1], 5);
-	for (ok_all = 1, i = 0; i < 4; i++)
-		if (roundtrip(&p, 0, "drift") != 0)
-			ok_all = 0;
-	ok(!ok_all, "different intervals on the two ends cannot talk");
+	ok(roundtrips(&p, 0, "drift", 4) != 0,
+	    "different intervals on the two ends cannot talk");
 	pair_free(&p);
 
 	/* Without rekeying on the receiver, the fourth message fails. */
@@ -395,10 +418,7 @@ check_transport(void)
 		return;
 	}
 	noise_set_rekey_interval(p.tx[0], 3);
-	for (ok_all = 1, i = 0; i < 3; i++)
-		if (roundtrip(&p, 0, "one") != 0)
-			ok_all = 0;
-	ok(ok_all, "three messages before the rekey");
+	ok(roundtrips(&p, 0, "one", 3) == 0, "three messages before the rekey");
 	is_int(roundtrip(&p, 0, "four"), ERR_CRYPTO,
 	    "the fourth is under a new key the receiver does not have");
 	pair_free(&p);
@@ -487,9 +507,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* The encrypted static key of message 2, tampered. */
-	if (noise_hs_new(&p.hs[0], NOISE_XX, NOISE_INITIATOR, NULL, 0, ipriv,
-	    NULL, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_XX,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0 ||
+	if (pair_new(&p, NOISE_XX, ipriv, NULL, rpriv) != 0 ||
 	    noise_hs_write(p.hs[0], NULL, 0, buf, BUF, &len) != 0 ||
 	    noise_hs_read(p.hs[1], buf, len, out, BUF, &n) != 0 ||
 	    noise_hs_write(p.hs[1], NULL, 0, buf, BUF, &len) != 0) {
@@ -515,9 +533,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* IK against the wrong responder key. */
-	if (noise_hs_new(&p.hs[0], NOISE_IK, NOISE_INITIATOR, NULL, 0, ipriv,
-	    other, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_IK,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_IK, ipriv, other, rpriv) != 0) {
 		ok(0, "IK with the wrong key");
 		goto out;
 	}
@@ -528,9 +544,7 @@ check_handshake(void)
 	pair_free(&p);
 
 	/* IK and NN between two of ours. */
-	if (noise_hs_new(&p.hs[0], NOISE_IK, NOISE_INITIATOR, NULL, 0, ipriv,
-	    rpub, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_IK,
-	    NOISE_RESPONDER, NULL, 0, rpriv, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_IK, ipriv, rpub, rpriv) != 0) {
 		ok(0, "IK");
 		goto out;
 	}
@@ -541,9 +555,7 @@ check_handshake(void)
 	if (p.tx[0] != NULL && p.tx[1] != NULL)
 		is_int(roundtrip(&p, 1, "ik"), 0, "IK: transport");
 	pair_free(&p);
-	if (noise_hs_new(&p.hs[0], NOISE_NN, NOISE_INITIATOR, NULL, 0, NULL,
-	    NULL, NULL) != 0 || noise_hs_new(&p.hs[1], NOISE_NN,
-	    NOISE_RESPONDER, NULL, 0, NULL, NULL, NULL) != 0) {
+	if (pair_new(&p, NOISE_NN, NULL, NULL, NULL) != 0) {
 		ok(0, "NN");
 		goto out;
 	}

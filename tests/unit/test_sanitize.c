@@ -4,7 +4,6 @@
  * floods of zero-width marks; then widths of CJK, emoji and combining
  * text as wcwidth(3) in a UTF-8 locale gives them.
  */
-#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,9 +349,7 @@ test_random(void)
 int
 main(void)
 {
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	test_sequences();
 	test_lines();
 	test_bidi();

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "ui/sanitize.h"
 #include "ui/search.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/vlines.h"
 
 #define NOW	1790000000
 
@@ -266,29 +266,13 @@ test_keys(void)
 static int
 lines_ok(const struct ui_vlines *l, size_t width)
 {
-	size_t i, j, covered;
-	const unsigned char *p;
-	int sp;
+	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		const struct ui_vline *v = &l->v[i];
-
-		if (v->cells > width || ui_width(v->text, v->len) != v->cells)
+	if (!vlines_fit_clean(l, width, SIZE_MAX))
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (!vline_spans_cover(&l->v[i]))
 			return 0;
-		for (covered = 0, sp = 0; sp < v->nspan; sp++) {
-			if (v->span[sp].off != covered)
-				return 0;
-			covered += v->span[sp].len;
-		}
-		if (covered != v->len)
-			return 0;
-		p = (const unsigned char *)v->text;
-		for (j = 0; j < v->len; j++)
-			if (p[j] < 0x20 || p[j] == 0x7f || p[j] == 0x1b ||
-			    (p[j] == 0xe2 && p[j + 1] == 0x80 &&
-			    p[j + 2] >= 0xaa && p[j + 2] <= 0xae))
-				return 0;
-	}
 	return 1;
 }
 
@@ -410,9 +394,7 @@ test_lines(void)
 int
 main(void)
 {
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	test_match();
 	test_store();
 	test_keys();

@@ -10,7 +10,6 @@
  * down to it), and a message arriving while the view is a little up
  * leaves the rows on screen as they were (secret_ui_appended).
  */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,9 +177,7 @@ main(void)
 	const char *p;
 	int bad = 0, oldest = 0, steps, order = 1;
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;

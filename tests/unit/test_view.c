@@ -5,11 +5,11 @@
  * every width from 1 to 60 over a model full of hostile strings, that no
  * line is wider than asked or carries a control character.
  */
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/tap.h"
+#include "tests/unit/vlines.h"
 #include "ui/editor.h"
 #include "ui/sanitize.h"
 #include "ui/view.h"
@@ -54,36 +54,14 @@ static const struct ui_clock clk = { NOW, 0, NULL };
 static int
 lines_ok(const struct ui_vlines *l, size_t width, size_t height)
 {
-	size_t i, j, covered;
-	const unsigned char *p;
-	int s;
+	size_t i;
 
-	if (l->n > height)
+	if (!vlines_fit_clean(l, width, height))
 		return 0;
-	for (i = 0; i < l->n; i++) {
-		const struct ui_vline *v = &l->v[i];
-
-		if (v->cells > width || ui_width(v->text, v->len) != v->cells ||
-		    strlen(v->text) != v->len)
+	for (i = 0; i < l->n; i++)
+		if (strlen(l->v[i].text) != l->v[i].len ||
+		    !vline_spans_cover(&l->v[i]))
 			return 0;
-		for (covered = 0, s = 0; s < v->nspan; s++) {
-			if (v->span[s].off != covered)
-				return 0;
-			covered += v->span[s].len;
-		}
-		if (covered != v->len)
-			return 0;
-		p = (const unsigned char *)v->text;
-		for (j = 0; j < v->len; j++) {
-			if (p[j] < 0x20 || p[j] == 0x7f)
-				return 0;
-			if (p[j] == 0xc2 && p[j + 1] >= 0x80 && p[j + 1] <= 0x9f)
-				return 0;
-			if (p[j] == 0xe2 && p[j + 1] == 0x80 &&
-			    p[j + 2] >= 0xaa && p[j + 2] <= 0xae)
-				return 0;
-		}
-	}
 	return 1;
 }
 
@@ -96,17 +74,6 @@ has_line(const struct ui_vlines *l, const char *want)
 		if (strcmp(l->v[i].text, want) == 0)
 			return 1;
 	return 0;
-}
-
-static int
-find_line(const struct ui_vlines *l, const char *part)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strstr(l->v[i].text, part) != NULL)
-			return (int)i;
-	return -1;
 }
 
 static void
@@ -126,7 +93,7 @@ test_chatlist(void)
 
 	ok(ui_view_chatlist(&model, 30, 100, &l) == 0, "chat list");
 	is_int(l.n, 6, "two lines per chat");
-	order = find_line(&l, "Newest") == 0 && find_line(&l, "Older") == 4;
+	order = vlines_find(&l, "Newest") == 0 && vlines_find(&l, "Older") == 4;
 	if (!ok(order, "most recent first"))
 		dump(&l);
 	ok(strcmp(l.v[0].text, "\xf0\x9f\x94\x92Newest") != 0 &&
@@ -155,7 +122,7 @@ test_chatlist(void)
 	model.current = 10;
 	ok(ui_view_chatlist(&model, 30, 3, &l) == 0 && l.n == 3,
 	    "three rows");
-	ok(find_line(&l, "Older") == 1 && l.v[1].selected,
+	ok(vlines_find(&l, "Older") == 1 && l.v[1].selected,
 	    "the open chat (last) is visible");
 	ui_vlines_free(&l);
 	model.current = 20;
@@ -179,33 +146,33 @@ test_messages(void)
 	ok(ui_view_messages(&model, 40, 100, &clk, &scroll, &l) == 0,
 	    "message view");
 	all = l.n;
-	a = find_line(&l, "-- Yesterday --");
-	b = find_line(&l, "-- Today --");
-	c = find_line(&l, "-- ");
+	a = vlines_find(&l, "-- Yesterday --");
+	b = vlines_find(&l, "-- Today --");
+	c = vlines_find(&l, "-- ");
 	if (!ok(c >= 0 && c < a && a < b, "date separators in order"))
 		dump(&l);
 	ok(strstr(l.v[c].text, "2026") != NULL || strstr(l.v[c].text, "2025")
 	    != NULL, "an older day is named with its date");
 	ok(has_line(&l, "  old one"), "text indented under its header");
-	b = find_line(&l, "  forwarded from Carol, @carol");
+	b = vlines_find(&l, "  forwarded from Carol, @carol");
 	ok(b >= 0 && b + 1 < (int)l.n && strcmp(l.v[b + 1].text,
 	    "  old one") == 0, "a forward copy: 'forwarded from' above its "
 	    "text");
-	ok(find_line(&l, "me \xe2\x9c\x93\xe2\x9c\x93") >= 0,
+	ok(vlines_find(&l, "me \xe2\x9c\x93\xe2\x9c\x93") >= 0,
 	    "sent and read: two checks");
-	ok(find_line(&l, "me ...") >= 0, "pending mark");
-	ok(find_line(&l, "Alice (edited)") >= 0, "edited mark");
-	ok(find_line(&l, "  | me: yesterday's") >= 0, "reply quote");
-	ok(find_line(&l, "  | (earlier message)") >= 0,
+	ok(vlines_find(&l, "me ...") >= 0, "pending mark");
+	ok(vlines_find(&l, "Alice (edited)") >= 0, "edited mark");
+	ok(vlines_find(&l, "  | me: yesterday's") >= 0, "reply quote");
+	ok(vlines_find(&l, "  | (earlier message)") >= 0,
 	    "a reply to an unloaded message");
-	a = find_line(&l, "Alice created the group");
+	a = vlines_find(&l, "Alice created the group");
 	ok(a >= 0 && l.v[a].text[0] == ' ' && l.v[a].cells <= 40,
 	    "service message centred");
-	a = find_line(&l, "a reply with");
+	a = vlines_find(&l, "a reply with");
 	ok(a >= 0 && l.v[a].cells <= 40 && l.v[a].cells > 35 &&
 	    strcmp(l.v[a + 1].text, "  wrap") == 0,
 	    "text wrapped at the width");
-	ok(find_line(&l, "TITLE") < 0, "no OSC payload");
+	ok(vlines_find(&l, "TITLE") < 0, "no OSC payload");
 	ok(lines_ok(&l, 40, 100), "lines within width and clean");
 	if ((last = strdup(l.v[all - 1].text)) == NULL ||
 	    (third = strdup(l.v[all - 3].text)) == NULL)
@@ -371,6 +338,29 @@ joined(const struct ui_vlines *l, char *out, size_t size)
 }
 
 /*
+ * n messages "message I short" into many (their texts in texts), every
+ * long_every-th one with a tail that wraps; from me and Bob in turn, 15
+ * minutes apart from three days ago on.
+ */
+static void
+long_chat(struct ui_msg *many, char (*texts)[64], size_t n,
+    size_t long_every)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
+		    i % long_every == 0 ?
+		    "with a longer tail that wraps over lines" : "short");
+		many[i].id = i + 1;
+		many[i].sender = i % 2 ? "Bob" : "me";
+		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
+		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
+		many[i].text = texts[i];
+	}
+}
+
+/*
  * Paging a long chat with skip (only a few screens laid out per frame)
  * shows exactly what paging by lines from the newest shows, going up to
  * the top and back down.
@@ -386,19 +376,10 @@ test_skip_paging(void)
 	    0 };
 	struct ui_vlines a = { 0 }, b = { 0 };
 	static char ja[8192], jb[8192];
-	size_t i, abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
+	size_t abs = 0, skip = 0, scroll = 0, page = 9, maxskip = 0;
 	int same = 1, step, top = 0, sawtop = 0;
 
-	for (i = 0; i < 300; i++) {
-		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
-		    i % 7 == 0 ? "with a longer tail that wraps over lines" :
-		    "short");
-		many[i].id = i + 1;
-		many[i].sender = i % 2 ? "Bob" : "me";
-		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
-		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
-		many[i].text = texts[i];
-	}
+	long_chat(many, texts, 300, 7);
 	for (step = 0; step < 400 && same; step++) {
 		if (step < 200) {
 			abs += page;
@@ -456,16 +437,7 @@ test_live_append(void)
 	size_t i, u, skip, scroll;
 	int same = 1, bottom;
 
-	for (i = 0; i < 301; i++) {
-		snprintf(texts[i], sizeof(texts[i]), "message %zu %s", i,
-		    i % 5 == 0 ? "with a longer tail that wraps over lines" :
-		    "short");
-		many[i].id = i + 1;
-		many[i].sender = i % 2 ? "Bob" : "me";
-		many[i].flags = i % 2 ? 0 : UI_MSG_OUT;
-		many[i].date = NOW - 3 * 86400 + (time_t)i * 900;
-		many[i].text = texts[i];
-	}
+	long_chat(many, texts, 301, 5);
 	for (u = 0; u < sizeof(ups) / sizeof(ups[0]); u++) {
 		ch.nmsgs = 300;
 		skip = 0;
@@ -489,7 +461,7 @@ test_live_append(void)
 		joined(&a, ja, sizeof(ja));
 		joined(&b, jb, sizeof(jb));
 		if (ups[u] == 0) {
-			bottom = find_line(&b, "message 300") >= 0;
+			bottom = vlines_find(&b, "message 300") >= 0;
 			ok(bottom, "at the newest, a new message shows");
 		} else if (strcmp(ja, jb) != 0) {
 			same = 0;
@@ -593,7 +565,7 @@ test_trim(void)
 			    "\n# %s\n# %s\n", step, wlo, whi, skip, scroll, ja,
 			    jb);
 		}
-		if (find_line(&a, "m0 with") >= 0)
+		if (vlines_find(&a, "m0 with") >= 0)
 			oldest = 1;
 		if (up && oldest && top)
 			up = 0;
@@ -665,15 +637,15 @@ test_secret_marks(void)
 	ui_vlines_free(&l);
 	ok(ui_view_messages(&mm, 60, 30, &clk, &(size_t){ 0 }, &l) == 0,
 	    "secret messages");
-	i = find_line(&l, "Bob");
+	i = vlines_find(&l, "Bob");
 	ok(i >= 0 && strstr(l.v[i].text, "\xe2\x8c\x9b" "1m5s") !=
 	    NULL, "a countdown shows the time left");
-	i = find_line(&l, "me");
+	i = vlines_find(&l, "me");
 	ok(i >= 0 && strstr(l.v[i].text, "\xe2\x8c\x9b" "1h") !=
 	    NULL, "a timer not started shows as it is");
-	ok(find_line(&l, "\xe2\x8c\x9b" "0s") != -1,
+	ok(vlines_find(&l, "\xe2\x8c\x9b" "0s") != -1,
 	    "an overdue one shows 0s until it is gone");
-	i = find_line(&l, "!! WARNING");
+	i = vlines_find(&l, "!! WARNING");
 	ok(i >= 0 && l.v[i].nspan == 1 &&
 	    l.v[i].span[0].style == UI_ST_ERROR && (size_t)i + 1 < l.n &&
 	    strstr(l.v[i + 1].text, "CHANGED") != NULL &&
@@ -781,9 +753,7 @@ test_found(void)
 int
 main(void)
 {
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	test_chatlist();
 	test_messages();
 	test_input();

@@ -3,7 +3,6 @@
  * edge widths 40 and 1 with wide and combining characters, which must
  * never be split.
  */
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,9 +182,7 @@ test_sanitised_hostile(void)
 int
 main(void)
 {
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
-		tap_skip_all("no UTF-8 locale");
+	tap_need_utf8_locale();
 	test_basic();
 	test_wide();
 	test_sound();
