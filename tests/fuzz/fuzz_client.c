@@ -106,6 +106,9 @@ engine_call(struct engine *e, const Sotto__Request *req, uint64_t timeout_ms,
 		fzc_finish(0, ERR_TIMEOUT, NULL);
 	e->calls[e->n].id = ++e->next_id;
 	e->calls[e->n].method = (int)req->method_case;
+	if (req->method_case == SOTTO__REQUEST__METHOD_GET_DIFFERENCE &&
+	    req->get_difference != NULL && req->get_difference->pts == 0)
+		fzc.reads_from_start++;
 	e->calls[e->n].cb = cb;
 	e->calls[e->n].ud = ud;
 	e->n++;

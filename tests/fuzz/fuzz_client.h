@@ -29,6 +29,7 @@ struct fzc {
 	uv_loop_t loop;
 	struct store *st;
 	struct cloud *cloud;
+	unsigned long reads_from_start;	/* GetDifference calls from pts 0 */
 };
 
 extern struct fzc fzc;
