@@ -6,9 +6,10 @@
  * socket, it calls these functions and renders the events it is given.
  *
  * Reading is synchronous and local: cloud_get_*, cloud_list_* and
- * cloud_history* read the profile's database and return at once. The
- * plain data structs of store/store.h (store_user, store_chat,
- * store_message) are used as values here; a front end only reads them.
+ * cloud_history* read the profile's database and return at once. They
+ * answer with the engine's own values (struct cloud_user, cloud_chat,
+ * cloud_message, below), copied from the store's rows: a front end reads
+ * them and never names the store.
  *
  * Writing is asynchronous. A send is written to the outbox first and
  * reported by events (CLOUD_EV_SENT or CLOUD_EV_REFUSED with its
@@ -33,13 +34,100 @@
 #include <uv.h>
 
 #include "client/engine.h"
-#include "store/store.h"
 
 #define CLOUD_TEXT_MAX 4096		/* code points in a message */
 #define CLOUD_TITLE_MAX 256		/* bytes in a group title */
 
 struct cloud;
 struct cloud_privacy_rule;
+struct store;
+
+/*
+ * The values. Structs filled by a get function own their strings; release
+ * them with the matching cloud_*_free function (which leaves the struct
+ * zeroed). Structs handed to a callback or an event borrow their strings
+ * for the duration of the call only.
+ */
+enum cloud_chat_kind {		/* the wire's ChatKind values */
+	CLOUD_CHAT_UNKNOWN = 0,
+	CLOUD_CHAT_SAVED = 1,	/* Saved Messages: peer_id is oneself */
+	CLOUD_CHAT_PRIVATE = 2,	/* peer_id is the other user */
+	CLOUD_CHAT_GROUP = 3,
+};
+
+struct cloud_user {
+	uint64_t id;
+	char *username;
+	char *display_name;
+	char *phone;
+	int contact;			/* this account has them as a contact */
+};
+
+struct cloud_chat {
+	uint64_t id;
+	int kind;			/* enum cloud_chat_kind */
+	char *title;
+	uint64_t peer_id;
+	uint64_t creator_id;		/* groups */
+	int left;			/* this account is no longer a member */
+	uint64_t last_message_id;	/* 0 while the chat has none */
+	uint64_t last_date;
+	uint64_t last_pts;		/* the log entry that brought it */
+	uint64_t read_inbox_max_id;	/* this account read up to here */
+	uint64_t read_outbox_max_id;	/* others read our messages up to here */
+	/*
+	 * Set by the reads only (cloud_get_chat, cloud_list_chats): the
+	 * last message's text and sender, and how many messages from
+	 * others are newer than read_inbox_max_id (service messages and
+	 * our own are not counted).
+	 */
+	char *last_text;
+	uint64_t last_sender_id;
+	uint64_t unread;
+};
+
+struct cloud_message {
+	uint64_t chat_id;
+	uint64_t id;
+	uint64_t sender_id;
+	uint64_t random_id;
+	char *text;
+	uint64_t date;
+	uint64_t reply_to;
+	uint64_t edit_date;		/* 0: never edited */
+	int action;			/* the wire's ServiceAction; 0: ordinary */
+	uint64_t action_user_id;
+};
+
+struct cloud_member {
+	uint64_t user_id;
+	int admin;
+};
+
+/*
+ * What a forward copy forwards: the original's date, its sender's
+ * display name as it was (unsanitised), and the sender's user id when the
+ * server linked it (else 0).
+ */
+struct cloud_forward {
+	uint64_t date;
+	uint64_t from_id;
+	char *name;
+};
+
+void cloud_user_free(struct cloud_user *u);
+void cloud_chat_free(struct cloud_chat *ch);
+void cloud_message_free(struct cloud_message *m);
+void cloud_forward_free(struct cloud_forward *f);
+
+/*
+ * A callback of the list functions: return 0 to go on; anything else
+ * stops the listing, and the list function returns it.
+ */
+typedef int cloud_chat_fn(void *ud, const struct cloud_chat *ch);
+typedef int cloud_message_fn(void *ud, const struct cloud_message *m);
+typedef int cloud_member_fn(void *ud, const struct cloud_member *m);
+typedef int cloud_user_fn(void *ud, const struct cloud_user *u);
 
 enum cloud_ev {
 	CLOUD_EV_STATE,		/* state, err: the connection changed */
@@ -73,9 +161,9 @@ struct cloud_event {
 	enum cloud_ev kind;
 	enum engine_state state;
 	int err;
-	const struct store_message *msg;
-	const struct store_chat *chat;
-	const struct store_user *user;
+	const struct cloud_message *msg;
+	const struct cloud_chat *chat;
+	const struct cloud_user *user;
 	uint64_t chat_id;
 	const uint64_t *ids;
 	size_t n_ids;
@@ -154,7 +242,7 @@ int cloud_forward(struct cloud *c, uint64_t from_chat_id, uint64_t id,
 
 /* What message id of chat_id forwards: 0, or ERR_NOT_FOUND (none). */
 int cloud_forward_get(struct cloud *c, uint64_t chat_id, uint64_t id,
-    struct store_forward *f);
+    struct cloud_forward *f);
 
 /*
  * The server's words for a refusal in resp, sanitised, with the wait it
@@ -180,7 +268,7 @@ uint64_t cloud_self(const struct cloud *c);
 struct cloud_peer {
 	uint64_t chat_id;
 	uint64_t user_id;
-	int kind;			/* enum store_chat_kind; 0 when no chat yet */
+	int kind;			/* enum cloud_chat_kind; 0 when no chat yet */
 };
 
 /* Checks the form of a PEER: 0 or ERR_INVAL. */
@@ -280,35 +368,37 @@ int cloud_apply_sent(struct cloud *c, const Sotto__SendResult *r);
 
 /*
  * Local reads. The get functions fill a struct the caller releases with
- * the matching store_*_free function; ERR_NOT_FOUND when absent.
+ * the matching cloud_*_free function; ERR_NOT_FOUND when absent.
  */
-int cloud_get_user(struct cloud *c, uint64_t id, struct store_user *u);
+int cloud_get_user(struct cloud *c, uint64_t id, struct cloud_user *u);
 /*
  * Stores n users from an answer of the server in the profile (one
- * transaction), as a lookup does; with out, also their store_user forms
+ * transaction), as a lookup does; with out, also their cloud_user forms
  * (pointing into users). 0, ERR_DB or ERR_NOMEM.
  */
 int cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
-    struct store_user *out);
-int cloud_get_chat(struct cloud *c, uint64_t id, struct store_chat *ch);
+    struct cloud_user *out);
+int cloud_get_chat(struct cloud *c, uint64_t id, struct cloud_chat *ch);
 int cloud_get_message(struct cloud *c, uint64_t chat_id, uint64_t id,
-    struct store_message *m);
+    struct cloud_message *m);
 /* The chats, most recent activity first. */
-int cloud_list_chats(struct cloud *c, store_chat_fn *fn, void *ud);
+int cloud_list_chats(struct cloud *c, cloud_chat_fn *fn, void *ud);
 /* The newest limit messages of chat_id (0: all), oldest first. */
 int cloud_history(struct cloud *c, uint64_t chat_id, uint64_t limit,
-    store_message_fn *fn, void *ud);
+    cloud_message_fn *fn, void *ud);
 /* A page of up to limit messages older than before_id, newest first. */
 int cloud_history_before(struct cloud *c, uint64_t chat_id,
-    uint64_t before_id, uint64_t limit, store_message_fn *fn, void *ud);
+    uint64_t before_id, uint64_t limit, cloud_message_fn *fn, void *ud);
+/* The members of group chat_id, by user id. */
 int cloud_list_members(struct cloud *c, uint64_t chat_id,
-    store_member_fn *fn, void *ud);
-int cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud);
+    cloud_member_fn *fn, void *ud);
+/* The contacts, by username. */
+int cloud_list_contacts(struct cloud *c, cloud_user_fn *fn, void *ud);
 
 /*
  * Privacy settings and blocked users (doc/PROTOCOL.md, "Privacy and
  * blocks"). The server keeps and enforces them; nothing of them is
- * stored on the device except the users they name (store_put_user), so
+ * stored on the device except the users they name (cloud_get_user), so
  * a front end asks cloud_get_privacy() or cloud_get_blocked() each time
  * it shows them, and refreshes on CLOUD_EV_PRIVACY or CLOUD_EV_BLOCKED
  * (another device of the account changed them).
@@ -407,13 +497,13 @@ int cloud_block(struct cloud *c, uint64_t user_id, int block,
  * before cb runs. users are valid during the call only.
  */
 typedef void cloud_users_fn(void *ud, int err, const char *why,
-    const struct store_user *users, size_t n);
+    const struct cloud_user *users, size_t n);
 int cloud_get_blocked(struct cloud *c, uint64_t timeout_ms,
     cloud_users_fn *cb, void *ud);
 /*
  * Full-text search of this device's copy of chat_id (0: every chat): the
  * newest limit messages that match query, newest first (across chats: in
- * the order this device got them; store_search). query is an
+ * the order this device got them). query is an
  * FTS4 MATCH expression (SQLite's syntax); a front end that takes words
  * from a user builds it so that it always parses (ui/search.h does).
  * The index is brought up to date with the messages stored since the
@@ -421,7 +511,7 @@ int cloud_get_blocked(struct cloud *c, uint64_t timeout_ms,
  * does not parse), ERR_DB, or what fn returned to stop.
  */
 int cloud_search(struct cloud *c, uint64_t chat_id, const char *query,
-    uint64_t limit, store_message_fn *fn, void *ud);
+    uint64_t limit, cloud_message_fn *fn, void *ud);
 
 /*
  * Keeps the index of cloud_search up to date in the background: once

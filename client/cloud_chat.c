@@ -2,7 +2,7 @@
  * Cloud chats and their messages: the text check, sends and forwards
  * (through the outbox), the calls that edit, delete, mark read, type,
  * keep contacts and groups (each with what its answer stores and
- * reports), and the reads the front end makes of the store.
+ * reports). The reads a front end makes are in cloud_read.c.
  */
 #include "client/cloud.h"
 
@@ -116,13 +116,6 @@ cloud_forward(struct cloud *c, uint64_t from_chat_id, uint64_t id,
 }
 
 int
-cloud_forward_get(struct cloud *c, uint64_t chat_id, uint64_t id,
-    struct store_forward *f)
-{
-	return store_forward_get(c->st, chat_id, id, f);
-}
-
-int
 cloud_outbox_count(struct cloud *c, uint64_t *n)
 {
 	return store_outbox_count(c->st, n);
@@ -140,6 +133,7 @@ static int
 cloud_apply_edit(struct cloud *c, const Sotto__Response *resp, uint64_t *id)
 {
 	struct store_message m;
+	struct cloud_message mv;
 	struct cloud_event ev;
 	int r;
 
@@ -152,7 +146,8 @@ cloud_apply_edit(struct cloud *c, const Sotto__Response *resp, uint64_t *id)
 	*id = m.id;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CLOUD_EV_EDITED;
-	ev.msg = &m;
+	cloud__message_of(&mv, &m);
+	ev.msg = &mv;
 	ev.chat_id = m.chat_id;
 	cloud__emit(c, &ev);
 	return 0;
@@ -232,6 +227,7 @@ cloud_apply_contact(struct cloud *c, const Sotto__Response *resp, int added,
     uint64_t *id)
 {
 	struct store_user u;
+	struct cloud_user uv;
 	struct cloud_event ev;
 	const Sotto__User *w;
 	int r;
@@ -251,7 +247,8 @@ cloud_apply_contact(struct cloud *c, const Sotto__Response *resp, int added,
 	*id = u.id;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CLOUD_EV_CONTACT;
-	ev.user = &u;
+	cloud__user_of(&uv, &u);
+	ev.user = &uv;
 	ev.user_id = u.id;
 	ev.added = added;
 	cloud__emit(c, &ev);
@@ -614,66 +611,3 @@ cloud_apply_sent(struct cloud *c, const Sotto__SendResult *r)
 		return ERR_CLOSED;
 	return sync_apply_sent(c->sy, r, 0);
 }
-
-/* ------------------------------------------------------------ reads */
-
-int
-cloud_get_user(struct cloud *c, uint64_t id, struct store_user *u)
-{
-	return store_get_user(c->st, id, u);
-}
-
-int
-cloud_get_chat(struct cloud *c, uint64_t id, struct store_chat *ch)
-{
-	return store_get_chat(c->st, id, ch);
-}
-
-int
-cloud_get_message(struct cloud *c, uint64_t chat_id, uint64_t id,
-    struct store_message *m)
-{
-	return store_get_message(c->st, chat_id, id, m);
-}
-
-int
-cloud_list_chats(struct cloud *c, store_chat_fn *fn, void *ud)
-{
-	return store_list_chats(c->st, fn, ud);
-}
-
-int
-cloud_history(struct cloud *c, uint64_t chat_id, uint64_t limit,
-    store_message_fn *fn, void *ud)
-{
-	return store_list_messages(c->st, chat_id, limit, fn, ud);
-}
-
-int
-cloud_history_before(struct cloud *c, uint64_t chat_id, uint64_t before_id,
-    uint64_t limit, store_message_fn *fn, void *ud)
-{
-	return store_list_messages_before(c->st, chat_id, before_id, limit,
-	    fn, ud);
-}
-
-int
-cloud_list_members(struct cloud *c, uint64_t chat_id, store_member_fn *fn,
-    void *ud)
-{
-	return store_list_members(c->st, chat_id, fn, ud);
-}
-
-int
-cloud_list_contacts(struct cloud *c, store_user_fn *fn, void *ud)
-{
-	return store_list_contacts(c->st, fn, ud);
-}
-
-int
-cloud_search(struct cloud *c, uint64_t chat_id, const char *query,
-    uint64_t limit, store_message_fn *fn, void *ud)
-{
-	return store_search(c->st, chat_id, query, limit, fn, ud);
-}
-

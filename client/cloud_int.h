@@ -5,8 +5,8 @@
  *   cloud.c       the state, the events and the life cycle
  *   resolve.c     peers resolved from what the user names; users stored
  *   call.c        the one request/reply machinery (struct cloud__call)
- *   cloud_chat.c  sends, edits, deletes, read marks, contacts, groups,
- *                 and the reads of the store
+ *   cloud_chat.c  sends, edits, deletes, read marks, contacts, groups
+ *   cloud_read.c  the store's rows as cloud.h's values; the local reads
  *   privacy.c     privacy rules and blocks
  */
 #ifndef SOTTO_CLOUD_INT_H
@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "client/cloud.h"
+#include "store/store.h"
 
 struct cloud_sub {
 	cloud_event_fn *fn;
@@ -98,6 +99,15 @@ struct cloud__call {
 
 /* cloud.c */
 void cloud__emit(void *ud, const struct cloud_event *ev);
+
+/*
+ * cloud_read.c: a store row as cloud.h's value, field by field; the
+ * strings are the row's (borrowed, or moved when the row is not freed).
+ */
+void cloud__user_of(struct cloud_user *d, const struct store_user *u);
+void cloud__chat_of(struct cloud_chat *d, const struct store_chat *c);
+void cloud__message_of(struct cloud_message *d,
+    const struct store_message *m);
 
 /* resolve.c */
 void cloud__res_finish(struct cloud_res *rs, int err, const char *why,

@@ -242,7 +242,7 @@ cmd__done_status(void *ud, int status)
 int
 cmd__need_group(struct cmd *k, size_t i)
 {
-	if (k->res[i].kind == STORE_CHAT_GROUP && k->res[i].chat_id != 0)
+	if (k->res[i].kind == CLOUD_CHAT_GROUP && k->res[i].chat_id != 0)
 		return 0;
 	cmd_err(k->s, "chat %s is not a group", k->peers[i]);
 	cmd__finish(k, CMD_EX_DATAERR);
@@ -264,7 +264,7 @@ cmd__need_other(struct cmd *k, size_t i, const char *why)
 int
 cmd__need_user(struct cmd *k, size_t i)
 {
-	if (k->res[i].user_id != 0 && k->res[i].kind != STORE_CHAT_GROUP)
+	if (k->res[i].user_id != 0 && k->res[i].kind != CLOUD_CHAT_GROUP)
 		return 0;
 	cmd_err(k->s, "%s is a group, not a user", k->peers[i]);
 	cmd__finish(k, CMD_EX_DATAERR);
@@ -399,7 +399,7 @@ static void
 cmd_on_event(void *ud, const struct cloud_event *ev)
 {
 	struct cmd *k = ud;
-	struct store_chat ch;
+	struct cloud_chat ch;
 	int st;
 
 	if (k->reported)
@@ -445,7 +445,7 @@ cmd_on_event(void *ud, const struct cloud_event *ev)
 				    "chat %llu", label,
 				    (unsigned long long)ev->msg->id,
 				    (unsigned long long)ch.id);
-				store_chat_free(&ch);
+				cloud_chat_free(&ch);
 			}
 			cmd__finish(k, st);
 		}

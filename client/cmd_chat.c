@@ -82,7 +82,7 @@ cmd__exec_send(struct cmd *k)
 }
 
 static int
-cmd_chat_cb(void *ud, const struct store_chat *ch)
+cmd_chat_cb(void *ud, const struct cloud_chat *ch)
 {
 	return cmd__print_chat(ud, ch);
 }
@@ -98,7 +98,7 @@ cmd__exec_list_chats(struct cmd *k)
 }
 
 static int
-cmd_history_cb(void *ud, const struct store_message *m)
+cmd_history_cb(void *ud, const struct cloud_message *m)
 {
 	struct cmd *k = ud;
 
@@ -181,12 +181,12 @@ cmd__exec_forward(struct cmd *k)
 int
 cmd__done_edit(struct cmd *k, uint64_t id)
 {
-	struct store_message m;
+	struct cloud_message m;
 	int st;
 
 	if ((st = cloud_get_message(k->c, k->res[0].chat_id, id, &m)) == 0) {
 		st = cmd__print_message(k, &m, NULL, "message", 0);
-		store_message_free(&m);
+		cloud_message_free(&m);
 	} else
 		st = 0;
 	return st;

@@ -13,10 +13,10 @@
 #include "client/json.h"
 
 void
-cmd_forward_json(struct cloud *c, const struct store_message *m, json_t *o,
+cmd_forward_json(struct cloud *c, const struct cloud_message *m, json_t *o,
     int *failed)
 {
-	struct store_forward f;
+	struct cloud_forward f;
 	char label[96];
 	json_t *j;
 
@@ -24,7 +24,7 @@ cmd_forward_json(struct cloud *c, const struct store_message *m, json_t *o,
 		return;
 	if ((j = json_object()) == NULL) {
 		*failed = 1;
-		store_forward_free(&f);
+		cloud_forward_free(&f);
 		return;
 	}
 	cmd__jset(j, "name", json_text(f.name), failed);
@@ -36,14 +36,14 @@ cmd_forward_json(struct cloud *c, const struct store_message *m, json_t *o,
 		    json_null(), failed);
 	}
 	cmd__jset(o, "forwarded", j, failed);
-	store_forward_free(&f);
+	cloud_forward_free(&f);
 }
 
 void
-cmd_forward_text(struct cloud *c, const struct store_message *m, char *out,
+cmd_forward_text(struct cloud *c, const struct cloud_message *m, char *out,
     size_t cap)
 {
-	struct store_forward f;
+	struct cloud_forward f;
 	char label[96], *name;
 
 	if (cap > 0)
@@ -57,5 +57,5 @@ cmd_forward_text(struct cloud *c, const struct store_message *m, char *out,
 	snprintf(out, cap, " (forwarded from %s%s%s)", name != NULL ? name :
 	    "?", label[0] ? ", " : "", label);
 	free(name);
-	store_forward_free(&f);
+	cloud_forward_free(&f);
 }

@@ -18,14 +18,14 @@
  * server linked the original sender} to o when m is a forward copy;
  * *failed is set when memory runs out.
  */
-void cmd_forward_json(struct cloud *c, const struct store_message *m,
+void cmd_forward_json(struct cloud *c, const struct cloud_message *m,
     json_t *o, int *failed);
 
 /*
  * Writes " (forwarded from NAME)" or " (forwarded from NAME, @user)"
  * (sanitised) into out (cap bytes) when m is a forward copy, else "".
  */
-void cmd_forward_text(struct cloud *c, const struct store_message *m,
+void cmd_forward_text(struct cloud *c, const struct cloud_message *m,
     char *out, size_t cap);
 
 #endif

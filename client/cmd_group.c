@@ -269,9 +269,9 @@ static int
 gc_report_target(struct gcmd *g, const struct cloud_peer *peer,
     Sotto__ReportUser *m, const char **why)
 {
-	struct store_message msg;
+	struct cloud_message msg;
 
-	m->user_id = peer->kind == STORE_CHAT_GROUP ? 0 : peer->user_id;
+	m->user_id = peer->kind == CLOUD_CHAT_GROUP ? 0 : peer->user_id;
 	if (g->o->report_msg == 0) {
 		if (m->user_id == 0) {
 			*why = "name the message to report with --message ID";
@@ -287,11 +287,11 @@ gc_report_target(struct gcmd *g, const struct cloud_peer *peer,
 		m->user_id = msg.sender_id;
 	if (msg.sender_id != m->user_id || msg.action != 0 ||
 	    msg.sender_id == cloud_self(g->c)) {
-		store_message_free(&msg);
+		cloud_message_free(&msg);
 		*why = "that message is not one of theirs";
 		return ERR_INVAL;
 	}
-	store_message_free(&msg);
+	cloud_message_free(&msg);
 	m->chat_id = peer->chat_id;
 	m->message_id = g->o->report_msg;
 	return 0;
@@ -460,7 +460,7 @@ cmd__exec_group_call(struct cmd *k)
 	if ((k->o->action == CMD_INVITE_LINK ||
 	    k->o->action == CMD_SET_GROUP) && cmd__need_group(k, 0) != 0)
 		return CMD__HANDLED;
-	if (k->o->action == CMD_REPORT && k->res[0].kind != STORE_CHAT_GROUP &&
+	if (k->o->action == CMD_REPORT && k->res[0].kind != CLOUD_CHAT_GROUP &&
 	    (cmd__need_user(k, 0) != 0 || cmd__need_other(k, 0,
 	    "you cannot report yourself") != 0))
 		return CMD__HANDLED;

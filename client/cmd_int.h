@@ -33,6 +33,7 @@
 
 #include "client/cloud.h"
 #include "client/cmd.h"
+#include "store/store.h"
 
 #define CMD__MAX_PEERS 201	/* a group's members and one more */
 
@@ -204,13 +205,13 @@ void cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap);
 /* "@username" of a user (also for oneself), or JSON null when unknown. */
 json_t *cmd__json_username(struct cmd *k, uint64_t id);
 /* The peer of a chat as the user would type it, or a group's title. */
-void cmd__chat_label(struct cmd *k, const struct store_chat *ch, char *out,
+void cmd__chat_label(struct cmd *k, const struct cloud_chat *ch, char *out,
     size_t cap);
 /* Prints message m; type is "message" or "edited". chat may be NULL. */
-int cmd__print_message(struct cmd *k, const struct store_message *m,
-    const struct store_chat *chat, const char *type, int with_chat);
-int cmd__print_chat(struct cmd *k, const struct store_chat *ch);
-int cmd__print_user(struct cmd *k, const struct store_user *u);
+int cmd__print_message(struct cmd *k, const struct cloud_message *m,
+    const struct cloud_chat *chat, const char *type, int with_chat);
+int cmd__print_chat(struct cmd *k, const struct cloud_chat *ch);
+int cmd__print_user(struct cmd *k, const struct cloud_user *u);
 /* Prints chat id, or user id; an exit status. */
 int cmd__show_chat(struct cmd *k, uint64_t id);
 int cmd__show_user(struct cmd *k, uint64_t id);

@@ -139,7 +139,7 @@ cmd__exec_export(struct cmd *k)
 /* ------------------------------------------------------------ answers */
 
 static int
-cmd_user_cb(void *ud, const struct store_user *u)
+cmd_user_cb(void *ud, const struct cloud_user *u)
 {
 	return cmd__print_user(ud, u);
 }

@@ -128,7 +128,7 @@ cmd__format_time(char *out, size_t cap, uint64_t t)
 void
 cmd__name_label(struct cloud *c, uint64_t id, char *out, size_t cap)
 {
-	struct store_user u;
+	struct cloud_user u;
 	char *name;
 
 	if (cloud_get_user(c, id, &u) == 0) {
@@ -138,7 +138,7 @@ cmd__name_label(struct cloud *c, uint64_t id, char *out, size_t cap)
 		else
 			snprintf(out, cap, "user %llu", (unsigned long long)id);
 		free(name);
-		store_user_free(&u);
+		cloud_user_free(&u);
 		return;
 	}
 	snprintf(out, cap, "user %llu", (unsigned long long)id);
@@ -158,7 +158,7 @@ cmd__user_label(struct cmd *k, uint64_t id, char *out, size_t cap)
 json_t *
 cmd__json_username(struct cmd *k, uint64_t id)
 {
-	struct store_user u;
+	struct cloud_user u;
 	json_t *j = NULL;
 	char *name, *at;
 
@@ -173,7 +173,7 @@ cmd__json_username(struct cmd *k, uint64_t id)
 	} else
 		j = json_null();
 	free(name);
-	store_user_free(&u);
+	cloud_user_free(&u);
 	return j;
 }
 
@@ -204,11 +204,11 @@ static const char *
 cmd_kind_word(int kind)
 {
 	switch (kind) {
-	case STORE_CHAT_SAVED:
+	case CLOUD_CHAT_SAVED:
 		return "saved";
-	case STORE_CHAT_PRIVATE:
+	case CLOUD_CHAT_PRIVATE:
 		return "private";
-	case STORE_CHAT_GROUP:
+	case CLOUD_CHAT_GROUP:
 		return "group";
 	default:
 		return "unknown";
@@ -217,14 +217,14 @@ cmd_kind_word(int kind)
 
 /* The peer of a chat as the user would type it, or a group's title. */
 void
-cmd__chat_label(struct cmd *k, const struct store_chat *ch, char *out,
+cmd__chat_label(struct cmd *k, const struct cloud_chat *ch, char *out,
     size_t cap)
 {
 	char *t;
 
-	if (ch->kind == STORE_CHAT_SAVED)
+	if (ch->kind == CLOUD_CHAT_SAVED)
 		snprintf(out, cap, "me");
-	else if (ch->kind == STORE_CHAT_PRIVATE)
+	else if (ch->kind == CLOUD_CHAT_PRIVATE)
 		cmd__user_label(k, ch->peer_id, out, cap);
 	else {
 		t = cmd__clean(ch->title);
@@ -235,11 +235,11 @@ cmd__chat_label(struct cmd *k, const struct store_chat *ch, char *out,
 
 /* Prints message m; type is "message" or "edited". chat may be NULL. */
 int
-cmd__print_message(struct cmd *k, const struct store_message *m,
-    const struct store_chat *chat, const char *type, int with_chat)
+cmd__print_message(struct cmd *k, const struct cloud_message *m,
+    const struct cloud_chat *chat, const char *type, int with_chat)
 {
-	struct store_chat own;
-	const struct store_chat *ch = chat;
+	struct cloud_chat own;
+	const struct cloud_chat *ch = chat;
 	json_t *o;
 	char from[80], when[32], label[300], au[80], fwd[400], *text;
 	int failed = 0, out, have_chat = 0, read = 0;
@@ -251,7 +251,7 @@ cmd__print_message(struct cmd *k, const struct store_message *m,
 	out = m->sender_id == cloud_self(k->c);
 	if (out && ch != NULL)
 		read = ch->read_outbox_max_id >= m->id ||
-		    ch->kind == STORE_CHAT_SAVED;
+		    ch->kind == CLOUD_CHAT_SAVED;
 	cmd__user_label(k, m->sender_id, from, sizeof(from));
 	if (k->o->json) {
 		if ((o = json_object()) == NULL)
@@ -286,7 +286,7 @@ cmd__print_message(struct cmd *k, const struct store_message *m,
 			cmd_forward_json(k->c, m, o, &failed);
 		}
 		if (have_chat)
-			store_chat_free(&own);
+			cloud_chat_free(&own);
 		return cmd__json(k->s, o, failed);
 	}
 	cmd__format_time(when, sizeof(when), m->date);
@@ -318,7 +318,7 @@ cmd__print_message(struct cmd *k, const struct store_message *m,
 	}
 	free(text);
 	if (have_chat)
-		store_chat_free(&own);
+		cloud_chat_free(&own);
 	return 0;
 }
 
@@ -331,7 +331,7 @@ struct cmd_members {
 };
 
 static int
-cmd_member_cb(void *ud, const struct store_member *m)
+cmd_member_cb(void *ud, const struct cloud_member *m)
 {
 	struct cmd_members *cm = ud;
 	char label[80];
@@ -358,7 +358,7 @@ cmd_member_cb(void *ud, const struct store_member *m)
 }
 
 int
-cmd__print_chat(struct cmd *k, const struct store_chat *ch)
+cmd__print_chat(struct cmd *k, const struct cloud_chat *ch)
 {
 	struct cmd_members cm;
 	json_t *o;
@@ -375,21 +375,21 @@ cmd__print_chat(struct cmd *k, const struct store_chat *ch)
 		cmd__jset(o, "id", json_u64(ch->id), &failed);
 		cmd__jset(o, "kind", json_string(cmd_kind_word(ch->kind)),
 		    &failed);
-		if (ch->kind == STORE_CHAT_GROUP)
+		if (ch->kind == CLOUD_CHAT_GROUP)
 			cmd__jset(o, "peer", json_text(ch->title), &failed);
 		else
 			cmd__jset(o, "peer", json_string(label), &failed);
-		if (ch->kind == STORE_CHAT_PRIVATE) {
-			struct store_user u;
+		if (ch->kind == CLOUD_CHAT_PRIVATE) {
+			struct cloud_user u;
 
 			if (cloud_get_user(k->c, ch->peer_id, &u) == 0) {
 				cmd__jset(o, "title", json_text(
 				    u.display_name), &failed);
-				store_user_free(&u);
+				cloud_user_free(&u);
 			} else
 				cmd__jset(o, "title", json_string(""),
 				    &failed);
-		} else if (ch->kind == STORE_CHAT_SAVED)
+		} else if (ch->kind == CLOUD_CHAT_SAVED)
 			cmd__jset(o, "title", json_string("Saved Messages"),
 			    &failed);
 		else
@@ -398,7 +398,7 @@ cmd__print_chat(struct cmd *k, const struct store_chat *ch)
 		cmd__jset(o, "last_message_id", json_u64(ch->last_message_id),
 		    &failed);
 		cmd__jset(o, "last_date", json_u64(ch->last_date), &failed);
-		if (ch->kind == STORE_CHAT_GROUP) {
+		if (ch->kind == CLOUD_CHAT_GROUP) {
 			cm.members = json_array();
 			cm.admins = json_array();
 			if (cm.members == NULL || cm.admins == NULL)
@@ -416,7 +416,7 @@ cmd__print_chat(struct cmd *k, const struct store_chat *ch)
 		return cmd__json(k->s, o, failed);
 	}
 	title = cmd__clean(ch->title);
-	if (ch->kind == STORE_CHAT_GROUP) {
+	if (ch->kind == CLOUD_CHAT_GROUP) {
 		(void)cloud_list_members(k->c, ch->id, cmd_member_cb, &cm);
 		cmd__out(k->s, "%llu  group  %s  %llu unread%s  members: %s",
 		    (unsigned long long)ch->id, title,
@@ -432,7 +432,7 @@ cmd__print_chat(struct cmd *k, const struct store_chat *ch)
 }
 
 int
-cmd__print_user(struct cmd *k, const struct store_user *u)
+cmd__print_user(struct cmd *k, const struct cloud_user *u)
 {
 	json_t *o;
 	char *s1, *s2, *s3;
@@ -472,20 +472,20 @@ cmd__print_user(struct cmd *k, const struct store_user *u)
 int
 cmd__show_chat(struct cmd *k, uint64_t id)
 {
-	struct store_chat ch;
+	struct cloud_chat ch;
 	int r;
 
 	if ((r = cloud_get_chat(k->c, id, &ch)) != 0)
 		return cmd__report(k, r, NULL);
 	r = cmd__print_chat(k, &ch);
-	store_chat_free(&ch);
+	cloud_chat_free(&ch);
 	return r;
 }
 
 int
 cmd__show_user(struct cmd *k, uint64_t id)
 {
-	struct store_user u;
+	struct cloud_user u;
 	int r;
 
 	if ((r = cloud_get_user(k->c, id, &u)) != 0) {
@@ -497,6 +497,6 @@ cmd__show_user(struct cmd *k, uint64_t id)
 		return cmd__report(k, r, NULL);
 	}
 	r = cmd__print_user(k, &u);
-	store_user_free(&u);
+	cloud_user_free(&u);
 	return r;
 }

@@ -157,7 +157,7 @@ cmd__print_rule(struct cmd *k, const struct cloud_privacy_rule *r)
 int
 cmd__print_block(struct cmd *k, uint64_t user_id, int blocked)
 {
-	struct store_user u;
+	struct cloud_user u;
 	json_t *o;
 	char label[80];
 	int failed = 0, have;
@@ -172,7 +172,7 @@ cmd__print_block(struct cmd *k, uint64_t user_id, int blocked)
 		    json_null(), &failed);
 		cmd__jset(o, "blocked", json_boolean(blocked), &failed);
 		if (have)
-			store_user_free(&u);
+			cloud_user_free(&u);
 		return cmd__json(k->s, o, failed);
 	}
 	cmd__user_label(k, user_id, label, sizeof(label));
@@ -204,7 +204,7 @@ cmd_on_privacy(void *ud, int err, const char *why,
 
 static void
 cmd_on_blocked(void *ud, int err, const char *why,
-    const struct store_user *users, size_t n)
+    const struct cloud_user *users, size_t n)
 {
 	struct cmd *k = ud;
 	size_t i;

@@ -25,6 +25,7 @@
 #include "crypto/sec.h"
 #include "lib/err.h"
 #include "proto/version.h"
+#include "store/store.h"
 
 enum engine_kind {
 	ENGINE_CALL,

@@ -20,9 +20,9 @@
 
 #include "crypto/noise.h"
 #include "proto/sotto.pb-c.h"
-#include "store/store.h"
 
 struct engine;
+struct store;
 
 enum engine_state {
 	ENGINE_IDLE,		/* not started */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/cloud_int.h"
 #include "client/json.h"
 #include "lib/log.h"
 #include "crypto/sec.h"
@@ -162,12 +163,14 @@ outbox_emit_sent(struct outbox *o, uint64_t rid, const Sotto__Message *msg)
 {
 	struct cloud_event ev;
 	struct store_message m;
+	struct cloud_message mv;
 
 	sync_message_from(&m, msg);
+	cloud__message_of(&mv, &m);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CLOUD_EV_SENT;
 	ev.random_id = rid;
-	ev.msg = &m;
+	ev.msg = &mv;
 	ev.chat_id = m.chat_id;
 	ev.why = "";
 	o->emit(o->ud, &ev);

@@ -144,7 +144,7 @@ static int
 cloud_block_done(struct cloud__call *k, const Sotto__Response *resp,
     uint64_t *id, int *answered)
 {
-	struct store_user u;
+	struct cloud_user u;
 	struct cloud_event ev;
 	int r;
 
@@ -169,7 +169,7 @@ cloud_blocked_done(struct cloud__call *k, const Sotto__Response *resp,
     uint64_t *id, int *answered)
 {
 	const Sotto__UsersResult *ur;
-	struct store_user *v = NULL;
+	struct cloud_user *v = NULL;
 	size_t i, n = 0;
 	int r;
 

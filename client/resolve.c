@@ -324,7 +324,7 @@ cloud__on_synced(void *ud)
 /* Stores the users of an answer; one transaction. */
 int
 cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
-    struct store_user *out)
+    struct cloud_user *out)
 {
 	struct store_user u;
 	size_t i;
@@ -348,7 +348,7 @@ cloud_put_users(struct cloud *c, Sotto__User *const *users, size_t n,
 			return r;
 		}
 		if (out != NULL)
-			out[i] = u;
+			cloud__user_of(&out[i], &u);
 		(void)presence_note(c->pr, users[i]);
 	}
 	return store_commit(c->st);

@@ -25,11 +25,104 @@ secret__now(void)
 	return (uint64_t)time(NULL);
 }
 
+/* ---------------------------------------------------------- values */
+
+_Static_assert(SECRET_KEY_LEN == STORE_SECRET_KEY_LEN, "identity key size");
+_Static_assert((int)SECRET_CHAT_PENDING_OUT == (int)STORE_SECRET_PENDING_OUT &&
+    (int)SECRET_CHAT_PENDING_IN == (int)STORE_SECRET_PENDING_IN &&
+    (int)SECRET_CHAT_ACTIVE == (int)STORE_SECRET_ACTIVE &&
+    (int)SECRET_CHAT_CLOSED == (int)STORE_SECRET_CLOSED,
+    "chat states are the store's");
+_Static_assert((int)SECRET_MSG_SENT == (int)STORE_SECRET_MSG_SENT &&
+    (int)SECRET_MSG_QUEUED == (int)STORE_SECRET_MSG_QUEUED &&
+    (int)SECRET_MSG_FAILED == (int)STORE_SECRET_MSG_FAILED,
+    "message states are the store's");
+
+/* The store's rows as client/secret.h's values (strings borrowed). */
+static void
+secret_chat_of(struct secret_chat *d, const struct store_secret_chat *c)
+{
+	memset(d, 0, sizeof(*d));
+	d->secret_id = c->secret_id;
+	d->peer_user = c->peer_user;
+	d->peer_device = c->peer_device;
+	memcpy(d->peer_ik, c->peer_ik, sizeof(d->peer_ik));
+	d->state = c->state;
+	d->ttl = c->ttl;
+	d->initiator = c->initiator;
+	d->created = c->created;
+}
+
+static void
+secret_msg_of(struct secret_msg *d, const struct store_secret_msg *m)
+{
+	memset(d, 0, sizeof(*d));
+	d->secret_id = m->secret_id;
+	d->id = m->id;
+	d->random_id = m->random_id;
+	d->out = m->out;
+	d->service = m->service;
+	d->text = m->text;
+	d->date = m->date;
+	d->ttl = m->ttl;
+	d->read_date = m->read_date;
+	d->expires_at = m->expires_at;
+	d->state = m->state;
+}
+
+/* A list callback of the store calling one of client/secret.h. */
+struct secret_cbk {
+	union {
+		secret_chat_fn *chat;
+		secret_msg_fn *msg;
+		secret_warning_fn *warning;
+	} fn;
+	void *ud;
+};
+
+static int
+secret_chat_cb(void *ud, const struct store_secret_chat *c)
+{
+	struct secret_cbk *k = ud;
+	struct secret_chat v;
+
+	secret_chat_of(&v, c);
+	return k->fn.chat(k->ud, &v);
+}
+
+static int
+secret_msg_cb(void *ud, const struct store_secret_msg *m)
+{
+	struct secret_cbk *k = ud;
+	struct secret_msg v;
+
+	secret_msg_of(&v, m);
+	return k->fn.msg(k->ud, &v);
+}
+
+static int
+secret_warning_cb(void *ud, const struct store_secret_warning *w)
+{
+	struct secret_cbk *k = ud;
+	struct secret_warning v;
+
+	v.id = w->id;
+	v.peer_user = w->peer_user;
+	v.peer_device = w->peer_device;
+	v.secret_id = w->secret_id;
+	v.date = w->date;
+	return k->fn.warning(k->ud, &v);
+}
+
+/* ---------------------------------------------------------- events */
+
 void
 secret__emit(struct secret *s, enum secret_ev kind,
     const struct store_secret_chat *c, const struct store_secret_msg *m,
     uint64_t n)
 {
+	struct secret_chat cv;
+	struct secret_msg mv;
 	struct secret_event ev;
 	secret_event_fn *fn;
 	void *fud;
@@ -39,8 +132,14 @@ secret__emit(struct secret *s, enum secret_ev kind,
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
-	ev.chat = c;
-	ev.msg = m;
+	if (c != NULL) {
+		secret_chat_of(&cv, c);
+		ev.chat = &cv;
+	}
+	if (m != NULL) {
+		secret_msg_of(&mv, m);
+		ev.msg = &mv;
+	}
 	ev.n = n;
 	if (s->fn != NULL)
 		s->fn(s->fn_ud, &ev);
@@ -270,18 +369,42 @@ secret_find_cb(void *ud, const struct store_secret_chat *c)
 }
 
 int
-secret_find(struct secret *s, uint64_t peer_user, struct store_secret_chat *c)
+secret_find(struct secret *s, uint64_t peer_user, struct secret_chat *c)
 {
-	struct secret_findk f = { peer_user, c, 0 };
+	struct store_secret_chat sc;
+	struct secret_findk f = { peer_user, &sc, 0 };
 	int r;
 
 	if ((r = store_secret_list_chats(s->st, secret_find_cb, &f)) != 0)
 		return r;
-	return f.found ? 0 : ERR_NOT_FOUND;
+	if (!f.found)
+		return ERR_NOT_FOUND;
+	secret_chat_of(c, &sc);
+	return 0;
 }
 
 int
-secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
+secret_get_chat(struct secret *s, uint64_t secret_id, struct secret_chat *c)
+{
+	struct store_secret_chat sc;
+	int r;
+
+	if ((r = store_secret_get_chat(s->st, secret_id, 0, &sc)) != 0)
+		return r;
+	secret_chat_of(c, &sc);
+	return 0;
+}
+
+int
+secret_list_devices(struct secret *s, secret_chat_fn *fn, void *ud)
+{
+	struct secret_cbk k = { .fn.chat = fn, .ud = ud };
+
+	return store_secret_list_chats(s->st, secret_chat_cb, &k);
+}
+
+int
+secret_fingerprint(struct secret *s, const struct secret_chat *c,
     char hex[SFP_HEX_TEXT_LEN], char emoji[SFP_EMOJI_TEXT_LEN])
 {
 	struct x3dh_identity *id;
@@ -421,7 +544,7 @@ secret_unsubscribe(struct secret *s, secret_event_fn *fn, void *ud)
 
 /* One row per chat: the pending-out rows of one request share its id. */
 struct secret_listk {
-	store_secret_chat_fn *fn;
+	secret_chat_fn *fn;
 	void *ud;
 	uint64_t *seen;
 	size_t n, cap;
@@ -431,6 +554,7 @@ static int
 secret_list_cb(void *ud, const struct store_secret_chat *c)
 {
 	struct secret_listk *k = ud;
+	struct secret_chat cv;
 	uint64_t *v;
 	size_t i;
 
@@ -446,11 +570,12 @@ secret_list_cb(void *ud, const struct store_secret_chat *c)
 		k->seen = v;
 	}
 	k->seen[k->n++] = c->secret_id;
-	return k->fn(k->ud, c);
+	secret_chat_of(&cv, c);
+	return k->fn(k->ud, &cv);
 }
 
 int
-secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud)
+secret_list_chats(struct secret *s, secret_chat_fn *fn, void *ud)
 {
 	struct secret_listk k = { fn, ud, NULL, 0, 0 };
 	int r;
@@ -461,16 +586,20 @@ secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud)
 }
 
 int
-secret_history(struct secret *s, uint64_t secret_id, store_secret_msg_fn *fn,
+secret_history(struct secret *s, uint64_t secret_id, secret_msg_fn *fn,
     void *ud)
 {
-	return store_secret_list_msgs(s->st, secret_id, fn, ud);
+	struct secret_cbk k = { .fn.msg = fn, .ud = ud };
+
+	return store_secret_list_msgs(s->st, secret_id, secret_msg_cb, &k);
 }
 
 int
-secret_warnings(struct secret *s, store_secret_warning_fn *fn, void *ud)
+secret_warnings(struct secret *s, secret_warning_fn *fn, void *ud)
 {
-	return store_secret_warn_list(s->st, fn, ud);
+	struct secret_cbk k = { .fn.warning = fn, .ud = ud };
+
+	return store_secret_warn_list(s->st, secret_warning_cb, &k);
 }
 
 int
@@ -482,25 +611,32 @@ secret_dismiss_warnings(struct secret *s, uint64_t peer_user,
 
 int
 secret_history_before(struct secret *s, uint64_t secret_id,
-    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+    uint64_t before_id, size_t limit, secret_msg_fn *fn, void *ud)
 {
-	return store_secret_msgs_before(s->st, secret_id, before_id, limit, fn,
-	    ud);
+	struct secret_cbk k = { .fn.msg = fn, .ud = ud };
+
+	return store_secret_msgs_before(s->st, secret_id, before_id, limit,
+	    secret_msg_cb, &k);
 }
 
 int
 secret_history_after(struct secret *s, uint64_t secret_id,
-    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud)
+    uint64_t after_id, size_t limit, secret_msg_fn *fn, void *ud)
 {
-	return store_secret_msgs_after(s->st, secret_id, after_id, limit, fn,
-	    ud);
+	struct secret_cbk k = { .fn.msg = fn, .ud = ud };
+
+	return store_secret_msgs_after(s->st, secret_id, after_id, limit,
+	    secret_msg_cb, &k);
 }
 
 int
 secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
-    store_secret_msg_fn *fn, void *ud)
+    secret_msg_fn *fn, void *ud)
 {
-	return store_secret_summary(s->st, secret_id, unread, fn, ud);
+	struct secret_cbk k = { .fn.msg = fn, .ud = ud };
+
+	return store_secret_summary(s->st, secret_id, unread, secret_msg_cb,
+	    &k);
 }
 
 static void

@@ -17,7 +17,7 @@
  * connection (the same bytes under the same random_id each time, which
  * the server dedupes), and removed in the transaction that records the
  * answer. A refusal for good (ERR_INVAL, ERR_PERM, ERR_TOO_BIG) marks the
- * message STORE_SECRET_MSG_FAILED; ERR_NOT_FOUND (the server no longer
+ * message SECRET_MSG_FAILED; ERR_NOT_FOUND (the server no longer
  * has the chat for this device: the peer's device is gone, or the chat
  * was closed) closes the chat here.
  *
@@ -41,7 +41,6 @@
 
 #include "client/engine.h"
 #include "crypto/sfp.h"
-#include "store/store.h"
 
 #define SECRET_OPK_LOW 20		/* refill below this many on the server */
 #define SECRET_OPK_POOL 100		/* ... up to this many */
@@ -52,6 +51,72 @@
 #define SECRET_SUBS_MAX 4		/* subscribers besides the listener */
 
 struct secret;
+struct store;
+
+/*
+ * The values a front end reads, copied from the store's rows. Those
+ * handed to a callback or an event borrow their strings for the duration
+ * of the call only.
+ */
+enum secret_chat_state {
+	SECRET_CHAT_PENDING_OUT = 1,	/* we asked; no device accepted yet */
+	SECRET_CHAT_PENDING_IN = 2,	/* they asked this device */
+	SECRET_CHAT_ACTIVE = 3,
+	SECRET_CHAT_CLOSED = 4,
+};
+
+#define SECRET_KEY_LEN 32		/* an X25519 public key */
+
+/* A secret chat with one device of the peer. */
+struct secret_chat {
+	uint64_t secret_id;
+	uint64_t peer_user;
+	uint64_t peer_device;
+	uint8_t peer_ik[SECRET_KEY_LEN];	/* the device's identity key */
+	int state;			/* enum secret_chat_state */
+	uint32_t ttl;
+	int initiator;
+	uint64_t created;
+};
+
+/*
+ * Where one of our messages is: queued in the secret outbox (SENT is also
+ * every received message), acknowledged by the server, or refused by it
+ * for good.
+ */
+enum secret_msg_state {
+	SECRET_MSG_SENT = 0,
+	SECRET_MSG_QUEUED = 1,
+	SECRET_MSG_FAILED = 2,
+};
+
+struct secret_msg {
+	uint64_t secret_id;
+	uint64_t id;			/* local */
+	uint64_t random_id;
+	int out;			/* 1: ours */
+	int service;			/* 1: a ttl change; text says what */
+	char *text;
+	uint64_t date;
+	uint32_t ttl;
+	uint64_t read_date;		/* 0: unread */
+	uint64_t expires_at;		/* 0: not counting down */
+	int state;			/* ours: enum secret_msg_state */
+};
+
+/* An identity-key change of a peer's device (secret_warnings). */
+struct secret_warning {
+	uint64_t id;
+	uint64_t peer_user;
+	uint64_t peer_device;
+	uint64_t secret_id;		/* the chat it closed; 0: none */
+	uint64_t date;
+};
+
+/* List callbacks: return nonzero to stop (that value is returned). */
+typedef int secret_chat_fn(void *ud, const struct secret_chat *c);
+typedef int secret_msg_fn(void *ud, const struct secret_msg *m);
+typedef int secret_warning_fn(void *ud, const struct secret_warning *w);
 
 enum secret_ev {
 	SECRET_EV_REQUEST,	/* chat: a peer asked this device */
@@ -71,7 +136,7 @@ enum secret_ev {
 	/*
 	 * chat, msg (NULL for a read receipt or a closed chat), n: minus
 	 * the ERR_* with which the server refused one of our queued
-	 * messages for good; the message is now STORE_SECRET_MSG_FAILED.
+	 * messages for good; the message is now SECRET_MSG_FAILED.
 	 * n == -ERR_NOT_FOUND: the server no longer has the chat for this device
 	 * (the peer's device was removed, or it was closed); the chat is
 	 * closed here and SECRET_EV_GONE follows.
@@ -82,8 +147,8 @@ enum secret_ev {
 /* Pointers borrow memory valid during the callback only. */
 struct secret_event {
 	enum secret_ev kind;
-	const struct store_secret_chat *chat;
-	const struct store_secret_msg *msg;
+	const struct secret_chat *chat;
+	const struct secret_msg *msg;
 	uint64_t n;
 };
 
@@ -169,7 +234,7 @@ int secret_decline(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
 /*
  * Encrypts text for the active chat with peer_user and queues it in the
  * secret outbox; ttl is the message's timer (-1: the chat's). The
- * message (STORE_SECRET_MSG_QUEUED), the ratchet state and the envelope
+ * message (SECRET_MSG_QUEUED), the ratchet state and the envelope
  * are stored before it goes out, and it goes out without the server
  * being reachable now. id in cb is its local id; cb's err is 0 once the
  * server acknowledged it, ERR_AGAIN when timeout_ms (0: none) passed
@@ -208,14 +273,23 @@ int secret_close(struct secret *s, uint64_t secret_id, uint64_t timeout_ms,
 
 /* The newest chat with peer_user in any state but closed; ERR_NOT_FOUND. */
 int secret_find(struct secret *s, uint64_t peer_user,
-    struct store_secret_chat *c);
+    struct secret_chat *c);
+/* Chat secret_id (any of its rows, any state); ERR_NOT_FOUND. */
+int secret_get_chat(struct secret *s, uint64_t secret_id,
+    struct secret_chat *c);
+/*
+ * Every chat row of this device, newest first, closed ones too, and a
+ * pending request to a peer with several devices once per device (the
+ * command line's account of what was asked); fn returns nonzero to stop.
+ */
+int secret_list_devices(struct secret *s, secret_chat_fn *fn, void *ud);
 
 /*
  * The fingerprint of the chat: both identity keys, as hex groups and as
  * an emoji line (crypto/sfp.h). ERR_NOT_FOUND when this device has no
  * identity yet.
  */
-int secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
+int secret_fingerprint(struct secret *s, const struct secret_chat *c,
     char hex[SFP_HEX_TEXT_LEN], char emoji[SFP_EMOJI_TEXT_LEN]);
 
 /*
@@ -227,9 +301,9 @@ int secret_fingerprint(struct secret *s, const struct store_secret_chat *c,
  * nonzero to stop (then that value is returned). Returns 0, ERR_DB or
  * ERR_NOMEM.
  */
-int secret_list_chats(struct secret *s, store_secret_chat_fn *fn, void *ud);
+int secret_list_chats(struct secret *s, secret_chat_fn *fn, void *ud);
 int secret_history(struct secret *s, uint64_t secret_id,
-    store_secret_msg_fn *fn, void *ud);
+    secret_msg_fn *fn, void *ud);
 /*
  * secret_history_before: the newest limit messages of secret_id older
  * than before_id (0: the newest), oldest first, as cloud_history_before
@@ -239,12 +313,12 @@ int secret_history(struct secret *s, uint64_t secret_id,
  * newest message (not called when there is none).
  */
 int secret_history_before(struct secret *s, uint64_t secret_id,
-    uint64_t before_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+    uint64_t before_id, size_t limit, secret_msg_fn *fn, void *ud);
 /* The oldest limit messages of secret_id newer than after_id, oldest first. */
 int secret_history_after(struct secret *s, uint64_t secret_id,
-    uint64_t after_id, size_t limit, store_secret_msg_fn *fn, void *ud);
+    uint64_t after_id, size_t limit, secret_msg_fn *fn, void *ud);
 int secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
-    store_secret_msg_fn *fn, void *ud);
+    secret_msg_fn *fn, void *ud);
 
 /*
  * The identity-key changes not yet answered, oldest first (each was also
@@ -254,7 +328,7 @@ int secret_summary(struct secret *s, uint64_t secret_id, uint64_t *unread,
  * came) or dismisses it: secret_dismiss_warnings deletes those about
  * peer_user (0: any) naming secret_id (0: any). Return 0 or ERR_DB.
  */
-int secret_warnings(struct secret *s, store_secret_warning_fn *fn, void *ud);
+int secret_warnings(struct secret *s, secret_warning_fn *fn, void *ud);
 int secret_dismiss_warnings(struct secret *s, uint64_t peer_user,
     uint64_t secret_id);
 

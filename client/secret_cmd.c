@@ -57,11 +57,11 @@ static const char *
 sc_state_word(int state)
 {
 	switch (state) {
-	case STORE_SECRET_PENDING_OUT:
+	case SECRET_CHAT_PENDING_OUT:
 		return "pending-out";
-	case STORE_SECRET_PENDING_IN:
+	case SECRET_CHAT_PENDING_IN:
 		return "pending-in";
-	case STORE_SECRET_ACTIVE:
+	case SECRET_CHAT_ACTIVE:
 		return "active";
 	default:
 		return "closed";
@@ -73,9 +73,9 @@ static const char *
 sc_msg_state_word(int state)
 {
 	switch (state) {
-	case STORE_SECRET_MSG_QUEUED:
+	case SECRET_MSG_QUEUED:
 		return "queued";
-	case STORE_SECRET_MSG_FAILED:
+	case SECRET_MSG_FAILED:
 		return "failed";
 	default:
 		return "sent";
@@ -95,7 +95,7 @@ sc_time(char *out, size_t cap, uint64_t t)
 
 static int
 sc_print_chat(struct cloud *c, const struct cmd_opts *o,
-    const struct cmd_sink *s, const struct store_secret_chat *ch)
+    const struct cmd_sink *s, const struct secret_chat *ch)
 {
 	char who[300];
 	json_t *j;
@@ -127,8 +127,8 @@ sc_print_chat(struct cloud *c, const struct cmd_opts *o,
 
 static int
 sc_print_msg(struct cloud *c, const struct cmd_opts *o,
-    const struct cmd_sink *s, const struct store_secret_chat *ch,
-    const struct store_secret_msg *m)
+    const struct cmd_sink *s, const struct secret_chat *ch,
+    const struct secret_msg *m)
 {
 	char who[300], when[64], extra[128];
 	char *text;
@@ -175,9 +175,9 @@ sc_print_msg(struct cloud *c, const struct cmd_opts *o,
 	else if (m->ttl != 0)
 		snprintf(extra, sizeof(extra), "  [%lus after reading]",
 		    (unsigned long)m->ttl);
-	if (m->out && m->state != STORE_SECRET_MSG_SENT)
+	if (m->out && m->state != SECRET_MSG_SENT)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-		    "  [%s]", m->state == STORE_SECRET_MSG_QUEUED ? "queued, "
+		    "  [%s]", m->state == SECRET_MSG_QUEUED ? "queued, "
 		    "not yet sent" : "NOT DELIVERED: refused by the server");
 	if (m->service)
 		cmd__out(s, "[%s] secret %llu: -- %s --", when,
@@ -238,7 +238,7 @@ sc_no_chat(struct scmd *k, const char *what)
  * with the peer is started or the TUI's /close dismisses it.
  */
 static int
-sc_warn_cb(void *ud, const struct store_secret_warning *w)
+sc_warn_cb(void *ud, const struct secret_warning *w)
 {
 	struct scmd *k = ud;
 	char who[300], when[64];
@@ -271,7 +271,7 @@ sc_warn_cb(void *ud, const struct store_secret_warning *w)
 }
 
 static int
-sc_list_cb(void *ud, const struct store_secret_chat *ch)
+sc_list_cb(void *ud, const struct secret_chat *ch)
 {
 	struct scmd *k = ud;
 
@@ -310,12 +310,12 @@ sc_after_read(void *ud, int err, const char *why, uint64_t id)
 
 struct sc_hist {
 	struct scmd *k;
-	const struct store_secret_chat *ch;
+	const struct secret_chat *ch;
 	uint64_t n, skip;
 };
 
 static int
-sc_count_cb(void *ud, const struct store_secret_msg *m)
+sc_count_cb(void *ud, const struct secret_msg *m)
 {
 	(void)m;
 	((struct sc_hist *)ud)->n++;
@@ -324,7 +324,7 @@ sc_count_cb(void *ud, const struct store_secret_msg *m)
 
 /* Prints the newest --limit messages (default 100), oldest first. */
 static int
-sc_hist_cb(void *ud, const struct store_secret_msg *m)
+sc_hist_cb(void *ud, const struct secret_msg *m)
 {
 	struct sc_hist *h = ud;
 
@@ -339,7 +339,7 @@ static void
 sc_on_done(void *ud, int err, const char *why, uint64_t id)
 {
 	struct scmd *k = ud;
-	struct store_secret_chat ch;
+	struct secret_chat ch;
 	char who[300];
 	int st = 0;
 
@@ -366,14 +366,12 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 	case CMD_SECRET_START:
 		/* One row per device of the peer that was asked. */
 		k->only = id;
-		st = store_secret_list_chats(secret_store(k->sec), sc_list_cb,
-		    k);
+		st = secret_list_devices(k->sec, sc_list_cb, k);
 		if (st < 0)
 			st = cmd_exit_code(st);
 		break;
 	case CMD_SECRET_ACCEPT:
-		if (store_secret_get_chat(secret_store(k->sec), id, 0,
-		    &ch) == 0)
+		if (secret_get_chat(k->sec, id, &ch) == 0)
 			st = sc_print_chat(k->c, k->o, k->s, &ch);
 		break;
 	case CMD_SECRET_DECLINE:
@@ -418,7 +416,7 @@ sc_on_done(void *ud, int err, const char *why, uint64_t id)
 }
 
 static void
-sc_fingerprint(struct scmd *k, const struct store_secret_chat *ch)
+sc_fingerprint(struct scmd *k, const struct secret_chat *ch)
 {
 	char hex[SFP_HEX_TEXT_LEN], emoji[SFP_EMOJI_TEXT_LEN], who[300];
 	int r, failed = 0;
@@ -466,7 +464,7 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 {
 	struct scmd *k = ud;
 	const struct cmd_opts *o = k->o;
-	struct store_secret_chat ch;
+	struct secret_chat ch;
 	struct sc_hist h;
 	int r = 0;
 
@@ -503,8 +501,7 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 		}
 		break;
 	case CMD_SECRET_LIST:
-		r = store_secret_list_chats(secret_store(k->sec), sc_list_cb,
-		    k);
+		r = secret_list_devices(k->sec, sc_list_cb, k);
 		if (r == 0)
 			r = secret_warnings(k->sec, sc_warn_cb, k);
 		if (r > 0) {
@@ -564,12 +561,12 @@ sc_synced(void *ud, int err, const char *why, uint64_t id)
 			memset(&h, 0, sizeof(h));
 			h.k = k;
 			h.ch = &ch;
-			if ((r = store_secret_list_msgs(secret_store(k->sec),
-			    ch.secret_id, sc_count_cb, &h)) != 0)
+			if ((r = secret_history(k->sec, ch.secret_id,
+			    sc_count_cb, &h)) != 0)
 				break;
 			h.skip = h.n > limit ? h.n - limit : 0;
-			r = store_secret_list_msgs(secret_store(k->sec),
-			    ch.secret_id, sc_hist_cb, &h);
+			r = secret_history(k->sec, ch.secret_id, sc_hist_cb,
+			    &h);
 			if (r > 0) {
 				sc_end(k, r);
 				return;
@@ -613,7 +610,7 @@ secret_cmd_act(struct cloud *c, const struct cmd_opts *o,
 	int r;
 
 	if (peer != NULL && (peer->user_id == 0 ||
-	    peer->kind == STORE_CHAT_GROUP || peer->user_id == cloud_self(c)))
+	    peer->kind == CLOUD_CHAT_GROUP || peer->user_id == cloud_self(c)))
 		return ERR_INVAL;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return ERR_NOMEM;

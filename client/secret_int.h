@@ -24,6 +24,7 @@
 #include "client/secret.h"
 #include "crypto/x3dh.h"
 #include "proto/sotto.pb-c.h"
+#include "store/store.h"
 
 #define SECRET_CALL_MS 30000		/* the module's own calls */
 

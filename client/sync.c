@@ -17,6 +17,7 @@
 
 #include <uv.h>
 
+#include "client/cloud_int.h"
 #include "lib/log.h"
 #include "lib/err.h"
 
@@ -331,6 +332,9 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 	struct store_message m;
 	struct store_chat ch;
 	struct store_user usr;
+	struct cloud_message mv;
+	struct cloud_chat chv;
+	struct cloud_user uv;
 	struct cloud_privacy_rule rule;
 	const Sotto__Chat *pc;
 	ssize_t i;
@@ -345,7 +349,8 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 			pc = s->chats[i];
 		if (pc != NULL) {
 			sync_chat_from(&ch, pc);
-			ev.chat = &ch;
+			cloud__chat_of(&chv, &ch);
+			ev.chat = &chv;
 		}
 		if (flags & SYNC_CHAT_NEW) {
 			ev.kind = CLOUD_EV_CHAT;
@@ -355,7 +360,8 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 			return;
 		sync_message_from(&m, u->new_message->message);
 		ev.kind = CLOUD_EV_MESSAGE;
-		ev.msg = &m;
+		cloud__message_of(&mv, &m);
+		ev.msg = &mv;
 		ev.chat_id = m.chat_id;
 		break;
 	case SOTTO__UPDATE__EVENT_MESSAGE_EDITED:
@@ -363,7 +369,8 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 			return;
 		sync_message_from(&m, u->message_edited->message);
 		ev.kind = CLOUD_EV_EDITED;
-		ev.msg = &m;
+		cloud__message_of(&mv, &m);
+		ev.msg = &mv;
 		ev.chat_id = m.chat_id;
 		break;
 	case SOTTO__UPDATE__EVENT_MESSAGES_DELETED:
@@ -391,7 +398,8 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 		sync_user_from(&usr, u->contact_changed->user);
 		usr.contact = u->contact_changed->added;
 		ev.kind = CLOUD_EV_CONTACT;
-		ev.user = &usr;
+		cloud__user_of(&uv, &usr);
+		ev.user = &uv;
 		ev.user_id = usr.id;
 		ev.added = u->contact_changed->added;
 		break;
@@ -417,7 +425,8 @@ sync_report(struct sync *s, const Sotto__Update *u, int flags)
 			return;
 		sync_user_from(&usr, u->block_changed->user);
 		ev.kind = CLOUD_EV_BLOCKED;
-		ev.user = &usr;
+		cloud__user_of(&uv, &usr);
+		ev.user = &uv;
 		ev.user_id = usr.id;
 		ev.added = u->block_changed->blocked;
 		break;

@@ -5,7 +5,11 @@
 # db -> crypto, because it wipes the key it opens a database with), and
 # each outside library is included in its own folder only (STYLE.md:
 # curses in ui/, libsodium in crypto/, SQLCipher in db/, whose header only
-# the two stores include). Fails, naming the files, when a rule is broken.
+# the two stores include). ui/ sees the engine's own values only: it
+# names nothing of store/ (no store_ or STORE_ identifier), and the
+# headers it reads the engine through (client/cloud.h, client/secret.h
+# and every client/ header they or ui/ include) include no store/ header.
+# Fails, naming the files, when a rule is broken.
 # main.c, above client/ and ui/, may include both.
 set -eu
 : "${SOTTO_SRCDIR:?}"
@@ -35,6 +39,21 @@ matching() {
 	    xargs grep -lE "$inc$re" | sort || :
 }
 
+# client_headers PATH...: the client/ headers that the files under PATHs
+# include, and those that these include in turn.
+# shellcheck disable=SC2046,SC2086
+client_headers() {
+	set -- $(find "$@" \( -name '*.c' -o -name '*.h' \) -print)
+	hs=
+	while :; do
+		new=$(sed -n "s|$inc\"\\(client/[a-z_]*\\.h\\)\".*|\\1|p" \
+		    "$@" $hs /dev/null | sort -u)
+		[ "$new" = "$hs" ] && break
+		hs=$new
+	done
+	printf '%s\n' $hs
+}
+
 # The product's folders but those named (main.c counts as one).
 others() {
 	for d in client ui server store db crypto proto chan lib main.c; do
@@ -56,7 +75,7 @@ only() {
 	matching "\"($(others "$@" | grep -v main.c | paste -sd '|' -))/" "$path"
 }
 
-echo "1..15"
+echo "1..17"
 
 # The arrows: what each folder may include.
 report "lib/ includes only lib/" "$(only lib lib)"
@@ -73,6 +92,13 @@ report "client/ includes nothing of ui/ or server/" \
     "$(matching '"(ui|server)/' client)"
 report "ui/ includes nothing of server/, store/ or db/" \
     "$(matching '"(server|store|db)/' ui)"
+report "ui/ names nothing of store/ (no store_ or STORE_ identifier)" \
+    "$(find ui \( -name '*.c' -o -name '*.h' \) -print | sort |
+	xargs grep -nwE '(store|STORE)_[A-Za-z0-9_]*' || :)"
+# shellcheck disable=SC2046
+report "client/cloud.h, secret.h and the client/ headers ui/ reads include no store/" \
+    "$(matching '"store/' $({ echo client/cloud.h; echo client/secret.h;
+	client_headers ui; } | sort -u))"
 
 # The outside libraries, each in its own folder.
 curses='<(ncursesw?/)?(n?curses|panel|menu|form|term)\.h>'

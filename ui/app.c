@@ -271,7 +271,7 @@ app_on_event(void *ud, const struct cloud_event *ev)
 	case CLOUD_EV_PRESENCE:
 		/* The open chat's peer changed: its bio may have too. */
 		x = app__chatx(a, a->model.current);
-		if (x != NULL && x->kind == STORE_CHAT_PRIVATE &&
+		if (x != NULL && x->kind == CLOUD_CHAT_PRIVATE &&
 		    x->peer_id == ev->user_id)
 			app__presence_fetch(a, a->model.current);
 		a->need_reload = 1;

@@ -27,7 +27,7 @@
 const char *
 app__name(struct app *a, uint64_t id)
 {
-	struct store_user u;
+	struct cloud_user u;
 	struct app_name *v;
 	char buf[64], *name;
 	size_t i, cap;
@@ -48,7 +48,7 @@ app__name(struct app *a, uint64_t id)
 		snprintf(buf, sizeof(buf), "user %llu", (unsigned long long)id);
 		name = strdup(buf);
 	}
-	store_user_free(&u);
+	cloud_user_free(&u);
 	if (name == NULL)
 		return "?";
 	if (a->nnames == a->capnames) {
@@ -108,14 +108,14 @@ struct app_list {
 };
 
 static char *
-app_chat_title(struct app *a, const struct store_chat *ch)
+app_chat_title(struct app *a, const struct cloud_chat *ch)
 {
 	char buf[CLOUD_TITLE_MAX + 16];
 
 	switch (ch->kind) {
-	case STORE_CHAT_SAVED:
+	case CLOUD_CHAT_SAVED:
 		return strdup("Saved Messages");
-	case STORE_CHAT_PRIVATE:
+	case CLOUD_CHAT_PRIVATE:
 		return strdup(app__name(a, ch->peer_id));
 	default:
 		snprintf(buf, sizeof(buf), "%s%s", ch->title != NULL &&
@@ -156,7 +156,7 @@ app__presence_fetch(struct app *a, uint64_t chat_id)
 {
 	const struct app_chatx *x = app__chatx(a, chat_id);
 
-	if (x == NULL || x->kind != STORE_CHAT_PRIVATE || x->peer_id == 0)
+	if (x == NULL || x->kind != CLOUD_CHAT_PRIVATE || x->peer_id == 0)
 		return;
 	a->ops++;
 	if (cloud_user_fetch(a->c, x->peer_id, APP_CALL_MS, app_presence_done,
@@ -165,7 +165,7 @@ app__presence_fetch(struct app *a, uint64_t chat_id)
 }
 
 static int
-app_list_cb(void *ud, const struct store_chat *ch)
+app_list_cb(void *ud, const struct cloud_chat *ch)
 {
 	struct app_list *l = ud;
 	struct app *a = l->a;
@@ -198,18 +198,18 @@ app_list_cb(void *ud, const struct store_chat *ch)
 		goto nomem;
 	c->title = x->title;
 	c->preview = x->preview;
-	if (ch->last_message_id != 0 && ch->kind == STORE_CHAT_GROUP)
+	if (ch->last_message_id != 0 && ch->kind == CLOUD_CHAT_GROUP)
 		c->preview_sender = app__name(a, ch->last_sender_id);
 	else if (ch->last_message_id != 0 && ch->last_sender_id == a->self &&
-	    ch->kind != STORE_CHAT_SAVED)
+	    ch->kind != CLOUD_CHAT_SAVED)
 		c->preview_sender = "me";
-	if (ch->kind == STORE_CHAT_GROUP)
+	if (ch->kind == CLOUD_CHAT_GROUP)
 		c->flags |= UI_CHAT_GROUP;
-	if (ch->kind == STORE_CHAT_PRIVATE && app_presence(a, c, x) != 0)
+	if (ch->kind == CLOUD_CHAT_PRIVATE && app_presence(a, c, x) != 0)
 		goto nomem;
 	c->unread = ch->unread > 99999 ? 99999 : (unsigned)ch->unread;
 	c->last_date = (time_t)ch->last_date;
-	if (a->virt_user != 0 && ch->kind == STORE_CHAT_PRIVATE &&
+	if (a->virt_user != 0 && ch->kind == CLOUD_CHAT_PRIVATE &&
 	    ch->peer_id == a->virt_user)
 		l->virt_chat = ch->id;
 	return 0;
@@ -302,7 +302,7 @@ app__reload_chats(struct app *a)
 			l.cx = x;
 			memset(&c[l.n], 0, sizeof(*c));
 			memset(&x[l.n], 0, sizeof(*x));
-			x[l.n].kind = STORE_CHAT_PRIVATE;
+			x[l.n].kind = CLOUD_CHAT_PRIVATE;
 			x[l.n].peer_id = a->virt_user;
 			x[l.n].title = app__strdup(a->virt_title);
 			c[l.n].id = APP_VIRTUAL_ID;

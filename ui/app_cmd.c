@@ -277,7 +277,7 @@ app_cmd_group(void *ud, const char *line, char **w, size_t n)
 		app_group_step(g);
 		return;
 	}
-	if (x == NULL || x->kind != STORE_CHAT_GROUP) {
+	if (x == NULL || x->kind != CLOUD_CHAT_GROUP) {
 		app__note(a, "/group %s: open a group first", w[1]);
 		return;
 	}

@@ -51,7 +51,7 @@ enum {
 
 /* What the model's chat does not say but the app needs. */
 struct app_chatx {
-	int kind;		/* enum store_chat_kind */
+	int kind;		/* enum cloud_chat_kind */
 	uint64_t peer_id;
 	uint64_t read_outbox;
 	uint64_t last_id;	/* its newest message */
@@ -161,10 +161,10 @@ void app__mark_read(struct app *a);
 void app__msg_release(struct app_msgx *x);
 void app__window_clear(struct app *a);
 int app__msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
-    const struct store_message *sm);
+    const struct cloud_message *sm);
 size_t app__window_find(const struct app *a, uint64_t id, int *found);
 void app__window_remove(struct app *a, size_t i);
-void app__window_add(struct app *a, const struct store_message *sm);
+void app__window_add(struct app *a, const struct cloud_message *sm);
 int app__load_page(struct app *a, uint64_t before_id);
 void app__window_adjust(struct app *a);
 void app__bind_window(struct app *a);

@@ -66,7 +66,7 @@ app_window_room(struct app *a, size_t more)
 
 /* The text a service message shows, e.g. "Alice added Bob". */
 static char *
-app_service_text(struct app *a, const struct store_message *sm)
+app_service_text(struct app *a, const struct cloud_message *sm)
 {
 	const char *who = app__name(a, sm->sender_id), *whom;
 	char buf[512];
@@ -107,15 +107,15 @@ app_service_text(struct app *a, const struct store_message *sm)
 	return strdup(buf);
 }
 
-static int app_msg_forward(struct app *a, const struct store_message *sm,
+static int app_msg_forward(struct app *a, const struct cloud_message *sm,
     struct ui_msg *m, struct app_msgx *x);
 
 /* Fills a window entry from a stored message. */
 int
 app__msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
-    const struct store_message *sm)
+    const struct cloud_message *sm)
 {
-	struct store_message r;
+	struct cloud_message r;
 	uint64_t rout = 0;
 	size_t i;
 	int r2;
@@ -154,7 +154,7 @@ app__msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
 			m->reply_text = x->reply_text;
 			m->reply_sender = app__name(a, r.sender_id);
 		}
-		store_message_free(&r);
+		cloud_message_free(&r);
 	}
 	return 0;
 }
@@ -164,11 +164,11 @@ app__msg_fill(struct app *a, struct ui_msg *m, struct app_msgx *x,
  * "@user" when the server linked the account and this device knows it.
  */
 static int
-app_msg_forward(struct app *a, const struct store_message *sm,
+app_msg_forward(struct app *a, const struct cloud_message *sm,
     struct ui_msg *m, struct app_msgx *x)
 {
-	struct store_forward f;
-	struct store_user u;
+	struct cloud_forward f;
+	struct cloud_user u;
 	size_t len;
 	int linked = 0;
 
@@ -180,10 +180,10 @@ app_msg_forward(struct app *a, const struct store_message *sm,
 		if ((x->fwd_from = malloc(len)) != NULL)
 			snprintf(x->fwd_from, len, "%s%s%s", f.name,
 			    linked ? ", @" : "", linked ? u.username : "");
-		store_user_free(&u);
+		cloud_user_free(&u);
 	} else
 		x->fwd_from = strdup(f.name);
-	store_forward_free(&f);
+	cloud_forward_free(&f);
 	if (x->fwd_from == NULL)
 		return ERR_NOMEM;
 	m->fwd_from = x->fwd_from;
@@ -236,7 +236,7 @@ app__window_remove(struct app *a, size_t i)
 
 /* Adds a live message of the open chat at its place (once). */
 void
-app__window_add(struct app *a, const struct store_message *sm)
+app__window_add(struct app *a, const struct cloud_message *sm)
 {
 	size_t i, at;
 	int found;
@@ -270,16 +270,16 @@ app__window_add(struct app *a, const struct store_message *sm)
 
 struct app_page {
 	struct app *a;
-	struct store_message *v;	/* copies, newest first */
+	struct cloud_message *v;	/* copies, newest first */
 	size_t n;
 	int err;
 };
 
 static int
-app_page_cb(void *ud, const struct store_message *m)
+app_page_cb(void *ud, const struct cloud_message *m)
 {
 	struct app_page *p = ud;
-	struct store_message *d = &p->v[p->n];
+	struct cloud_message *d = &p->v[p->n];
 
 	*d = *m;
 	d->text = app__strdup(m->text);
@@ -295,7 +295,7 @@ app_page_cb(void *ud, const struct store_message *m)
 int
 app__load_page(struct app *a, uint64_t before_id)
 {
-	struct store_message v[APP_PAGE];
+	struct cloud_message v[APP_PAGE];
 	struct app_page p = { a, v, 0, 0 };
 	size_t i, k;
 	int r;
@@ -335,7 +335,7 @@ static size_t
 app_load_newer(struct app *a)
 {
 	const struct app_chatx *x = app__chatx(a, a->win_chat);
-	struct store_message v[APP_PAGE];
+	struct cloud_message v[APP_PAGE];
 	struct app_page p;
 	uint64_t newest, last, before;
 	size_t i, k, added = 0;
@@ -476,7 +476,7 @@ app_send(struct app *a, uint64_t chat_id, const char *text)
 {
 	const struct app_chatx *x = app__chatx(a, chat_id);
 	struct cloud_peer to;
-	struct store_message sm;
+	struct cloud_message sm;
 	uint64_t rid = 0;
 	size_t at;
 	int r;
@@ -487,7 +487,7 @@ app_send(struct app *a, uint64_t chat_id, const char *text)
 	else {
 		to.chat_id = chat_id;
 		to.kind = x != NULL ? x->kind : 0;
-		to.user_id = x != NULL && x->kind == STORE_CHAT_PRIVATE ?
+		to.user_id = x != NULL && x->kind == CLOUD_CHAT_PRIVATE ?
 		    x->peer_id : 0;
 	}
 	if ((r = cloud_send(a->c, &to, text, 0, &rid)) != 0) {
@@ -623,7 +623,7 @@ struct app_find {
 };
 
 static int
-app_find_cb(void *ud, const struct store_message *m)
+app_find_cb(void *ud, const struct cloud_message *m)
 {
 	struct app_find *f = ud;
 	char *svc = NULL;

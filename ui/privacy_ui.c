@@ -99,7 +99,7 @@ pui_status(struct privacy_ui *p, int error, const char *fmt, ...)
 
 /* A user as the screen and the notes name it: "Bob (@bob)". */
 static void
-pui_user_name(const struct store_user *u, char *buf, size_t size)
+pui_user_name(const struct cloud_user *u, char *buf, size_t size)
 {
 	const char *d = u->display_name, *n = u->username;
 
@@ -136,7 +136,7 @@ pui_rules(void *ud, int err, const char *why,
 }
 
 static void
-pui_blocked(void *ud, int err, const char *why, const struct store_user *u,
+pui_blocked(void *ud, int err, const char *why, const struct cloud_user *u,
     size_t n)
 {
 	struct privacy_ui *p = ud;

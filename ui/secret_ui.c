@@ -170,7 +170,7 @@ secret_ui_mark_read(struct secret_ui *u, uint64_t chat_id)
 	struct sui_call *k;
 	size_t i;
 
-	if (x == NULL || x->ghost || x->c.state != STORE_SECRET_ACTIVE)
+	if (x == NULL || x->ghost || x->c.state != SECRET_CHAT_ACTIVE)
 		return;
 	for (i = 0; i < u->n; i++)
 		if (u->chats[i].id == chat_id && u->chats[i].unread == 0)
@@ -212,11 +212,11 @@ secret_ui_send(struct secret_ui *u, uint64_t chat_id, const char *text)
 		sui__note(u, 0, "this secret chat is closed");
 		return;
 	}
-	if (x->c.state == STORE_SECRET_PENDING_IN) {
+	if (x->c.state == SECRET_CHAT_PENDING_IN) {
 		sui__note(u, 0, "accept the secret chat first: /accept");
 		return;
 	}
-	if (x->c.state != STORE_SECRET_ACTIVE) {
+	if (x->c.state != SECRET_CHAT_ACTIVE) {
 		sui__note(u, 0, "the peer has not accepted the secret chat "
 		    "yet");
 		return;

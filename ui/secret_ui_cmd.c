@@ -182,7 +182,7 @@ sui_cmd_answer(void *ud, const char *line, char **w, size_t n)
 	(void)n;
 	if ((x = sui_need(u, u->h.current(u->h.ud), w[0])) == NULL)
 		return;
-	if (x->c.state != STORE_SECRET_PENDING_IN) {
+	if (x->c.state != SECRET_CHAT_PENDING_IN) {
 		sui__note(u, 0, "%s: no request to answer here", w[0]);
 		return;
 	}
@@ -217,7 +217,7 @@ sui_cmd_ttl(void *ud, const char *line, char **w, size_t n)
 		    "1m, 1h, 1d, 1w)");
 		return;
 	}
-	if (x->c.state != STORE_SECRET_ACTIVE) {
+	if (x->c.state != SECRET_CHAT_ACTIVE) {
 		sui__note(u, 0, "/ttl: the secret chat is not active");
 		return;
 	}

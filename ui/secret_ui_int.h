@@ -31,7 +31,7 @@ struct sui_map {
 
 /* What an entry of the list knows besides its struct ui_chat. */
 struct sui_chat {
-	struct store_secret_chat c;
+	struct secret_chat c;
 	char *preview;
 	char timer[UI_DURATION_LEN];
 	int ghost;		/* closed by a key change; kept, warning */
@@ -118,7 +118,7 @@ void sui__started(struct secret_ui *u, struct sui_call *k, int r);
 
 /* secret_ui_list.c: the list's entries and the key-change warnings. */
 char *sui__service_text(struct secret_ui *u,
-    const struct store_secret_msg *m, uint64_t peer);
+    const struct secret_msg *m, uint64_t peer);
 void sui__free_entries(struct ui_chat *chats, struct sui_chat *sx,
     size_t n);
 /* The peer's name, sanitised, one line. */

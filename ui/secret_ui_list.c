@@ -27,7 +27,7 @@
  * Any other service text is kept as it is. Returns a malloc()ed string.
  */
 char *
-sui__service_text(struct secret_ui *u, const struct store_secret_msg *m,
+sui__service_text(struct secret_ui *u, const struct secret_msg *m,
     uint64_t peer)
 {
 	char buf[256], dur[UI_DURATION_LEN];
@@ -59,7 +59,7 @@ struct sui_sum {
 };
 
 static int
-sui_sum_cb(void *ud, const struct store_secret_msg *m)
+sui_sum_cb(void *ud, const struct secret_msg *m)
 {
 	struct sui_sum *s = ud;
 
@@ -115,7 +115,7 @@ sui_list_add(struct sui_list *l)
 }
 
 static int
-sui_list_cb(void *ud, const struct store_secret_chat *c)
+sui_list_cb(void *ud, const struct secret_chat *c)
 {
 	struct sui_list *l = ud;
 	struct secret_ui *u = l->u;
@@ -151,11 +151,11 @@ sui_list_cb(void *ud, const struct store_secret_chat *c)
 		e->timer = x->timer;
 	}
 	switch (c->state) {
-	case STORE_SECRET_PENDING_IN:
+	case SECRET_CHAT_PENDING_IN:
 		snprintf(buf, sizeof(buf), "secret chat request: /accept or "
 		    "/decline");
 		break;
-	case STORE_SECRET_PENDING_OUT:
+	case SECRET_CHAT_PENDING_OUT:
 		snprintf(buf, sizeof(buf), "waiting for the peer to accept");
 		break;
 	default:
@@ -211,7 +211,7 @@ struct sui_wload {
 };
 
 static int
-sui_wload_cb(void *ud, const struct store_secret_warning *sw)
+sui_wload_cb(void *ud, const struct secret_warning *sw)
 {
 	struct sui_wload *l = ud;
 	struct sui_warn *v;
@@ -289,7 +289,7 @@ sui_list_ghosts(struct secret_ui *u, struct sui_list *l)
 		x = &l->sx[at];
 		x->c.secret_id = u->warns[i].secret_id;
 		x->c.peer_user = u->warns[i].peer_user;
-		x->c.state = STORE_SECRET_CLOSED;
+		x->c.state = SECRET_CHAT_CLOSED;
 		x->ghost = 1;
 		if ((x->preview = strdup("CLOSED: key changed"))
 		    == NULL)

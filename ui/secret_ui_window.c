@@ -99,7 +99,7 @@ struct sui_winctx {
 };
 
 static int
-sui_win_cb(void *ud, const struct store_secret_msg *sm)
+sui_win_cb(void *ud, const struct secret_msg *sm)
 {
 	struct sui_winctx *k = ud;
 	struct sui_win *w = k->w;
@@ -133,9 +133,9 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 		if (sm->read_date != 0)
 			m->flags |= UI_MSG_READ;
 		/* The secret outbox says where it is. */
-		if (sm->state == STORE_SECRET_MSG_QUEUED)
+		if (sm->state == SECRET_MSG_QUEUED)
 			m->flags |= UI_MSG_PENDING;
-		else if (sm->state == STORE_SECRET_MSG_FAILED)
+		else if (sm->state == SECRET_MSG_FAILED)
 			m->flags |= UI_MSG_FAILED;
 	}
 	if (!sm->service) {
@@ -150,7 +150,7 @@ sui_win_cb(void *ud, const struct store_secret_msg *sm)
 
 /* How many messages of secret_id are there, up to limit. */
 static int
-sui_count_cb(void *ud, const struct store_secret_msg *m)
+sui_count_cb(void *ud, const struct secret_msg *m)
 {
 	(void)m;
 	(*(size_t *)ud)++;
@@ -333,7 +333,7 @@ secret_ui_trim_due(const struct secret_ui *u, uint64_t chat_id, size_t skip)
 }
 
 static int
-sui_last_cb(void *ud, const struct store_secret_msg *m)
+sui_last_cb(void *ud, const struct secret_msg *m)
 {
 	struct sui_winctx *k = ud;
 
