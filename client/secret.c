@@ -447,12 +447,6 @@ secret_expire(struct secret *s)
 	return 0;
 }
 
-struct store *
-secret_store(struct secret *s)
-{
-	return s->st;
-}
-
 /* ------------------------------------------------------- life cycle */
 
 void

@@ -335,6 +335,4 @@ int secret_dismiss_warnings(struct secret *s, uint64_t peer_user,
 /* Deletes the messages whose time is up now and re-arms the timer. */
 int secret_expire(struct secret *s);
 
-struct store *secret_store(struct secret *s);
-
 #endif
