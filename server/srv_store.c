@@ -360,6 +360,7 @@ srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
     va_list ap)
 {
 	const void *p;
+	sqlite3_int64 v;
 	uint64_t u;
 	size_t n;
 	int i, k = 0, opt = 0, skip, rc = SQLITE_OK, r = 0;
@@ -373,7 +374,9 @@ srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
 		skip = opt && k > sqlite3_bind_parameter_count(st);
 		switch (fmt[i]) {
 		case 'i':
-			rc = sqlite3_bind_int64(st, k, va_arg(ap, sqlite3_int64));
+			v = va_arg(ap, sqlite3_int64);
+			if (!skip)
+				rc = sqlite3_bind_int64(st, k, v);
 			break;
 		case 'u':
 			if ((u = va_arg(ap, uint64_t)) > INT64_MAX)
@@ -394,6 +397,8 @@ srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
 				rc = sqlite3_bind_blob(st, k, p, (int)n,
 				    SQLITE_STATIC);
 			break;
+		case '-':
+			break;
 		default:
 			log_error("bind: no letter '%c'", fmt[i]);
 			return ERR_DB;
@@ -403,6 +408,10 @@ srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
 	}
 	if (rc != SQLITE_OK) {
 		log_error("bind %d: %s", k, sqlite3_errmsg(s->db));
+		return ERR_DB;
+	}
+	if (!opt && k != sqlite3_bind_parameter_count(st)) {
+		log_error("bind: %d parameters for %s", k, sqlite3_sql(st));
 		return ERR_DB;
 	}
 	return 0;

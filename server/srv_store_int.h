@@ -166,8 +166,10 @@ void srv_store__restrict(struct srv_store *s, uint64_t owner);
  *   'u' a uint64_t id: above INT64_MAX it names nothing, and the bind
  *       fails with ERR_NOT_FOUND,
  *   't' a text (const char *; NULL binds NULL),
- *   'b' a blob (const void *, size_t; NULL binds NULL).
- * The letters after a '|' are bound only where the statement has that
+ *   'b' a blob (const void *, size_t; NULL binds NULL),
+ *   '-' none: the parameter is left NULL (a number the text skips).
+ * fmt names every parameter the statement has, or it does not bind; the
+ * letters after a '|' are bound only where the statement has that
  * parameter (one text of several that may not use it). Texts and blobs
  * are borrowed: the statement is stepped and ended (srv_store__end())
  * within the calling function. On success *st is ready; else it is NULL
