@@ -1,12 +1,14 @@
 /*
  * The SQLCipher backend of srv_store: open and close, the group
  * transaction and its atomic units, the full-disk episode, the in-memory
- * counters, the kept statements and the binders and row readers the
- * other store files share (srv_store_int.h). Statements are prepared
- * once, on first use, and kept for the life of the store. Writes open a
- * transaction lazily (BEGIN IMMEDIATE) that srv_store_commit() ends. The
- * schema is srv_schema.c's; the tables of each concept are read and
- * written by srv_store_user.c, srv_store_chat.c, srv_store_group.c,
+ * counters, the kept statements, and the one binder (srv_store__bind,
+ * with srv_store__run, srv_store__one and srv_store__ids on it) and the
+ * row readers the other store files share (srv_store_int.h), whether
+ * their statements are kept or prepared per call. Kept statements are
+ * prepared once, on first use, and kept for the life of the store. Writes
+ * open a transaction lazily (BEGIN IMMEDIATE) that srv_store_commit()
+ * ends. The schema is srv_schema.c's; the tables of each concept are read
+ * and written by srv_store_user.c, srv_store_chat.c, srv_store_group.c,
  * srv_store_log.c, srv_store_privacy.c and the others.
  */
 #include "server/srv_store.h"
@@ -496,7 +498,8 @@ srv_store_stmt_ext(struct srv_store *s, enum srv_stmt_ext slot,
 {
 	sqlite3_stmt *st;
 
-	(void)srv_store__bind(s, &st, STMT_EXT(slot), sql, "");
+	/* Unbound: a '|' with no letters after it asks for no count. */
+	(void)srv_store__bind(s, &st, STMT_EXT(slot), sql, "|");
 	return st;
 }
 
