@@ -384,7 +384,8 @@ srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
 			if ((u = va_arg(ap, uint64_t)) > INT64_MAX)
 				r = ERR_NOT_FOUND;
 			else if (!skip)
-				rc = sqlite3_bind_int64(st, k, (sqlite3_int64)u);
+				rc = sqlite3_bind_int64(st, k,
+				    (sqlite3_int64)u);
 			break;
 		case 't':
 			p = va_arg(ap, const char *);

@@ -44,8 +44,7 @@ srv_store_dir_add(struct srv_store *s, uint64_t user_id, uint64_t hour,
 	if (r == 0)
 		r = srv_store__run(s, STMT_ONCE, add, "uuiu", user_id, hour,
 		    (sqlite3_int64)what, n);
-	/* A constraint is no answer here: a failure like the others. */
-	return srv_store_unit_end(s, r == ERR_EXISTS ? ERR_DB : r);
+	return srv_store_unit_end(s, srv_store__failed(r));
 }
 
 int
@@ -139,5 +138,5 @@ srv_store_dir_prune(struct srv_store *s, uint64_t before)
 		return r;
 	r = srv_store__run(s, STMT_ONCE, "DELETE FROM dir_stats"
 	    " WHERE hour < ?1", "u", before);
-	return srv_store_unit_end(s, r == ERR_EXISTS ? ERR_DB : r);
+	return srv_store_unit_end(s, srv_store__failed(r));
 }

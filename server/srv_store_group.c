@@ -301,7 +301,7 @@ srv_store_group_add(struct srv_store *s, const char *title,
 
 	if ((r = srv_store__run(s, STMT_GROUP_ADD, NULL, "tii", title,
 	    (sqlite3_int64)time(NULL), srv_store__u2i(creator_id))) != 0)
-		return r == ERR_EXISTS ? ERR_DB : r;
+		return srv_store__failed(r);
 	memset(out, 0, sizeof(*out));
 	out->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	out->kind = SRV_CHAT_GROUP;

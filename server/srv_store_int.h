@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "server/srv_store.h"
 #include "db/sqlc.h"
 
@@ -148,6 +149,16 @@ srv_store__u2i(uint64_t v)
 	if (v <= INT64_MAX)
 		return (sqlite3_int64)v;
 	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
+}
+
+/*
+ * r, with a constraint (ERR_EXISTS) made a failure like the others
+ * (ERR_DB): for the writes whose callers were never told ERR_EXISTS.
+ */
+static inline int
+srv_store__failed(int r)
+{
+	return r == ERR_EXISTS ? ERR_DB : r;
 }
 
 /* The cached value of key, or NULL. */

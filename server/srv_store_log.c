@@ -31,7 +31,7 @@ srv_store_update_add(struct srv_store *s, uint64_t user_id,
 	    srv_store__u2i(e->chat_id), srv_store__u2i(e->message_id),
 	    srv_store__u2i(e->arg), srv_store__u2i(e->arg2),
 	    e->ids_len > 0 ? (const void *)e->ids : NULL, e->ids_len)) != 0)
-		return r == ERR_EXISTS ? ERR_DB : r;
+		return srv_store__failed(r);
 	*pts = n;
 	return 0;
 }

@@ -21,7 +21,7 @@
 static int
 pres_end(struct srv_store *s, int r)
 {
-	return srv_store_atomic_end(s, r == ERR_EXISTS ? ERR_DB : r);
+	return srv_store_atomic_end(s, srv_store__failed(r));
 }
 
 int

@@ -320,8 +320,9 @@ srv_store_queue_read(struct srv_store *s, uint64_t device_id, uint64_t qts,
 		return ERR_DB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p = sqlite3_column_blob(st, 2);
-		r = fn(ud, srv_store__col_u64(st, 0), (int)sqlite3_column_int64(st, 1),
-		    p, (size_t)sqlite3_column_bytes(st, 2));
+		r = fn(ud, srv_store__col_u64(st, 0),
+		    (int)sqlite3_column_int64(st, 1), p,
+		    (size_t)sqlite3_column_bytes(st, 2));
 		if (r != 0)
 			break;
 	}

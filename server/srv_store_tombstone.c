@@ -14,13 +14,6 @@
 #include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
-/* A constraint is no answer here: a failure like the others (ERR_DB). */
-static int
-tomb_run(int r)
-{
-	return r == ERR_EXISTS ? ERR_DB : r;
-}
-
 int
 srv_store_tombstone_add(struct srv_store *s, const struct srv_tombstone *t,
     uint64_t purge_before)
@@ -29,16 +22,16 @@ srv_store_tombstone_add(struct srv_store *s, const struct srv_tombstone *t,
 
 	if ((r = srv_store_unit_begin(s)) != 0)
 		return r;
-	if ((r = tomb_run(srv_store__run(s, STMT_ONCE, "DELETE FROM"
-	    " device_tombstones WHERE ended < ?1;", "i",
-	    (sqlite3_int64)purge_before))) != 0)
-		return r;
-	return tomb_run(srv_store__run(s, STMT_ONCE, "INSERT OR REPLACE INTO"
+	if ((r = srv_store__run(s, STMT_ONCE, "DELETE FROM device_tombstones"
+	    " WHERE ended < ?1;", "i", (sqlite3_int64)purge_before)) != 0)
+		return srv_store__failed(r);
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR REPLACE INTO"
 	    " device_tombstones (key_hash, device_id, user_id, ended,"
 	    " by_device, why) VALUES (?1, ?2, ?6, ?3, ?4, ?5);", "biiiii",
 	    t->key_hash, (size_t)SRV_TOMB_HASH_LEN, (sqlite3_int64)t->device_id,
 	    (sqlite3_int64)t->ended, (sqlite3_int64)t->by_device,
-	    (sqlite3_int64)t->why, (sqlite3_int64)t->user_id));
+	    (sqlite3_int64)t->why, (sqlite3_int64)t->user_id);
+	return srv_store__failed(r);
 }
 
 int
@@ -79,9 +72,10 @@ srv_store_tombstone_unlink(struct srv_store *s, uint64_t user_id)
 
 	if ((r = srv_store_unit_begin(s)) != 0)
 		return r;
-	return tomb_run(srv_store__run(s, STMT_ONCE, "UPDATE"
-	    " device_tombstones SET user_id = 0 WHERE user_id = ?1;", "i",
-	    (sqlite3_int64)user_id));
+	r = srv_store__run(s, STMT_ONCE, "UPDATE device_tombstones"
+	    " SET user_id = 0 WHERE user_id = ?1;", "i",
+	    (sqlite3_int64)user_id);
+	return srv_store__failed(r);
 }
 
 int
@@ -92,7 +86,7 @@ srv_store_tombstone_remove(struct srv_store *s,
 
 	if ((r = srv_store_unit_begin(s)) != 0)
 		return r;
-	return tomb_run(srv_store__run(s, STMT_ONCE, "DELETE FROM"
-	    " device_tombstones WHERE key_hash = ?1;", "b", key_hash,
-	    (size_t)SRV_TOMB_HASH_LEN));
+	r = srv_store__run(s, STMT_ONCE, "DELETE FROM device_tombstones"
+	    " WHERE key_hash = ?1;", "b", key_hash, (size_t)SRV_TOMB_HASH_LEN);
+	return srv_store__failed(r);
 }

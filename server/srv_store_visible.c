@@ -2,10 +2,10 @@
  * The SQLCipher backend of srv_store's "shown" part (srv_store.h, "Who
  * was shown whom"; the rule is srv_visible.c's, doc/PROTOCOL.md
  * "Addressing by id"). The check is one statement, kept prepared by the
- * store (srv_store_stmt_ext): every relation it reads is an index
- * lookup, and it reads all of them when none holds, so an id that does
- * not exist and one that is not shown cost the same. Writes run inside
- * the caller's unit.
+ * store (a STMT_EXT slot, srv_store_int.h): every relation it reads is an
+ * index lookup, and it reads all of them when none holds, so an id that
+ * does not exist and one that is not shown cost the same. Writes run
+ * inside the caller's unit.
  */
 #include "server/srv_store.h"
 
@@ -29,13 +29,6 @@
 	" OR y.admin != 0 OR EXISTS (SELECT 1 FROM messages m WHERE" \
 	" m.chat_id = y.chat_id AND m.sender_id = y.user_id AND" \
 	" m.action NOT IN " VIS_MEMBERSHIP "))"
-
-/* A constraint is no answer here: a failure like the others (ERR_DB). */
-static int
-vis_write(int r)
-{
-	return r == ERR_EXISTS ? ERR_DB : r;
-}
 
 int
 srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
@@ -70,12 +63,15 @@ srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
 int
 srv_store_shown_add(struct srv_store *s, uint64_t asker, uint64_t user)
 {
+	int r;
+
 	if (asker == user)
 		return 0;
-	return vis_write(srv_store__run(s, STMT_EXT(SRV_STMT_EXT_SHOWN_ADD),
-	    "INSERT OR IGNORE INTO shown (asker_id, user_id) SELECT ?1, id"
-	    " FROM users WHERE id = ?2", "ii", srv_store__u2i(asker),
-	    srv_store__u2i(user)));
+	r = srv_store__run(s, STMT_EXT(SRV_STMT_EXT_SHOWN_ADD), "INSERT OR"
+	    " IGNORE INTO shown (asker_id, user_id) SELECT ?1, id FROM users"
+	    " WHERE id = ?2", "ii", srv_store__u2i(asker),
+	    srv_store__u2i(user));
+	return srv_store__failed(r);
 }
 
 int
@@ -84,31 +80,35 @@ srv_store_shown_keep(struct srv_store *s, uint64_t chat_id, uint64_t user)
 	int r;
 
 	/* Whom the leaver x = ?2 was shown in chat ?1 ... */
-	r = vis_write(srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO"
-	    " shown (asker_id, user_id)"
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT x.user_id, y.user_id FROM chat_members x"
 	    " JOIN chat_members y ON y.chat_id = x.chat_id"
 	    " WHERE x.chat_id = ?1 AND x.user_id = ?2 AND y.user_id != ?2"
 	    " AND " VIS_GROUP_SHOWN, "ii", srv_store__u2i(chat_id),
-	    srv_store__u2i(user)));
+	    srv_store__u2i(user));
 	if (r != 0)
-		return r;
+		return srv_store__failed(r);
 	/* ... and who was shown the leaver y = ?2 there. */
-	return vis_write(srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO"
-	    " shown (asker_id, user_id)"
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT x.user_id, y.user_id FROM chat_members y"
 	    " JOIN chat_members x ON x.chat_id = y.chat_id"
 	    " WHERE y.chat_id = ?1 AND y.user_id = ?2 AND x.user_id != ?2"
 	    " AND " VIS_GROUP_SHOWN, "ii", srv_store__u2i(chat_id),
-	    srv_store__u2i(user)));
+	    srv_store__u2i(user));
+	return srv_store__failed(r);
 }
 
 int
 srv_store_shown_keep_exceptions(struct srv_store *s, uint64_t owner, int key)
 {
-	return vis_write(srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO"
-	    " shown (asker_id, user_id)"
+	int r;
+
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT owner, user_id FROM privacy_exceptions"
 	    " WHERE owner = ?1 AND key = ?2", "ii", srv_store__u2i(owner),
-	    (sqlite3_int64)key));
+	    (sqlite3_int64)key);
+	return srv_store__failed(r);
 }
