@@ -1,17 +1,20 @@
 /*
  * The SQLCipher backend of srv_store: open and close, the group
  * transaction and its atomic units, the full-disk episode, the in-memory
- * counters, the kept statements and the binders and row readers the
- * other store files share (srv_store_int.h). Statements are prepared
- * once, on first use, and kept for the life of the store. Writes open a
- * transaction lazily (BEGIN IMMEDIATE) that srv_store_commit() ends. The
- * schema is srv_schema.c's; the tables of each concept are read and
- * written by srv_store_user.c, srv_store_chat.c, srv_store_group.c,
+ * counters, the kept statements, and the one binder (srv_store__bind,
+ * with srv_store__run, srv_store__one and srv_store__ids on it) and the
+ * row readers the other store files share (srv_store_int.h), whether
+ * their statements are kept or prepared per call. Kept statements are
+ * prepared once, on first use, and kept for the life of the store. Writes
+ * open a transaction lazily (BEGIN IMMEDIATE) that srv_store_commit()
+ * ends. The schema is srv_schema.c's; the tables of each concept are read
+ * and written by srv_store_user.c, srv_store_chat.c, srv_store_group.c,
  * srv_store_log.c, srv_store_privacy.c and the others.
  */
 #include "server/srv_store.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,16 +276,14 @@ srv_store_restricted_load(struct srv_store *s)
 	static const char sql[] = "SELECT owner FROM privacy UNION"
 	    " SELECT owner FROM privacy_exceptions UNION"
 	    " SELECT owner FROM blocks";
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("privacy owners: %s", sqlite3_errmsg(s->db));
+	if (srv_store__bind(s, &st, STMT_ONCE, sql, "") != 0)
 		return ERR_DB;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		srv_store__restrict(s, (uint64_t)sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
+	srv_store__end(st, STMT_ONCE);
 	if (rc != SQLITE_DONE) {
 		log_error("privacy owners: %s", sqlite3_errmsg(s->db));
 		return ERR_DB;
@@ -352,43 +353,154 @@ srv_store_close(struct srv_store *s)
 	free(s);
 }
 
+/*
+ * Binds st's parameters from fmt (srv_store_int.h, srv_store__bind).
+ * 0, ERR_NOT_FOUND or ERR_DB.
+ */
+static int
+srv_store_bindv(struct srv_store *s, sqlite3_stmt *st, const char *fmt,
+    va_list ap)
+{
+	const void *p;
+	sqlite3_int64 v;
+	uint64_t u;
+	size_t n;
+	int i, k = 0, opt = 0, skip, rc = SQLITE_OK, r = 0;
+
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		if (fmt[i] == '|') {
+			opt = 1;
+			continue;
+		}
+		k++;
+		skip = opt && k > sqlite3_bind_parameter_count(st);
+		switch (fmt[i]) {
+		case 'i':
+			v = va_arg(ap, sqlite3_int64);
+			if (!skip)
+				rc = sqlite3_bind_int64(st, k, v);
+			break;
+		case 'u':
+			if ((u = va_arg(ap, uint64_t)) > INT64_MAX)
+				r = ERR_NOT_FOUND;
+			else if (!skip)
+				rc = sqlite3_bind_int64(st, k,
+				    (sqlite3_int64)u);
+			break;
+		case 't':
+			p = va_arg(ap, const char *);
+			if (!skip)
+				rc = sqlite3_bind_text(st, k, p, -1,
+				    SQLITE_STATIC);
+			break;
+		case 'b':
+			p = va_arg(ap, const void *);
+			n = va_arg(ap, size_t);
+			if (!skip)
+				rc = sqlite3_bind_blob(st, k, p, (int)n,
+				    SQLITE_STATIC);
+			break;
+		case '-':
+			break;
+		default:
+			log_error("bind: no letter '%c'", fmt[i]);
+			return ERR_DB;
+		}
+		if (r != 0)
+			return r;
+	}
+	if (rc != SQLITE_OK) {
+		log_error("bind %d: %s", k, sqlite3_errmsg(s->db));
+		return ERR_DB;
+	}
+	if (!opt && k != sqlite3_bind_parameter_count(st)) {
+		log_error("bind: %d parameters for %s", k, sqlite3_sql(st));
+		return ERR_DB;
+	}
+	return 0;
+}
+
+/* The slot that keeps which (NULL for STMT_ONCE), and its text. */
+static sqlite3_stmt **
+srv_store_slot(struct srv_store *s, enum srv_store__stmt which,
+    const char **sql)
+{
+	int i = (int)which;
+
+	if (i < STMT_COUNT) {
+		*sql = srv_stmt_sql[i];
+		return &s->stmt[i];
+	}
+	if (i > STMT_ONCE && i - STMT_ONCE - 1 < SRV_STMT_EXT_COUNT)
+		return &s->ext[i - STMT_ONCE - 1];
+	return NULL;
+}
+
+/* srv_store__bind with its arguments in ap. */
+static int
+srv_store_bindst(struct srv_store *s, sqlite3_stmt **out,
+    enum srv_store__stmt which, const char *sql, const char *fmt,
+    va_list ap)
+{
+	sqlite3_stmt **slot = srv_store_slot(s, which, &sql), *st = NULL;
+	int r;
+
+	*out = NULL;
+	if (slot != NULL && *slot != NULL) {
+		st = *slot;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		if (slot != NULL)
+			log_error("prepare %d: %s", (int)which,
+			    sqlite3_errmsg(s->db));
+		else
+			log_error("prepare: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return ERR_DB;
+	} else if (slot != NULL)
+		*slot = st;
+	if ((r = srv_store_bindv(s, st, fmt, ap)) != 0) {
+		srv_store__end(st, which);
+		return r;
+	}
+	*out = st;
+	return 0;
+}
+
+int
+srv_store__bind(struct srv_store *s, sqlite3_stmt **st,
+    enum srv_store__stmt which, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = srv_store_bindst(s, st, which, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void
+srv_store__end(sqlite3_stmt *st, enum srv_store__stmt which)
+{
+	if (st == NULL)
+		return;
+	if (which == STMT_ONCE)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
+}
+
 sqlite3_stmt *
 srv_store_stmt_ext(struct srv_store *s, enum srv_stmt_ext slot,
     const char *sql)
 {
-	sqlite3_stmt *st = s->ext[slot];
+	sqlite3_stmt *st;
 
-	if (st == NULL) {
-		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
-		    SQLITE_OK) {
-			log_error("prepare ext %d: %s", (int)slot,
-			    sqlite3_errmsg(s->db));
-			return NULL;
-		}
-		s->ext[slot] = st;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
-}
-
-/* The prepared statement, reset and unbound, ready for new arguments. */
-sqlite3_stmt *
-srv_store__stmt(struct srv_store *s, enum srv_store__stmt which)
-{
-	sqlite3_stmt *st = s->stmt[which];
-
-	if (st == NULL) {
-		if (sqlite3_prepare_v2(s->db, srv_stmt_sql[which], -1, &st,
-		    NULL) != SQLITE_OK) {
-			log_error("prepare %d: %s", (int)which,
-			    sqlite3_errmsg(s->db));
-			return NULL;
-		}
-		s->stmt[which] = st;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	/* Unbound: a '|' with no letters after it asks for no count. */
+	(void)srv_store__bind(s, &st, STMT_EXT(slot), sql, "|");
 	return st;
 }
 
@@ -465,7 +577,7 @@ srv_store__write(struct srv_store *s)
 		return 0;
 	if (s->full && !srv_store_room(s))
 		return ERR_NO_SPACE;	/* not even tried: see struct */
-	if ((st = srv_store__stmt(s, STMT_BEGIN)) == NULL)
+	if (srv_store__bind(s, &st, STMT_BEGIN, NULL, "") != 0)
 		return ERR_DB;
 	if ((r = srv_store__step_done(s, st)) != 0)
 		return r;
@@ -493,14 +605,14 @@ srv_store_commit(struct srv_store *s)
 		s->doomed = 0;
 		log_error("a write failed half-way; rolling back the turn");
 		if (!sqlite3_get_autocommit(s->db) &&
-		    (st = srv_store__stmt(s, STMT_ROLLBACK)) != NULL)
+		    srv_store__bind(s, &st, STMT_ROLLBACK, NULL, "") == 0)
 			(void)srv_store__step_done(s, st);
 		srv_counter_clear(&s->pts);
 		srv_counter_clear(&s->last_id);
 		return s->full ? ERR_NO_SPACE : ERR_DB;
 	}
 	r = ERR_DB;
-	if ((st = srv_store__stmt(s, STMT_COMMIT)) != NULL &&
+	if (srv_store__bind(s, &st, STMT_COMMIT, NULL, "") == 0 &&
 	    (r = srv_store__step_done(s, st)) == 0) {
 		if (s->full)
 			log_info("there is room on the disk again: writes are "
@@ -513,7 +625,7 @@ srv_store_commit(struct srv_store *s)
 	log_error("commit failed; rolling back the turn's writes");
 	/* SQLite may have rolled back by itself (SQLITE_FULL does). */
 	if (!sqlite3_get_autocommit(s->db) &&
-	    (st = srv_store__stmt(s, STMT_ROLLBACK)) != NULL)
+	    srv_store__bind(s, &st, STMT_ROLLBACK, NULL, "") == 0)
 		(void)srv_store__step_done(s, st);
 	return r == ERR_NO_SPACE ? r : ERR_DB;
 }
@@ -552,9 +664,10 @@ srv_store__step_one(struct srv_store *s, sqlite3_stmt *st)
 static int
 srv_store_run(struct srv_store *s, enum srv_store__stmt which)
 {
-	sqlite3_stmt *st = srv_store__stmt(s, which);
+	sqlite3_stmt *st;
 
-	return st != NULL && srv_store__step_done(s, st) == 0 ? 0 : ERR_DB;
+	return srv_store__bind(s, &st, which, NULL, "") == 0 &&
+	    srv_store__step_done(s, st) == 0 ? 0 : ERR_DB;
 }
 
 int
@@ -603,25 +716,24 @@ srv_store__col_u64(sqlite3_stmt *st, int col)
 	return (uint64_t)sqlite3_column_int64(st, col);
 }
 
-/*
- * Runs the statement stmt with key bound to ?1 and collects its first
- * column, ids, into a malloc()ed array the caller frees. what names the
- * list in the log. 0, ERR_NOMEM or ERR_DB.
- */
 int
-srv_store__ids(struct srv_store *s, int stmt, uint64_t key, const char *what,
-    uint64_t **out, size_t *n)
+srv_store__ids(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, const char *what, uint64_t **out, size_t *n,
+    const char *fmt, ...)
 {
 	uint64_t *v = NULL, *nv;
 	sqlite3_stmt *st;
 	size_t len = 0, cap = 0;
+	va_list ap;
 	int rc, r = 0;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = srv_store__stmt(s, stmt)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, srv_store__u2i(key));
+	va_start(ap, fmt);
+	r = srv_store_bindst(s, &st, which, sql, fmt, ap);
+	va_end(ap);
+	if (r != 0)
+		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -639,7 +751,7 @@ srv_store__ids(struct srv_store *s, int stmt, uint64_t key, const char *what,
 		r = ERR_DB;
 	}
 out:
-	sqlite3_reset(st);
+	srv_store__end(st, which);
 	if (r != 0) {
 		free(v);
 		return r;
@@ -657,7 +769,7 @@ int
 srv_store__counter(struct srv_store *s, struct srv_counters *c,
     enum srv_store__stmt get, uint64_t key, uint64_t *value)
 {
-	sqlite3_stmt *st;
+	sqlite3_int64 v0;
 	uint64_t *v, now;
 	int r;
 
@@ -669,112 +781,49 @@ srv_store__counter(struct srv_store *s, struct srv_counters *c,
 		*value = ++*v;
 		return 0;
 	}
-	if ((st = srv_store__stmt(s, get)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
-	if ((r = srv_store__step_one(s, st)) != 0)
+	if ((r = srv_store__one(s, get, NULL, &v0, "u", key)) != 0)
 		return r;
-	now = srv_store__col_u64(st, 0) + 1;
-	sqlite3_reset(st);
+	now = (uint64_t)v0 + 1;
 	if ((r = srv_counter_put(c, key, now)) != 0)
 		return r;
 	*value = now;
 	return 0;
 }
 
-/* Runs a one-row check (SELECT 1 ...) on two ids. 0, ERR_NOT_FOUND, ERR_DB. */
 int
-srv_store__exists2(struct srv_store *s, enum srv_store__stmt which, uint64_t a,
-    uint64_t b)
+srv_store__run(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st;
+	va_list ap;
 	int r;
 
-	if (a > INT64_MAX || b > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, which)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
-	if ((r = srv_store__step_one(s, st)) != 0)
+	va_start(ap, fmt);
+	r = srv_store_bindst(s, &st, which, sql, fmt, ap);
+	va_end(ap);
+	if (r != 0)
 		return r;
-	sqlite3_reset(st);
-	return 0;
+	if ((r = srv_store__write(s)) == 0)
+		r = srv_store__step_done(s, st);
+	srv_store__end(st, which);
+	return r;
 }
 
-/*
- * Runs a write on two ids. 0, ERR_NOT_FOUND when no row changed (with
- * need_change), ERR_EXISTS or ERR_DB.
- */
 int
-srv_store__write2(struct srv_store *s, enum srv_store__stmt which, uint64_t a,
-    uint64_t b, int need_change)
+srv_store__one(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, sqlite3_int64 *v, const char *fmt, ...)
 {
 	sqlite3_stmt *st;
+	va_list ap;
 	int r;
 
-	if (a > INT64_MAX || b > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((r = srv_store__write(s)) != 0)
+	va_start(ap, fmt);
+	r = srv_store_bindst(s, &st, which, sql, fmt, ap);
+	va_end(ap);
+	if (r != 0)
 		return r;
-	if ((st = srv_store__stmt(s, which)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
-	if ((r = srv_store__step_done(s, st)) != 0)
-		return r;
-	if (need_change && sqlite3_changes(s->db) == 0)
-		return ERR_NOT_FOUND;
-	return 0;
-}
-
-/* Binds up to four integers (bound when n > i). */
-sqlite3_stmt *
-srv_store__stmt_ints(struct srv_store *s, enum srv_store__stmt which,
-    int n, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-{
-	sqlite3_stmt *st;
-
-	if ((st = srv_store__stmt(s, which)) == NULL)
-		return NULL;
-	if (n > 0)
-		sqlite3_bind_int64(st, 1, srv_store__u2i(a));
-	if (n > 1)
-		sqlite3_bind_int64(st, 2, srv_store__u2i(b));
-	if (n > 2)
-		sqlite3_bind_int64(st, 3, srv_store__u2i(c));
-	if (n > 3)
-		sqlite3_bind_int64(st, 4, srv_store__u2i(d));
-	return st;
-}
-
-/* Runs a write of up to four integers. 0, ERR_EXISTS or ERR_DB. */
-int
-srv_store__write_ints(struct srv_store *s, enum srv_store__stmt which, int n,
-    uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt_ints(s, which, n, a, b, c, d)) == NULL)
-		return ERR_DB;
-	return srv_store__step_done(s, st);
-}
-
-/* Reads the one integer a counting statement returns. 0 or ERR_DB. */
-int
-srv_store__count(struct srv_store *s, sqlite3_stmt *st, size_t *n)
-{
-	int r;
-
-	*n = 0;
-	if (st == NULL)
-		return ERR_DB;
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r == ERR_NOT_FOUND ? 0 : r;
-	*n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
+	if ((r = srv_store__step_one(s, st)) == 0 && v != NULL)
+		*v = sqlite3_column_int64(st, 0);
+	srv_store__end(st, which);
+	return r;
 }

@@ -35,14 +35,13 @@ int
 srv_store_chat_by_id(struct srv_store *s, uint64_t id, struct srv_chat *out)
 {
 	sqlite3_stmt *st;
+	sqlite3_int64 last;
 	uint64_t *v;
 	int r;
 
-	if (id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_CHAT_BY_ID)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_store__bind(s, &st, STMT_CHAT_BY_ID, NULL, "u",
+	    id)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_chat(st, 0, out);
@@ -52,13 +51,10 @@ srv_store_chat_by_id(struct srv_store *s, uint64_t id, struct srv_chat *out)
 		out->last_id = *v;
 		return 0;
 	}
-	if ((st = srv_store__stmt(s, STMT_CHAT_LAST_ID)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	if ((r = srv_store__step_one(s, st)) != 0)
+	if ((r = srv_store__one(s, STMT_CHAT_LAST_ID, NULL, &last, "u",
+	    id)) != 0)
 		return r;
-	out->last_id = srv_store__col_u64(st, 0);
-	sqlite3_reset(st);
+	out->last_id = (uint64_t)last;
 	return 0;
 }
 
@@ -70,12 +66,9 @@ srv_store_chat_pair(struct srv_store *s, uint64_t a, uint64_t b, int create,
 	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
 	int r;
 
-	if (hi > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_CHAT_PAIR)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)lo);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
+	if ((r = srv_store__bind(s, &st, STMT_CHAT_PAIR, NULL, "uu", lo,
+	    hi)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) == 0) {
 		srv_row_chat(st, 0, out);
 		sqlite3_reset(st);
@@ -90,39 +83,17 @@ srv_store_chat_pair(struct srv_store *s, uint64_t a, uint64_t b, int create,
 	out->kind = lo == hi ? SRV_CHAT_SAVED : SRV_CHAT_PRIVATE;
 	out->user_lo = lo;
 	out->user_hi = hi;
-	if ((st = srv_store__stmt(s, STMT_CHAT_ADD)) == NULL) {
-		r = ERR_DB;
-		goto out;
-	}
-	sqlite3_bind_int(st, 1, out->kind);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_CHAT_ADD, NULL, "ii",
+	    (sqlite3_int64)out->kind, (sqlite3_int64)time(NULL))) != 0)
 		goto out;
 	out->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
-	if ((st = srv_store__stmt(s, STMT_PAIR_ADD)) == NULL) {
-		r = ERR_DB;
+	if ((r = srv_store__run(s, STMT_PAIR_ADD, NULL, "uuu", lo, hi,
+	    out->id)) != 0)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)lo);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)out->id);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_MEMBER_ADD, NULL, "uu", out->id,
+	    lo)) != 0 || lo == hi)
 		goto out;
-	if ((st = srv_store__stmt(s, STMT_MEMBER_ADD)) == NULL) {
-		r = ERR_DB;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)out->id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
-	if ((r = srv_store__step_done(s, st)) != 0 || lo == hi)
-		goto out;
-	if ((st = srv_store__stmt(s, STMT_MEMBER_ADD)) == NULL) {
-		r = ERR_DB;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)out->id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)hi);
-	r = srv_store__step_done(s, st);
+	r = srv_store__run(s, STMT_MEMBER_ADD, NULL, "uu", out->id, hi);
 out:
 	/* A user that does not exist fails the foreign key: not found. */
 	if (r == ERR_EXISTS)
@@ -134,26 +105,16 @@ int
 srv_store_chat_member(struct srv_store *s, uint64_t chat_id,
     uint64_t user_id)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if (chat_id > INT64_MAX || user_id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_MEMBER)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	sqlite3_reset(st);
-	return 0;
+	return srv_store__one(s, STMT_MEMBER, NULL, NULL, "uu", chat_id,
+	    user_id);
 }
 
 int
 srv_store_chat_members(struct srv_store *s, uint64_t chat_id,
     uint64_t **out, size_t *n)
 {
-	return srv_store__ids(s, STMT_MEMBERS, chat_id, "members", out, n);
+	return srv_store__ids(s, STMT_MEMBERS, NULL, "members", out, n, "i",
+	    srv_store__u2i(chat_id));
 }
 
 int
@@ -166,22 +127,11 @@ srv_store_chat_next_id(struct srv_store *s, uint64_t chat_id, uint64_t *id)
 int
 srv_store_message_add(struct srv_store *s, const struct srv_message *m)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_MESSAGE_ADD)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, srv_store__u2i(m->chat_id));
-	sqlite3_bind_int64(st, 2, srv_store__u2i(m->id));
-	sqlite3_bind_int64(st, 3, srv_store__u2i(m->sender_id));
-	sqlite3_bind_int64(st, 4, srv_store__u2i(m->random_id));
-	sqlite3_bind_text(st, 5, m->text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, srv_store__u2i(m->date));
-	sqlite3_bind_int64(st, 7, srv_store__u2i(m->reply_to));
-	sqlite3_bind_int64(st, 8, srv_store__u2i(m->pts));
-	return srv_store__step_done(s, st);
+	return srv_store__run(s, STMT_MESSAGE_ADD, NULL, "iiiitiii",
+	    srv_store__u2i(m->chat_id), srv_store__u2i(m->id),
+	    srv_store__u2i(m->sender_id), srv_store__u2i(m->random_id),
+	    m->text, srv_store__u2i(m->date), srv_store__u2i(m->reply_to),
+	    srv_store__u2i(m->pts));
 }
 
 /* MESSAGE_COLS from column col on; text is left to the caller. */
@@ -215,12 +165,9 @@ srv_store_message_by_random(struct srv_store *s, uint64_t sender,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (sender > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_MESSAGE_BY_RANDOM)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)sender);
-	sqlite3_bind_int64(st, 2, srv_store__u2i(random_id));
+	if ((r = srv_store__bind(s, &st, STMT_MESSAGE_BY_RANDOM, NULL, "ui",
+	    sender, srv_store__u2i(random_id))) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_message(st, 0, out);
@@ -240,19 +187,8 @@ srv_store_message_by_random(struct srv_store *s, uint64_t sender,
 int
 srv_store_message_exists(struct srv_store *s, uint64_t chat_id, uint64_t id)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if (chat_id > INT64_MAX || id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_MESSAGE_EXISTS)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	sqlite3_reset(st);
-	return 0;
+	return srv_store__one(s, STMT_MESSAGE_EXISTS, NULL, NULL, "uu",
+	    chat_id, id);
 }
 
 int
@@ -265,12 +201,9 @@ srv_store_message_get(struct srv_store *s, uint64_t chat_id, uint64_t id,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (chat_id > INT64_MAX || id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_MESSAGE_GET)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	if ((r = srv_store__bind(s, &st, STMT_MESSAGE_GET, NULL, "uu",
+	    chat_id, id)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_message(st, 0, out);
@@ -291,20 +224,10 @@ int
 srv_store_message_edit(struct srv_store *s, uint64_t chat_id, uint64_t id,
     const char *text, uint64_t edit_date)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if (chat_id > INT64_MAX || id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_MESSAGE_EDIT)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, srv_store__u2i(edit_date));
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_MESSAGE_EDIT, NULL, "uuti", chat_id,
+	    id, text, srv_store__u2i(edit_date))) != 0)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
 }
@@ -312,67 +235,42 @@ srv_store_message_edit(struct srv_store *s, uint64_t chat_id, uint64_t id,
 int
 srv_store_message_delete(struct srv_store *s, uint64_t chat_id, uint64_t id)
 {
-	return srv_store__write2(s, STMT_MESSAGE_DELETE, chat_id, id, 1);
+	int r;
+
+	if ((r = srv_store__run(s, STMT_MESSAGE_DELETE, NULL, "uu", chat_id,
+	    id)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 0 ? ERR_NOT_FOUND : 0;
 }
 
 int
 srv_store_message_hide(struct srv_store *s, uint64_t user_id,
     uint64_t chat_id, uint64_t id)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if (user_id > INT64_MAX || chat_id > INT64_MAX || id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_HIDE)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
-	return srv_store__step_done(s, st);
+	return srv_store__run(s, STMT_HIDE, NULL, "uuu", user_id, chat_id,
+	    id);
 }
 
 int
 srv_store_message_hidden(struct srv_store *s, uint64_t user_id,
     uint64_t chat_id, uint64_t id)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if (user_id > INT64_MAX || chat_id > INT64_MAX || id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_HIDDEN)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	sqlite3_reset(st);
-	return 0;
+	return srv_store__one(s, STMT_HIDDEN, NULL, NULL, "uuu", user_id,
+	    chat_id, id);
 }
 
 int
 srv_store_read_set(struct srv_store *s, uint64_t chat_id, uint64_t user_id,
     uint64_t max_id)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if (chat_id > INT64_MAX || user_id > INT64_MAX || max_id > INT64_MAX)
+	if (max_id > INT64_MAX)
 		return ERR_NOT_FOUND;
 	if ((r = srv_store_chat_member(s, chat_id, user_id)) != 0)
 		return r;
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_READ_SET)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)chat_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)max_id);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_READ_SET, NULL, "uuu", chat_id,
+	    user_id, max_id)) != 0)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? 0 : ERR_EXISTS;
 }
@@ -381,5 +279,6 @@ int
 srv_store_sender_wrote(struct srv_store *s, uint64_t chat_id,
     uint64_t sender)
 {
-	return srv_store__exists2(s, STMT_SENDER_WROTE, chat_id, sender);
+	return srv_store__one(s, STMT_SENDER_WROTE, NULL, NULL, "uu", chat_id,
+	    sender);
 }

@@ -12,6 +12,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
 /* Ids and hours are far below INT64_MAX; larger ones are never stored. */
@@ -19,36 +20,6 @@ static int
 dir_fits(uint64_t a, uint64_t b)
 {
 	return a <= INT64_MAX && b <= INT64_MAX;
-}
-
-static sqlite3_stmt *
-dir_prep(struct srv_store *s, const char *sql)
-{
-	sqlite3 *db = srv_store_sqlite(s);
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("prepare: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* Steps st to its end and finalizes it. 0 or ERR_DB. */
-static int
-dir_done(struct srv_store *s, sqlite3_stmt *st)
-{
-	int rc;
-
-	if (st == NULL)
-		return ERR_DB;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
-	return ERR_DB;
 }
 
 int
@@ -60,9 +31,7 @@ srv_store_dir_add(struct srv_store *s, uint64_t user_id, uint64_t hour,
 	    " (user_id, hour, what, n) VALUES (?1, ?2, ?3, 0)";
 	static const char add[] = "UPDATE dir_stats SET n = n + ?4"
 	    " WHERE user_id = ?1 AND hour = ?2 AND what = ?3";
-	const char *sql[2] = { ins, add };
-	sqlite3_stmt *st;
-	int i, r;
+	int r;
 
 	if (n == 0)
 		return 0;
@@ -70,19 +39,12 @@ srv_store_dir_add(struct srv_store *s, uint64_t user_id, uint64_t hour,
 		return ERR_INVAL;
 	if ((r = srv_store_unit_begin(s)) != 0)
 		return r;
-	for (i = 0; i < 2 && r == 0; i++) {
-		if ((st = dir_prep(s, sql[i])) == NULL) {
-			r = ERR_DB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)hour);
-		sqlite3_bind_int(st, 3, what);
-		if (i == 1)
-			sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-		r = dir_done(s, st);
-	}
-	return srv_store_unit_end(s, r);
+	r = srv_store__run(s, STMT_ONCE, ins, "uui", user_id, hour,
+	    (sqlite3_int64)what);
+	if (r == 0)
+		r = srv_store__run(s, STMT_ONCE, add, "uuiu", user_id, hour,
+		    (sqlite3_int64)what, n);
+	return srv_store_unit_end(s, srv_store__failed(r));
 }
 
 int
@@ -98,18 +60,16 @@ srv_store_dir_sum(struct srv_store *s, uint64_t user_id, int what,
 	*sum = *oldest = 0;
 	if (!dir_fits(user_id, since))
 		return 0;
-	if ((st = dir_prep(s, sql)) == NULL)
+	if (srv_store__bind(s, &st, STMT_ONCE, sql, "uiu", user_id,
+	    (sqlite3_int64)what, since) != 0)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int(st, 2, what);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*sum = (uint64_t)sqlite3_column_int64(st, 0);
 		*oldest = (uint64_t)sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	srv_store__end(st, STMT_ONCE);
 	if (rc != SQLITE_ROW) {
-		log_error("dir sum: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir sum: %s", sqlite3_errmsg(s->db));
 		return ERR_DB;
 	}
 	return 0;
@@ -127,18 +87,17 @@ srv_store_dir_totals(struct srv_store *s, uint64_t user_id, uint64_t since,
 
 	if (!dir_fits(user_id, since))
 		return 0;
-	if ((st = dir_prep(s, sql)) == NULL)
+	if (srv_store__bind(s, &st, STMT_ONCE, sql, "uu", user_id, since) !=
+	    0)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		r = fn(ud, sqlite3_column_int(st, 0),
 		    (uint64_t)sqlite3_column_int64(st, 1));
 	if (r == 0 && rc != SQLITE_DONE) {
-		log_error("dir totals: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir totals: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
-	sqlite3_finalize(st);
+	srv_store__end(st, STMT_ONCE);
 	return r;
 }
 
@@ -154,36 +113,30 @@ srv_store_dir_top(struct srv_store *s, uint64_t since, int lo, int hi,
 
 	if (!dir_fits(since, limit))
 		return ERR_INVAL;
-	if ((st = dir_prep(s, sql)) == NULL)
+	if (srv_store__bind(s, &st, STMT_ONCE, sql, "uiiu", since,
+	    (sqlite3_int64)lo, (sqlite3_int64)hi, (uint64_t)limit) != 0)
 		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
-	sqlite3_bind_int(st, 2, lo);
-	sqlite3_bind_int(st, 3, hi);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		r = fn(ud, (uint64_t)sqlite3_column_int64(st, 0),
 		    (uint64_t)sqlite3_column_int64(st, 1));
 	if (r == 0 && rc != SQLITE_DONE) {
-		log_error("dir top: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		log_error("dir top: %s", sqlite3_errmsg(s->db));
 		r = ERR_DB;
 	}
-	sqlite3_finalize(st);
+	srv_store__end(st, STMT_ONCE);
 	return r;
 }
 
 int
 srv_store_dir_prune(struct srv_store *s, uint64_t before)
 {
-	sqlite3_stmt *st;
 	int r;
 
 	if (before > INT64_MAX)
 		return ERR_INVAL;
 	if ((r = srv_store_unit_begin(s)) != 0)
 		return r;
-	if ((st = dir_prep(s, "DELETE FROM dir_stats WHERE hour < ?1")) ==
-	    NULL)
-		return srv_store_unit_end(s, ERR_DB);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
-	return srv_store_unit_end(s, dir_done(s, st));
+	r = srv_store__run(s, STMT_ONCE, "DELETE FROM dir_stats"
+	    " WHERE hour < ?1", "u", before);
+	return srv_store_unit_end(s, srv_store__failed(r));
 }

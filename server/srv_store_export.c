@@ -18,6 +18,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
 struct exp_section {
@@ -209,19 +210,15 @@ exp_section_run(struct srv_store *s, uint64_t user_id,
     struct srv_export_cursor *cur, srv_export_row_fn *fn, void *ud)
 {
 	sqlite3 *db = srv_store_sqlite(s);
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	struct srv_export_value v[SRV_EXPORT_COLS_MAX];
 	int rc, ncol, i, r = 0, stopped = 0;
 
-	if (sqlite3_prepare_v2(db, exp_sections[cur->section].sql, -1, &st,
-	    NULL) != SQLITE_OK) {
-		log_error("prepare: %s", sqlite3_errmsg(db));
+	/* A one-column key has no ?3. */
+	if (srv_store__bind(s, &st, STMT_ONCE, exp_sections[cur->section].sql,
+	    "ii|i", (sqlite3_int64)user_id, (sqlite3_int64)cur->k1,
+	    (sqlite3_int64)cur->k2) != 0)
 		return ERR_DB;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, cur->k1);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_int64(st, 3, cur->k2);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ncol = sqlite3_column_count(st) - 2;
 		if (ncol < 0 || ncol > SRV_EXPORT_COLS_MAX) {
@@ -250,7 +247,7 @@ exp_section_run(struct srv_store *s, uint64_t user_id,
 		    sqlite3_errmsg(db));
 		r = ERR_DB;
 	}
-	sqlite3_finalize(st);
+	srv_store__end(st, STMT_ONCE);
 	if (stopped)
 		return 0;
 	return r < 0 ? r : 1;

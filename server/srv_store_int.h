@@ -1,11 +1,9 @@
 /*
  * What the server store's files share and nothing else includes
- * (srv_store.c, srv_schema.c, srv_store_user.c, srv_store_chat.c,
- * srv_store_group.c, srv_store_log.c, srv_store_privacy.c, and the
- * per-call files srv_store_secret.c, srv_store_visible.c): the store's
+ * (srv_store.c, srv_schema.c and every srv_store_*.c): the store's
  * struct, the kept statements and their column lists, and the one
- * statement cache, binders and row readers every file uses. The API is
- * srv_store.h.
+ * statement cache, binder (srv_store__bind) and row readers every file
+ * uses. The API is srv_store.h.
  */
 #ifndef SOTTO_SRV_STORE_INT_H
 #define SOTTO_SRV_STORE_INT_H
@@ -13,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "server/srv_store.h"
 #include "db/sqlc.h"
 
@@ -79,8 +78,17 @@ enum srv_store__stmt {
 	STMT_BLOCKED,
 	STMT_BLOCK_COUNT,
 	STMT_SENDER_WROTE,
-	STMT_COUNT
+	STMT_COUNT,
+	/* Not kept: the SQL given, prepared for one call and finalized. */
+	STMT_ONCE = STMT_COUNT
 };
+
+/*
+ * Kept like the others, but prepared from the SQL given at its first use
+ * (srv_store_stmt_ext(): the file that owns the statement holds its text).
+ */
+#define STMT_EXT(slot) \
+	((enum srv_store__stmt)(STMT_ONCE + 1 + (int)(slot)))
 
 #define USER_COLS "id, username, display_name, phone, pwhash, created"
 #define DEVICE_COLS "id, user_id, key, name, created, last_seen"
@@ -143,14 +151,80 @@ srv_store__u2i(uint64_t v)
 	return -(sqlite3_int64)(UINT64_MAX - v) - 1;
 }
 
+/*
+ * r, with a constraint (ERR_EXISTS) made a failure like the others
+ * (ERR_DB): for the writes whose callers were never told ERR_EXISTS.
+ */
+static inline int
+srv_store__failed(int r)
+{
+	return r == ERR_EXISTS ? ERR_DB : r;
+}
+
 /* The cached value of key, or NULL. */
 uint64_t *srv_store__counter_get(struct srv_counters *c, uint64_t key);
 
 /* Marks owner as having privacy rows (srv_store.restricted). */
 void srv_store__restrict(struct srv_store *s, uint64_t owner);
 
-/* The prepared statement, reset and unbound, ready for new arguments. */
-sqlite3_stmt *srv_store__stmt(struct srv_store *s, enum srv_store__stmt which);
+/*
+ * The store's one binder. which names the statement: a kept one (sql is
+ * NULL: its text is srv_store.c's table), STMT_EXT(slot) (kept, prepared
+ * from sql) or STMT_ONCE (sql, prepared for this call). Its parameters
+ * ?1, ?2, ... are bound from fmt, a letter each:
+ *   'i' an sqlite3_int64 (cast every other integer; srv_store__u2i() for
+ *       an id stored as its two's complement),
+ *   'u' a uint64_t id: above INT64_MAX it names nothing, and the bind
+ *       fails with ERR_NOT_FOUND,
+ *   't' a text (const char *; NULL binds NULL),
+ *   'b' a blob (const void *, size_t; NULL binds NULL),
+ *   '-' none: the parameter is left NULL (a number the text skips).
+ * fmt names every parameter the statement has, or it does not bind; the
+ * letters after a '|' are bound only where the statement has that
+ * parameter (one text of several that may not use it). Texts and blobs
+ * are borrowed: the statement is stepped and ended (srv_store__end())
+ * within the calling function. On success *st is ready; else it is NULL
+ * and the result is ERR_NOT_FOUND ('u') or ERR_DB (prepare or bind,
+ * logged).
+ */
+int srv_store__bind(struct srv_store *s, sqlite3_stmt **st,
+    enum srv_store__stmt which, const char *sql, const char *fmt, ...);
+
+/*
+ * Ends a statement of srv_store__bind: resets a kept one, finalizes one
+ * of STMT_ONCE. NULL is a no-op.
+ */
+void srv_store__end(sqlite3_stmt *st, enum srv_store__stmt which);
+
+/*
+ * Runs a write (srv_store__bind's arguments) in the group transaction,
+ * opening it when none is open (srv_store__write()), through
+ * srv_store__step_done() and its full-disk episode. 0, ERR_NOT_FOUND
+ * (a 'u' above INT64_MAX: nothing is opened or run), ERR_EXISTS (a
+ * constraint), ERR_NO_SPACE or ERR_DB. sqlite3_changes() of the store's
+ * db tells how many rows it touched.
+ */
+int srv_store__run(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, const char *fmt, ...);
+
+/*
+ * Runs a lookup (srv_store__bind's arguments) to its first row: 0 with
+ * one (*v, unless NULL, gets its first column), ERR_NOT_FOUND without
+ * (or for a 'u' above INT64_MAX), ERR_DB on an error (logged). The
+ * statement is ended.
+ */
+int srv_store__one(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, sqlite3_int64 *v, const char *fmt, ...);
+
+/*
+ * Runs a query (srv_store__bind's arguments) and collects its first
+ * column, ids, into a malloc()ed array the caller frees. what names the
+ * list in the log. 0, ERR_NOMEM, ERR_NOT_FOUND (a 'u' above INT64_MAX)
+ * or ERR_DB.
+ */
+int srv_store__ids(struct srv_store *s, enum srv_store__stmt which,
+    const char *sql, const char *what, uint64_t **out, size_t *n,
+    const char *fmt, ...);
 
 /*
  * Runs a statement that returns no rows. 0, ERR_EXISTS, ERR_NO_SPACE or
@@ -171,45 +245,11 @@ int srv_store__step_one(struct srv_store *s, sqlite3_stmt *st);
 uint64_t srv_store__col_u64(sqlite3_stmt *st, int col);
 
 /*
- * Runs the statement stmt with key bound to ?1 and collects its first
- * column, ids, into a malloc()ed array the caller frees. what names the
- * list in the log. 0, ERR_NOMEM or ERR_DB.
- */
-int srv_store__ids(struct srv_store *s, int stmt, uint64_t key,
-    const char *what, uint64_t **out, size_t *n);
-
-/*
  * Bumps the counter of key: read with get on first use (ERR_NOT_FOUND
  * when there is no such row), then kept in c.
  */
 int srv_store__counter(struct srv_store *s, struct srv_counters *c,
     enum srv_store__stmt get, uint64_t key, uint64_t *value);
-
-/*
- * Runs a one-row check (SELECT 1 ...) on two ids. 0, ERR_NOT_FOUND or
- * ERR_DB.
- */
-int srv_store__exists2(struct srv_store *s, enum srv_store__stmt which,
-    uint64_t a, uint64_t b);
-
-/*
- * Runs a write on two ids. 0, ERR_NOT_FOUND when no row changed (with
- * need_change), ERR_EXISTS or ERR_DB.
- */
-int srv_store__write2(struct srv_store *s, enum srv_store__stmt which,
-    uint64_t a, uint64_t b, int need_change);
-
-/* Binds up to four integers (bound when n > i). */
-sqlite3_stmt *srv_store__stmt_ints(struct srv_store *s,
-    enum srv_store__stmt which, int n, uint64_t a, uint64_t b, uint64_t c,
-    uint64_t d);
-
-/* Runs a write of up to four integers. 0, ERR_EXISTS or ERR_DB. */
-int srv_store__write_ints(struct srv_store *s, enum srv_store__stmt which,
-    int n, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
-
-/* Reads the one integer a counting statement returns. 0 or ERR_DB. */
-int srv_store__count(struct srv_store *s, sqlite3_stmt *st, size_t *n);
 
 /*
  * sqlc_migrate() with foreign keys off, as SQLite's own recipe for

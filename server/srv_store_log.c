@@ -20,26 +20,18 @@ int
 srv_store_update_add(struct srv_store *s, uint64_t user_id,
     const struct srv_entry *e, uint64_t *pts)
 {
-	sqlite3_stmt *st;
 	uint64_t n;
 	int r;
 
 	if ((r = srv_store__counter(s, &s->pts, STMT_PTS, user_id, &n)) != 0)
 		return r;
-	if ((st = srv_store__stmt(s, STMT_UPDATE_ADD)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, srv_store__u2i(n));
-	sqlite3_bind_int(st, 3, e->kind);
-	sqlite3_bind_int64(st, 4, srv_store__u2i(e->chat_id));
-	sqlite3_bind_int64(st, 5, srv_store__u2i(e->message_id));
-	sqlite3_bind_int64(st, 6, srv_store__u2i(e->arg));
-	sqlite3_bind_int64(st, 7, srv_store__u2i(e->arg2));
-	if (e->ids != NULL && e->ids_len > 0)
-		sqlite3_bind_blob(st, 8, e->ids, (int)e->ids_len,
-		    SQLITE_STATIC);
-	if ((r = srv_store__step_done(s, st)) != 0)
-		return r == ERR_EXISTS ? ERR_DB : r;
+	/* No ids: NULL. */
+	if ((r = srv_store__run(s, STMT_UPDATE_ADD, NULL, "uiiiiiib", user_id,
+	    srv_store__u2i(n), (sqlite3_int64)e->kind,
+	    srv_store__u2i(e->chat_id), srv_store__u2i(e->message_id),
+	    srv_store__u2i(e->arg), srv_store__u2i(e->arg2),
+	    e->ids_len > 0 ? (const void *)e->ids : NULL, e->ids_len)) != 0)
+		return srv_store__failed(r);
 	*pts = n;
 	return 0;
 }
@@ -47,7 +39,7 @@ srv_store_update_add(struct srv_store *s, uint64_t user_id,
 int
 srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts)
 {
-	sqlite3_stmt *st;
+	sqlite3_int64 v0;
 	uint64_t *v;
 	int r;
 
@@ -57,13 +49,9 @@ srv_store_pts(struct srv_store *s, uint64_t user_id, uint64_t *pts)
 		*pts = *v;
 		return 0;
 	}
-	if ((st = srv_store__stmt(s, STMT_PTS)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	if ((r = srv_store__step_one(s, st)) != 0)
+	if ((r = srv_store__one(s, STMT_PTS, NULL, &v0, "u", user_id)) != 0)
 		return r;
-	*pts = srv_store__col_u64(st, 0);
-	sqlite3_reset(st);
+	*pts = (uint64_t)v0;
 	return 0;
 }
 
@@ -79,11 +67,9 @@ srv_store_updates(struct srv_store *s, uint64_t user_id, uint64_t pts,
 		return 0;
 	if (limit > INT_MAX)
 		limit = INT_MAX;
-	if ((st = srv_store__stmt(s, STMT_UPDATES)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)pts);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	if ((r = srv_store__bind(s, &st, STMT_UPDATES, NULL, "uui", user_id,
+	    pts, (sqlite3_int64)limit)) != 0)
+		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&u, 0, sizeof(u));
 		u.pts = srv_store__col_u64(st, 0);

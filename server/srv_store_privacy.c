@@ -35,11 +35,9 @@ srv_store_privacy_facts(struct srv_store *s, uint64_t owner, int key,
 
 	memset(out, 0, sizeof(*out));
 	out->exception = -1;
-	if (owner > INT64_MAX || asker > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt_ints(s, STMT_PRIVACY_FACTS, 3, owner,
-	    (uint64_t)key, asker, 0)) == NULL)
-		return ERR_DB;
+	if ((r = srv_store__bind(s, &st, STMT_PRIVACY_FACTS, NULL, "uiu",
+	    owner, (sqlite3_int64)key, asker)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r == ERR_NOT_FOUND ? ERR_DB : r;
 	out->blocked = sqlite3_column_type(st, 0) != SQLITE_NULL;
@@ -56,18 +54,13 @@ int
 srv_store_privacy_get(struct srv_store *s, uint64_t owner, int key,
     int *value)
 {
-	sqlite3_stmt *st;
+	sqlite3_int64 v = 0;
 	int r;
 
-	*value = 0;
-	if ((st = srv_store__stmt_ints(s, STMT_PRIVACY_VALUE, 2, owner,
-	    (uint64_t)key, 0, 0)) == NULL)
-		return ERR_DB;
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	*value = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return 0;
+	r = srv_store__one(s, STMT_PRIVACY_VALUE, NULL, &v, "ii",
+	    srv_store__u2i(owner), (sqlite3_int64)key);
+	*value = (int)v;
+	return r;
 }
 
 int
@@ -75,8 +68,8 @@ srv_store_privacy_set(struct srv_store *s, uint64_t owner, int key,
     int value)
 {
 	srv_store__restrict(s, owner);
-	return srv_store__write_ints(s, STMT_PRIVACY_SET, 3, owner,
-	    (uint64_t)key, (uint64_t)value, 0);
+	return srv_store__run(s, STMT_PRIVACY_SET, NULL, "iii",
+	    srv_store__u2i(owner), (sqlite3_int64)key, (sqlite3_int64)value);
 }
 
 int
@@ -90,9 +83,9 @@ srv_store_privacy_exceptions(struct srv_store *s, uint64_t owner, int key,
 
 	*allow = *deny = NULL;
 	*n_allow = *n_deny = 0;
-	if ((st = srv_store__stmt_ints(s, STMT_PRIVACY_LIST, 2, owner,
-	    (uint64_t)key, 0, 0)) == NULL)
-		return ERR_DB;
+	if ((r = srv_store__bind(s, &st, STMT_PRIVACY_LIST, NULL, "ii",
+	    srv_store__u2i(owner), (sqlite3_int64)key)) != 0)
+		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -143,8 +136,8 @@ out:
 int
 srv_store_privacy_clear(struct srv_store *s, uint64_t owner, int key)
 {
-	return srv_store__write_ints(s, STMT_PRIVACY_CLEAR, 2, owner,
-	    (uint64_t)key, 0, 0);
+	return srv_store__run(s, STMT_PRIVACY_CLEAR, NULL, "ii",
+	    srv_store__u2i(owner), (sqlite3_int64)key);
 }
 
 int
@@ -152,19 +145,26 @@ srv_store_privacy_except(struct srv_store *s, uint64_t owner, int key,
     uint64_t user_id, int mode)
 {
 	if (mode == 0)
-		return srv_store__write_ints(s, STMT_PRIVACY_EXCEPT_DEL, 3,
-		    owner, (uint64_t)key, user_id, 0);
+		return srv_store__run(s, STMT_PRIVACY_EXCEPT_DEL, NULL, "iii",
+		    srv_store__u2i(owner), (sqlite3_int64)key,
+		    srv_store__u2i(user_id));
 	srv_store__restrict(s, owner);
-	return srv_store__write_ints(s, STMT_PRIVACY_EXCEPT_SET, 4, owner,
-	    (uint64_t)key, user_id, mode > 0);
+	return srv_store__run(s, STMT_PRIVACY_EXCEPT_SET, NULL, "iiii",
+	    srv_store__u2i(owner), (sqlite3_int64)key, srv_store__u2i(user_id),
+	    (sqlite3_int64)(mode > 0));
 }
 
 int
 srv_store_privacy_except_count(struct srv_store *s, uint64_t owner, int key,
     size_t *n)
 {
-	return srv_store__count(s, srv_store__stmt_ints(s,
-	    STMT_PRIVACY_EXCEPT_COUNT, 2, owner, (uint64_t)key, 0, 0), n);
+	sqlite3_int64 v = 0;
+	int r;
+
+	r = srv_store__one(s, STMT_PRIVACY_EXCEPT_COUNT, NULL, &v, "ii",
+	    srv_store__u2i(owner), (sqlite3_int64)key);
+	*n = (size_t)v;
+	return r == ERR_NOT_FOUND ? 0 : r;
 }
 
 int
@@ -174,11 +174,12 @@ srv_store_block_set(struct srv_store *s, uint64_t owner, uint64_t user_id,
 	int r;
 
 	if (!blocked)
-		return srv_store__write_ints(s, STMT_BLOCK_REMOVE, 2, owner,
-		    user_id, 0, 0);
+		return srv_store__run(s, STMT_BLOCK_REMOVE, NULL, "ii",
+		    srv_store__u2i(owner), srv_store__u2i(user_id));
 	srv_store__restrict(s, owner);
-	r = srv_store__write_ints(s, STMT_BLOCK_ADD, 3, owner, user_id, now,
-	    0);
+	r = srv_store__run(s, STMT_BLOCK_ADD, NULL, "iii",
+	    srv_store__u2i(owner), srv_store__u2i(user_id),
+	    srv_store__u2i(now));
 	/* The only constraint left is a user's foreign key. */
 	return r == ERR_EXISTS ? ERR_NOT_FOUND : r;
 }
@@ -186,19 +187,26 @@ srv_store_block_set(struct srv_store *s, uint64_t owner, uint64_t user_id,
 int
 srv_store_is_blocked(struct srv_store *s, uint64_t owner, uint64_t user_id)
 {
-	return srv_store__exists2(s, STMT_IS_BLOCKED, owner, user_id);
+	return srv_store__one(s, STMT_IS_BLOCKED, NULL, NULL, "uu", owner,
+	    user_id);
 }
 
 int
 srv_store_blocked(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n)
 {
-	return srv_store__ids(s, STMT_BLOCKED, owner, "blocked", out, n);
+	return srv_store__ids(s, STMT_BLOCKED, NULL, "blocked", out, n, "i",
+	    srv_store__u2i(owner));
 }
 
 int
 srv_store_block_count(struct srv_store *s, uint64_t owner, size_t *n)
 {
-	return srv_store__count(s, srv_store__stmt_ints(s, STMT_BLOCK_COUNT, 1,
-	    owner, 0, 0, 0), n);
+	sqlite3_int64 v = 0;
+	int r;
+
+	r = srv_store__one(s, STMT_BLOCK_COUNT, NULL, &v, "i",
+	    srv_store__u2i(owner));
+	*n = (size_t)v;
+	return r == ERR_NOT_FOUND ? 0 : r;
 }

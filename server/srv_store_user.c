@@ -49,9 +49,9 @@ srv_store_user_by_name(struct srv_store *s, const char *username,
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = srv_store__stmt(s, STMT_USER_BY_NAME)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	if ((r = srv_store__bind(s, &st, STMT_USER_BY_NAME, NULL, "t",
+	    username)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_user(st, out);
@@ -65,11 +65,8 @@ srv_store_user_by_id(struct srv_store *s, uint64_t id, struct srv_user *out)
 	sqlite3_stmt *st;
 	int r;
 
-	if (id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_USER_BY_ID)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_store__bind(s, &st, STMT_USER_BY_ID, NULL, "u", id)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_user(st, out);
@@ -80,20 +77,12 @@ srv_store_user_by_id(struct srv_store *s, uint64_t id, struct srv_user *out)
 int
 srv_store_user_add(struct srv_store *s, struct srv_user *u)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_USER_ADD)) == NULL)
-		return ERR_DB;
 	u->created = (uint64_t)time(NULL);
-	sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, u->phone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, u->pwhash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)u->created);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_USER_ADD, NULL, "tttti", u->username,
+	    u->display_name, u->phone, u->pwhash,
+	    (sqlite3_int64)u->created)) != 0)
 		return r;
 	u->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -106,9 +95,9 @@ srv_store_device_by_key(struct srv_store *s, const uint8_t key[NOISE_KEY_LEN],
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = srv_store__stmt(s, STMT_DEVICE_BY_KEY)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_blob(st, 1, key, NOISE_KEY_LEN, SQLITE_STATIC);
+	if ((r = srv_store__bind(s, &st, STMT_DEVICE_BY_KEY, NULL, "b", key,
+	    (size_t)NOISE_KEY_LEN)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_device(st, out);
@@ -119,19 +108,12 @@ srv_store_device_by_key(struct srv_store *s, const uint8_t key[NOISE_KEY_LEN],
 int
 srv_store_device_add(struct srv_store *s, struct srv_device *d)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_DEVICE_ADD)) == NULL)
-		return ERR_DB;
 	d->created = d->last_seen = (uint64_t)time(NULL);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)d->user_id);
-	sqlite3_bind_blob(st, 2, d->key, NOISE_KEY_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)d->created);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_DEVICE_ADD, NULL, "ibti",
+	    (sqlite3_int64)d->user_id, d->key, (size_t)NOISE_KEY_LEN, d->name,
+	    (sqlite3_int64)d->created)) != 0)
 		return r;
 	d->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -140,15 +122,10 @@ srv_store_device_add(struct srv_store *s, struct srv_device *d)
 int
 srv_store_device_remove(struct srv_store *s, uint64_t device_id)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_DEVICE_REMOVE)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)device_id);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_DEVICE_REMOVE, NULL, "i",
+	    (sqlite3_int64)device_id)) != 0)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
 }
@@ -156,16 +133,10 @@ srv_store_device_remove(struct srv_store *s, uint64_t device_id)
 int
 srv_store_device_touch(struct srv_store *s, uint64_t device_id, uint64_t now)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	if ((r = srv_store__write(s)) != 0)
-		return r;
-	if ((st = srv_store__stmt(s, STMT_DEVICE_TOUCH)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)device_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if ((r = srv_store__step_done(s, st)) != 0)
+	if ((r = srv_store__run(s, STMT_DEVICE_TOUCH, NULL, "ii",
+	    (sqlite3_int64)device_id, (sqlite3_int64)now)) != 0)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? 0 : ERR_NOT_FOUND;
 }
@@ -181,9 +152,9 @@ srv_store_devices(struct srv_store *s, uint64_t user_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = srv_store__stmt(s, STMT_DEVICES)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	if ((r = srv_store__bind(s, &st, STMT_DEVICES, NULL, "i",
+	    (sqlite3_int64)user_id)) != 0)
+		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 4;
@@ -245,9 +216,9 @@ srv_store_profile_by_name(struct srv_store *s, const char *username,
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = srv_store__stmt(s, STMT_PROFILE_BY_NAME)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_NAME, NULL, "t",
+	    username)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_profile(st, out);
@@ -262,11 +233,9 @@ srv_store_profile_by_id(struct srv_store *s, uint64_t id,
 	sqlite3_stmt *st;
 	int r;
 
-	if (id > INT64_MAX)
-		return ERR_NOT_FOUND;
-	if ((st = srv_store__stmt(s, STMT_PROFILE_BY_ID)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_ID, NULL, "u",
+	    id)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_profile(st, out);
@@ -281,9 +250,9 @@ srv_store_profile_by_phone(struct srv_store *s, const char *phone,
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = srv_store__stmt(s, STMT_PROFILE_BY_PHONE)) == NULL)
-		return ERR_DB;
-	sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
+	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_PHONE, NULL, "t",
+	    phone)) != 0)
+		return r;
 	if ((r = srv_store__step_one(s, st)) != 0)
 		return r;
 	srv_row_profile(st, out);
@@ -296,7 +265,8 @@ srv_store_profile_by_phone(struct srv_store *s, const char *phone,
 int
 srv_store_contact_add(struct srv_store *s, uint64_t owner, uint64_t user_id)
 {
-	int r = srv_store__write2(s, STMT_CONTACT_ADD, owner, user_id, 0);
+	int r = srv_store__run(s, STMT_CONTACT_ADD, NULL, "uu", owner,
+	    user_id);
 
 	/* The only constraint left is a user's foreign key. */
 	return r == ERR_EXISTS ? ERR_NOT_FOUND : r;
@@ -306,18 +276,21 @@ int
 srv_store_contact_remove(struct srv_store *s, uint64_t owner,
     uint64_t user_id)
 {
-	return srv_store__write2(s, STMT_CONTACT_REMOVE, owner, user_id, 0);
+	return srv_store__run(s, STMT_CONTACT_REMOVE, NULL, "uu", owner,
+	    user_id);
 }
 
 int
 srv_store_is_contact(struct srv_store *s, uint64_t owner, uint64_t user_id)
 {
-	return srv_store__exists2(s, STMT_IS_CONTACT, owner, user_id);
+	return srv_store__one(s, STMT_IS_CONTACT, NULL, NULL, "uu", owner,
+	    user_id);
 }
 
 int
 srv_store_contacts(struct srv_store *s, uint64_t owner, uint64_t **out,
     size_t *n)
 {
-	return srv_store__ids(s, STMT_CONTACTS, owner, "contacts", out, n);
+	return srv_store__ids(s, STMT_CONTACTS, NULL, "contacts", out, n, "i",
+	    srv_store__u2i(owner));
 }

@@ -2,17 +2,16 @@
  * The SQLCipher backend of srv_store's "shown" part (srv_store.h, "Who
  * was shown whom"; the rule is srv_visible.c's, doc/PROTOCOL.md
  * "Addressing by id"). The check is one statement, kept prepared by the
- * store (srv_store_stmt_ext): every relation it reads is an index
- * lookup, and it reads all of them when none holds, so an id that does
- * not exist and one that is not shown cost the same. Writes run inside
- * the caller's unit.
+ * store (a STMT_EXT slot, srv_store_int.h): every relation it reads is an
+ * index lookup, and it reads all of them when none holds, so an id that
+ * does not exist and one that is not shown cost the same. Writes run
+ * inside the caller's unit.
  */
 #include "server/srv_store.h"
 
 #include <stdint.h>
 
 #include "lib/err.h"
-#include "lib/log.h"
 #include "server/srv_store_int.h"
 #include "db/sqlc.h"
 
@@ -31,68 +30,17 @@
 	" m.chat_id = y.chat_id AND m.sender_id = y.user_id AND" \
 	" m.action NOT IN " VIS_MEMBERSHIP "))"
 
-/*
- * Runs st (NULL: it could not be prepared) with ?1 = a, ?2 = b to its
- * first row or its end; *row gets the first column. Resets a cached st,
- * finalizes one prepared for the call (cached 0).
- */
-static int
-vis_step(struct srv_store *s, sqlite3_stmt *st, int cached, uint64_t a,
-    uint64_t b, int64_t *row)
-{
-	int rc;
-
-	if (st == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(st, 1, srv_store__u2i(a));
-	sqlite3_bind_int64(st, 2, srv_store__u2i(b));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && row != NULL)
-		*row = sqlite3_column_int64(st, 0);
-	if (cached)
-		sqlite3_reset(st);
-	else
-		sqlite3_finalize(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return 0;
-	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
-	return ERR_DB;
-}
-
-/* A rare statement, prepared for the call. */
-static int
-vis_run(struct srv_store *s, const char *sql, uint64_t a, uint64_t b,
-    int64_t *row)
-{
-	sqlite3 *db = srv_store_sqlite(s);
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("prepare: %s", sqlite3_errmsg(db));
-		return ERR_DB;
-	}
-	return vis_step(s, st, 0, a, b, row);
-}
-
-/* A hot one, kept prepared by the store (srv_store_stmt_ext). */
-static int
-vis_run_cached(struct srv_store *s, enum srv_stmt_ext slot, const char *sql,
-    uint64_t a, uint64_t b, int64_t *row)
-{
-	return vis_step(s, srv_store_stmt_ext(s, slot, sql), 1, a, b, row);
-}
-
 int
 srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
 {
-	int64_t yes = 0;
+	sqlite3_int64 yes = 0;
 	int r;
 
 	/*
 	 * Each relation is a separate EXISTS over a primary key or index;
 	 * with none true SQLite evaluates every one of them.
 	 */
-	r = vis_run_cached(s, SRV_STMT_EXT_SHOWN, "SELECT"
+	r = srv_store__one(s, STMT_EXT(SRV_STMT_EXT_SHOWN), "SELECT"
 	    " EXISTS (SELECT 1 FROM shown WHERE asker_id = ?1 AND"
 	    "  user_id = ?2)"
 	    " + EXISTS (SELECT 1 FROM contacts WHERE owner = ?1 AND"
@@ -105,8 +53,8 @@ srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
 	    "  user_id = ?2)"
 	    " + EXISTS (SELECT 1 FROM chat_members x JOIN chat_members y"
 	    "  ON y.chat_id = x.chat_id AND y.user_id = ?2"
-	    "  WHERE x.user_id = ?1 AND " VIS_GROUP_SHOWN ")",
-	    asker, user, &yes);
+	    "  WHERE x.user_id = ?1 AND " VIS_GROUP_SHOWN ")", &yes, "ii",
+	    srv_store__u2i(asker), srv_store__u2i(user));
 	if (r != 0)
 		return r;
 	return yes > 0 ? 0 : ERR_NOT_FOUND;
@@ -115,11 +63,15 @@ srv_store_shown(struct srv_store *s, uint64_t asker, uint64_t user)
 int
 srv_store_shown_add(struct srv_store *s, uint64_t asker, uint64_t user)
 {
+	int r;
+
 	if (asker == user)
 		return 0;
-	return vis_run_cached(s, SRV_STMT_EXT_SHOWN_ADD, "INSERT OR IGNORE"
-	    " INTO shown (asker_id, user_id) SELECT ?1, id FROM users"
-	    " WHERE id = ?2", asker, user, NULL);
+	r = srv_store__run(s, STMT_EXT(SRV_STMT_EXT_SHOWN_ADD), "INSERT OR"
+	    " IGNORE INTO shown (asker_id, user_id) SELECT ?1, id FROM users"
+	    " WHERE id = ?2", "ii", srv_store__u2i(asker),
+	    srv_store__u2i(user));
+	return srv_store__failed(r);
 }
 
 int
@@ -128,25 +80,35 @@ srv_store_shown_keep(struct srv_store *s, uint64_t chat_id, uint64_t user)
 	int r;
 
 	/* Whom the leaver x = ?2 was shown in chat ?1 ... */
-	r = vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT x.user_id, y.user_id FROM chat_members x"
 	    " JOIN chat_members y ON y.chat_id = x.chat_id"
 	    " WHERE x.chat_id = ?1 AND x.user_id = ?2 AND y.user_id != ?2"
-	    " AND " VIS_GROUP_SHOWN, chat_id, user, NULL);
+	    " AND " VIS_GROUP_SHOWN, "ii", srv_store__u2i(chat_id),
+	    srv_store__u2i(user));
 	if (r != 0)
-		return r;
+		return srv_store__failed(r);
 	/* ... and who was shown the leaver y = ?2 there. */
-	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT x.user_id, y.user_id FROM chat_members y"
 	    " JOIN chat_members x ON x.chat_id = y.chat_id"
 	    " WHERE y.chat_id = ?1 AND y.user_id = ?2 AND x.user_id != ?2"
-	    " AND " VIS_GROUP_SHOWN, chat_id, user, NULL);
+	    " AND " VIS_GROUP_SHOWN, "ii", srv_store__u2i(chat_id),
+	    srv_store__u2i(user));
+	return srv_store__failed(r);
 }
 
 int
 srv_store_shown_keep_exceptions(struct srv_store *s, uint64_t owner, int key)
 {
-	return vis_run(s, "INSERT OR IGNORE INTO shown (asker_id, user_id)"
+	int r;
+
+	r = srv_store__run(s, STMT_ONCE, "INSERT OR IGNORE INTO shown"
+	    " (asker_id, user_id)"
 	    " SELECT owner, user_id FROM privacy_exceptions"
-	    " WHERE owner = ?1 AND key = ?2", owner, (uint64_t)key, NULL);
+	    " WHERE owner = ?1 AND key = ?2", "ii", srv_store__u2i(owner),
+	    (sqlite3_int64)key);
+	return srv_store__failed(r);
 }
