@@ -493,17 +493,6 @@ srv_store__end(sqlite3_stmt *st, enum srv_store__stmt which)
 		sqlite3_reset(st);
 }
 
-sqlite3_stmt *
-srv_store_stmt_ext(struct srv_store *s, enum srv_stmt_ext slot,
-    const char *sql)
-{
-	sqlite3_stmt *st;
-
-	/* Unbound: a '|' with no letters after it asks for no count. */
-	(void)srv_store__bind(s, &st, STMT_EXT(slot), sql, "|");
-	return st;
-}
-
 static uint64_t
 srv_store_now_ms(void)
 {

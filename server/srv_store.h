@@ -530,18 +530,14 @@ struct sqlite3 *srv_store_sqlite(struct srv_store *s);
 
 /*
  * Hot statements of the other srv_store_*.c files, prepared once and kept
- * as srv_store.c keeps its own: srv_store_stmt_ext(s, slot, sql) returns
- * slot's statement, reset and unbound (sql is its text, the same at every
- * call), or NULL when it cannot be prepared.
+ * as srv_store.c keeps its own (srv_store_int.h: STMT_EXT(slot) with
+ * srv_store__bind; sql is its text, the same at every call).
  */
 enum srv_stmt_ext {
 	SRV_STMT_EXT_SHOWN,		/* srv_store_visible.c */
 	SRV_STMT_EXT_SHOWN_ADD,
 	SRV_STMT_EXT_COUNT
 };
-struct sqlite3_stmt;
-struct sqlite3_stmt *srv_store_stmt_ext(struct srv_store *s,
-    enum srv_stmt_ext slot, const char *sql);
 
 /* device_id's keys, without an OPK. 0, ERR_NOT_FOUND or ERR_DB. */
 int srv_store_prekeys_get(struct srv_store *s, uint64_t device_id,

@@ -85,7 +85,7 @@ enum srv_store__stmt {
 
 /*
  * Kept like the others, but prepared from the SQL given at its first use
- * (srv_store_stmt_ext(): the file that owns the statement holds its text).
+ * (STMT_EXT(slot): the file that owns the statement holds its text).
  */
 #define STMT_EXT(slot) \
 	((enum srv_store__stmt)(STMT_ONCE + 1 + (int)(slot)))
@@ -111,7 +111,7 @@ struct srv_counters {
 struct srv_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
-	sqlite3_stmt *ext[SRV_STMT_EXT_COUNT];	/* srv_store_stmt_ext() */
+	sqlite3_stmt *ext[SRV_STMT_EXT_COUNT];	/* STMT_EXT(slot) */
 	int in_txn;
 	int doomed;			/* a unit failed: roll the turn back */
 	/*
