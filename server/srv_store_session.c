@@ -1,0 +1,212 @@
+/*
+ * The SQLCipher backend of sessions (srv_store_session.h): the tables
+ * device_software and session_ttl (migration 13, doc/DATA.md).
+ * Session calls are rare next to messages, so the statements are
+ * prepared per call, as the tombstones' are.
+ */
+#include "config.h"
+
+#include "server/srv_store_session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/sqlc.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+static sqlite3_stmt *
+sess_prep(struct srv_store *s, const char *sql)
+{
+	sqlite3 *db = srv_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("prepare: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+/* Steps a statement without rows and finalizes it. 0 or ERR_DB. */
+static int
+sess_done(struct srv_store *s, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+	return ERR_DB;
+}
+
+static void
+sess_text(char *out, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+srv_store_session_begin(struct srv_store *s, uint64_t device_id,
+    const char *software, uint64_t now)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_unit_begin(s)) != 0)
+		return r;
+	st = sess_prep(s, "UPDATE devices SET created = ?2, last_seen = ?2 "
+	    "WHERE id = ?1;");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)device_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	}
+	if ((r = sess_done(s, st)) != 0 || software == NULL || *software == '\0')
+		return srv_store_unit_end(s, r);
+	st = sess_prep(s, "INSERT OR REPLACE INTO device_software "
+	    "(device_id, software) VALUES (?1, ?2);");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)device_id);
+		sqlite3_bind_text(st, 2, software, -1, SQLITE_STATIC);
+	}
+	return srv_store_unit_end(s, sess_done(s, st));
+}
+
+int
+srv_store_sessions(struct srv_store *s, uint64_t user_id,
+    struct srv_session **out, size_t *n)
+{
+	struct srv_session *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = sess_prep(s, "SELECT d.id, d.name, "
+	    "coalesce(w.software, ''), d.created, d.last_seen FROM devices d "
+	    "LEFT JOIN device_software w ON w.device_id = d.id "
+	    "WHERE d.user_id = ?1 ORDER BY d.id;")) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap != 0 ? cap * 2 : 4;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				sqlite3_finalize(st);
+				free(v);
+				return ERR_NOMEM;
+			}
+			v = nv;
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		v[len].device_id = (uint64_t)sqlite3_column_int64(st, 0);
+		sess_text(v[len].name, sizeof(v[len].name), st, 1);
+		sess_text(v[len].software, sizeof(v[len].software), st, 2);
+		v[len].created = (uint64_t)sqlite3_column_int64(st, 3);
+		v[len].last_seen = (uint64_t)sqlite3_column_int64(st, 4);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		free(v);
+		return ERR_DB;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+srv_store_session_ttl(struct srv_store *s, uint64_t user_id, uint32_t *days)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	*days = SRV_SESSION_TTL_DAYS;
+	if ((st = sess_prep(s, "SELECT days FROM session_ttl "
+	    "WHERE user_id = ?1;")) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*days = (uint32_t)sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		r = 0;	/* the default */
+	else {
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		r = ERR_DB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+srv_store_session_set_ttl(struct srv_store *s, uint64_t user_id,
+    uint32_t days)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = srv_store_unit_begin(s)) != 0)
+		return r;
+	st = sess_prep(s, "INSERT OR REPLACE INTO session_ttl (days, user_id) "
+	    "VALUES (?1, ?2);");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)days);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)user_id);
+	}
+	return srv_store_unit_end(s, sess_done(s, st));
+}
+
+int
+srv_store_sessions_expired(struct srv_store *s, uint64_t user_id,
+    uint64_t now, struct srv_session_expired **out, size_t *n)
+{
+	struct srv_session_expired *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = sess_prep(s, "SELECT d.user_id, d.id FROM devices d "
+	    "LEFT JOIN session_ttl t ON t.user_id = d.user_id "
+	    "WHERE (?1 = 0 OR d.user_id = ?1) "
+	    "AND d.last_seen + coalesce(t.days, ?3) * 86400 < ?2 "
+	    "ORDER BY d.id;")) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 3, SRV_SESSION_TTL_DAYS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap != 0 ? cap * 2 : 4;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				sqlite3_finalize(st);
+				free(v);
+				return ERR_NOMEM;
+			}
+			v = nv;
+		}
+		v[len].user_id = (uint64_t)sqlite3_column_int64(st, 0);
+		v[len].device_id = (uint64_t)sqlite3_column_int64(st, 1);
+		len++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_error("step: %s", sqlite3_errmsg(srv_store_sqlite(s)));
+		free(v);
+		return ERR_DB;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
