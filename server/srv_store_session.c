@@ -177,9 +177,16 @@ srv_store_sessions_expired(struct srv_store *s, uint64_t user_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = sess_prep(s, "SELECT d.user_id, d.id FROM devices d "
+	/* One account's (at each connect) by its index; all (the sweep). */
+	if ((st = sess_prep(s, user_id != 0 ?
+	    "SELECT d.user_id, d.id FROM devices d "
 	    "LEFT JOIN session_ttl t ON t.user_id = d.user_id "
-	    "WHERE (?1 = 0 OR d.user_id = ?1) "
+	    "WHERE d.user_id = ?1 "
+	    "AND d.last_seen + coalesce(t.days, ?3) * 86400 < ?2 "
+	    "ORDER BY d.id;" :
+	    "SELECT d.user_id, d.id FROM devices d "
+	    "LEFT JOIN session_ttl t ON t.user_id = d.user_id "
+	    "WHERE ?1 = 0 "
 	    "AND d.last_seen + coalesce(t.days, ?3) * 86400 < ?2 "
 	    "ORDER BY d.id;")) == NULL)
 		return ERR_DB;
