@@ -283,6 +283,7 @@ engine_on_welcome(struct engine *e, const Sotto__Welcome *w)
 	e->welcome.authenticated = w->authenticated;
 	e->welcome.user_id = w->user_id;
 	e->welcome.device_id = w->device_id;
+	e->welcome.terminated_why = w->terminated ? w->terminated_why : 0;
 	/* Only a tombstone ends the session (DESIGN section 8). */
 	if (!w->authenticated && (w->terminated ||
 	    (w->revoked_reason != NULL && *w->revoked_reason != '\0'))) {

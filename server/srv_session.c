@@ -93,10 +93,10 @@ srv_session_end(struct srv *s, uint64_t user_id, uint64_t device_id,
 	    why)) != 0)
 		return r;
 	if (why == SRV_TOMB_EXPIRED)
-		snprintf(words, sizeof(words), "this session ended: it was "
-		    "inactive for longer than the account's session TTL");
+		snprintf(words, sizeof(words), "this device was logged out: it "
+		    "was inactive for longer than the account's session TTL");
 	else
-		snprintf(words, sizeof(words), "this session was ended by "
+		snprintf(words, sizeof(words), "this device was logged out by "
 		    "device %llu", (unsigned long long)by_device);
 	log_info("user %llu: device %llu ended (%s)",
 	    (unsigned long long)user_id, (unsigned long long)device_id,
@@ -163,8 +163,8 @@ srv_session_welcome(struct srv *s, const struct srv_tombstone *t,
 		snprintf(buf, cap, "the account was deleted on %s", when);
 		break;
 	case SRV_TOMB_EXPIRED:
-		snprintf(buf, cap, "this session ended on %s: it was inactive "
-		    "for longer than the account's session TTL", when);
+		snprintf(buf, cap, "this device was logged out on %s: it was "
+		    "inactive for longer than the account's session TTL", when);
 		break;
 	default:
 		if (t->user_id != 0 && srv_store_sessions(s->store,
@@ -173,12 +173,12 @@ srv_session_welcome(struct srv *s, const struct srv_tombstone *t,
 				if (v[i].device_id == t->by_device)
 					name = v[i].name;
 		if (name != NULL)
-			snprintf(buf, cap, "this session was ended by device "
-			    "%llu (\"%s\") on %s",
+			snprintf(buf, cap, "this device was logged out by "
+			    "device %llu (\"%s\") on %s",
 			    (unsigned long long)t->by_device, name, when);
 		else
-			snprintf(buf, cap, "this session was ended by device "
-			    "%llu on %s", (unsigned long long)t->by_device,
+			snprintf(buf, cap, "this device was logged out by "
+			    "device %llu on %s", (unsigned long long)t->by_device,
 			    when);
 		w->terminated_by = t->by_device;
 		/* name points into v: copy into the tail of buf. */

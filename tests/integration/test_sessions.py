@@ -89,6 +89,9 @@ with Scenario("sessions") as sc:
     t.ok("by device %d" % d1 in p.stderr and "sotto on" in p.stderr and
          re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", p.stderr),
          "naming the device that ended it and when", p.stderr)
+    t.ok(re.search(r'^sotto: this device was logged out by device %d '
+                   r'\("sotto on [^"]+"\) on \d{4}-\d\d-\d\d \d\d:\d\d UTC$'
+                   % d1, p.stderr, re.M), "in one sentence", p.stderr)
     t.eq([s.get("id") for s in sessions(t, alice, "after")], [d1],
          "one session is left", None)
     out, why = srv.sql("SELECT count(*) FROM secret_chats WHERE "
