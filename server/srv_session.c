@@ -105,6 +105,19 @@ srv_session_end(struct srv *s, uint64_t user_id, uint64_t device_id,
 	return 0;
 }
 
+/* Whether user_id's device_id has a live connection. */
+static int
+srv_session_online(struct srv *s, uint64_t user_id, uint64_t device_id)
+{
+	struct srv_conn *o;
+
+	for (o = srv_user_conns(s, user_id); o != NULL; o = o->unext)
+		if (o->user_id == user_id && o->device_id == device_id &&
+		    o->authed && !o->closing)
+			return 1;
+	return 0;
+}
+
 int
 srv_session_expire(struct srv *s, uint64_t user_id, uint64_t device_id)
 {
@@ -116,6 +129,14 @@ srv_session_expire(struct srv *s, uint64_t user_id, uint64_t device_id)
 	    srv_session_now(), &v, &n)) != 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
+		/* Connected all along is active: its last_seen moves on. */
+		if (srv_session_online(s, v[i].user_id, v[i].device_id)) {
+			r = srv_store_device_touch(s->store, v[i].device_id,
+			    srv_session_now());
+			if (r == ERR_NO_SPACE || r == ERR_NOT_FOUND)
+				r = 0;
+			continue;
+		}
 		r = srv_session_end(s, v[i].user_id, v[i].device_id, 0,
 		    SRV_TOMB_EXPIRED);
 		if (r == ERR_NOT_FOUND)
@@ -206,7 +227,6 @@ srv_session_reply(struct srv_conn *c, uint64_t id, uint64_t *ended,
 	Sotto__SessionsResult res = SOTTO__SESSIONS_RESULT__INIT;
 	Sotto__Session *sv = NULL, **sp = NULL;
 	struct srv_session *v = NULL;
-	struct srv_conn *o;
 	uint32_t ttl = SRV_SESSION_TTL_DAYS;
 	size_t n = 0, i;
 	int r;
@@ -227,11 +247,8 @@ srv_session_reply(struct srv_conn *c, uint64_t id, uint64_t *ended,
 		sv[i].created = v[i].created;
 		sv[i].last_active = v[i].last_seen;
 		sv[i].current = v[i].device_id == c->device_id;
-		for (o = srv_user_conns(c->srv, c->user_id); o != NULL;
-		    o = o->unext)
-			if (o->user_id == c->user_id && o->authed &&
-			    !o->closing && o->device_id == v[i].device_id)
-				sv[i].online = 1;
+		sv[i].online = srv_session_online(c->srv, c->user_id,
+		    v[i].device_id);
 		sp[i] = &sv[i];
 	}
 	res.n_sessions = n;

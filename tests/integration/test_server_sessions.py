@@ -9,6 +9,7 @@ ERR_INVAL; all_others ends every other device; SetSessionTtl (102) takes
 7/30/91/183/365 days only, and an inactive device is ended at connect
 once its account's TTL has passed (the test clock, SOTTOD_TEST_CLOCK_FILE)."""
 import os
+import socket
 import time
 
 import noiseclient as nc
@@ -38,6 +39,15 @@ def packed(res, num):
                 out.append(n)
                 n = shift = 0
     return out
+
+
+def hang_up(dev):
+    """Closes dev's connection for good (shutdown: no fd kept open)."""
+    try:
+        dev.peer.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    dev.peer.sock.close()
 
 
 def login(addr, name, software=""):
@@ -127,6 +137,10 @@ with Scenario("server_sessions") as sc:
     err, res = a1.call(TTL, V(1, 7))
     t.eq((err, get(res, 2)), (0, 7), "7 days is", res)
     a5, d5 = login(srv.addr, "alice")
+    # A device connected all along is active: these two hang up first.
+    hang_up(a1)
+    hang_up(a5)
+    time.sleep(0.5)
     with open(clock, "w") as f:
         f.write("%d\n" % (25 * 3600 + 8 * 86400))
     w = nc.Device(srv.addr, a5.peer.keypair).welcome
@@ -136,6 +150,9 @@ with Scenario("server_sessions") as sc:
     out, why = srv.sql("SELECT count(*) FROM devices WHERE user_id = %d"
                        % alice)
     t.eq(out, "0", "alice's devices are all gone (both inactive)", why)
-    w = nc.Device(srv.addr, b1.peer.keypair).welcome
-    t.eq(get(w, 1), 1, "bob's device (TTL 183 days) is still bound", w)
+    b2 = nc.Device(srv.addr, b1.peer.keypair)
+    t.eq(get(b2.welcome, 1), 1, "bob's device (TTL 183 days) is still "
+         "bound", b2.welcome)
+    hang_up(b2)
+
     t.done()
