@@ -89,6 +89,10 @@ enum cmd_action {
 	CMD_JOIN,
 	CMD_SET_GROUP,
 	CMD_REPORT,
+	/* Sessions (client/cmd_security.c). */
+	CMD_SESSIONS,
+	CMD_TERMINATE_SESSION,
+	CMD_SET_SESSION_TTL,
 };
 
 /* Where a command's output goes: whole lines, without their newline. */
@@ -136,6 +140,9 @@ struct cmd_opts {
 	unsigned hide_members;		/* --set-group: 1 off, 2 on */
 	int reason;			/* --reason: the wire's ReportReason */
 	uint64_t report_msg;		/* --report PEER --message ID */
+	uint64_t session_id;		/* --terminate-session ID */
+	int session_others;		/* --terminate-session others */
+	uint32_t session_ttl;		/* --set-session-ttl, in days */
 	const char *profile;
 	const char *server;
 	int have_server_key;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "client/cmd_int.h"
@@ -199,22 +200,27 @@ cmd_account_reply(void *ud, int err, const Sotto__Response *resp)
 	cmd__unref(k);
 }
 
-/* "sotto on <hostname>", the device name shown in session lists. */
+/*
+ * "sotto on <system>" (e.g. "sotto on Linux"), the device name shown in
+ * session lists: the system's name, never the host's, which often names
+ * its owner or their place.
+ */
 static void
 cmd_device_name(char *out, size_t cap)
 {
-	char host[256];
+	struct utsname u;
+	char sys[sizeof(u.sysname)];
 	size_t i;
 
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] <= ' ' || host[i] >= 0x7f)
-			host[i] = '?';
-	if (host[0] == '\0')
-		snprintf(host, sizeof(host), "unknown host");
-	snprintf(out, cap, "sotto on %s", host);
+	if (uname(&u) != 0)
+		u.sysname[0] = '\0';
+	snprintf(sys, sizeof(sys), "%s", u.sysname);
+	for (i = 0; sys[i] != '\0'; i++)
+		if (sys[i] <= ' ' || sys[i] >= 0x7f)
+			sys[i] = '?';
+	if (sys[0] == '\0')
+		snprintf(sys, sizeof(sys), "an unknown system");
+	snprintf(out, cap, "sotto on %s", sys);
 }
 
 /* The account and device of --register and --login. */

@@ -113,6 +113,7 @@ enum cmd_section {
 	CMD_S_PRIVACY,
 	CMD_S_DATA,
 	CMD_S_GROUPS,
+	CMD_S_SESSIONS,
 	CMD_S_N
 };
 
@@ -303,6 +304,13 @@ int cmd__exec_login(struct cmd *k);
 int cmd__exec_logout(struct cmd *k);
 int cmd__exec_whoami(struct cmd *k);
 int cmd__arg_user(struct cmd_opts *o, const char *arg,
+    const struct cmd_sink *s);
+
+/* cmd_security.c */
+int cmd__exec_sessions(struct cmd *k);
+int cmd__arg_terminate(struct cmd_opts *o, const char *arg,
+    const struct cmd_sink *s);
+int cmd__arg_session_ttl(struct cmd_opts *o, const char *arg,
     const struct cmd_sink *s);
 
 #endif

@@ -88,6 +88,12 @@ cmd__report(struct cmd *k, int err, const char *why)
 			    "--login USER");
 		break;
 	case ERR_REVOKED:
+		/* Ended by another device or the TTL: the server's sentence. */
+		if ((w->terminated_why == 2 || w->terminated_why == 4) &&
+		    w->revoked_reason[0] != '\0') {
+			cmd_err(k->s, "%s", w->revoked_reason);
+			break;
+		}
 		cmd_err(k->s, "this device was logged out by its account: %s",
 		    w->revoked_reason[0] != '\0' ? w->revoked_reason :
 		    err_str(err));

@@ -214,6 +214,22 @@ const struct cmd_entry cmd__table[] = {
 "  --report PEER [--reason spam|abuse|fake|other] [--message ID]\n"
 "                          report a user (or, with GROUP, the sender of\n"
 "                          message ID) to the server's operator\n" },
+
+	/* ---------------------------------------------------- sessions */
+	{ "sessions", no_argument, CMD_SESSIONS, CMD_T_NONE,
+	  "list the sessions", CMD_F_ACCOUNT, NULL,
+	  cmd__exec_sessions, NULL, CMD_S_SESSIONS,
+"  --sessions              list the account's devices (sessions)\n" },
+	{ "terminate-session", required_argument, CMD_TERMINATE_SESSION,
+	  CMD_T_NONE, "end the session", CMD_F_ACCOUNT, cmd__arg_terminate,
+	  cmd__exec_sessions, NULL, CMD_S_SESSIONS,
+"  --terminate-session ID|others   log device ID (or every other device)\n"
+"                          out at once\n" },
+	{ "set-session-ttl", required_argument, CMD_SET_SESSION_TTL, CMD_T_NONE,
+	  "set the session TTL", CMD_F_ACCOUNT, cmd__arg_session_ttl,
+	  cmd__exec_sessions, NULL, CMD_S_SESSIONS,
+"  --set-session-ttl 1w|1m|3m|6m|1y   end devices inactive for longer\n"
+"                          (default 6m)\n" },
 };
 
 const size_t cmd__table_n = sizeof(cmd__table) / sizeof(cmd__table[0]);
@@ -244,6 +260,7 @@ static const char *const cmd_sections[CMD_S_N] = {
 	    "  secret_chats):\n",
 	[CMD_S_DATA] = "what the server keeps (doc/DATA.md):\n",
 	[CMD_S_GROUPS] = "groups (GROUP: a chat id):\n",
+	[CMD_S_SESSIONS] = "sessions (the account's devices):\n",
 };
 
 /* The options that go with any action, and what follows them. */

@@ -13,6 +13,8 @@
  * Lifetime: the engine is referenced by its net and by each request's
  * timer; engine_free() waits for all of them to close.
  */
+#include "config.h"
+
 #include "client/engine.h"
 
 #include <stdio.h>
@@ -282,6 +284,7 @@ engine_on_welcome(struct engine *e, const Sotto__Welcome *w)
 	e->welcome.authenticated = w->authenticated;
 	e->welcome.user_id = w->user_id;
 	e->welcome.device_id = w->device_id;
+	e->welcome.terminated_why = w->terminated ? w->terminated_why : 0;
 	/* Only a tombstone ends the session (DESIGN section 8). */
 	if (!w->authenticated && (w->terminated ||
 	    (w->revoked_reason != NULL && *w->revoked_reason != '\0'))) {
@@ -606,6 +609,9 @@ engine_call(struct engine *e, const Sotto__Request *req, uint64_t timeout_ms,
 	return engine_submit(e, ENGINE_CALL, &copy, timeout_ms, cb, ud);
 }
 
+/* What this client says it runs at Register and Login (--sessions). */
+#define ENGINE_SOFTWARE "sotto " PACKAGE_VERSION
+
 /* protobuf-c wants char *; these strings are only read. */
 static char *
 engine_str(const char *s)
@@ -625,6 +631,7 @@ engine_register(struct engine *e, const struct engine_auth *a,
 	m.display_name = engine_str(a->display_name);
 	m.phone = engine_str(a->phone);
 	m.device_name = engine_str(a->device_name);
+	m.software = (char *)ENGINE_SOFTWARE;
 	req.method_case = SOTTO__REQUEST__METHOD_REGISTER;
 	req.register_ = &m;
 	return engine_submit(e, ENGINE_REGISTER, &req, timeout_ms, cb, ud);
@@ -640,6 +647,7 @@ engine_login(struct engine *e, const struct engine_auth *a,
 	m.username = engine_str(a->username);
 	m.password = engine_str(a->password);
 	m.device_name = engine_str(a->device_name);
+	m.software = (char *)ENGINE_SOFTWARE;
 	req.method_case = SOTTO__REQUEST__METHOD_LOGIN;
 	req.login = &m;
 	return engine_submit(e, ENGINE_LOGIN, &req, timeout_ms, cb, ud);

@@ -65,6 +65,12 @@ struct engine_welcome {
 	 */
 	char revoked_reason[256];
 	/*
+	 * The tombstone's why (doc/PROTOCOL.md, "Welcome"): 2 another device
+	 * ended this one, 4 the session TTL did; revoked_reason then says
+	 * it whole ("this device was logged out by device 3 ... on DATE").
+	 */
+	uint32_t terminated_why;
+	/*
 	 * Not bound and no tombstone while this profile holds an account:
 	 * the server never heard of this device (it was reset or restored
 	 * from an older copy). Nothing is wiped; the profile stays as it is

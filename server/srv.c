@@ -21,6 +21,7 @@
 #include "server/srv_presence.h"
 #include "server/srv_report.h"
 #include "server/srv_secret.h"
+#include "server/srv_session.h"
 
 uint64_t
 srv_now_ms(const struct srv *s)
@@ -123,6 +124,7 @@ srv_prune(uv_timer_t *t)
 	srv_secret_purge(s, 0);
 	srv_invite_purge(s);
 	srv_report_purge(s);
+	srv_session_sweep(s);
 }
 
 static size_t

@@ -25,7 +25,9 @@
 #include "server/srv.h"
 #include "server/srv_conn.h"
 #include "server/srv_reply.h"
+#include "server/srv_session.h"
 #include "server/srv_text.h"
+#include "server/srv_store_session.h"
 #include "server/srv_tombstone.h"
 
 #define SRV_AUTH_FAILED "wrong username or password"
@@ -44,6 +46,7 @@ struct srv_job {
 	size_t password_len;
 	struct srv_user user;		/* register: the new account */
 	char device_name[SRV_DEVICE_NAME_MAX + 1];
+	char software[SRV_SOFTWARE_MAX + 1];	/* the client's, or "" */
 	char username[SRV_USERNAME_MAX + 1];	/* the rate-limit key */
 };
 
@@ -172,7 +175,8 @@ srv_auth_reply_auth(struct srv_conn *c, uint64_t id, const struct srv_user *u,
  * old clients show) or never heard of (nothing set). 0 or ERR_INTERNAL.
  */
 static int
-srv_auth_welcome_unbound(struct srv_conn *c, Sotto__Welcome *w)
+srv_auth_welcome_unbound(struct srv_conn *c, Sotto__Welcome *w, char *buf,
+    size_t cap)
 {
 	struct srv_tombstone t;
 	int r;
@@ -184,10 +188,8 @@ srv_auth_welcome_unbound(struct srv_conn *c, Sotto__Welcome *w)
 	w->terminated = 1;
 	w->terminated_at = t.ended;
 	w->terminated_why = t.why;
-	w->revoked_reason = (char *)(t.why == SRV_TOMB_LOGOUT ?
-	    "this device logged out" : t.why == SRV_TOMB_DELETED ?
-	    "the account was deleted" :
-	    "this session was terminated from another device");
+	/* The words, and who ended it and when (srv_session.c). */
+	srv_session_welcome(c->srv, &t, w, buf, cap);
 	return 0;
 }
 
@@ -198,9 +200,14 @@ srv_auth_welcome(struct srv_conn *c)
 	Sotto__Welcome w = SOTTO__WELCOME__INIT;
 	struct srv_device d;
 	uint64_t pts = 0;
+	char reason[512];
 	int r;
 
 	r = srv_store_device_by_key(c->srv->store, c->key, &d);
+	/* Inactive past the account's session TTL: ended now, unbound. */
+	if (r == 0 && (r = srv_session_expire(c->srv, d.user_id,
+	    d.id)) == ERR_REVOKED)
+		r = ERR_NOT_FOUND;
 	if (r == 0) {
 		c->authed = 1;
 		c->user_id = d.user_id;
@@ -211,7 +218,7 @@ srv_auth_welcome(struct srv_conn *c)
 		w.device_id = d.id;
 		/* last_seen is not worth turning a device away on a full disk. */
 		if ((r = srv_store_device_touch(c->srv->store, d.id,
-		    (uint64_t)time(NULL))) != 0 && r != ERR_NO_SPACE)
+		    srv_session_now())) != 0 && r != ERR_NO_SPACE)
 			return ERR_INTERNAL;
 		if ((r = srv_store_pts(c->srv->store, d.user_id, &pts)) != 0 &&
 		    r != ERR_NOT_FOUND)
@@ -222,7 +229,7 @@ srv_auth_welcome(struct srv_conn *c)
 		    (unsigned long long)c->serial, (unsigned long long)d.id,
 		    (unsigned long long)d.user_id);
 	} else if (r != ERR_NOT_FOUND ||
-	    srv_auth_welcome_unbound(c, &w) != 0)
+	    srv_auth_welcome_unbound(c, &w, reason, sizeof(reason)) != 0)
 		return ERR_INTERNAL;
 	f.body_case = SOTTO__FRAME__BODY_WELCOME;
 	f.welcome = &w;
@@ -295,7 +302,8 @@ srv_job_register_done(struct srv_job *j, struct srv_conn *c)
 		    "the username is taken", 0);
 		return;
 	}
-	if (r != 0 || srv_tombstone_forget(s, c->key) != 0) {
+	if (r != 0 || srv_tombstone_forget(s, c->key) != 0 ||
+	    srv_session_begin(s, d.id, j->software) != 0) {
 		(void)srv_conn_error(c, j->req_id, ERR_INTERNAL, NULL, 0);
 		return;
 	}
@@ -350,7 +358,8 @@ srv_job_login_done(struct srv_job *j, struct srv_conn *c)
 		return;
 	}
 	/* Bound again: its old session's tombstone says nothing now. */
-	if (srv_tombstone_forget(s, c->key) != 0) {
+	if (srv_tombstone_forget(s, c->key) != 0 ||
+	    srv_session_begin(s, d.id, j->software) != 0) {
 		(void)srv_conn_error(c, j->req_id, ERR_INTERNAL, NULL, 0);
 		return;
 	}
@@ -497,7 +506,8 @@ srv_auth_register(struct srv_conn *c, uint64_t id, const Sotto__Register *m)
 	    srv_auth_check_name(m->display_name, SRV_DISPLAY_NAME_MAX,
 	    &why) != 0 ||
 	    srv_auth_check_phone(m->phone, &why) != 0 ||
-	    srv_auth_device_name(device, m->device_name, &why) != 0) {
+	    srv_auth_device_name(device, m->device_name, &why) != 0 ||
+	    srv_auth_check_name(m->software, SRV_SOFTWARE_MAX, &why) != 0) {
 		srv_auth_wipe_str(m->password);
 		return srv_conn_error(c, id, ERR_INVAL, why, 0);
 	}
@@ -521,6 +531,8 @@ srv_auth_register(struct srv_conn *c, uint64_t id, const Sotto__Register *m)
 	snprintf(j->user.phone, sizeof(j->user.phone), "%s",
 	    m->phone != NULL ? m->phone : "");
 	memcpy(j->device_name, device, sizeof(device));
+	snprintf(j->software, sizeof(j->software), "%s",
+	    m->software != NULL ? m->software : "");
 	return srv_job_queue(c, j);
 }
 
@@ -541,7 +553,8 @@ srv_auth_login(struct srv_conn *c, uint64_t id, const Sotto__Login *m)
 		    "this device is already signed in; log out first", 0);
 	}
 	if (pwlen > SRV_PASSWORD_MAX ||
-	    srv_auth_device_name(device, m->device_name, &why) != 0) {
+	    srv_auth_device_name(device, m->device_name, &why) != 0 ||
+	    srv_auth_check_name(m->software, SRV_SOFTWARE_MAX, &why) != 0) {
 		srv_auth_wipe_str(m->password);
 		return srv_conn_error(c, id, ERR_INVAL, why != NULL ? why :
 		    "the password is longer than 1024 bytes", 0);
@@ -571,6 +584,8 @@ srv_auth_login(struct srv_conn *c, uint64_t id, const Sotto__Login *m)
 	}
 	memcpy(j->username, username, sizeof(username));
 	memcpy(j->device_name, device, sizeof(device));
+	snprintf(j->software, sizeof(j->software), "%s",
+	    m->software != NULL ? m->software : "");
 	if (valid) {
 		r = srv_store_user_by_name(s->store, username, &j->user);
 		if (r != 0 && r != ERR_NOT_FOUND) {

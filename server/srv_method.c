@@ -35,6 +35,7 @@
 #include "server/srv_reply.h"
 #include "server/srv_report.h"
 #include "server/srv_secret.h"
+#include "server/srv_session.h"
 
 /* The adapter m_FIELD: calls fn(c, id, the request's FIELD). */
 #define SRV_M_ARG(fn, field)						\
@@ -75,6 +76,9 @@ SRV_M_ARG(srv_invite_revoke, revoke_invite_link)
 SRV_M_ARG(srv_invite_join, join_by_link)
 SRV_M_ARG(srv_group_settings, set_group_settings)
 SRV_M_ARG(srv_report_user, report_user)
+SRV_M_ARG(srv_session_get, get_sessions)
+SRV_M_ARG(srv_session_terminate, terminate_session)
+SRV_M_ARG(srv_session_set_ttl, set_session_ttl)
 
 /* The adapter m_NAME: calls fn(c, id), for a request without arguments. */
 #define SRV_M_ID(fn, name)						\
@@ -227,6 +231,11 @@ static const struct srv_method srv_methods[] = {
 	    m_export_my_data),
 	M(GET_PROFILE_AS,	"GetProfileAs",		A,
 	    m_get_profile_as),
+	M(GET_SESSIONS,		"GetSessions",		A,	m_get_sessions),
+	M(TERMINATE_SESSION,	"TerminateSession",	A | W,
+	    m_terminate_session),
+	M(SET_SESSION_TTL,	"SetSessionTtl",	A | W,
+	    m_set_session_ttl),
 };
 
 #undef M

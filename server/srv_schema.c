@@ -399,6 +399,23 @@ static const char *const srv_store_migrations[] = {
 	"  SELECT from_user, to_user FROM secret_chats"
 	"  WHERE to_user != from_user AND to_user IN (SELECT id FROM users)"
 	"  AND from_user IN (SELECT id FROM users);",
+
+	/*
+	 * 13: sessions (srv_session.c, srv_store_session.c), in tables of
+	 * their own beside devices and users, so that nothing is rebuilt
+	 * and the migration can run again over its own tables. A
+	 * device_software row is the software and version a device's
+	 * client said at Register or Login (none for an older client); a
+	 * session_ttl row is the account's session TTL in days, after which
+	 * an inactive device is ended (none: the default, 183).
+	 */
+	"CREATE TABLE IF NOT EXISTS device_software ("
+	"  device_id INTEGER PRIMARY KEY REFERENCES devices(id)"
+	"    ON DELETE CASCADE,"
+	"  software TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS session_ttl ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  days INTEGER NOT NULL);",
 };
 
 #define SRV_STORE_NMIGRATIONS \

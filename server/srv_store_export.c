@@ -90,6 +90,12 @@ static const struct exp_section exp_sections[] = {
 	{ "secret_offers", "SELECT t.secret_id, t.device_id, t.*"
 	    " FROM secret_offers t WHERE t.device_id IN " EXP_MY_DEVICES
 	    EXP_AFTER("t.secret_id", "t.device_id") },
+	/* Sessions (srv_store_session.c): its devices' software, its TTL. */
+	{ "device_software", "SELECT t.device_id, 0, t.* FROM device_software t"
+	    " WHERE t.device_id IN " EXP_MY_DEVICES
+	    EXP_AFTER1("t.device_id") },
+	{ "session_ttl", "SELECT t.user_id, 0, t.* FROM session_ttl t"
+	    " WHERE t.user_id = ?1" EXP_AFTER1("t.user_id") },
 	/* The account's ended device sessions (srv_tombstone.h). */
 	{ "device_tombstones", "SELECT t.ended, t.device_id, t.*"
 	    " FROM device_tombstones t WHERE t.user_id = ?1"

@@ -25,6 +25,7 @@ enum srv_tomb_why {
 	SRV_TOMB_LOGOUT = 1,		/* the device logged itself out */
 	SRV_TOMB_TERMINATED = 2,	/* another device of the account ended it */
 	SRV_TOMB_DELETED = 3,		/* the account was deleted */
+	SRV_TOMB_EXPIRED = 4,		/* inactive past the session TTL */
 };
 
 /*
