@@ -18,34 +18,9 @@
 #include <uv.h>
 
 #include "client/cloud_int.h"
-#include "lib/log.h"
+#include "client/sync_int.h"
 #include "lib/err.h"
-
-#define SYNC_CHAT_NEW 1		/* the entry created or changed a chat */
-#define SYNC_MSG_NEW 2		/* its message was stored now */
-
-struct sync {
-	struct engine *e;
-	struct store *st;
-	struct sync_ops ops;
-	void *ud;
-	uint64_t self;
-	int ready;			/* a connection is welcomed */
-	int fetching;			/* a GetDifference is in flight */
-	int synced;
-	uint64_t asked_pts;		/* pts of the GetDifference in flight */
-	uint64_t verify;		/* the stored pts the first page reads again */
-	uint64_t missing[SYNC_PAGE];	/* members not known here yet */
-	size_t n_missing;
-	int users_inflight;		/* a GetUsers for them is out */
-	int want_synced;		/* caught up, once the users are in */
-	uint64_t t0;			/* uv_hrtime() when the catch-up began */
-	uint64_t caught;		/* entries applied by this catch-up */
-	/* The chats a compact page names once, while it is applied. */
-	Sotto__Chat *const *chats;
-	size_t n_chats;
-	int *chat_new;			/* n_chats flags: new or changed */
-};
+#include "lib/log.h"
 
 /* What a page applied, for the events after the commit. */
 struct sync_noted {
@@ -105,8 +80,8 @@ sync_message_from(struct store_message *m, const Sotto__Message *p)
 	m->action_user_id = p->action_user_id;
 }
 
-static void
-sync_chat_from(struct store_chat *c, const Sotto__Chat *p)
+void
+sync__chat_from(struct store_chat *c, const Sotto__Chat *p)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = p->id;
@@ -116,8 +91,8 @@ sync_chat_from(struct store_chat *c, const Sotto__Chat *p)
 	c->creator_id = p->creator_id;
 }
 
-static void
-sync_user_from(struct store_user *u, const Sotto__User *p)
+void
+sync__user_from(struct store_user *u, const Sotto__User *p)
 {
 	memset(u, 0, sizeof(*u));
 	u->id = p->id;
@@ -134,7 +109,7 @@ sync_put_user(struct sync *s, const Sotto__User *p)
 
 	if (p == NULL || p->id == 0)
 		return 0;
-	sync_user_from(&u, p);
+	sync__user_from(&u, p);
 	return store_put_user(s->st, &u);
 }
 
@@ -169,7 +144,7 @@ sync_put_chat(struct sync *s, const Sotto__Chat *p, int service, int *changed)
 	size_t i, j;
 	int r;
 
-	sync_chat_from(&c, p);
+	sync__chat_from(&c, p);
 	if ((r = store_merge_chat(s->st, &c, changed)) != 0)
 		return r;
 	/* A service message may have changed the members only. */
@@ -192,8 +167,8 @@ sync_put_chat(struct sync *s, const Sotto__Chat *p, int service, int *changed)
 }
 
 /* The page's chat id (compact pages); its index or -1. */
-static ssize_t
-sync_page_chat(const struct sync *s, uint64_t id)
+ssize_t
+sync__page_chat(const struct sync *s, uint64_t id)
 {
 	size_t i;
 
@@ -231,7 +206,7 @@ sync_new_message(struct sync *s, struct sync_cache *cache,
 			return r;
 		cache->chat_id = nm->chat->id;
 	} else if (nm->chat == NULL &&
-	    (i = sync_page_chat(s, nm->message->chat_id)) >= 0) {
+	    (i = sync__page_chat(s, nm->message->chat_id)) >= 0) {
 		/* Stored with the page; its first message reports it. */
 		changed = s->chat_new[i];
 		s->chat_new[i] = 0;
@@ -283,7 +258,7 @@ sync_apply_one(struct sync *s, struct sync_cache *cache,
 	case SOTTO__UPDATE__EVENT_CONTACT_CHANGED:
 		if (u->contact_changed->user == NULL)
 			return 0;
-		sync_user_from(&usr, u->contact_changed->user);
+		sync__user_from(&usr, u->contact_changed->user);
 		usr.contact = u->contact_changed->added;
 		cache->user_id = 0;
 		return store_put_user(s->st, &usr);
@@ -302,138 +277,6 @@ sync_apply_one(struct sync *s, struct sync_cache *cache,
 		/* An entry whose message is gone, or a newer event: pts only. */
 		return 0;
 	}
-}
-
-/*
- * A rule as front ends have it: the wire's key and value are one more
- * (0 is "unset" there). ERR_PROTO for one this client does not know.
- */
-static int
-sync_rule_from(struct cloud_privacy_rule *r, const Sotto__PrivacyRule *p)
-{
-	memset(r, 0, sizeof(*r));
-	if (p == NULL || (int)p->key < 1 || (int)p->key > CLOUD_PRIV_N ||
-	    (int)p->value < 1 || (int)p->value > CLOUD_PRIV_NOBODY + 1)
-		return ERR_PROTO;
-	r->key = (int)p->key - 1;
-	r->value = (int)p->value - 1;
-	r->allow = p->allow_ids;
-	r->n_allow = p->n_allow_ids;
-	r->deny = p->deny_ids;
-	r->n_deny = p->n_deny_ids;
-	return 0;
-}
-
-/* Reports one applied entry. */
-static void
-sync_report(struct sync *s, const Sotto__Update *u, int flags)
-{
-	struct cloud_event ev;
-	struct store_message m;
-	struct store_chat ch;
-	struct store_user usr;
-	struct cloud_message mv;
-	struct cloud_chat chv;
-	struct cloud_user uv;
-	struct cloud_privacy_rule rule;
-	const Sotto__Chat *pc;
-	ssize_t i;
-
-	memset(&ev, 0, sizeof(ev));
-	switch (u->event_case) {
-	case SOTTO__UPDATE__EVENT_NEW_MESSAGE:
-		pc = u->new_message->chat;
-		if (pc == NULL && u->new_message->message != NULL &&
-		    (i = sync_page_chat(s, u->new_message->message->chat_id)) >=
-		    0)
-			pc = s->chats[i];
-		if (pc != NULL) {
-			sync_chat_from(&ch, pc);
-			cloud__chat_of(&chv, &ch);
-			ev.chat = &chv;
-		}
-		if (flags & SYNC_CHAT_NEW) {
-			ev.kind = CLOUD_EV_CHAT;
-			s->ops.emit(s->ud, &ev);
-		}
-		if (!(flags & SYNC_MSG_NEW) || u->new_message->message == NULL)
-			return;
-		sync_message_from(&m, u->new_message->message);
-		ev.kind = CLOUD_EV_MESSAGE;
-		cloud__message_of(&mv, &m);
-		ev.msg = &mv;
-		ev.chat_id = m.chat_id;
-		break;
-	case SOTTO__UPDATE__EVENT_MESSAGE_EDITED:
-		if (u->message_edited->message == NULL)
-			return;
-		sync_message_from(&m, u->message_edited->message);
-		ev.kind = CLOUD_EV_EDITED;
-		cloud__message_of(&mv, &m);
-		ev.msg = &mv;
-		ev.chat_id = m.chat_id;
-		break;
-	case SOTTO__UPDATE__EVENT_MESSAGES_DELETED:
-		ev.kind = CLOUD_EV_DELETED;
-		ev.chat_id = u->messages_deleted->chat_id;
-		ev.ids = u->messages_deleted->ids;
-		ev.n_ids = u->messages_deleted->n_ids;
-		ev.for_everyone = u->messages_deleted->for_everyone;
-		break;
-	case SOTTO__UPDATE__EVENT_READ_INBOX:
-		ev.kind = CLOUD_EV_READ_INBOX;
-		ev.chat_id = u->read_inbox->chat_id;
-		ev.max_id = u->read_inbox->max_id;
-		ev.user_id = s->self;
-		break;
-	case SOTTO__UPDATE__EVENT_READ_OUTBOX:
-		ev.kind = CLOUD_EV_READ_OUTBOX;
-		ev.chat_id = u->read_outbox->chat_id;
-		ev.max_id = u->read_outbox->max_id;
-		ev.user_id = u->read_outbox->reader_id;
-		break;
-	case SOTTO__UPDATE__EVENT_CONTACT_CHANGED:
-		if (u->contact_changed->user == NULL)
-			return;
-		sync_user_from(&usr, u->contact_changed->user);
-		usr.contact = u->contact_changed->added;
-		ev.kind = CLOUD_EV_CONTACT;
-		cloud__user_of(&uv, &usr);
-		ev.user = &uv;
-		ev.user_id = usr.id;
-		ev.added = u->contact_changed->added;
-		break;
-	case SOTTO__UPDATE__EVENT_TYPING:
-		ev.kind = CLOUD_EV_TYPING;
-		ev.chat_id = u->typing->chat_id;
-		ev.user_id = u->typing->user_id;
-		break;
-	case SOTTO__UPDATE__EVENT_USER_STATUS:
-		ev.kind = CLOUD_EV_PRESENCE;
-		ev.user_id = u->user_status->user_id;
-		ev.status = (int)u->user_status->status;
-		ev.when = u->user_status->last_seen;
-		break;
-	case SOTTO__UPDATE__EVENT_PRIVACY_CHANGED:
-		if (sync_rule_from(&rule, u->privacy_changed->rule) != 0)
-			return;
-		ev.kind = CLOUD_EV_PRIVACY;
-		ev.privacy = &rule;
-		break;
-	case SOTTO__UPDATE__EVENT_BLOCK_CHANGED:
-		if (u->block_changed->user == NULL)
-			return;
-		sync_user_from(&usr, u->block_changed->user);
-		ev.kind = CLOUD_EV_BLOCKED;
-		cloud__user_of(&uv, &usr);
-		ev.user = &uv;
-		ev.user_id = usr.id;
-		ev.added = u->block_changed->blocked;
-		break;
-	default:
-		return;
-	}
-	s->ops.emit(s->ud, &ev);
 }
 
 /*
@@ -496,7 +339,7 @@ sync_apply(struct sync *s, Sotto__Update *const *ups, size_t n,
 		    (unsigned long long)pts, (double)(uv_hrtime() - t_begin) / 1e6);
 	s->caught += k;
 	for (i = 0; i < k; i++)
-		sync_report(s, noted[i].u, noted[i].flags);
+		sync__report(s, noted[i].u, noted[i].flags);
 	goto out;
 fail:
 	store_rollback(s->st);
@@ -724,7 +567,7 @@ sync_on_update(struct sync *s, const Sotto__Update *u)
 	if (u->pts == 0) {
 		if (u->event_case == SOTTO__UPDATE__EVENT_TYPING ||
 		    u->event_case == SOTTO__UPDATE__EVENT_USER_STATUS)
-			sync_report(s, u, 0);
+			sync__report(s, u, 0);
 		return;
 	}
 	if (s->fetching) {
@@ -777,7 +620,7 @@ sync_apply_sent(struct sync *s, const Sotto__SendResult *r,
 		goto fail;
 	if ((rc = store_commit(s->st)) != 0)
 		goto fail;
-	sync_report(s, &u, flags);
+	sync__report(s, &u, flags);
 	sync_fetch_users(s);
 	return 0;
 fail:
