@@ -209,21 +209,27 @@ srv_row_profile(sqlite3_stmt *st, struct srv_profile *p)
 	p->seen = srv_store__col_u64(st, 5);
 }
 
+/* The profile a bound lookup st finds: 0, ERR_NOT_FOUND or ERR_DB. */
+static int
+srv_profile_lookup(struct srv_store *s, sqlite3_stmt *st, int r,
+    struct srv_profile *out)
+{
+	if (r != 0 || (r = srv_store__step_one(s, st)) != 0)
+		return r;
+	srv_row_profile(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
 int
 srv_store_profile_by_name(struct srv_store *s, const char *username,
     struct srv_profile *out)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r = srv_store__bind(s, &st, STMT_PROFILE_BY_NAME, NULL, "t",
+	    username);
 
-	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_NAME, NULL, "t",
-	    username)) != 0)
-		return r;
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	srv_row_profile(st, out);
-	sqlite3_reset(st);
-	return 0;
+	return srv_profile_lookup(s, st, r, out);
 }
 
 int
@@ -231,16 +237,9 @@ srv_store_profile_by_id(struct srv_store *s, uint64_t id,
     struct srv_profile *out)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r = srv_store__bind(s, &st, STMT_PROFILE_BY_ID, NULL, "u", id);
 
-	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_ID, NULL, "u",
-	    id)) != 0)
-		return r;
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	srv_row_profile(st, out);
-	sqlite3_reset(st);
-	return 0;
+	return srv_profile_lookup(s, st, r, out);
 }
 
 int
@@ -248,16 +247,10 @@ srv_store_profile_by_phone(struct srv_store *s, const char *phone,
     struct srv_profile *out)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r = srv_store__bind(s, &st, STMT_PROFILE_BY_PHONE, NULL, "t",
+	    phone);
 
-	if ((r = srv_store__bind(s, &st, STMT_PROFILE_BY_PHONE, NULL, "t",
-	    phone)) != 0)
-		return r;
-	if ((r = srv_store__step_one(s, st)) != 0)
-		return r;
-	srv_row_profile(st, out);
-	sqlite3_reset(st);
-	return 0;
+	return srv_profile_lookup(s, st, r, out);
 }
 
 /* ---------------------------------------------------------------- contacts */
