@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "lib/err.h"
-#include "ui/sanitize.h"
 
 #define MENU_CTRL(c)	((c) & 0x1f)
 #define MENU_LABEL_W	18	/* cells of the rule's name */
@@ -38,6 +37,7 @@ struct ui_menu {
 	struct menu_user *users;
 	size_t nusers, capusers;
 	int users_state;
+	struct ui_security *sec;
 	char status[256];
 	int status_error;
 };
@@ -81,6 +81,11 @@ ui_menu_new(struct ui_menu **out)
 {
 	if ((*out = calloc(1, sizeof(**out))) == NULL)
 		return ERR_NOMEM;
+	if (ui_security_new(&(*out)->sec) != 0) {
+		free(*out);
+		*out = NULL;
+		return ERR_NOMEM;
+	}
 	return 0;
 }
 
@@ -102,6 +107,7 @@ ui_menu_free(struct ui_menu *m)
 		return;
 	ui_menu_blocked_clear(m);
 	free(m->users);
+	ui_security_free(m->sec);
 	free(m);
 }
 
@@ -109,6 +115,7 @@ void
 ui_menu_reset(struct ui_menu *m)
 {
 	ui_menu_blocked_clear(m);
+	ui_security_reset(m->sec);
 	memset(m->rule, 0, sizeof(m->rule));
 	memset(m->pick, 0, sizeof(m->pick));
 	m->rules_state = 0;
@@ -177,6 +184,12 @@ ui_menu_page(const struct ui_menu *m)
 	return m->page;
 }
 
+struct ui_security *
+ui_menu_security(struct ui_menu *m)
+{
+	return m->sec;
+}
+
 int
 ui_menu_picked_rule(const struct ui_menu *m, int *value)
 {
@@ -233,6 +246,30 @@ menu_dir(const struct ui_key *k)
 	return 0;
 }
 
+static enum ui_menu_action
+menu_security_key(struct ui_menu *m, const struct ui_key *k)
+{
+	int dir;
+
+	if ((dir = menu_dir(k)) != 0) {
+		ui_security_move(m->sec, dir);
+		return UI_MA_CHANGED;
+	}
+	switch (ui_security_key(m->sec, k)) {
+	case UI_SEC_CHANGED:
+		m->status[0] = '\0';
+		return UI_MA_CHANGED;
+	case UI_SEC_SET_TTL:
+		m->status[0] = '\0';
+		return UI_MA_SET_TTL;
+	case UI_SEC_TERMINATE:
+		m->status[0] = '\0';
+		return UI_MA_TERMINATE;
+	default:
+		return UI_MA_NONE;
+	}
+}
+
 enum ui_menu_action
 ui_menu_key(struct ui_menu *m, const struct ui_key *k)
 {
@@ -243,8 +280,11 @@ ui_menu_key(struct ui_menu *m, const struct ui_key *k)
 	if (k->code == UI_KEY_CHAR && !k->alt && k->ch == '\t') {
 		m->page = (enum ui_menu_page)((m->page + 1) % UI_MENU_PAGES);
 		m->status[0] = '\0';
+		ui_security_move(m->sec, 0);	/* drops an open question */
 		return UI_MA_PAGE;
 	}
+	if (m->page == UI_MENU_SECURITY)
+		return menu_security_key(m, k);
 	rows = m->page == UI_MENU_PRIVACY ? UI_MENU_RULES : m->nusers;
 	if ((dir = menu_dir(k)) != 0) {
 		if (dir < 0 && *pick > 0)
@@ -283,27 +323,6 @@ ui_menu_key(struct ui_menu *m, const struct ui_key *k)
 
 /* ------------------------------------------------------------ lines */
 
-static int
-menu_text(struct ui_vline *v, enum ui_style st, const char *raw,
-    size_t width)
-{
-	struct ui_san_opts o = { 0, 1, 0 };
-	struct ui_text t;
-	int r;
-
-	if ((r = ui_sanitize(raw, strlen(raw), &o, &t)) != 0)
-		return r;
-	r = ui_vline_fit(v, st, t.s, t.len, width);
-	ui_text_free(&t);
-	return r;
-}
-
-static int
-menu_str(struct ui_vline *v, enum ui_style st, const char *s, size_t width)
-{
-	return ui_vline_fit(v, st, s, strlen(s), width);
-}
-
 /* The rows of the Privacy page, from first, at most n of them. */
 static int
 menu_rules(const struct ui_menu *m, struct ui_vlines *l, size_t width,
@@ -329,13 +348,13 @@ menu_rules(const struct ui_menu *m, struct ui_vlines *l, size_t width,
 		pad = MENU_VALUE_W > strlen(val) ? MENU_VALUE_W - strlen(val) :
 		    0;
 		if ((r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
-		    (r = menu_str(v, UI_ST_TEXT, menu_rule_labels[k], width))
+		    (r = ui_vline_str(v, UI_ST_TEXT, menu_rule_labels[k], width))
 		    != 0 ||
 		    (r = ui_vline_pad(v, UI_ST_TEXT, 2 + MENU_LABEL_W -
 		    v->cells, width)) != 0 ||
-		    (r = menu_str(v, UI_ST_TITLE, val, width)) != 0 ||
+		    (r = ui_vline_str(v, UI_ST_TITLE, val, width)) != 0 ||
 		    (r = ui_vline_pad(v, UI_ST_TEXT, pad + 2, width)) != 0 ||
-		    (m->rules_state == 1 && (r = menu_str(v,
+		    (m->rules_state == 1 && (r = ui_vline_str(v,
 		    m->rule[k].saving ? UI_ST_MARK : UI_ST_DIM, exc, width))
 		    != 0))
 			return r;
@@ -364,7 +383,7 @@ menu_users(const struct ui_menu *m, struct ui_vlines *l, size_t width,
 		else
 			snprintf(buf, sizeof(buf), "  Nobody is blocked. "
 			    "/block PEER blocks a user.");
-		return menu_str(v, m->users_state == 0 || m->users_state == 1 ?
+		return ui_vline_str(v, m->users_state == 0 || m->users_state == 1 ?
 		    UI_ST_DIM : UI_ST_ERROR, buf, width);
 	}
 	for (k = first; k < m->nusers && k < first + n; k++) {
@@ -372,7 +391,7 @@ menu_users(const struct ui_menu *m, struct ui_vlines *l, size_t width,
 			return ERR_NOMEM;
 		v->selected = k == m->pick[UI_MENU_BLOCKED];
 		if ((r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
-		    (r = menu_text(v, UI_ST_SENDER, m->users[k].name, width))
+		    (r = ui_vline_raw(v, UI_ST_SENDER, m->users[k].name, width))
 		    != 0)
 			return r;
 	}
@@ -384,7 +403,7 @@ ui_menu_view(const struct ui_menu *m, size_t width, size_t height,
     struct ui_vlines *out)
 {
 	struct ui_vline *v;
-	char buf[64];
+	char buf[64], help[256];
 	size_t rows, first = 0, pick = m->pick[m->page];
 	int r = ERR_NOMEM;
 
@@ -393,7 +412,7 @@ ui_menu_view(const struct ui_menu *m, size_t width, size_t height,
 	rows = height > 6 ? height - 6 : 1;
 	if ((v = ui_vline_new(out)) == NULL)
 		goto out;
-	if ((r = menu_str(v, UI_ST_TITLE, " Settings", width)) != 0)
+	if ((r = ui_vline_str(v, UI_ST_TITLE, " Settings", width)) != 0)
 		goto out;
 	r = ERR_NOMEM;
 	if ((v = ui_vline_new(out)) == NULL)
@@ -408,25 +427,32 @@ ui_menu_view(const struct ui_menu *m, size_t width, size_t height,
 		    m->page == UI_MENU_BLOCKED ? '[' : ' ',
 		    m->page == UI_MENU_BLOCKED ? ']' : ' ');
 	if ((r = ui_vline_pad(v, UI_ST_TEXT, 1, width)) != 0 ||
-	    (r = menu_str(v, m->page == UI_MENU_PRIVACY ? UI_ST_UNREAD :
+	    (r = ui_vline_str(v, m->page == UI_MENU_PRIVACY ? UI_ST_UNREAD :
 	    UI_ST_DIM, m->page == UI_MENU_PRIVACY ? "[Privacy]" : " Privacy ",
 	    width)) != 0 ||
 	    (r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
-	    (r = menu_str(v, m->page == UI_MENU_BLOCKED ? UI_ST_UNREAD :
-	    UI_ST_DIM, buf, width)) != 0)
+	    (r = ui_vline_str(v, m->page == UI_MENU_BLOCKED ? UI_ST_UNREAD :
+	    UI_ST_DIM, buf, width)) != 0 ||
+	    (r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
+	    (r = ui_vline_str(v, m->page == UI_MENU_SECURITY ? UI_ST_UNREAD :
+	    UI_ST_DIM, m->page == UI_MENU_SECURITY ? "[Security]" :
+	    " Security ", width)) != 0)
 		goto out;
 	r = ERR_NOMEM;
 	if (ui_vline_new(out) == NULL)
 		goto out;
 	if (pick >= rows)
 		first = pick - rows + 1;
-	if (m->page == UI_MENU_PRIVACY) {
+	if (m->page == UI_MENU_SECURITY) {
+		if ((r = ui_security_rows(m->sec, out, width, rows)) != 0)
+			goto out;
+	} else if (m->page == UI_MENU_PRIVACY) {
 		if (m->rules_state != 0 && m->rules_state != 1) {
 			if ((v = ui_vline_new(out)) == NULL)
 				goto out;
 			snprintf(buf, sizeof(buf), "  cannot read the rules: "
 			    "%s", err_str(m->rules_state));
-			if ((r = menu_str(v, UI_ST_ERROR, buf, width)) != 0)
+			if ((r = ui_vline_str(v, UI_ST_ERROR, buf, width)) != 0)
 				goto out;
 		} else if ((r = menu_rules(m, out, width, first, rows)) != 0)
 			goto out;
@@ -435,18 +461,27 @@ ui_menu_view(const struct ui_menu *m, size_t width, size_t height,
 	r = ERR_NOMEM;
 	if (ui_vline_new(out) == NULL || (v = ui_vline_new(out)) == NULL)
 		goto out;
-	/* What the picked rule decides, or what a block does. */
+	/*
+	 * What the picked rule decides, what a block does, or on Security
+	 * what the row does (or the question it asks).
+	 */
+	if (m->page == UI_MENU_SECURITY)
+		ui_security_help(m->sec, help, sizeof(help));
+	else
+		snprintf(help, sizeof(help), "%s", m->page == UI_MENU_PRIVACY ?
+		    menu_rule_help[pick < UI_MENU_RULES ? pick : 0] :
+		    "A blocked user cannot message you, add you to groups, "
+		    "start a secret chat or see your phone.");
 	if ((r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
-	    (r = menu_str(v, UI_ST_DIM, m->page == UI_MENU_PRIVACY ?
-	    menu_rule_help[pick < UI_MENU_RULES ? pick : 0] :
-	    "A blocked user cannot message you, add you to groups, start a "
-	    "secret chat or see your phone.", width)) != 0)
+	    (r = ui_vline_str(v, m->page == UI_MENU_SECURITY &&
+	    ui_security_asking(m->sec) ? UI_ST_MARK : UI_ST_DIM, help,
+	    width)) != 0)
 		goto out;
 	r = ERR_NOMEM;
 	if ((v = ui_vline_new(out)) == NULL)
 		goto out;
 	if ((r = ui_vline_pad(v, UI_ST_TEXT, 2, width)) != 0 ||
-	    (r = menu_text(v, m->status_error ? UI_ST_ERROR : UI_ST_MARK,
+	    (r = ui_vline_raw(v, m->status_error ? UI_ST_ERROR : UI_ST_MARK,
 	    m->status, width)) != 0)
 		goto out;
 	/* A short pane keeps the rows, not the help under them. */
@@ -466,7 +501,8 @@ ui_menu_view_input(const struct ui_menu *m, size_t width,
 	struct ui_vline *v;
 	const char *keys = m->page == UI_MENU_PRIVACY ?
 	    "settings: Up/Down pick, Left/Right or Enter change, Tab page, "
-	    "Esc back" :
+	    "Esc back" : m->page == UI_MENU_SECURITY ?
+	    "settings: Up/Down pick, Enter change or end, Tab page, Esc back" :
 	    "settings: Up/Down pick, Enter unblock, Tab page, Esc back";
 	int r;
 
@@ -474,7 +510,7 @@ ui_menu_view_input(const struct ui_menu *m, size_t width,
 	*cursor_x = 0;
 	if ((v = ui_vline_new(out)) == NULL)
 		return ERR_NOMEM;
-	if ((r = menu_str(v, UI_ST_DIM, keys, width)) != 0) {
+	if ((r = ui_vline_str(v, UI_ST_DIM, keys, width)) != 0) {
 		ui_vlines_free(out);
 		return r;
 	}

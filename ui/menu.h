@@ -1,8 +1,9 @@
 /*
  * The settings screen's model (/settings), apart from drawing (STYLE.md)
- * and from the engine: two pages, Privacy (the eight rules, each with its
- * value and how many users are always or never allowed) and Blocked
- * users; which row is picked; what is being loaded or saved. It turns
+ * and from the engine: three pages, Privacy (the eight rules, each with
+ * its value and how many users are always or never allowed), Blocked
+ * users and Security (ui/settings_security.h, whose model the menu holds
+ * and whose keys it passes on); which row is picked; what is being loaded or saved. It turns
  * keys into actions for the caller (ui/privacy_ui.c, which asks the
  * server) and computes the screen's lines. No curses, no cloud here.
  *
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "ui/editor.h"
+#include "ui/settings_security.h"
 #include "ui/view.h"
 
 #define UI_MENU_RULES	8
@@ -28,6 +30,7 @@ struct ui_menu;
 enum ui_menu_page {
 	UI_MENU_PRIVACY,
 	UI_MENU_BLOCKED,
+	UI_MENU_SECURITY,	/* ui/settings_security.h */
 	UI_MENU_PAGES
 };
 
@@ -38,6 +41,8 @@ enum ui_menu_action {
 	UI_MA_SET,		/* save the picked rule's new value */
 	UI_MA_UNBLOCK,		/* unblock the picked user */
 	UI_MA_PAGE,		/* another page shows: it may want reading */
+	UI_MA_SET_TTL,		/* save the Security page's session TTL */
+	UI_MA_TERMINATE,	/* end the session the user confirmed */
 	UI_MA_CLOSE,		/* Esc (the TUI's): back to the chats */
 };
 
@@ -79,12 +84,15 @@ void ui_menu_status(struct ui_menu *m, int error, const char *text);
  * Right, Enter or Space move the picked rule's value on (Everybody, My
  * contacts, Nobody, Everybody...) and Left back, which changes the model
  * at once and asks the caller to save it (UI_MA_SET); on Blocked users,
- * Enter, Delete or u ask to unblock the picked user (UI_MA_UNBLOCK).
+ * Enter, Delete or u ask to unblock the picked user (UI_MA_UNBLOCK); on
+ * Security, as ui_security_key() says (UI_MA_SET_TTL, UI_MA_TERMINATE).
  * Esc is the caller's. Nothing changes while the page is not loaded.
  */
 enum ui_menu_action ui_menu_key(struct ui_menu *m, const struct ui_key *k);
 
 enum ui_menu_page ui_menu_page(const struct ui_menu *m);
+/* The Security page's model (borrowed), which the caller fills. */
+struct ui_security *ui_menu_security(struct ui_menu *m);
 /* The picked rule: its key, and its value now (after a SET: the new). */
 int ui_menu_picked_rule(const struct ui_menu *m, int *value);
 /*

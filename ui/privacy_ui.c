@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "lib/err.h"
-
-#define PUI_CALL_MS	15000
+#include "ui/privacy_ui_int.h"
 
 /* The menu numbers rules and values as client/cloud.h does. */
 _Static_assert(UI_MENU_RULES == CLOUD_PRIV_N, "rules");
@@ -23,16 +22,6 @@ _Static_assert(CLOUD_PRIV_EVERYBODY == 0 && CLOUD_PRIV_CONTACTS == 1 &&
     CLOUD_PRIV_NOBODY == 2 && UI_MENU_VALUES == 3, "values");
 _Static_assert(CLOUD_PRIV_PHONE_NUMBER == 0 &&
     CLOUD_PRIV_SECRET_CHATS == UI_MENU_RULES - 1, "keys");
-
-struct privacy_ui {
-	struct cloud *c;
-	struct privacy_ui_host h;
-	struct ui_menu *menu;
-	int open;
-	int saved[UI_MENU_RULES];	/* the values the server confirmed */
-	int ops;
-	int dead;
-};
 
 /* One /block, /unblock or unblock from the screen. */
 struct pui_block {
@@ -48,9 +37,8 @@ struct pui_set {
 	int key, old, value;
 };
 
-/* A call ended; 1 when p is dead (and maybe freed now): touch nothing. */
-static int
-pui_end(struct privacy_ui *p)
+int
+pui__end(struct privacy_ui *p)
 {
 	p->ops--;
 	if (p->dead) {
@@ -77,13 +65,8 @@ pui_note(struct privacy_ui *p, const char *fmt, ...)
 	p->h.note(p->h.ud, buf);
 }
 
-/* The menu's status line, when the screen is open. */
-static void
-pui_status(struct privacy_ui *p, int error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-pui_status(struct privacy_ui *p, int error, const char *fmt, ...)
+void
+pui__status(struct privacy_ui *p, int error, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -123,7 +106,7 @@ pui_rules(void *ud, int err, const char *why,
 	size_t i;
 
 	(void)why;
-	if (pui_end(p) || !p->open)
+	if (pui__end(p) || !p->open)
 		return;
 	for (i = 0; err == 0 && i < n; i++) {
 		if (rules[i].key >= 0 && rules[i].key < UI_MENU_RULES)
@@ -144,7 +127,7 @@ pui_blocked(void *ud, int err, const char *why, const struct cloud_user *u,
 	size_t i;
 
 	(void)why;
-	if (pui_end(p) || !p->open)
+	if (pui__end(p) || !p->open)
 		return;
 	ui_menu_blocked_clear(p->menu);
 	for (i = 0; err == 0 && i < n; i++) {
@@ -202,7 +185,7 @@ pui_block_done(void *ud, int err, const char *why, uint64_t id)
 	const char *verb = b->block ? "block" : "unblock";
 
 	(void)id;
-	if (pui_end(p)) {
+	if (pui__end(p)) {
 		free(b);
 		return;
 	}
@@ -210,7 +193,7 @@ pui_block_done(void *ud, int err, const char *why, uint64_t id)
 		pui_note(p, "cannot %s %s: %s%s%s", verb, b->peer, err_str(err),
 		    why != NULL && why[0] != '\0' ? ": " : "",
 		    why != NULL ? why : "");
-		pui_status(p, 1, "cannot %s %s: %s", verb, b->peer,
+		pui__status(p, 1, "cannot %s %s: %s", verb, b->peer,
 		    err_str(err));
 	} else {
 		if (b->block)
@@ -219,7 +202,7 @@ pui_block_done(void *ud, int err, const char *why, uint64_t id)
 			    b->peer);
 		else
 			pui_note(p, "unblocked %s", b->peer);
-		pui_status(p, 0, "%sblocked %s", b->block ? "" : "un",
+		pui__status(p, 0, "%sblocked %s", b->block ? "" : "un",
 		    b->peer);
 		if (p->open)
 			pui_read_blocked(p);
@@ -249,7 +232,7 @@ pui_resolved(void *ud, int err, const char *why, const struct cloud_peer *cp)
 	struct privacy_ui *p = b->p;
 
 	(void)why;
-	if (pui_end(p)) {
+	if (pui__end(p)) {
 		free(b);
 		return;
 	}
@@ -308,7 +291,7 @@ pui_set_done(void *ud, int err, const char *why, uint64_t id)
 	struct privacy_ui *p = s->p;
 
 	(void)id;
-	if (pui_end(p) || !p->open) {
+	if (pui__end(p) || !p->open) {
 		free(s);
 		return;
 	}
@@ -317,12 +300,12 @@ pui_set_done(void *ud, int err, const char *why, uint64_t id)
 	ui_menu_saved(p->menu, s->key, s->value, err == 0 ? s->value :
 	    p->saved[s->key]);
 	if (err != 0)
-		pui_status(p, 1, "%s: not saved: %s%s%s",
+		pui__status(p, 1, "%s: not saved: %s%s%s",
 		    ui_menu_rule_label(s->key), err_str(err),
 		    why != NULL && why[0] != '\0' ? ": " : "",
 		    why != NULL ? why : "");
 	else
-		pui_status(p, 0, "saved: %s: %s", ui_menu_rule_label(s->key),
+		pui__status(p, 0, "saved: %s: %s", ui_menu_rule_label(s->key),
 		    ui_menu_value_label(s->value));
 	free(s);
 }
@@ -345,7 +328,7 @@ pui_set(struct privacy_ui *p)
 	if ((r = cloud_set_privacy_value(p->c, key, value, PUI_CALL_MS,
 	    pui_set_done, s)) != 0) {
 		ui_menu_restore(p->menu, key, s->old);
-		pui_status(p, 1, "%s: not saved: %s", ui_menu_rule_label(key),
+		pui__status(p, 1, "%s: not saved: %s", ui_menu_rule_label(key),
 		    err_str(r));
 		free(s);
 		return;
@@ -368,7 +351,7 @@ pui_unblock(struct privacy_ui *p)
 	b->block = 0;
 	b->user_id = id;
 	snprintf(b->peer, sizeof(b->peer), "%s", name != NULL ? name : "?");
-	pui_status(p, 0, "unblocking...");
+	pui__status(p, 0, "unblocking...");
 	pui_block_start(p, b);
 }
 
@@ -384,9 +367,15 @@ privacy_ui_action(struct privacy_ui *p, enum ui_menu_action act)
 	case UI_MA_UNBLOCK:
 		pui_unblock(p);
 		break;
+	case UI_MA_SET_TTL:
+	case UI_MA_TERMINATE:
+		pui__security_action(p, act);
+		break;
 	case UI_MA_PAGE:
 		if (ui_menu_page(p->menu) == UI_MENU_BLOCKED)
 			pui_read_blocked(p);
+		else if (ui_menu_page(p->menu) == UI_MENU_SECURITY)
+			pui__security_read(p);
 		else
 			pui_read_rules(p);
 		break;

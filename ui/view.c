@@ -1,7 +1,7 @@
 /*
  * Every model string enters through view_clean() (ui_sanitize) and every
- * line is built by vl_put(), which adds whole clusters only while they
- * fit: together they guarantee that no line holds a control character
+ * line is built by ui_vline_put() (ui/vline.c), which adds whole clusters
+ * only while they fit: together they guarantee that no line holds a control character
  * and none is wider than its pane, whatever the model holds.
  */
 #include "config.h"
@@ -22,152 +22,9 @@
 
 static const char view_lock[] = "\xf0\x9f\x94\x92";	/* U+1F512, 2 cells */
 static const char view_check[] = "\xe2\x9c\x93";	/* U+2713 */
-static const char view_ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
 /* The top row when older messages are above (view_more). */
 static const char view_more_text[] = "\xe2\x86\x91 more above \xe2\x86\x91";
 static const char view_timer[] = "\xe2\x8c\x9b";	/* U+231B, 2 cells */
-
-void
-ui_vlines_free(struct ui_vlines *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].text);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static struct ui_vline *
-vl_new(struct ui_vlines *l)
-{
-	struct ui_vline *v;
-	size_t cap;
-
-	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 16;
-		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
-	v = &l->v[l->n];
-	memset(v, 0, sizeof(*v));
-	if ((v->text = malloc(1)) == NULL)
-		return NULL;
-	v->text[0] = '\0';
-	l->n++;
-	return v;
-}
-
-/*
- * Appends the clusters of sanitised one-line text s while the line stays
- * within width cells. Sets *fit (may be NULL) to whether all of s fitted.
- */
-static int
-vl_put(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
-    size_t width, int *fit)
-{
-	size_t take = 0, cells = 0, k;
-	char *p;
-	int w;
-
-	while (take < len) {
-		k = ui_cluster(s + take, len - take, &w);
-		if (s[take] == '\n' || v->cells + cells + (size_t)w > width)
-			break;
-		take += k;
-		cells += (size_t)w;
-	}
-	if (fit != NULL)
-		*fit = take == len;
-	if (take == 0)
-		return 0;
-	if ((p = realloc(v->text, v->len + take + 1)) == NULL)
-		return ERR_NOMEM;
-	v->text = p;
-	memcpy(v->text + v->len, s, take);
-	if (v->nspan > 0 && (v->span[v->nspan - 1].style == st ||
-	    v->nspan == UI_SPANS_MAX))
-		v->span[v->nspan - 1].len += take;
-	else {
-		v->span[v->nspan].style = st;
-		v->span[v->nspan].off = v->len;
-		v->span[v->nspan].len = take;
-		v->nspan++;
-	}
-	v->len += take;
-	v->text[v->len] = '\0';
-	v->cells += cells;
-	return 0;
-}
-
-static int
-vl_str(struct ui_vline *v, enum ui_style st, const char *s, size_t width)
-{
-	return vl_put(v, st, s, strlen(s), width, NULL);
-}
-
-/*
- * Appends as much of s as fits, ending in an ellipsis when it does not
- * all fit.
- */
-static int
-vl_fit(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
-    size_t width)
-{
-	size_t room;
-	int fit, r;
-
-	if (v->cells + ui_width(s, len) <= width)
-		return vl_put(v, st, s, len, width, &fit);
-	room = width > v->cells ? width - v->cells : 0;
-	if (room == 0)
-		return 0;
-	if ((r = vl_put(v, st, s, len, v->cells + room - 1, &fit)) != 0)
-		return r;
-	return vl_str(v, st, view_ellipsis, width);
-}
-
-static int
-vl_pad(struct ui_vline *v, enum ui_style st, size_t n, size_t width)
-{
-	static const char sp[] = "                                ";
-	size_t k;
-	int r;
-
-	while (n > 0 && v->cells < width) {
-		k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
-		if ((r = vl_put(v, st, sp, k, width, NULL)) != 0)
-			return r;
-		n -= k;
-	}
-	return 0;
-}
-
-/*
- * Moves lines [first, last) of all into out (empty); the rest stay in all
- * for the caller to free. Returns 0 or ERR_NOMEM.
- */
-static int
-vl_take(struct ui_vlines *out, struct ui_vlines *all, size_t first,
-    size_t last)
-{
-	size_t i;
-
-	if (last <= first)
-		return 0;
-	if ((out->v = calloc(last - first, sizeof(*out->v))) == NULL)
-		return ERR_NOMEM;
-	out->cap = last - first;
-	for (i = first; i < last; i++) {
-		out->v[out->n++] = all->v[i];
-		all->v[i].text = NULL;
-	}
-	return 0;
-}
 
 /* Sanitises a model string: one line, or keeping line breaks. */
 static int
@@ -247,8 +104,8 @@ view_timer_mark(struct ui_vline *v, const char *timer, size_t width)
 	int r;
 
 	if ((r = view_clean(timer, 0, &t)) == 0 &&
-	    (r = vl_fit(v, UI_ST_MARK, t.s, t.len, width)) == 0)
-		r = vl_str(v, UI_ST_MARK, " ", width);
+	    (r = ui_vline_fit(v, UI_ST_MARK, t.s, t.len, width)) == 0)
+		r = ui_vline_str(v, UI_ST_MARK, " ", width);
 	ui_text_free(&t);
 	return r;
 }
@@ -274,48 +131,48 @@ view_chat(struct ui_vlines *l, const struct ui_chat *c, size_t width,
 	if ((r = view_clean(c->title, 0, &t)) != 0)
 		goto out;
 	r = ERR_NOMEM;
-	if ((v = vl_new(l)) == NULL)
+	if ((v = ui_vline_new(l)) == NULL)
 		goto out;
 	v->selected = selected;
 	if ((c->flags & UI_CHAT_SECRET) &&
-	    (r = vl_str(v, UI_ST_MARK, view_lock, width)) != 0)
+	    (r = ui_vline_str(v, UI_ST_MARK, view_lock, width)) != 0)
 		goto out;
 	if (c->timer != NULL && (r = view_timer_mark(v, c->timer, width)) != 0)
 		goto out;
-	if ((r = vl_fit(v, UI_ST_TITLE, t.s, t.len,
+	if ((r = ui_vline_fit(v, UI_ST_TITLE, t.s, t.len,
 	    width > bw ? width - bw : 0)) != 0)
 		goto out;
 	if (bw > 0 && bw <= width) {
-		if ((r = vl_pad(v, UI_ST_TEXT, width - bw - v->cells,
+		if ((r = ui_vline_pad(v, UI_ST_TEXT, width - bw - v->cells,
 		    width - bw)) != 0 ||
-		    (r = vl_str(v, UI_ST_UNREAD, badge, width)) != 0)
+		    (r = ui_vline_str(v, UI_ST_UNREAD, badge, width)) != 0)
 			goto out;
 	}
 	r = ERR_NOMEM;
-	if ((v = vl_new(l)) == NULL)
+	if ((v = ui_vline_new(l)) == NULL)
 		goto out;
 	v->selected = selected;
-	if ((r = vl_pad(v, UI_ST_DIM, 2, width)) != 0)
+	if ((r = ui_vline_pad(v, UI_ST_DIM, 2, width)) != 0)
 		goto out;
 	if (c->typing != NULL) {
 		/* The name gives way to " is typing", which says what matters. */
 		if ((r = view_clean(c->typing, 0, &p)) != 0 ||
-		    (r = vl_fit(v, UI_ST_MARK, p.s, p.len,
+		    (r = ui_vline_fit(v, UI_ST_MARK, p.s, p.len,
 		    width > 12 ? width - 10 : width)) != 0 ||
-		    (r = vl_fit(v, UI_ST_MARK, " is typing", 10, width)) != 0)
+		    (r = ui_vline_fit(v, UI_ST_MARK, " is typing", 10, width)) != 0)
 			goto out;
 	} else {
 		if (c->preview_sender != NULL) {
 			/* The sender takes at most half, the text the rest. */
 			if ((r = view_clean(c->preview_sender, 0, &p)) != 0 ||
-			    (r = vl_fit(v, UI_ST_SENDER, p.s, p.len, v->cells +
+			    (r = ui_vline_fit(v, UI_ST_SENDER, p.s, p.len, v->cells +
 			    (width - v->cells) / 2)) != 0 ||
-			    (r = vl_str(v, UI_ST_SENDER, ": ", width)) != 0)
+			    (r = ui_vline_str(v, UI_ST_SENDER, ": ", width)) != 0)
 				goto out;
 			ui_text_free(&p);
 		}
 		if ((r = view_clean(c->preview, 0, &p)) != 0 ||
-		    (r = vl_fit(v, UI_ST_DIM, p.s, p.len, width)) != 0)
+		    (r = ui_vline_fit(v, UI_ST_DIM, p.s, p.len, width)) != 0)
 			goto out;
 	}
 	r = 0;
@@ -347,7 +204,7 @@ ui_view_chatlist(const struct ui_model *m, size_t width, size_t height,
 	/* Scroll so that the open chat's two lines are on screen. */
 	if (2 * sel + 2 > height)
 		first = 2 * sel + 2 - height;
-	r = vl_take(out, &all, first, all.n < first + height ? all.n :
+	r = ui_vlines_take(out, &all, first, all.n < first + height ? all.n :
 	    first + height);
 out:
 	for (i = 0; i < all.n; i++)
@@ -384,11 +241,11 @@ view_centred(struct ui_vlines *l, enum ui_style st, const char *s,
 	size_t w = ui_width(s, len);
 	int r;
 
-	if ((v = vl_new(l)) == NULL)
+	if ((v = ui_vline_new(l)) == NULL)
 		return ERR_NOMEM;
-	if (w < width && (r = vl_pad(v, st, (width - w) / 2, width)) != 0)
+	if (w < width && (r = ui_vline_pad(v, st, (width - w) / 2, width)) != 0)
 		return r;
-	return vl_fit(v, st, s, len, width);
+	return ui_vline_fit(v, st, s, len, width);
 }
 
 /* The wrapped lines of sanitised multi-line text, indented. */
@@ -409,14 +266,13 @@ view_wrapped(struct ui_vlines *l, enum ui_style st, const struct ui_text *t,
 		return ERR_NOMEM;
 	ui_wrap(t->s, t->len, inner, lines, n);
 	for (i = 0; i < n; i++) {
-		if ((v = vl_new(l)) == NULL) {
+		if ((v = ui_vline_new(l)) == NULL) {
 			r = ERR_NOMEM;
 			break;
 		}
 		/* An over-wide cluster (width 1, a wide char) is clipped. */
-		if ((r = vl_pad(v, st, indent, width)) != 0 ||
-		    (r = vl_put(v, st, t->s + lines[i].off, lines[i].len, width,
-		    NULL)) != 0)
+		if ((r = ui_vline_pad(v, st, indent, width)) != 0 ||
+		    (r = ui_vline_put(v, st, t->s + lines[i].off, lines[i].len, width)) != 0)
 			break;
 	}
 	free(lines);
@@ -441,8 +297,8 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 		/* Loud: not a dim centred notice but the error style, under
 		 * a header of its own, wrapped whole. */
 		r = ERR_NOMEM;
-		if ((v = vl_new(l)) == NULL ||
-		    (r = vl_str(v, UI_ST_ERROR, "!! WARNING", width)) != 0)
+		if ((v = ui_vline_new(l)) == NULL ||
+		    (r = ui_vline_str(v, UI_ST_ERROR, "!! WARNING", width)) != 0)
 			goto out;
 		r = view_wrapped(l, UI_ST_ERROR, &body, VIEW_INDENT, width);
 		goto out;
@@ -489,34 +345,34 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 	}
 	mw = ui_width(marks, strlen(marks));
 	r = ERR_NOMEM;
-	if ((v = vl_new(l)) == NULL)
+	if ((v = ui_vline_new(l)) == NULL)
 		goto out;
-	if ((r = vl_str(v, UI_ST_DIM, hhmm, width)) != 0 ||
-	    (r = vl_fit(v, (msg->flags & UI_MSG_OUT) ? UI_ST_SELF :
+	if ((r = ui_vline_str(v, UI_ST_DIM, hhmm, width)) != 0 ||
+	    (r = ui_vline_fit(v, (msg->flags & UI_MSG_OUT) ? UI_ST_SELF :
 	    UI_ST_SENDER, name.s, name.len, width > mw ? width - mw : 0)) != 0 ||
-	    (r = vl_str(v, (msg->flags & UI_MSG_FAILED) ? UI_ST_ERROR :
+	    (r = ui_vline_str(v, (msg->flags & UI_MSG_FAILED) ? UI_ST_ERROR :
 	    UI_ST_MARK, marks, width)) != 0)
 		goto out;
 	if (msg->fwd_from != NULL) {
 		r = ERR_NOMEM;
-		if ((v = vl_new(l)) == NULL)
+		if ((v = ui_vline_new(l)) == NULL)
 			goto out;
 		if ((r = view_clean(msg->fwd_from, 0, &q)) != 0 ||
-		    (r = vl_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
-		    (r = vl_str(v, UI_ST_QUOTE, "forwarded from ", width)) !=
-		    0 || (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len, width)) != 0)
+		    (r = ui_vline_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
+		    (r = ui_vline_str(v, UI_ST_QUOTE, "forwarded from ", width)) !=
+		    0 || (r = ui_vline_fit(v, UI_ST_QUOTE, q.s, q.len, width)) != 0)
 			goto out;
 		ui_text_free(&q);
 	}
 	if (msg->reply_to != 0) {
 		r = ERR_NOMEM;
-		if ((v = vl_new(l)) == NULL)
+		if ((v = ui_vline_new(l)) == NULL)
 			goto out;
-		if ((r = vl_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
-		    (r = vl_str(v, UI_ST_QUOTE, "| ", width)) != 0)
+		if ((r = ui_vline_pad(v, UI_ST_QUOTE, VIEW_INDENT, width)) != 0 ||
+		    (r = ui_vline_str(v, UI_ST_QUOTE, "| ", width)) != 0)
 			goto out;
 		if (msg->reply_text == NULL) {
-			r = vl_fit(v, UI_ST_QUOTE, "(earlier message)", 17,
+			r = ui_vline_fit(v, UI_ST_QUOTE, "(earlier message)", 17,
 			    width);
 			if (r != 0)
 				goto out;
@@ -524,15 +380,15 @@ view_message(struct ui_vlines *l, const struct ui_msg *msg, size_t width,
 			if (msg->reply_sender != NULL) {
 				if ((r = view_clean(msg->reply_sender, 0,
 				    &q)) != 0 ||
-				    (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len,
+				    (r = ui_vline_fit(v, UI_ST_QUOTE, q.s, q.len,
 				    width)) != 0 ||
-				    (r = vl_str(v, UI_ST_QUOTE, ": ", width))
+				    (r = ui_vline_str(v, UI_ST_QUOTE, ": ", width))
 				    != 0)
 					goto out;
 				ui_text_free(&q);
 			}
 			if ((r = view_clean(msg->reply_text, 0, &q)) != 0 ||
-			    (r = vl_fit(v, UI_ST_QUOTE, q.s, q.len, width))
+			    (r = ui_vline_fit(v, UI_ST_QUOTE, q.s, q.len, width))
 			    != 0)
 				goto out;
 		}
@@ -685,7 +541,7 @@ ui_view_messages_at(const struct ui_model *m, size_t width, size_t height,
 	first = last > height ? last - height : 0;
 	if (top != NULL)
 		*top = nblk == end && first == 0;
-	if ((r = vl_take(out, &all, first, last)) != 0 ||
+	if ((r = ui_vlines_take(out, &all, first, last)) != 0 ||
 	    (r = view_more(out, !(nblk == end && first == 0), width,
 	    height)) != 0)
 		goto out;
@@ -766,8 +622,8 @@ view_title_extra(struct ui_vline *v, const char *s, size_t width)
 	if (s == NULL || s[0] == '\0' || v->cells + 4 > width)
 		return 0;
 	if ((r = view_clean(s, 0, &t)) == 0 && t.len > 0 &&
-	    (r = vl_str(v, UI_ST_DIM, " - ", width)) == 0)
-		r = vl_fit(v, UI_ST_DIM, t.s, t.len, width);
+	    (r = ui_vline_str(v, UI_ST_DIM, " - ", width)) == 0)
+		r = ui_vline_fit(v, UI_ST_DIM, t.s, t.len, width);
 	ui_text_free(&t);
 	return r;
 }
@@ -781,17 +637,17 @@ ui_view_title(const struct ui_model *m, size_t width, struct ui_vlines *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((v = vl_new(out)) == NULL)
+	if ((v = ui_vline_new(out)) == NULL)
 		return ERR_NOMEM;
 	if (c == NULL) {
-		r = vl_fit(v, UI_ST_DIM, "Tab: next chat", 14, width);
+		r = ui_vline_fit(v, UI_ST_DIM, "Tab: next chat", 14, width);
 		goto out;
 	}
 	if ((c->flags & UI_CHAT_SECRET) &&
-	    (r = vl_str(v, UI_ST_MARK, view_lock, width)) != 0)
+	    (r = ui_vline_str(v, UI_ST_MARK, view_lock, width)) != 0)
 		goto out;
 	if ((r = view_clean(c->title, 0, &t)) != 0 ||
-	    (r = vl_fit(v, UI_ST_TITLE, t.s, t.len, width)) != 0)
+	    (r = ui_vline_fit(v, UI_ST_TITLE, t.s, t.len, width)) != 0)
 		goto out;
 	/* The peer's last seen, then its bio, as far as they fit. */
 	if ((r = view_title_extra(v, c->status, width)) != 0)
@@ -841,12 +697,12 @@ ui_view_prompt(const struct ui_editor *e, const char *given, size_t width,
 		;
 	for (end = cur; end < len && s[end] != '\n'; end++)
 		;
-	if ((v = vl_new(out)) == NULL)
+	if ((v = ui_vline_new(out)) == NULL)
 		return ERR_NOMEM;
 	pw = strlen(prompt);
 	if (pw + 2 > width)
 		pw = 0;
-	else if ((r = vl_str(v, UI_ST_DIM, prompt, width)) != 0)
+	else if ((r = ui_vline_str(v, UI_ST_DIM, prompt, width)) != 0)
 		goto out;
 	/* Keep a cell free after the cursor; scroll whole clusters. */
 	room = width > pw + 1 ? width - pw - 1 : 0;
@@ -855,8 +711,7 @@ ui_view_prompt(const struct ui_editor *e, const char *given, size_t width,
 		start += k;
 		skip += (size_t)w;
 	}
-	if ((r = vl_put(v, UI_ST_TEXT, s + start, end - start, width,
-	    NULL)) != 0)
+	if ((r = ui_vline_put(v, UI_ST_TEXT, s + start, end - start, width)) != 0)
 		goto out;
 	*cursor_x = pw + (col - skip);
 	if (*cursor_x >= width)
@@ -877,63 +732,37 @@ ui_view_status(const struct ui_model *m, size_t width, struct ui_vlines *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((v = vl_new(out)) == NULL)
+	if ((v = ui_vline_new(out)) == NULL)
 		return ERR_NOMEM;
 	if ((r = view_clean(m->account != NULL ? m->account :
 	    "(not logged in)", 0, &t)) != 0 ||
-	    (r = vl_str(v, UI_ST_STATUS, " ", width)) != 0 ||
-	    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
-	    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
-	    (r = vl_str(v, m->conn == UI_CONN_ONLINE ? UI_ST_STATUS :
+	    (r = ui_vline_str(v, UI_ST_STATUS, " ", width)) != 0 ||
+	    (r = ui_vline_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
+	    (r = ui_vline_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+	    (r = ui_vline_str(v, m->conn == UI_CONN_ONLINE ? UI_ST_STATUS :
 	    UI_ST_ERROR, conn[m->conn <= UI_CONN_ONLINE ? m->conn : 0],
 	    width)) != 0)
 		goto out;
 	ui_text_free(&t);
 	if (c != NULL && c->typing != NULL) {
 		if ((r = view_clean(c->typing, 0, &t)) != 0 ||
-		    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
-		    (r = vl_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
-		    (r = vl_str(v, UI_ST_STATUS, " is typing", width)) != 0)
+		    (r = ui_vline_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+		    (r = ui_vline_fit(v, UI_ST_STATUS, t.s, t.len, width)) != 0 ||
+		    (r = ui_vline_str(v, UI_ST_STATUS, " is typing", width)) != 0)
 			goto out;
 		ui_text_free(&t);
 	}
 	if (m->note != NULL) {
 		if ((r = view_clean(m->note, 0, &t)) != 0 ||
-		    (r = vl_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
-		    (r = vl_fit(v, m->note_warn ? UI_ST_ERROR : UI_ST_STATUS,
+		    (r = ui_vline_str(v, UI_ST_STATUS, " | ", width)) != 0 ||
+		    (r = ui_vline_fit(v, m->note_warn ? UI_ST_ERROR : UI_ST_STATUS,
 		    t.s, t.len, width)) != 0)
 			goto out;
 	}
-	r = vl_pad(v, UI_ST_STATUS, width - v->cells, width);
+	r = ui_vline_pad(v, UI_ST_STATUS, width - v->cells, width);
 out:
 	ui_text_free(&t);
 	if (r != 0)
 		ui_vlines_free(out);
 	return r;
-}
-
-struct ui_vline *
-ui_vline_new(struct ui_vlines *l)
-{
-	return vl_new(l);
-}
-
-int
-ui_vline_put(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
-    size_t width)
-{
-	return vl_put(v, st, s, len, width, NULL);
-}
-
-int
-ui_vline_fit(struct ui_vline *v, enum ui_style st, const char *s, size_t len,
-    size_t width)
-{
-	return vl_fit(v, st, s, len, width);
-}
-
-int
-ui_vline_pad(struct ui_vline *v, enum ui_style st, size_t n, size_t width)
-{
-	return vl_pad(v, st, n, width);
 }

@@ -153,20 +153,32 @@ int ui_view_status(const struct ui_model *m, size_t width,
     struct ui_vlines *out);
 
 /*
- * Building blocks for other screen models (ui/search.c): a new empty line
- * at the end of l (NULL: out of memory); appending sanitised one-line
- * text s of len bytes in style st while the line stays within width
- * cells, whole clusters only (ui_vline_put clips, ui_vline_fit ends in an
- * ellipsis when not all of s fits); and n cells of blanks. They return 0
- * or ERR_NOMEM.
+ * The building blocks of every screen model (ui/vline.c): a new empty
+ * line at the end of l (NULL: out of memory); appending sanitised
+ * one-line text s of len bytes in style st while the line stays within
+ * width cells, whole clusters only (ui_vline_put clips, ui_vline_fit ends
+ * in an ellipsis when not all of s fits; ui_vline_str is ui_vline_put of
+ * a C string); ui_vline_raw, text from the network or another user
+ * (raw), sanitised to one line and fitted; and n cells of blanks. They
+ * return 0 or ERR_NOMEM.
  */
 struct ui_vline *ui_vline_new(struct ui_vlines *l);
 int ui_vline_put(struct ui_vline *v, enum ui_style st, const char *s,
     size_t len, size_t width);
+int ui_vline_str(struct ui_vline *v, enum ui_style st, const char *s,
+    size_t width);
 int ui_vline_fit(struct ui_vline *v, enum ui_style st, const char *s,
     size_t len, size_t width);
+int ui_vline_raw(struct ui_vline *v, enum ui_style st, const char *raw,
+    size_t width);
 int ui_vline_pad(struct ui_vline *v, enum ui_style st, size_t n,
     size_t width);
+/*
+ * Moves lines [first, last) of all into out (empty); the rest stay in all
+ * for the caller to free. Returns 0 or ERR_NOMEM.
+ */
+int ui_vlines_take(struct ui_vlines *out, struct ui_vlines *all,
+    size_t first, size_t last);
 
 /*
  * The input line with the given prompt (NULL: "> ", or "[line/lines]> "

@@ -7,7 +7,10 @@ Checked: /block @bob says so and bob's `-t @alice -m` then exits 77;
 /settings shows the Privacy page with the eight rules and their values
 (the defaults, and an exception alice set on the CLI counted); Tab shows
 the Blocked users page with Bob, Enter unblocks him and he can write
-again; Secret chats moved to Nobody with Right is saved (alice's
+again; Tab shows Security: the session TTL (6 months) moved on to 1
+year with Right is saved (alice2's --sessions says so), alice's two
+devices listed, this one marked; Enter on the other asks, n keeps it,
+Enter and y end it and alice2's next command exits 77; Secret chats moved to Nobody with Right is saved (alice's
 --get-privacy says nobody, the exception kept) and bob's --secret-start
 exits 77, moved on to Everybody it works again; Messages set to Nobody
 stops carol (who never had a chat with alice) with 77; /unblock of a
@@ -30,6 +33,10 @@ with TuiScenario("tui-settings") as sc:
     t.eq(p.returncode, EX_OK, "bob writes to alice", describe(p))
     p = alice.run("--list-chats")
     t.eq(p.returncode, EX_OK, "alice syncs", describe(p))
+    alice2 = sc.client("alice2", srv)
+    p = alice2.run("--login", "alice")
+    t.eq(p.returncode, EX_OK, "alice logs in on a second device",
+         describe(p))
 
     env = sc.tui_env(alice)
     tui = Tmux(t, sc.root, env, 100, 30)
@@ -96,6 +103,44 @@ with TuiScenario("tui-settings") as sc:
                  "Enter unblocks him")
         p = bob.run("-t", "@alice", "-m", "back again")
         t.eq(p.returncode, EX_OK, "bob can write again", describe(p))
+
+        # Security: the session TTL, and alice2's session ended.
+        def sessions(s):
+            return [l for l in s if l.startswith("  sotto on ")]
+        keys("Tab")
+        wait_for(lambda s: "[Security]" in s[1] and "< 6 months >" in
+                 row(s, "End inactive sessions after") and
+                 len(sessions(s)) == 2, "Tab: Security, two sessions")
+        s = screen()
+        t.ok("this device" in sessions(s)[0] and
+             "this device" not in sessions(s)[1],
+             "this device marked, the other not", show(s))
+        keys("Right")
+        wait_for(lambda s: "< 1 year >" in
+                 row(s, "End inactive sessions after") and
+                 "saved: inactive sessions end after 1y" in body(s),
+                 "Right: 1 year, saved")
+        p = alice2.run("--sessions")
+        t.ok(p.returncode == EX_OK and "end after 1y" in p.stdout,
+             "alice2's --sessions: 1y", describe(p))
+        for _ in range(3):
+            keys("Down")
+        keys("Enter")
+        wait_for(lambda s: "End the session" in body(s) and
+                 "y ends it" in body(s), "Enter: asks first")
+        keys("n")
+        wait_for(lambda s: "End the session" not in body(s),
+                 "n: not ended")
+        s = screen()
+        t.eq(len(sessions(s)), 2, "both sessions still there", show(s))
+        keys("Enter")
+        wait_for(lambda s: "End the session" in body(s), "asks again")
+        keys("y")
+        wait_for(lambda s: "ended 1 session" in body(s) and
+                 len(sessions(s)) == 1, "y: ended, one session left")
+        p = alice2.run("--whoami")
+        t.eq(p.returncode, EX_NOPERM, "alice2's next command exits 77",
+             describe(p))
 
         # Secret chats: Nobody.
         keys("Tab")
